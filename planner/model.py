@@ -1,0 +1,234 @@
+"""The mission as plain, immutable data.
+
+Everything the sampler, router and checker need lives here as frozen dataclasses and
+tuples. Geometries (shapely) ride along for maps and containment checks; no GeoDataFrame,
+file handle or UI state ever enters the model, so the solver core stays testable with
+hand-built missions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from functools import cached_property
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from shapely.geometry.base import BaseGeometry
+
+
+class StationKind(StrEnum):
+    REGULAR = "regular"
+    SPECIAL = "special"
+    ABROAD = "abroad"
+
+
+class Setting(StrEnum):
+    URBAN = "urban"
+    RURAL = "rural"
+
+
+class CommissionLevel(StrEnum):
+    REGIONAL = "regional"
+    DISTRICT = "district"
+    CITY = "city"
+    CITY_DISTRICT = "city_district"
+
+
+class TeamKind(StrEnum):
+    STO = "sto"
+    LTO = "lto"
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    region_id: str
+    name_en: str
+    name_kk: str = ""
+    name_ru: str = ""
+    tz: str = "UTC"
+    geometry: BaseGeometry | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class District:
+    district_id: str
+    region_id: str
+    name_en: str
+    name_kk: str = ""
+    name_ru: str = ""
+    geometry: BaseGeometry | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Commission:
+    """A territorial election commission (TEC): where protocols are tabulated."""
+
+    tec_id: str
+    name: str
+    level: CommissionLevel
+    parent_id: str | None
+    region: str
+    tz: str
+    lon: float
+    lat: float
+    district: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Station:
+    """A polling station (precinct election commission)."""
+
+    station_id: str
+    number: str
+    name: str
+    address: str
+    region: str
+    district: str
+    tec_id: str
+    voters: int
+    kind: StationKind
+    setting: Setting
+    tz: str
+    lon: float
+    lat: float
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    """An LTO area of responsibility (AoR): the regions one LTO team covers."""
+
+    area_id: str
+    name: str
+    region_ids: tuple[str, ...] = ()
+    geometry: BaseGeometry | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Team:
+    """One vehicle: an STO or LTO team that starts and ends at its base."""
+
+    team_id: str
+    kind: TeamKind
+    area_id: str | None
+    base_name: str
+    lon: float | None
+    lat: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """Election-day rules; every number is a setting (defaults: DESIGN.md section 2)."""
+
+    election_date: date = date(2022, 11, 20)
+    polls_open: time = time(7, 0)
+    polls_close: time = time(20, 0)
+    opening_arrive_before_min: int = 45
+    opening_stay_after_open_min: int = 30
+    voting_stay_min: int = 30
+    meal_break_min: int = 30
+    meal_window_start: time = time(12, 0)
+    meal_window_end: time = time(15, 0)
+    count_arrive_before_close_min: int = 30
+    count_base_minutes: int = 150
+    count_base_ballots: int = 826
+    expected_turnout: float = 0.69
+    tabulation_until: time = time(2, 0)
+    max_count_to_tec_min: int = 60
+    detour_factor: float = 1.3
+    urban_speed_kmh: float = 25.0
+    rural_day_speed_kmh: float = 60.0
+    rural_night_speed_kmh: float = 45.0
+    parking_min: int = 5
+    max_base_distance_km: float = 150.0
+    max_driving_hours: float = 10.0
+    urban_rural_tolerance_pp: float = 15.0
+    district_max_share_factor: float = 2.0
+    allow_same_opening_count: bool = False
+
+    def __post_init__(self) -> None:
+        if self.polls_close <= self.polls_open:
+            raise ValueError("rules: polls_close must be after polls_open")
+        if not 0 < self.expected_turnout <= 1:
+            raise ValueError("rules: expected_turnout must be in (0, 1]")
+        for name in ("voting_stay_min", "count_base_minutes", "count_base_ballots"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"rules: {name} must be positive")
+        for name in ("urban_speed_kmh", "rural_day_speed_kmh", "rural_night_speed_kmh"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"rules: {name} must be positive")
+
+    def local(self, clock: time, tz: str, *, next_day: bool = False) -> datetime:
+        """An election-day wall-clock time as an aware datetime in zone `tz`."""
+        day = self.election_date + timedelta(days=1 if next_day else 0)
+        return datetime.combine(day, clock, tzinfo=ZoneInfo(tz))
+
+    def count_minutes(self, voters: int) -> int:
+        """Expected count duration, scaled by the ballots expected at the station."""
+        ballots = voters * self.expected_turnout
+        return max(60, round(self.count_base_minutes * ballots / self.count_base_ballots))
+
+
+@dataclass(frozen=True, slots=True)
+class Targets:
+    """Coverage the mission wants on election day."""
+
+    opening: int = 127
+    voting: int = 1131
+    counting: int = 111
+    tabulation: int = 99
+
+    def __post_init__(self) -> None:
+        for name in ("opening", "voting", "counting", "tabulation"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"targets: {name} must not be negative")
+
+
+@dataclass(frozen=True)
+class Mission:
+    """A whole mission: where the stations are, who observes, under which rules."""
+
+    name: str
+    country: str
+    regions: tuple[Region, ...]
+    districts: tuple[District, ...]
+    commissions: tuple[Commission, ...]
+    stations: tuple[Station, ...]
+    areas: tuple[Area, ...]
+    teams: tuple[Team, ...]
+    rules: Rules = Rules()
+    targets: Targets = Targets()
+    seed: int = 0
+    outline: BaseGeometry | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def station_by_id(self) -> dict[str, Station]:
+        return {s.station_id: s for s in self.stations}
+
+    @cached_property
+    def commission_by_id(self) -> dict[str, Commission]:
+        return {c.tec_id: c for c in self.commissions}
+
+    @cached_property
+    def area_by_id(self) -> dict[str, Area]:
+        return {a.area_id: a for a in self.areas}
+
+    @cached_property
+    def area_of_region(self) -> dict[str, str]:
+        return {r: a.area_id for a in self.areas for r in a.region_ids}
+
+    def area_of_station(self, station: Station) -> str | None:
+        """The AoR a station belongs to; stations abroad belong to none."""
+        if station.kind is StationKind.ABROAD:
+            return None
+        return self.area_of_region.get(station.region)
+
+    @property
+    def sto_teams(self) -> tuple[Team, ...]:
+        return tuple(t for t in self.teams if t.kind is TeamKind.STO)
+
+    @property
+    def total_voters(self) -> int:
+        return sum(s.voters for s in self.stations)
