@@ -1,0 +1,108 @@
+"""Teams to areas and bases, in proportion to voters.
+
+Used when a mission lists teams without an area or a base: the coordinator gives a number
+of teams, the planner spreads them the way a deployment plan would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+from planner.model import Mission, Team, TeamKind
+
+
+def largest_remainder(weights: Mapping[str, float], seats: int, *, minimum: int = 0) -> dict[str, int]:
+    """Apportion `seats` to keys in proportion to `weights`, each key getting >= `minimum`.
+
+    Hamilton's method: floors first, then the largest fractional remainders; ties go to
+    the key that sorts first, so the result is deterministic.
+    """
+    keys = sorted(weights)
+    if seats < minimum * len(keys):
+        raise ValueError(
+            f"{seats} teams cannot give {minimum} to each of {len(keys)} areas"
+        )
+    result = dict.fromkeys(keys, minimum)
+    free = seats - minimum * len(keys)
+    total = sum(max(0.0, weights[k]) for k in keys)
+    if free == 0 or total == 0:
+        for k in keys[:free]:
+            result[k] += 1
+        return result
+    quotas = {k: free * max(0.0, weights[k]) / total for k in keys}
+    for k in keys:
+        result[k] += int(quotas[k])
+    left = seats - sum(result.values())
+    order = sorted(keys, key=lambda k: (-(quotas[k] - int(quotas[k])), k))
+    for k in order[:left]:
+        result[k] += 1
+    return result
+
+
+def area_voters(mission: Mission) -> dict[str, int]:
+    voters = {a.area_id: 0 for a in mission.areas}
+    for station in mission.stations:
+        area = mission.area_of_station(station)
+        if area is not None:
+            voters[area] += station.voters
+    return voters
+
+
+def base_sites(mission: Mission, area_id: str) -> list[tuple[str, float, float, int]]:
+    """Candidate bases of an area: its TEC seats (district centres), with their voters."""
+    area = mission.area_by_id[area_id]
+    regions = set(area.region_ids)
+    voters_by_tec: dict[str, int] = {}
+    for s in mission.stations:
+        if s.region in regions:
+            voters_by_tec[s.tec_id] = voters_by_tec.get(s.tec_id, 0) + s.voters
+    sites = [
+        (c.name, c.lon, c.lat, voters_by_tec.get(c.tec_id, 0))
+        for c in mission.commissions
+        if c.region in regions and voters_by_tec.get(c.tec_id, 0) > 0
+    ]
+    return sorted(sites, key=lambda site: (-site[3], site[0]))
+
+
+def allocate_teams(mission: Mission, *, min_per_area: int = 1, max_bases: int = 4) -> Mission:
+    """Give every STO team without an area or base one, in proportion to voters.
+
+    Teams that already have an area keep it; bases go to the area's largest TEC seats
+    (at most `max_bases` towns), again in proportion to voters.
+    """
+    unplaced = [t for t in mission.sto_teams if t.area_id is None]
+    counts_fixed: dict[str, int] = {}
+    for t in mission.sto_teams:
+        if t.area_id is not None:
+            counts_fixed[t.area_id] = counts_fixed.get(t.area_id, 0) + 1
+    wanted = largest_remainder(area_voters(mission), len(mission.sto_teams), minimum=min_per_area)
+    # Free seats per area after the teams that are already placed.
+    free = {a: max(0, n - counts_fixed.get(a, 0)) for a, n in wanted.items()}
+    queue = [a for a in sorted(free) for _ in range(free[a])]
+    assigned: dict[str, Team] = {}
+    for team, area_id in zip(unplaced, queue, strict=False):
+        assigned[team.team_id] = replace(team, area_id=area_id)
+    teams = [assigned.get(t.team_id, t) for t in mission.teams]
+    teams = _place_bases(mission, teams, max_bases=max_bases)
+    return replace(mission, teams=tuple(teams))
+
+
+def _place_bases(mission: Mission, teams: Sequence[Team], *, max_bases: int) -> list[Team]:
+    by_area: dict[str, list[int]] = {}
+    for i, t in enumerate(teams):
+        if t.kind is TeamKind.STO and t.area_id is not None and (t.lon is None or t.lat is None):
+            by_area.setdefault(t.area_id, []).append(i)
+    result = list(teams)
+    for area_id, indices in by_area.items():
+        sites = base_sites(mission, area_id)[:max_bases]
+        if not sites:
+            continue
+        shares = largest_remainder(
+            {str(k): site[3] for k, site in enumerate(sites)}, len(indices)
+        )
+        slots = [int(k) for k in sorted(shares, key=int) for _ in range(shares[k])]
+        for i, k in zip(indices, slots, strict=True):
+            name, lon, lat, _ = sites[k]
+            result[i] = replace(result[i], base_name=name, lon=lon, lat=lat)
+    return result

@@ -1,0 +1,256 @@
+"""An independent check of a plan, from its visits file and the mission alone.
+
+It trusts nothing the solver computed: it re-reads the times in `visits.csv`, recomputes
+travel with the travel model, and re-applies the rules. Tests run it on every plan they
+make; coordinators run `planner check PLAN_DIR` before publishing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from planner.election import NIGHT_FROM, NIGHT_TO
+from planner.model import Mission, Setting, StationKind, TeamKind
+from planner.outputs import read_visits
+from planner.travel import GreatCircleTravel, Place, TravelModel
+
+# Times in visits.csv are written to the minute; allow for that rounding.
+TOLERANCE = timedelta(minutes=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    team_id: str
+    seq: int | None
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.team_id if self.seq is None else f"{self.team_id} stop {self.seq}"
+        return f"{where}: [{self.rule}] {self.message}"
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    violations: tuple[Violation, ...]
+    warnings: tuple[Violation, ...]
+    teams: int
+    stops: int
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    team_id: str
+    seq: int
+    phase: str
+    site_id: str
+    site_type: str
+    arrive: datetime
+    depart: datetime
+
+
+def check_plan_dir(plan_dir: Path, mission: Mission, travel: TravelModel | None = None) -> CheckReport:
+    rows = read_visits(Path(plan_dir) / "visits.csv")
+    return check_visits(rows, mission, travel)
+
+
+def check_visits(
+    rows: list[dict[str, str]], mission: Mission, travel: TravelModel | None = None
+) -> CheckReport:
+    travel = travel or GreatCircleTravel.from_rules(mission.rules)
+    rules = mission.rules
+    violations: list[Violation] = []
+    warnings: list[Violation] = []
+    parsed: dict[str, list[_Row]] = defaultdict(list)
+    for raw in rows:
+        parsed[raw["team_id"]].append(
+            _Row(raw["team_id"], int(raw["seq"]), raw["phase"], raw["site_id"], raw["site_type"],
+                 datetime.fromisoformat(raw["arrive"]), datetime.fromisoformat(raw["depart"]))
+        )
+    teams = {t.team_id: t for t in mission.teams}
+    stations = mission.station_by_id
+    tecs = mission.commission_by_id
+
+    def bad(team: str, seq: int | None, rule: str, msg: str) -> None:
+        violations.append(Violation(team, seq, rule, msg))
+
+    phase_use: dict[tuple[str, str], list[str]] = defaultdict(list)
+    tec_use: dict[str, list[str]] = defaultdict(list)
+    for team_id, stops in parsed.items():
+        stops.sort(key=lambda r: r.seq)
+        team = teams.get(team_id)
+        if team is None or team.kind is not TeamKind.STO:
+            bad(team_id, None, "team", "not an STO team of this mission")
+            continue
+        area = mission.area_by_id.get(team.area_id or "")
+        regions = set(area.region_ids) if area else set()
+        visits = [r for r in stops if r.phase != "base"]
+        phases = [r.phase for r in visits]
+        if not visits:
+            bad(team_id, None, "structure", "team has no stops")
+            continue
+        if phases[0] != "opening" or phases.count("opening") != 1:
+            bad(team_id, visits[0].seq, "opening", "exactly one opening, as the first stop")
+        station_phases = [p for p in phases if p != "tabulation"]
+        if station_phases.count("counting") != 1 or station_phases[-1] != "counting":
+            bad(team_id, None, "counting", "exactly one count, as the last station")
+        if phases.count("tabulation") > 1 or ("tabulation" in phases and phases[-1] != "tabulation"):
+            bad(team_id, None, "tabulation", "at most one tabulation, after the count")
+        seen_sites = Counter(r.site_id for r in visits if r.site_type == "station")
+        for site, n in seen_sites.items():
+            if n > 1 and not (n == 2 and rules.allow_same_opening_count):
+                bad(team_id, None, "revisit", f"station {site} visited {n} times")
+        count_row = next((r for r in visits if r.phase == "counting"), None)
+
+        for r in visits:
+            if r.site_type == "station":
+                s = stations.get(r.site_id)
+                if s is None:
+                    bad(team_id, r.seq, "site", f"unknown station {r.site_id}")
+                    continue
+                if s.kind is StationKind.ABROAD:
+                    bad(team_id, r.seq, "abroad", f"station {r.site_id} is abroad")
+                if s.region not in regions:
+                    bad(team_id, r.seq, "area", f"station {r.site_id} is outside area {team.area_id}")
+                phase_use[r.phase, r.site_id].append(team_id)
+                _check_window(r, s.tz, s.voters, mission, bad)
+            elif r.site_type == "tec":
+                c = tecs.get(r.site_id)
+                if c is None:
+                    bad(team_id, r.seq, "site", f"unknown TEC {r.site_id}")
+                    continue
+                if c.region not in regions:
+                    bad(team_id, r.seq, "area", f"TEC {r.site_id} is outside area {team.area_id}")
+                tec_use[r.site_id].append(team_id)
+                if count_row is not None and stations.get(count_row.site_id) is not None:
+                    expected = stations[count_row.site_id].tec_id
+                    if r.site_id != expected:
+                        bad(team_id, r.seq, "tabulation", f"count station reports to {expected}, not {r.site_id}")
+                until = rules.local(rules.tabulation_until, c.tz, next_day=True)
+                if r.depart + TOLERANCE < until:
+                    bad(team_id, r.seq, "window", f"leaves the TEC at {r.depart:%H:%M}, before {until:%H:%M}")
+            if r.depart < r.arrive:
+                bad(team_id, r.seq, "time", "departs before it arrives")
+
+        if count_row is not None and count_row.site_id in stations:
+            s = stations[count_row.site_id]
+            c = tecs.get(s.tec_id)
+            if c is not None:
+                leg = int(travel.durations([_place(mission, "station", s.station_id)], [_place(mission, "tec", c.tec_id)], night=True)[0, 0])
+                if leg > rules.max_count_to_tec_min * 60:
+                    warnings.append(Violation(team_id, count_row.seq, "count-to-TEC", f"{leg // 60} min from its TEC"))
+
+        _check_legs(team_id, stops, mission, travel, bad)
+        _check_meal(team_id, stops, mission, bad)
+
+    for (phase, site), users in phase_use.items():
+        if len(users) > 1:
+            bad(users[1], None, "duplicate", f"station {site} visited in {phase} by {', '.join(users)}")
+    for tec, users in tec_use.items():
+        if len(users) > 1:
+            bad(users[1], None, "duplicate", f"TEC {tec} followed by {', '.join(users)}")
+    warnings.extend(_representativeness(parsed, mission))
+    return CheckReport(tuple(violations), tuple(warnings), len(parsed), sum(len(v) for v in parsed.values()))
+
+
+def _place(mission: Mission, site_type: str, site_id: str) -> Place:
+    if site_type == "station":
+        s = mission.station_by_id[site_id]
+        return Place(s.station_id, s.lon, s.lat, s.setting is Setting.URBAN)
+    if site_type == "tec":
+        c = mission.commission_by_id[site_id]
+        return Place(c.tec_id, c.lon, c.lat, True)
+    t = next(t for t in mission.teams if t.team_id == site_id)
+    return Place(t.team_id, float(t.lon), float(t.lat), True)  # type: ignore[arg-type]
+
+
+def _check_window(r: _Row, tz: str, voters: int, mission: Mission, bad) -> None:  # type: ignore[no-untyped-def]
+    rules = mission.rules
+    open_at = rules.local(rules.polls_open, tz)
+    close_at = rules.local(rules.polls_close, tz)
+    if r.phase == "opening":
+        if r.arrive > open_at - timedelta(minutes=rules.opening_arrive_before_min) + TOLERANCE:
+            bad(r.team_id, r.seq, "window", f"arrives for the opening at {r.arrive:%H:%M}, too late")
+        if r.depart + TOLERANCE < open_at + timedelta(minutes=rules.opening_stay_after_open_min):
+            bad(r.team_id, r.seq, "window", f"leaves the opening at {r.depart:%H:%M}, too early")
+    elif r.phase == "voting":
+        if r.arrive + TOLERANCE < open_at or r.depart > close_at + TOLERANCE:
+            bad(r.team_id, r.seq, "window", "voting visit outside polling hours")
+        if r.depart - r.arrive + TOLERANCE < timedelta(minutes=rules.voting_stay_min):
+            bad(r.team_id, r.seq, "window", "voting visit shorter than the set stay")
+    elif r.phase == "counting":
+        if r.arrive > close_at - timedelta(minutes=rules.count_arrive_before_close_min) + TOLERANCE:
+            bad(r.team_id, r.seq, "window", f"arrives for the count at {r.arrive:%H:%M}, too late")
+        end = close_at + timedelta(minutes=rules.count_minutes(voters))
+        if r.depart + TOLERANCE < end:
+            bad(r.team_id, r.seq, "window", "leaves before the expected end of the count")
+
+
+def _check_legs(team_id: str, stops: list[_Row], mission: Mission, travel: TravelModel, bad) -> None:  # type: ignore[no-untyped-def]
+    for prev, nxt in zip(stops, stops[1:], strict=False):
+        a = _place(mission, prev.site_type, prev.site_id)
+        b = _place(mission, nxt.site_type, nxt.site_id)
+        night = prev.phase in NIGHT_FROM or nxt.phase in NIGHT_TO
+        need = int(travel.durations([a], [b], night=night)[0, 0])
+        if nxt.arrive + TOLERANCE < prev.depart + timedelta(seconds=need):
+            bad(team_id, nxt.seq, "travel",
+                f"{math.ceil(need / 60)} min needed from {prev.site_id}, "
+                f"only {(nxt.arrive - prev.depart).total_seconds() / 60:.0f} planned")
+
+
+def _check_meal(team_id: str, stops: list[_Row], mission: Mission, bad) -> None:  # type: ignore[no-untyped-def]
+    rules = mission.rules
+    if rules.meal_break_min <= 0 or len(stops) < 2:
+        return
+    tz = stops[0].arrive.tzinfo
+    day = mission.rules.election_date
+    start = datetime.combine(day, rules.meal_window_start, tzinfo=tz)
+    latest = datetime.combine(day, rules.meal_window_end, tzinfo=tz) - timedelta(minutes=rules.meal_break_min)
+    need = timedelta(minutes=rules.meal_break_min)
+    for prev, nxt in zip(stops, stops[1:], strict=False):
+        gap_start, gap_end = prev.depart, nxt.arrive
+        if gap_end - gap_start + TOLERANCE < need:
+            continue
+        if gap_start <= latest + TOLERANCE and gap_end - need + TOLERANCE >= start:
+            return
+    bad(team_id, None, "meal", "no 30-minute meal break fits between stops in the meal window")
+
+
+def _representativeness(parsed: dict[str, list[_Row]], mission: Mission) -> list[Violation]:
+    """Warnings (not errors): urban/rural mix and district caps of voting visits per area."""
+    out: list[Violation] = []
+    rules = mission.rules
+    teams = {t.team_id: t for t in mission.teams}
+    visits_by_area: dict[str, list[str]] = defaultdict(list)
+    for team_id, stops in parsed.items():
+        team = teams.get(team_id)
+        if team is None or team.area_id is None:
+            continue
+        visits_by_area[team.area_id].extend(r.site_id for r in stops if r.phase == "voting")
+    for area_id, visited in visits_by_area.items():
+        area = mission.area_by_id[area_id]
+        regions = set(area.region_ids)
+        pool = [s for s in mission.stations if s.region in regions and s.kind is not StationKind.ABROAD]
+        if not visited or not pool:
+            continue
+        share = sum(s.setting is Setting.URBAN for s in pool) / len(pool)
+        got = sum(mission.station_by_id[v].setting is Setting.URBAN for v in visited) / len(visited)
+        if abs(got - share) * 100 > rules.urban_rural_tolerance_pp:
+            out.append(Violation(area_id, None, "urban-rural",
+                                 f"{got:.0%} of visits urban vs {share:.0%} of stations"))
+        per_district = Counter(mission.station_by_id[v].district for v in visited)
+        sizes = Counter(s.district for s in pool)
+        for district, n in per_district.items():
+            cap = max(1, math.floor(rules.district_max_share_factor * len(visited) * sizes[district] / len(pool)))
+            if n > cap:
+                out.append(Violation(area_id, None, "district-share",
+                                     f"district {district}: {n} visits, cap {cap}"))
+    return out

@@ -1,0 +1,260 @@
+"""The election day of one area as a routing problem, and its answer as team schedules.
+
+Each team: base -> opening station (there 45 min before polls open, until 30 min after)
+-> optional voting stations (30 min each, polls open) with a meal break -> count station
+(arrive 30 min before close, stay to the end of the count) -> its TEC (tabulation) -> base.
+Legs before dawn and after the count use night speeds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time
+
+import numpy as np
+
+from planner.model import Setting, Station
+from planner.problem import AreaProblem
+from planner.routing import MealBreak, RoutingInput, RoutingResult, solve_routing
+from planner.sampling import AreaSample, sample_area, station_place
+from planner.travel import Place, TravelModel
+
+MINUTE = 60
+# Legs that drive in the dark: from the base before dawn, and everything after the count.
+NIGHT_FROM = frozenset({"base", "counting", "tabulation"})
+NIGHT_TO = frozenset({"base"})
+
+
+@dataclass(frozen=True)
+class Stop:
+    """One line of a team's schedule (one row of visits.csv)."""
+
+    team_id: str
+    seq: int
+    phase: str  # base | opening | voting | counting | tabulation
+    site_id: str
+    site_type: str  # station | tec | base
+    arrive: datetime
+    depart: datetime
+    travel_min: int
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class AreaPlan:
+    area_id: str
+    stops: tuple[Stop, ...]
+    sample: AreaSample
+    stats: dict[str, float]
+
+
+def build_routing_input(
+    problem: AreaProblem, sample: AreaSample, travel: TravelModel
+) -> tuple[RoutingInput, list[tuple[str, str, str]], list[Place]]:
+    """Nodes: one depot per team, then each team's fixed stops, then the voting pool.
+
+    Returns the model, a (role, site_id, tz) per node, and the node places.
+    """
+    rules, options = problem.rules, problem.options
+    by_id = {s.station_id: s for s in problem.stations}
+    tecs = {c.tec_id: c for c in problem.commissions}
+    teams = problem.teams
+    team_index = {t.team_id: v for v, t in enumerate(teams)}
+    base_tz = {t.team_id: (by_id[a.opening].tz) for t, a in zip(teams, sample.assignments, strict=True)}
+
+    roles: list[tuple[str, str, str]] = []
+    places: list[Place] = []
+    required: list[int] = []
+    for t in teams:
+        roles.append(("base", t.team_id, base_tz[t.team_id]))
+        places.append(Place(t.team_id, float(t.lon), float(t.lat), True))  # type: ignore[arg-type]
+        required.append(-1)
+    for a in sample.assignments:
+        v = team_index[a.team_id]
+        for role, site in (("opening", a.opening), ("counting", a.count)):
+            s = by_id[site]
+            roles.append((role, site, s.tz))
+            places.append(station_place(s))
+            required.append(v)
+        if a.tabulation_tec is not None:
+            c = tecs[a.tabulation_tec]
+            roles.append(("tabulation", c.tec_id, c.tz))
+            places.append(Place(c.tec_id, c.lon, c.lat, True))
+            required.append(v)
+    for site in sample.pool:
+        s = by_id[site]
+        roles.append(("voting", site, s.tz))
+        places.append(station_place(s))
+        required.append(-1)
+
+    n = len(places)
+    day = travel.durations(places, places, night=False)
+    night = travel.durations(places, places, night=True)
+    role_names = np.array([r[0] for r in roles])
+    night_rows = np.isin(role_names, sorted(NIGHT_FROM))
+    night_cols = np.isin(role_names, sorted(NIGHT_TO))
+    matrix = np.where(night_rows[:, None] | night_cols[None, :], night, day)
+
+    service = np.zeros(n, dtype=np.int64)
+    w_open = np.zeros(n, dtype=np.int64)
+    w_close = np.zeros(n, dtype=np.int64)
+    prize = np.zeros(n, dtype=np.int64)
+    for i, (role, site, tz) in enumerate(roles):
+        if role == "base":
+            continue
+        open_s = problem.clock(rules.polls_open, tz)
+        close_s = problem.clock(rules.polls_close, tz)
+        if role == "opening":
+            w_open[i] = w_close[i] = open_s - rules.opening_arrive_before_min * MINUTE
+            service[i] = (rules.opening_arrive_before_min + rules.opening_stay_after_open_min) * MINUTE
+        elif role == "voting":
+            w_open[i] = open_s
+            w_close[i] = close_s - rules.voting_stay_min * MINUTE
+            service[i] = rules.voting_stay_min * MINUTE
+            prize[i] = round(100 * sample.weights[site])
+        elif role == "counting":
+            w_open[i] = w_close[i] = close_s - rules.count_arrive_before_close_min * MINUTE
+            service[i] = (
+                rules.count_arrive_before_close_min * MINUTE
+                + rules.count_minutes(by_id[site].voters) * MINUTE
+            )
+        else:  # tabulation
+            w_open[i] = close_s
+            w_close[i] = problem.clock(time(23, 59), tz, next_day=True)
+
+    depart_earliest = np.array(
+        [problem.clock(options.earliest_departure, base_tz[t.team_id]) for t in teams]
+    )
+    depart_latest = np.array(
+        [
+            problem.clock(rules.polls_open, base_tz[t.team_id])
+            - rules.opening_arrive_before_min * MINUTE
+            for t in teams
+        ]
+    )
+    return_latest = np.array(
+        [problem.clock(time(12, 0), base_tz[t.team_id], next_day=True) for t in teams]
+    )
+    breaks = tuple(
+        MealBreak(
+            problem.clock(rules.meal_window_start, base_tz[t.team_id]),
+            problem.clock(rules.meal_window_end, base_tz[t.team_id]) - rules.meal_break_min * MINUTE,
+            rules.meal_break_min * MINUTE,
+        )
+        if rules.meal_break_min > 0
+        else None
+        for t in teams
+    )
+
+    urban_share = _urban_share(problem.stations)
+    mix = np.zeros(n, dtype=np.int64)
+    up, down = round(100 * (1 - urban_share)), round(100 * urban_share)
+    for i, (role, site, _) in enumerate(roles):
+        if role == "voting":
+            mix[i] = up if by_id[site].setting is Setting.URBAN else -down
+    band = round(100 * rules.urban_rural_tolerance_pp / 100 * options.max_voting_per_team)
+
+    inp = RoutingInput(
+        travel=matrix,
+        service=service,
+        window_open=w_open,
+        window_close=w_close,
+        prize=prize,
+        required_vehicle=np.array(required, dtype=np.int64),
+        starts=tuple(range(len(teams))),
+        ends=tuple(range(len(teams))),
+        depart_earliest=depart_earliest,
+        depart_latest=depart_latest,
+        return_latest=return_latest,
+        max_visits=options.max_voting_per_team,
+        max_drive=int(rules.max_driving_hours * 3600),
+        breaks=breaks,
+        mix_delta=mix,
+        mix_band=max(100, band),
+        mix_penalty=_mix_penalty(matrix, options.max_voting_per_team, len(teams)),
+    )
+    return inp, roles, places
+
+
+def _mix_penalty(matrix: np.ndarray, max_visits: int, vehicles: int) -> int:
+    """Per unit of mix imbalance: a fraction of a station's prize, so coverage still wins."""
+    worst = int(matrix.max()) if matrix.size else 0
+    return max(1, worst * (max_visits + 4) * vehicles + 1)
+
+
+def _urban_share(stations: tuple[Station, ...]) -> float:
+    if not stations:
+        return 0.0
+    return sum(s.setting is Setting.URBAN for s in stations) / len(stations)
+
+
+def solve_area(problem: AreaProblem, travel: TravelModel) -> AreaPlan:
+    """Sample, route and schedule one area."""
+    sample = sample_area(problem, travel)
+    inp, roles, places = build_routing_input(problem, sample, travel)
+    result = solve_routing(
+        inp, time_limit_s=problem.time_limit_s, solution_limit=problem.options.solution_limit
+    )
+    stops = _stops(problem, inp, roles, places, result)
+    visits = sum(1 for s in stops if s.phase == "voting")
+    stats = {
+        "teams": len(problem.teams),
+        "pool": len(sample.pool),
+        "voting_visits": visits,
+        "travel_s": result.travel_total,
+        "solved": float(any(result.routes)),
+        "status": result.status,
+        "search_s": round(result.stats.get("wall_s", 0.0), 2),
+    }
+    return AreaPlan(problem.area_id, tuple(stops), sample, stats)
+
+
+def _stops(
+    problem: AreaProblem,
+    inp: RoutingInput,
+    roles: list[tuple[str, str, str]],
+    places: list[Place],
+    result: RoutingResult,
+) -> list[Stop]:
+    rules = problem.rules
+    stops: list[Stop] = []
+    for v, team in enumerate(problem.teams):
+        nodes, starts = result.routes[v], result.starts[v]
+        if not nodes:
+            continue
+        base = v
+        tz = roles[nodes[0]][2]
+        depot = places[base]
+        first_arrival = starts[0]
+        depart = first_arrival - int(inp.travel[base, nodes[0]])
+        seq = 0
+        stops.append(
+            Stop(team.team_id, seq, "base", team.team_id, "base",
+                 problem.to_datetime(depart, tz), problem.to_datetime(depart, tz),
+                 0, depot.lat, depot.lon)
+        )
+        prev, prev_depart = base, depart
+        for node, start in zip(nodes, starts, strict=True):
+            role, site, node_tz = roles[node]
+            seq += 1
+            leave = start + int(inp.service[node])
+            if role == "tabulation":
+                until = problem.clock(rules.tabulation_until, node_tz, next_day=True)
+                leave = max(start + 30 * MINUTE, until)
+            place = places[node]
+            stops.append(
+                Stop(team.team_id, seq, role, site, "tec" if role == "tabulation" else "station",
+                     problem.to_datetime(start, node_tz), problem.to_datetime(leave, node_tz),
+                     round(int(inp.travel[prev, node]) / 60), place.lat, place.lon)
+            )
+            prev, prev_depart = node, leave
+        seq += 1
+        back = prev_depart + int(inp.travel[prev, base])
+        stops.append(
+            Stop(team.team_id, seq, "base", team.team_id, "base",
+                 problem.to_datetime(back, tz), problem.to_datetime(back, tz),
+                 round(int(inp.travel[prev, base]) / 60), depot.lat, depot.lon)
+        )
+    return stops
+

@@ -1,0 +1,211 @@
+"""A plan on disk: visits.csv, coverage.csv, plan.json and routes.geojson (DESIGN.md section 4).
+
+Writers return text (or bytes), so the CLI, the app's downloads and the tests share them;
+`write_plan` puts them in a directory atomically.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import tempfile
+from collections import defaultdict
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from planner.election import Stop
+from planner.model import Mission, StationKind
+from planner.plan import PHASES, Plan
+
+VISIT_COLUMNS = (
+    "team_id", "seq", "phase", "site_id", "site_type", "arrive", "depart", "travel_min",
+    "lat", "lon",
+)
+
+
+def _iso(dt: datetime) -> str:
+    return dt.isoformat(timespec="minutes")
+
+
+def visits_csv(plan: Plan) -> str:
+    """One row per stop, with the team's departure from and return to its base."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(VISIT_COLUMNS)
+    for s in plan.stops:
+        writer.writerow(
+            [s.team_id, s.seq, s.phase, s.site_id, s.site_type, _iso(s.arrive), _iso(s.depart),
+             s.travel_min, f"{s.lat:.5f}", f"{s.lon:.5f}"]
+        )
+    return out.getvalue()
+
+
+def read_visits(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def coverage_rows(plan: Plan, mission: Mission) -> list[dict[str, Any]]:
+    """Per region, per area and in total: stations and voters against visits by phase."""
+    station = mission.station_by_id
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def row(level: str, key: str, name: str) -> dict[str, Any]:
+        if (level, key) not in groups:
+            groups[level, key] = {
+                "level": level, "id": key, "name": name, "stations": 0, "voters": 0,
+                "urban_stations": 0, "rural_stations": 0, "special_stations": 0,
+                **dict.fromkeys(PHASES, 0),
+                "voting_urban": 0, "voting_rural": 0, "voting_special": 0,
+            }
+        return groups[level, key]
+
+    region_names = {r.region_id: r.name_en for r in mission.regions}
+    area_names = {a.area_id: a.name for a in mission.areas}
+
+    def keys_of(station_id: str) -> list[tuple[str, str, str]]:
+        s = station[station_id]
+        area = mission.area_of_station(s)
+        keys = [("region", s.region, region_names.get(s.region, s.region))]
+        if area is not None:
+            keys.append(("area", area, area_names.get(area, area)))
+        keys.append(("total", "ALL", "All stations"))
+        return keys
+
+    for s in mission.stations:
+        for key in keys_of(s.station_id):
+            r = row(*key)
+            r["stations"] += 1
+            r["voters"] += s.voters
+            r["urban_stations" if s.setting.value == "urban" else "rural_stations"] += 1
+            r["special_stations"] += s.kind is StationKind.SPECIAL
+    tec_region = {c.tec_id: c.region for c in mission.commissions}
+    seen_tecs: set[str] = set()
+    for stop in plan.stops:
+        if stop.phase == "tabulation":
+            if stop.site_id in seen_tecs:
+                continue
+            seen_tecs.add(stop.site_id)
+            region = tec_region.get(stop.site_id, "")
+            area = mission.area_of_region.get(region)
+            keys = [("region", region, region_names.get(region, region))]
+            if area:
+                keys.append(("area", area, area_names.get(area, area)))
+            keys.append(("total", "ALL", "All stations"))
+            for key in keys:
+                row(*key)["tabulation"] += 1
+            continue
+        if stop.phase not in PHASES:
+            continue
+        s = station[stop.site_id]
+        for key in keys_of(stop.site_id):
+            r = row(*key)
+            r[stop.phase] += 1
+            if stop.phase == "voting":
+                r["voting_urban" if s.setting.value == "urban" else "voting_rural"] += 1
+                r["voting_special"] += s.kind is StationKind.SPECIAL
+    total = groups.get(("total", "ALL"))
+    rows = sorted(groups.values(), key=lambda r: ({"region": 0, "area": 1, "total": 2}[r["level"]], r["id"]))
+    for r in rows:
+        r["share_stations"] = round(r["stations"] / total["stations"], 4) if total else 0.0
+        r["share_voters"] = round(r["voters"] / total["voters"], 4) if total and total["voters"] else 0.0
+        r["share_visits"] = (
+            round(r["voting"] / total["voting"], 4) if total and total["voting"] else 0.0
+        )
+        r["urban_share_stations"] = round(r["urban_stations"] / r["stations"], 4) if r["stations"] else 0.0
+        r["urban_share_visits"] = round(r["voting_urban"] / r["voting"], 4) if r["voting"] else 0.0
+    return rows
+
+
+def coverage_csv(plan: Plan, mission: Mission) -> str:
+    rows = coverage_rows(plan, mission)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def plan_summary(
+    plan: Plan, mission: Mission, *, mission_path: Path | None = None
+) -> dict[str, Any]:
+    achieved = plan.achieved
+    return {
+        "mission": mission.name,
+        "mission_path": str(mission_path.resolve()) if mission_path else None,
+        "seed": plan.seed,
+        "time_limit_s": plan.time_limit_s,
+        "election_date": mission.rules.election_date.isoformat(),
+        "rules": {k: str(v) for k, v in asdict(mission.rules).items()},
+        "targets": asdict(plan.targets),
+        "achieved": achieved,
+        "targets_met": not plan.shortfalls,
+        "shortfalls": [asdict(s) for s in plan.shortfalls],
+        "solver": plan.stats,
+        "areas": {
+            a.area_id: {k: v for k, v in a.stats.items()} | {"notes": list(a.sample.notes)}
+            for a in plan.areas
+        },
+    }
+
+
+def plan_json(plan: Plan, mission: Mission, *, mission_path: Path | None = None) -> str:
+    summary = plan_summary(plan, mission, mission_path=mission_path)
+    return json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
+
+
+def routes_geojson(plan: Plan) -> str:
+    """One LineString per team through all its stops, base to base."""
+    by_team: dict[str, list[Stop]] = defaultdict(list)
+    for s in plan.stops:
+        by_team[s.team_id].append(s)
+    features = []
+    for team_id, stops in by_team.items():
+        coords = [[round(s.lon, 5), round(s.lat, 5)] for s in stops]
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "LineString", "coordinates": coords},
+                "properties": {
+                    "team_id": team_id,
+                    "stops": sum(1 for s in stops if s.phase != "base"),
+                    "voting": sum(1 for s in stops if s.phase == "voting"),
+                    "depart": _iso(stops[0].depart),
+                    "return": _iso(stops[-1].arrive),
+                },
+            }
+        )
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
+
+
+def write_plan(
+    plan: Plan, mission: Mission, out_dir: Path, *, mission_path: Path | None = None
+) -> Path:
+    """Write all plan files; an existing directory is replaced only once all are written."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".plan-", dir=out_dir.parent))
+    try:
+        (tmp / "visits.csv").write_text(visits_csv(plan), encoding="utf-8")
+        (tmp / "coverage.csv").write_text(coverage_csv(plan, mission), encoding="utf-8")
+        (tmp / "plan.json").write_text(
+            plan_json(plan, mission, mission_path=mission_path), encoding="utf-8"
+        )
+        (tmp / "routes.geojson").write_text(routes_geojson(plan), encoding="utf-8")
+        if out_dir.exists():
+            old = out_dir.with_name(out_dir.name + ".old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(out_dir, old)
+            os.replace(tmp, out_dir)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out_dir

@@ -1,0 +1,163 @@
+"""The whole election-day plan: areas solved in parallel, then put together.
+
+`solve(mission, time_limit_s=..., seed=...)` is the one entry point: it cuts the mission
+into areas, solves each in a worker process, and returns a `Plan` with every team's stops,
+coverage against the mission targets, and the reasons for any shortfall.
+"""
+
+from __future__ import annotations
+
+import time as clock
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from planner.election import AreaPlan, Stop, solve_area
+from planner.model import Mission, Targets
+from planner.problem import AreaProblem, PlanOptions, area_problems
+from planner.travel import GreatCircleTravel, TravelModel
+
+PHASES = ("opening", "voting", "counting", "tabulation")
+# Wall time kept back for splitting the mission, starting workers and writing results.
+OVERHEAD_S = 4.0
+# Rough share of an area's budget spent sampling (CP-SAT) before routing starts.
+SAMPLING_S = 1.5
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    phase: str
+    target: int
+    achieved: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    mission_name: str
+    seed: int
+    time_limit_s: float
+    stops: tuple[Stop, ...]
+    areas: tuple[AreaPlan, ...]
+    targets: Targets
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    def stops_of(self, team_id: str) -> list[Stop]:
+        return [s for s in self.stops if s.team_id == team_id]
+
+    @property
+    def achieved(self) -> dict[str, int]:
+        counts = dict.fromkeys(PHASES, 0)
+        tecs: set[str] = set()
+        for s in self.stops:
+            if s.phase == "tabulation":
+                tecs.add(s.site_id)
+            elif s.phase in counts:
+                counts[s.phase] += 1
+        counts["tabulation"] = len(tecs)
+        return counts
+
+    @property
+    def shortfalls(self) -> list[Shortfall]:
+        achieved = self.achieved
+        out = []
+        for phase in PHASES:
+            target = getattr(self.targets, phase)
+            if achieved[phase] < target:
+                out.append(Shortfall(phase, target, achieved[phase], self._reason(phase)))
+        return out
+
+    def _reason(self, phase: str) -> str:
+        teams = int(self.stats.get("teams", 0))
+        if phase in ("opening", "counting"):
+            return (
+                f"each team observes one {phase}; {teams} team(s) planned"
+                " — add teams to reach the target"
+            )
+        if phase == "tabulation":
+            reachable = int(self.stats.get("tecs_reachable", 0))
+            return (
+                f"one team per TEC and count stations within the count-to-TEC limit: "
+                f"{reachable} TEC(s) reachable by {teams} team(s)"
+            )
+        per_team = self.achieved["voting"] / teams if teams else 0.0
+        return (
+            f"{per_team:.1f} voting visits per team fit the day (stays, travel, meal break,"
+            " per-team cap); add teams, shorten stays or lengthen the day"
+        )
+
+
+def _budget(problems: list[AreaProblem], time_limit_s: float, workers: int) -> float:
+    """Routing seconds per area so that all areas finish within the wall-time limit."""
+    if not problems:
+        return 0.0
+    rounds = -(-len(problems) // max(1, workers))
+    usable = max(1.0, time_limit_s - OVERHEAD_S)
+    return max(0.5, usable / rounds - SAMPLING_S)
+
+
+def _solve_one(problem: AreaProblem, travel: TravelModel) -> AreaPlan:
+    return solve_area(problem, travel)
+
+
+def solve(
+    mission: Mission,
+    *,
+    time_limit_s: float,
+    seed: int,
+    workers: int = 2,
+    travel: TravelModel | None = None,
+    options: PlanOptions | None = None,
+    excluded: frozenset[str] = frozenset(),
+    on_progress: Progress | None = None,
+) -> Plan:
+    """Plan every STO team's election day.
+
+    Deterministic for a given seed and time limit as long as each area's search stops on
+    its own limits rather than on a busy machine's clock: the per-area time limit is the
+    only non-deterministic stop, so runs on an idle machine with the same settings agree.
+    """
+    started = clock.perf_counter()
+    travel = travel or GreatCircleTravel.from_rules(mission.rules)
+    options = replace(options or PlanOptions(), seed=seed, time_limit_s=time_limit_s)
+    problems = area_problems(mission, options, excluded=excluded)
+    per_area = _budget(problems, time_limit_s, workers)
+    problems = [replace(p, time_limit_s=per_area) for p in problems]
+    total = len(problems)
+    results: dict[str, AreaPlan] = {}
+
+    def done(area_id: str) -> None:
+        if on_progress is not None:
+            on_progress(area_id, len(results), total)
+
+    if workers <= 1 or total <= 1:
+        for p in problems:
+            results[p.area_id] = _solve_one(p, travel)
+            done(p.area_id)
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures: dict[Future[AreaPlan], str] = {
+                pool.submit(_solve_one, p, travel): p.area_id for p in problems
+            }
+            for future in as_completed(futures):
+                area_id = futures[future]
+                results[area_id] = future.result()
+                done(area_id)
+
+    ordered = tuple(results[p.area_id] for p in problems)
+    stops = tuple(s for area in ordered for s in area.stops)
+    teams = sum(len(p.teams) for p in problems)
+    tecs_reachable = sum(len({c.tec_id for c in p.commissions}) for p in problems)
+    stats = {
+        "teams": teams,
+        "areas": total,
+        "workers": workers,
+        "routing_s_per_area": round(per_area, 2),
+        "wall_s": round(clock.perf_counter() - started, 2),
+        "tecs_reachable": tecs_reachable,
+        "travel": type(travel).__name__,
+    }
+    return Plan(mission.name, seed, time_limit_s, stops, ordered, mission.targets, stats)

@@ -1,0 +1,96 @@
+"""One area of responsibility as a self-contained, picklable solver input.
+
+The mission is cut into areas before solving: each area's teams only ever drive to that
+area's stations, so areas are solved independently (and in parallel), and no matrix is
+ever built for the whole country.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+
+from planner.model import Commission, Mission, Rules, Station, StationKind, Team
+
+SECONDS_PER_MINUTE = 60
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    """Knobs of one planning run that are not mission rules."""
+
+    seed: int = 0
+    time_limit_s: float = 60.0
+    max_voting_per_team: int = 10
+    earliest_departure: time = time(4, 30)
+    pool_factor: float = 2.5
+    opening_candidates: int = 25
+    count_candidates: int = 40
+    # Routing stops after this many improving solutions (deterministic), or at the time limit.
+    solution_limit: int = 200
+
+
+@dataclass(frozen=True)
+class AreaProblem:
+    area_id: str
+    teams: tuple[Team, ...]
+    stations: tuple[Station, ...]
+    commissions: tuple[Commission, ...]
+    rules: Rules
+    options: PlanOptions
+    seed: int
+    time_limit_s: float
+    # Stations or roads the field reported unusable: never routed to.
+    excluded: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def reference(self) -> datetime:
+        """The instant all solver times count from (a day before election-day midnight UTC)."""
+        return datetime.combine(self.rules.election_date, time(0), tzinfo=UTC) - timedelta(days=1)
+
+    def clock(self, clock: time, tz: str, *, next_day: bool = False) -> int:
+        """Seconds from `reference` to a local wall-clock time on election day."""
+        local = self.rules.local(clock, tz, next_day=next_day)
+        return int((local - self.reference).total_seconds())
+
+    def to_datetime(self, seconds: int, tz: str) -> datetime:
+        from zoneinfo import ZoneInfo
+
+        return (self.reference + timedelta(seconds=seconds)).astimezone(ZoneInfo(tz))
+
+
+def area_problems(
+    mission: Mission, options: PlanOptions, *, excluded: frozenset[str] = frozenset()
+) -> list[AreaProblem]:
+    """Split a mission into one problem per area that has STO teams."""
+    problems = []
+    for index, area in enumerate(mission.areas):
+        teams = tuple(
+            t
+            for t in mission.sto_teams
+            if t.area_id == area.area_id and t.lon is not None and t.lat is not None
+        )
+        if not teams:
+            continue
+        regions = set(area.region_ids)
+        stations = tuple(
+            s
+            for s in mission.stations
+            if s.region in regions and s.kind is not StationKind.ABROAD
+        )
+        tec_ids = {s.tec_id for s in stations}
+        commissions = tuple(c for c in mission.commissions if c.tec_id in tec_ids)
+        problems.append(
+            AreaProblem(
+                area_id=area.area_id,
+                teams=teams,
+                stations=stations,
+                commissions=commissions,
+                rules=mission.rules,
+                options=options,
+                seed=options.seed * 1_000_003 + index,
+                time_limit_s=options.time_limit_s,
+                excluded=excluded,
+            )
+        )
+    return problems

@@ -1,0 +1,217 @@
+"""Prize-collecting vehicle routing with time windows, on OR-Tools.
+
+One generic model serves the election-day plan and the `planner route` mode: nodes with
+a stay, a window in which the stay must start, and a prize; some nodes are mandatory for
+one given vehicle (a team's opening, count and TEC); vehicles start and end at their own
+depots within a departure window. The objective collects prizes first (every prize is
+scaled above any possible travel cost) and minimises travel second. OR-Tools objects never
+leave this module.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+DAY_SECONDS = 86_400
+
+
+@dataclass(frozen=True)
+class MealBreak:
+    """A break of `duration` seconds that must start within [earliest, latest]."""
+
+    earliest: int
+    latest: int
+    duration: int
+
+
+@dataclass(frozen=True)
+class RoutingInput:
+    """Everything the router needs, as arrays indexed by node and by vehicle.
+
+    Times are seconds from a common reference instant. `travel[i, j]` is the driving time
+    from node i to node j; `service[i]` the stay at i; the stay at i starts inside
+    `[window_open[i], window_close[i]]`. `prize[i]` is what visiting optional node i is
+    worth; `required_vehicle[i]` is -1 for optional nodes and the vehicle that must visit
+    a mandatory node. Depot nodes are listed in `starts`/`ends` and carry no prize.
+    """
+
+    travel: np.ndarray
+    service: np.ndarray
+    window_open: np.ndarray
+    window_close: np.ndarray
+    prize: np.ndarray
+    required_vehicle: np.ndarray
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+    depart_earliest: np.ndarray
+    depart_latest: np.ndarray
+    return_latest: np.ndarray
+    max_visits: int = 10**6
+    max_drive: int = 10**9
+    breaks: tuple[MealBreak | None, ...] = ()
+    # Optional mix control: +a per group-1 node, -b per group-0 node; soft band at the end.
+    mix_delta: np.ndarray | None = None
+    mix_band: int = 0
+    mix_penalty: int = 0
+    balance_coefficient: int = 1
+
+    @property
+    def num_nodes(self) -> int:
+        return len(self.service)
+
+    @property
+    def num_vehicles(self) -> int:
+        return len(self.starts)
+
+
+@dataclass(frozen=True)
+class RoutingResult:
+    """Per vehicle: the visited nodes in order (depots excluded) and when each stay starts."""
+
+    routes: tuple[tuple[int, ...], ...]
+    starts: tuple[tuple[int, ...], ...]
+    depart_depot: tuple[int, ...]
+    travel_total: int
+    prize_total: int
+    status: str
+    stats: dict[str, float] = field(default_factory=dict)
+
+
+def _prize_scale(inp: RoutingInput) -> int:
+    """Scale so one unit of prize outweighs every vehicle's worst possible travel."""
+    worst_leg = int(inp.travel.max()) if inp.travel.size else 0
+    return max(1, worst_leg * (inp.max_visits + 4) * inp.num_vehicles + 1)
+
+
+def solve_routing(
+    inp: RoutingInput,
+    *,
+    time_limit_s: float,
+    solution_limit: int | None = None,
+    first_solution: str = "LOCAL_CHEAPEST_INSERTION",
+) -> RoutingResult:
+    manager = pywrapcp.RoutingIndexManager(
+        inp.num_nodes, inp.num_vehicles, list(inp.starts), list(inp.ends)
+    )
+    routing = pywrapcp.RoutingModel(manager)
+    travel = inp.travel.astype(np.int64)
+    service = inp.service.astype(np.int64)
+
+    travel_cb = routing.RegisterTransitMatrix(travel.tolist())
+    routing.SetArcCostEvaluatorOfAllVehicles(travel_cb)
+
+    time_matrix = travel + service[:, None]
+    time_cb = routing.RegisterTransitMatrix(time_matrix.tolist())
+    horizon = int(max(inp.window_close.max(), inp.return_latest.max())) + DAY_SECONDS
+    routing.AddDimension(time_cb, horizon, horizon, False, "time")
+    time_dim = routing.GetDimensionOrDie("time")
+
+    routing.AddDimension(travel_cb, 0, int(inp.max_drive), True, "drive")
+    drive_dim = routing.GetDimensionOrDie("drive")
+    drive_dim.SetGlobalSpanCostCoefficient(inp.balance_coefficient)
+
+    is_optional = (inp.required_vehicle < 0).astype(np.int64)
+    depots = set(inp.starts) | set(inp.ends)
+    visit_vec = [0 if n in depots else int(is_optional[n]) for n in range(inp.num_nodes)]
+    visit_cb = routing.RegisterUnaryTransitVector(visit_vec)
+    routing.AddDimension(visit_cb, 0, int(inp.max_visits), True, "visits")
+
+    if inp.mix_delta is not None:
+        offset = int(np.abs(inp.mix_delta).max()) * (inp.max_visits + 1)
+        mix_vec = [0 if n in depots else int(inp.mix_delta[n]) for n in range(inp.num_nodes)]
+        mix_cb = routing.RegisterUnaryTransitVector(mix_vec)
+        routing.AddDimension(mix_cb, 0, 2 * offset, False, "mix")
+        mix_dim = routing.GetDimensionOrDie("mix")
+        for v in range(inp.num_vehicles):
+            mix_dim.CumulVar(routing.Start(v)).SetValue(offset)
+            end = routing.End(v)
+            mix_dim.SetCumulVarSoftUpperBound(end, offset + inp.mix_band, inp.mix_penalty)
+            mix_dim.SetCumulVarSoftLowerBound(end, max(0, offset - inp.mix_band), inp.mix_penalty)
+
+    scale = _prize_scale(inp)
+    for node in range(inp.num_nodes):
+        if node in depots:
+            continue
+        index = manager.NodeToIndex(node)
+        time_dim.CumulVar(index).SetRange(int(inp.window_open[node]), int(inp.window_close[node]))
+        vehicle = int(inp.required_vehicle[node])
+        if vehicle >= 0:
+            routing.VehicleVar(index).SetValues([vehicle])
+        else:
+            routing.AddDisjunction([index], int(inp.prize[node]) * scale)
+
+    solver = routing.solver()
+    for v in range(inp.num_vehicles):
+        start = routing.Start(v)
+        time_dim.CumulVar(start).SetRange(int(inp.depart_earliest[v]), int(inp.depart_latest[v]))
+        time_dim.CumulVar(routing.End(v)).SetMax(int(inp.return_latest[v]))
+        routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
+        routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(start))
+        meal = inp.breaks[v] if v < len(inp.breaks) else None
+        if meal is not None:
+            interval = solver.FixedDurationIntervalVar(
+                int(meal.earliest), int(meal.latest), int(meal.duration), False, f"meal_{v}"
+            )
+            visit_transits = [
+                int(service[manager.IndexToNode(i)]) for i in range(routing.Size())
+            ]
+            time_dim.SetBreakIntervalsOfVehicle([interval], v, visit_transits)
+
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = getattr(
+        routing_enums_pb2.FirstSolutionStrategy, first_solution
+    )
+    params.local_search_metaheuristic = (
+        routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    )
+    params.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
+    if solution_limit is not None:
+        params.solution_limit = solution_limit
+    began = time.perf_counter()
+    solution = routing.SolveWithParameters(params)
+    wall = time.perf_counter() - began
+    status = _status_name(routing.status())
+    if solution is None:
+        empty = tuple(() for _ in range(inp.num_vehicles))
+        return RoutingResult(empty, empty, tuple(0 for _ in range(inp.num_vehicles)), 0, 0, status)
+
+    routes, starts, departs = [], [], []
+    travel_total = prize_total = 0
+    for v in range(inp.num_vehicles):
+        index = routing.Start(v)
+        departs.append(solution.Min(time_dim.CumulVar(index)))
+        nodes, times = [], []
+        prev = manager.IndexToNode(index)
+        index = solution.Value(routing.NextVar(index))
+        while not routing.IsEnd(index):
+            node = manager.IndexToNode(index)
+            nodes.append(node)
+            times.append(solution.Min(time_dim.CumulVar(index)))
+            travel_total += int(travel[prev, node])
+            prize_total += int(inp.prize[node]) if inp.required_vehicle[node] < 0 else 0
+            prev = node
+            index = solution.Value(routing.NextVar(index))
+        travel_total += int(travel[prev, manager.IndexToNode(index)])
+        routes.append(tuple(nodes))
+        starts.append(tuple(times))
+    return RoutingResult(
+        tuple(routes),
+        tuple(starts),
+        tuple(departs),
+        travel_total,
+        prize_total,
+        status,
+        {"objective": float(solution.ObjectiveValue()), "wall_s": wall},
+    )
+
+
+def _status_name(code: int) -> str:
+    names = routing_enums_pb2.RoutingSearchStatus.Value
+    try:
+        return names.Name(code).removeprefix("ROUTING_")
+    except ValueError:
+        return str(code)
