@@ -12,7 +12,9 @@ from dataclasses import replace
 from planner.model import Mission, Team, TeamKind
 
 
-def largest_remainder(weights: Mapping[str, float], seats: int, *, minimum: int = 0) -> dict[str, int]:
+def largest_remainder(
+    weights: Mapping[str, float], seats: int, *, minimum: int = 0
+) -> dict[str, int]:
     """Apportion `seats` to keys in proportion to `weights`, each key getting >= `minimum`.
 
     Hamilton's method: floors first, then the largest fractional remainders; ties go to
@@ -20,9 +22,7 @@ def largest_remainder(weights: Mapping[str, float], seats: int, *, minimum: int 
     """
     keys = sorted(weights)
     if seats < minimum * len(keys):
-        raise ValueError(
-            f"{seats} teams cannot give {minimum} to each of {len(keys)} areas"
-        )
+        raise ValueError(f"{seats} teams cannot give {minimum} to each of {len(keys)} areas")
     result = dict.fromkeys(keys, minimum)
     free = seats - minimum * len(keys)
     total = sum(max(0.0, weights[k]) for k in keys)
@@ -98,9 +98,7 @@ def _place_bases(mission: Mission, teams: Sequence[Team], *, max_bases: int) -> 
         sites = base_sites(mission, area_id)[:max_bases]
         if not sites:
             continue
-        shares = largest_remainder(
-            {str(k): site[3] for k, site in enumerate(sites)}, len(indices)
-        )
+        shares = largest_remainder({str(k): site[3] for k, site in enumerate(sites)}, len(indices))
         slots = [int(k) for k in sorted(shares, key=int) for _ in range(shares[k])]
         for i, k in zip(indices, slots, strict=True):
             name, lon, lat, _ = sites[k]

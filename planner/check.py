@@ -11,6 +11,7 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 from planner.election import NIGHT_FROM, NIGHT_TO
@@ -57,7 +58,9 @@ class _Row:
     depart: datetime
 
 
-def check_plan_dir(plan_dir: Path, mission: Mission, travel: TravelModel | None = None) -> CheckReport:
+def check_plan_dir(
+    plan_dir: Path, mission: Mission, travel: TravelModel | None = None
+) -> CheckReport:
     rows = read_visits(Path(plan_dir) / "visits.csv")
     return check_visits(rows, mission, travel)
 
@@ -72,8 +75,15 @@ def check_visits(
     parsed: dict[str, list[_Row]] = defaultdict(list)
     for raw in rows:
         parsed[raw["team_id"]].append(
-            _Row(raw["team_id"], int(raw["seq"]), raw["phase"], raw["site_id"], raw["site_type"],
-                 datetime.fromisoformat(raw["arrive"]), datetime.fromisoformat(raw["depart"]))
+            _Row(
+                raw["team_id"],
+                int(raw["seq"]),
+                raw["phase"],
+                raw["site_id"],
+                raw["site_type"],
+                datetime.fromisoformat(raw["arrive"]),
+                datetime.fromisoformat(raw["depart"]),
+            )
         )
     teams = {t.team_id: t for t in mission.teams}
     stations = mission.station_by_id
@@ -102,7 +112,9 @@ def check_visits(
         station_phases = [p for p in phases if p != "tabulation"]
         if station_phases.count("counting") != 1 or station_phases[-1] != "counting":
             bad(team_id, None, "counting", "exactly one count, as the last station")
-        if phases.count("tabulation") > 1 or ("tabulation" in phases and phases[-1] != "tabulation"):
+        if phases.count("tabulation") > 1 or (
+            "tabulation" in phases and phases[-1] != "tabulation"
+        ):
             bad(team_id, None, "tabulation", "at most one tabulation, after the count")
         seen_sites = Counter(r.site_id for r in visits if r.site_type == "station")
         for site, n in seen_sites.items():
@@ -119,7 +131,12 @@ def check_visits(
                 if s.kind is StationKind.ABROAD:
                     bad(team_id, r.seq, "abroad", f"station {r.site_id} is abroad")
                 if s.region not in regions:
-                    bad(team_id, r.seq, "area", f"station {r.site_id} is outside area {team.area_id}")
+                    bad(
+                        team_id,
+                        r.seq,
+                        "area",
+                        f"station {r.site_id} is outside area {team.area_id}",
+                    )
                 phase_use[r.phase, r.site_id].append(team_id)
                 _check_window(r, s.tz, s.voters, mission, bad)
             elif r.site_type == "tec":
@@ -133,10 +150,20 @@ def check_visits(
                 if count_row is not None and stations.get(count_row.site_id) is not None:
                     expected = stations[count_row.site_id].tec_id
                     if r.site_id != expected:
-                        bad(team_id, r.seq, "tabulation", f"count station reports to {expected}, not {r.site_id}")
+                        bad(
+                            team_id,
+                            r.seq,
+                            "tabulation",
+                            f"count station reports to {expected}, not {r.site_id}",
+                        )
                 until = rules.local(rules.tabulation_until, c.tz, next_day=True)
                 if r.depart + TOLERANCE < until:
-                    bad(team_id, r.seq, "window", f"leaves the TEC at {r.depart:%H:%M}, before {until:%H:%M}")
+                    bad(
+                        team_id,
+                        r.seq,
+                        "window",
+                        f"leaves the TEC at {r.depart:%H:%M}, before {until:%H:%M}",
+                    )
             if r.depart < r.arrive:
                 bad(team_id, r.seq, "time", "departs before it arrives")
 
@@ -144,32 +171,48 @@ def check_visits(
             s = stations[count_row.site_id]
             c = tecs.get(s.tec_id)
             if c is not None:
-                leg = int(travel.durations([_place(mission, "station", s.station_id)], [_place(mission, "tec", c.tec_id)], night=True)[0, 0])
+                here = Place(s.station_id, s.lon, s.lat, s.setting is Setting.URBAN)
+                tec = Place(c.tec_id, c.lon, c.lat, True)
+                leg = int(travel.durations([here], [tec], night=True)[0, 0])
                 if leg > rules.max_count_to_tec_min * 60:
-                    warnings.append(Violation(team_id, count_row.seq, "count-to-TEC", f"{leg // 60} min from its TEC"))
+                    warnings.append(
+                        Violation(
+                            team_id, count_row.seq, "count-to-TEC", f"{leg // 60} min from its TEC"
+                        )
+                    )
 
         _check_legs(team_id, stops, mission, travel, bad)
         _check_meal(team_id, stops, mission, bad)
 
     for (phase, site), users in phase_use.items():
         if len(users) > 1:
-            bad(users[1], None, "duplicate", f"station {site} visited in {phase} by {', '.join(users)}")
+            bad(
+                users[1],
+                None,
+                "duplicate",
+                f"station {site} visited in {phase} by {', '.join(users)}",
+            )
     for tec, users in tec_use.items():
         if len(users) > 1:
             bad(users[1], None, "duplicate", f"TEC {tec} followed by {', '.join(users)}")
     warnings.extend(_representativeness(parsed, mission))
-    return CheckReport(tuple(violations), tuple(warnings), len(parsed), sum(len(v) for v in parsed.values()))
+    return CheckReport(
+        tuple(violations), tuple(warnings), len(parsed), sum(len(v) for v in parsed.values())
+    )
 
 
-def _place(mission: Mission, site_type: str, site_id: str) -> Place:
-    if site_type == "station":
+def _place(mission: Mission, site_type: str, site_id: str) -> Place | None:
+    """Where a stop is, or None for a site the mission does not know (reported elsewhere)."""
+    if site_type == "station" and site_id in mission.station_by_id:
         s = mission.station_by_id[site_id]
         return Place(s.station_id, s.lon, s.lat, s.setting is Setting.URBAN)
-    if site_type == "tec":
+    if site_type == "tec" and site_id in mission.commission_by_id:
         c = mission.commission_by_id[site_id]
         return Place(c.tec_id, c.lon, c.lat, True)
-    t = next(t for t in mission.teams if t.team_id == site_id)
-    return Place(t.team_id, float(t.lon), float(t.lat), True)  # type: ignore[arg-type]
+    team = next((t for t in mission.teams if t.team_id == site_id), None)
+    if site_type == "base" and team is not None and team.lon is not None and team.lat is not None:
+        return Place(team.team_id, team.lon, team.lat, True)
+    return None
 
 
 def _check_window(r: _Row, tz: str, voters: int, mission: Mission, bad) -> None:  # type: ignore[no-untyped-def]
@@ -178,7 +221,9 @@ def _check_window(r: _Row, tz: str, voters: int, mission: Mission, bad) -> None:
     close_at = rules.local(rules.polls_close, tz)
     if r.phase == "opening":
         if r.arrive > open_at - timedelta(minutes=rules.opening_arrive_before_min) + TOLERANCE:
-            bad(r.team_id, r.seq, "window", f"arrives for the opening at {r.arrive:%H:%M}, too late")
+            bad(
+                r.team_id, r.seq, "window", f"arrives for the opening at {r.arrive:%H:%M}, too late"
+            )
         if r.depart + TOLERANCE < open_at + timedelta(minutes=rules.opening_stay_after_open_min):
             bad(r.team_id, r.seq, "window", f"leaves the opening at {r.depart:%H:%M}, too early")
     elif r.phase == "voting":
@@ -194,16 +239,24 @@ def _check_window(r: _Row, tz: str, voters: int, mission: Mission, bad) -> None:
             bad(r.team_id, r.seq, "window", "leaves before the expected end of the count")
 
 
-def _check_legs(team_id: str, stops: list[_Row], mission: Mission, travel: TravelModel, bad) -> None:  # type: ignore[no-untyped-def]
-    for prev, nxt in zip(stops, stops[1:], strict=False):
+def _check_legs(
+    team_id: str, stops: list[_Row], mission: Mission, travel: TravelModel, bad
+) -> None:  # type: ignore[no-untyped-def]
+    for prev, nxt in pairwise(stops):
         a = _place(mission, prev.site_type, prev.site_id)
         b = _place(mission, nxt.site_type, nxt.site_id)
+        if a is None or b is None:
+            continue
         night = prev.phase in NIGHT_FROM or nxt.phase in NIGHT_TO
         need = int(travel.durations([a], [b], night=night)[0, 0])
         if nxt.arrive + TOLERANCE < prev.depart + timedelta(seconds=need):
-            bad(team_id, nxt.seq, "travel",
+            bad(
+                team_id,
+                nxt.seq,
+                "travel",
                 f"{math.ceil(need / 60)} min needed from {prev.site_id}, "
-                f"only {(nxt.arrive - prev.depart).total_seconds() / 60:.0f} planned")
+                f"only {(nxt.arrive - prev.depart).total_seconds() / 60:.0f} planned",
+            )
 
 
 def _check_meal(team_id: str, stops: list[_Row], mission: Mission, bad) -> None:  # type: ignore[no-untyped-def]
@@ -213,9 +266,11 @@ def _check_meal(team_id: str, stops: list[_Row], mission: Mission, bad) -> None:
     tz = stops[0].arrive.tzinfo
     day = mission.rules.election_date
     start = datetime.combine(day, rules.meal_window_start, tzinfo=tz)
-    latest = datetime.combine(day, rules.meal_window_end, tzinfo=tz) - timedelta(minutes=rules.meal_break_min)
+    latest = datetime.combine(day, rules.meal_window_end, tzinfo=tz) - timedelta(
+        minutes=rules.meal_break_min
+    )
     need = timedelta(minutes=rules.meal_break_min)
-    for prev, nxt in zip(stops, stops[1:], strict=False):
+    for prev, nxt in pairwise(stops):
         gap_start, gap_end = prev.depart, nxt.arrive
         if gap_end - gap_start + TOLERANCE < need:
             continue
@@ -238,19 +293,38 @@ def _representativeness(parsed: dict[str, list[_Row]], mission: Mission) -> list
     for area_id, visited in visits_by_area.items():
         area = mission.area_by_id[area_id]
         regions = set(area.region_ids)
-        pool = [s for s in mission.stations if s.region in regions and s.kind is not StationKind.ABROAD]
+        pool = [
+            s for s in mission.stations if s.region in regions and s.kind is not StationKind.ABROAD
+        ]
         if not visited or not pool:
             continue
         share = sum(s.setting is Setting.URBAN for s in pool) / len(pool)
         got = sum(mission.station_by_id[v].setting is Setting.URBAN for v in visited) / len(visited)
         if abs(got - share) * 100 > rules.urban_rural_tolerance_pp:
-            out.append(Violation(area_id, None, "urban-rural",
-                                 f"{got:.0%} of visits urban vs {share:.0%} of stations"))
+            out.append(
+                Violation(
+                    area_id,
+                    None,
+                    "urban-rural",
+                    f"{got:.0%} of visits urban vs {share:.0%} of stations",
+                )
+            )
         per_district = Counter(mission.station_by_id[v].district for v in visited)
         sizes = Counter(s.district for s in pool)
         for district, n in per_district.items():
-            cap = max(1, math.floor(rules.district_max_share_factor * len(visited) * sizes[district] / len(pool)))
+            cap = max(
+                1,
+                math.floor(
+                    rules.district_max_share_factor * len(visited) * sizes[district] / len(pool)
+                ),
+            )
             if n > cap:
-                out.append(Violation(area_id, None, "district-share",
-                                     f"district {district}: {n} visits, cap {cap}"))
+                out.append(
+                    Violation(
+                        area_id,
+                        None,
+                        "district-share",
+                        f"district {district}: {n} visits, cap {cap}",
+                    )
+                )
     return out

@@ -70,7 +70,7 @@ def _mission_path(mission: Path | None) -> Path:
 
 
 def _looks_like_package(path: Path) -> bool:
-    return path.is_dir() or path.suffix.lower() == ".gpkg" and path.with_suffix(".toml").exists()
+    return path.is_dir() or (path.suffix.lower() == ".gpkg" and path.with_suffix(".toml").exists())
 
 
 def _file_kind(path: Path, kind: str) -> str:
@@ -92,7 +92,13 @@ def validate(
     ] = "auto",
 ) -> None:
     """Check mission data and print a summary, or every problem found."""
-    from planner.geodata import load_commissions, load_mission, load_stations, mission_warnings, summarize
+    from planner.geodata import (
+        load_commissions,
+        load_mission,
+        load_stations,
+        mission_warnings,
+        summarize,
+    )
 
     failures = 0
     for path in paths:
@@ -187,12 +193,17 @@ def plan(
             progress.update(task, total=total, completed=done, description=f"Planned {area_id}")
 
         result = solve(
-            loaded, time_limit_s=time_limit, seed=chosen_seed, workers=workers,
+            loaded,
+            time_limit_s=time_limit,
+            seed=chosen_seed,
+            workers=workers,
             on_progress=on_progress,
         )
     write_plan(result, loaded, out, mission_path=path)
     _print_coverage(result)
-    console.print(f"Plan written to [bold]{out}[/bold] (seed {chosen_seed}, {result.stats['wall_s']} s)")
+    console.print(
+        f"Plan written to [bold]{out}[/bold] (seed {chosen_seed}, {result.stats['wall_s']} s)"
+    )
 
 
 def _print_coverage(result: Any) -> None:
@@ -203,7 +214,11 @@ def _print_coverage(result: Any) -> None:
     short = {s.phase: s for s in result.shortfalls}
     for phase in ("opening", "voting", "counting", "tabulation"):
         target = getattr(result.targets, phase)
-        mark = "[green]met[/green]" if phase not in short else f"[red]short[/red]: {short[phase].reason}"
+        mark = (
+            "[green]met[/green]"
+            if phase not in short
+            else f"[red]short[/red]: {short[phase].reason}"
+        )
         table.add_row(phase, str(target), str(achieved[phase]), mark)
     console.print(table)
 

@@ -61,7 +61,9 @@ def build_routing_input(
     tecs = {c.tec_id: c for c in problem.commissions}
     teams = problem.teams
     team_index = {t.team_id: v for v, t in enumerate(teams)}
-    base_tz = {t.team_id: (by_id[a.opening].tz) for t, a in zip(teams, sample.assignments, strict=True)}
+    base_tz = {
+        t.team_id: (by_id[a.opening].tz) for t, a in zip(teams, sample.assignments, strict=True)
+    }
 
     roles: list[tuple[str, str, str]] = []
     places: list[Place] = []
@@ -107,7 +109,9 @@ def build_routing_input(
         close_s = problem.clock(rules.polls_close, tz)
         if role == "opening":
             w_open[i] = w_close[i] = open_s - rules.opening_arrive_before_min * MINUTE
-            service[i] = (rules.opening_arrive_before_min + rules.opening_stay_after_open_min) * MINUTE
+            service[i] = (
+                rules.opening_arrive_before_min + rules.opening_stay_after_open_min
+            ) * MINUTE
         elif role == "voting":
             w_open[i] = open_s
             w_close[i] = close_s - rules.voting_stay_min * MINUTE
@@ -139,7 +143,8 @@ def build_routing_input(
     breaks = tuple(
         MealBreak(
             problem.clock(rules.meal_window_start, base_tz[t.team_id]),
-            problem.clock(rules.meal_window_end, base_tz[t.team_id]) - rules.meal_break_min * MINUTE,
+            problem.clock(rules.meal_window_end, base_tz[t.team_id])
+            - rules.meal_break_min * MINUTE,
             rules.meal_break_min * MINUTE,
         )
         if rules.meal_break_min > 0
@@ -230,9 +235,18 @@ def _stops(
         depart = first_arrival - int(inp.travel[base, nodes[0]])
         seq = 0
         stops.append(
-            Stop(team.team_id, seq, "base", team.team_id, "base",
-                 problem.to_datetime(depart, tz), problem.to_datetime(depart, tz),
-                 0, depot.lat, depot.lon)
+            Stop(
+                team.team_id,
+                seq,
+                "base",
+                team.team_id,
+                "base",
+                problem.to_datetime(depart, tz),
+                problem.to_datetime(depart, tz),
+                0,
+                depot.lat,
+                depot.lon,
+            )
         )
         prev, prev_depart = base, depart
         for node, start in zip(nodes, starts, strict=True):
@@ -244,17 +258,34 @@ def _stops(
                 leave = max(start + 30 * MINUTE, until)
             place = places[node]
             stops.append(
-                Stop(team.team_id, seq, role, site, "tec" if role == "tabulation" else "station",
-                     problem.to_datetime(start, node_tz), problem.to_datetime(leave, node_tz),
-                     round(int(inp.travel[prev, node]) / 60), place.lat, place.lon)
+                Stop(
+                    team.team_id,
+                    seq,
+                    role,
+                    site,
+                    "tec" if role == "tabulation" else "station",
+                    problem.to_datetime(start, node_tz),
+                    problem.to_datetime(leave, node_tz),
+                    round(int(inp.travel[prev, node]) / 60),
+                    place.lat,
+                    place.lon,
+                )
             )
             prev, prev_depart = node, leave
         seq += 1
         back = prev_depart + int(inp.travel[prev, base])
         stops.append(
-            Stop(team.team_id, seq, "base", team.team_id, "base",
-                 problem.to_datetime(back, tz), problem.to_datetime(back, tz),
-                 round(int(inp.travel[prev, base]) / 60), depot.lat, depot.lon)
+            Stop(
+                team.team_id,
+                seq,
+                "base",
+                team.team_id,
+                "base",
+                problem.to_datetime(back, tz),
+                problem.to_datetime(back, tz),
+                round(int(inp.travel[prev, base]) / 60),
+                depot.lat,
+                depot.lon,
+            )
         )
     return stops
-

@@ -85,9 +85,7 @@ def areas_geojson(areas: Iterable[Area], *, tolerance: float = 0.01) -> dict[str
         if area.geometry is None:
             continue
         shape = area.geometry.simplify(tolerance, preserve_topology=True)
-        features.append(
-            _feature(mapping(shape), {"area_id": area.area_id, "name": area.name})
-        )
+        features.append(_feature(mapping(shape), {"area_id": area.area_id, "name": area.name}))
     return {"type": "FeatureCollection", "features": features}
 
 

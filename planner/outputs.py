@@ -23,8 +23,16 @@ from planner.model import Mission, StationKind
 from planner.plan import PHASES, Plan
 
 VISIT_COLUMNS = (
-    "team_id", "seq", "phase", "site_id", "site_type", "arrive", "depart", "travel_min",
-    "lat", "lon",
+    "team_id",
+    "seq",
+    "phase",
+    "site_id",
+    "site_type",
+    "arrive",
+    "depart",
+    "travel_min",
+    "lat",
+    "lon",
 )
 
 
@@ -39,8 +47,18 @@ def visits_csv(plan: Plan) -> str:
     writer.writerow(VISIT_COLUMNS)
     for s in plan.stops:
         writer.writerow(
-            [s.team_id, s.seq, s.phase, s.site_id, s.site_type, _iso(s.arrive), _iso(s.depart),
-             s.travel_min, f"{s.lat:.5f}", f"{s.lon:.5f}"]
+            [
+                s.team_id,
+                s.seq,
+                s.phase,
+                s.site_id,
+                s.site_type,
+                _iso(s.arrive),
+                _iso(s.depart),
+                s.travel_min,
+                f"{s.lat:.5f}",
+                f"{s.lon:.5f}",
+            ]
         )
     return out.getvalue()
 
@@ -58,10 +76,18 @@ def coverage_rows(plan: Plan, mission: Mission) -> list[dict[str, Any]]:
     def row(level: str, key: str, name: str) -> dict[str, Any]:
         if (level, key) not in groups:
             groups[level, key] = {
-                "level": level, "id": key, "name": name, "stations": 0, "voters": 0,
-                "urban_stations": 0, "rural_stations": 0, "special_stations": 0,
+                "level": level,
+                "id": key,
+                "name": name,
+                "stations": 0,
+                "voters": 0,
+                "urban_stations": 0,
+                "rural_stations": 0,
+                "special_stations": 0,
                 **dict.fromkeys(PHASES, 0),
-                "voting_urban": 0, "voting_rural": 0, "voting_special": 0,
+                "voting_urban": 0,
+                "voting_rural": 0,
+                "voting_special": 0,
             }
         return groups[level, key]
 
@@ -110,14 +136,20 @@ def coverage_rows(plan: Plan, mission: Mission) -> list[dict[str, Any]]:
                 r["voting_urban" if s.setting.value == "urban" else "voting_rural"] += 1
                 r["voting_special"] += s.kind is StationKind.SPECIAL
     total = groups.get(("total", "ALL"))
-    rows = sorted(groups.values(), key=lambda r: ({"region": 0, "area": 1, "total": 2}[r["level"]], r["id"]))
+    rows = sorted(
+        groups.values(), key=lambda r: ({"region": 0, "area": 1, "total": 2}[r["level"]], r["id"])
+    )
     for r in rows:
         r["share_stations"] = round(r["stations"] / total["stations"], 4) if total else 0.0
-        r["share_voters"] = round(r["voters"] / total["voters"], 4) if total and total["voters"] else 0.0
+        r["share_voters"] = (
+            round(r["voters"] / total["voters"], 4) if total and total["voters"] else 0.0
+        )
         r["share_visits"] = (
             round(r["voting"] / total["voting"], 4) if total and total["voting"] else 0.0
         )
-        r["urban_share_stations"] = round(r["urban_stations"] / r["stations"], 4) if r["stations"] else 0.0
+        r["urban_share_stations"] = (
+            round(r["urban_stations"] / r["stations"], 4) if r["stations"] else 0.0
+        )
         r["urban_share_visits"] = round(r["voting_urban"] / r["voting"], 4) if r["voting"] else 0.0
     return rows
 

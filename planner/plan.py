@@ -90,13 +90,18 @@ class Plan:
         )
 
 
-def _budget(problems: list[AreaProblem], time_limit_s: float, workers: int) -> float:
-    """Routing seconds per area so that all areas finish within the wall-time limit."""
+def _budgets(problems: list[AreaProblem], time_limit_s: float, workers: int) -> list[float]:
+    """Routing seconds per area, in proportion to its teams, so all areas end in time.
+
+    Areas run largest first on `workers` processes, so the wall time is about the sum of
+    the budgets divided by the workers.
+    """
     if not problems:
-        return 0.0
-    rounds = -(-len(problems) // max(1, workers))
-    usable = max(1.0, time_limit_s - OVERHEAD_S)
-    return max(0.5, usable / rounds - SAMPLING_S)
+        return []
+    usable = max(1.0, time_limit_s - OVERHEAD_S) * max(1, min(workers, len(problems)))
+    routing = max(0.5 * len(problems), usable - SAMPLING_S * len(problems))
+    teams = sum(len(p.teams) for p in problems)
+    return [max(0.5, routing * len(p.teams) / teams) for p in problems]
 
 
 def _solve_one(problem: AreaProblem, travel: TravelModel) -> AreaPlan:
@@ -124,8 +129,9 @@ def solve(
     travel = travel or GreatCircleTravel.from_rules(mission.rules)
     options = replace(options or PlanOptions(), seed=seed, time_limit_s=time_limit_s)
     problems = area_problems(mission, options, excluded=excluded)
-    per_area = _budget(problems, time_limit_s, workers)
-    problems = [replace(p, time_limit_s=per_area) for p in problems]
+    budgets = _budgets(problems, time_limit_s, workers)
+    problems = [replace(p, time_limit_s=b) for p, b in zip(problems, budgets, strict=True)]
+    largest_first = sorted(problems, key=lambda p: -len(p.teams))
     total = len(problems)
     results: dict[str, AreaPlan] = {}
 
@@ -134,13 +140,13 @@ def solve(
             on_progress(area_id, len(results), total)
 
     if workers <= 1 or total <= 1:
-        for p in problems:
+        for p in largest_first:
             results[p.area_id] = _solve_one(p, travel)
             done(p.area_id)
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             futures: dict[Future[AreaPlan], str] = {
-                pool.submit(_solve_one, p, travel): p.area_id for p in problems
+                pool.submit(_solve_one, p, travel): p.area_id for p in largest_first
             }
             for future in as_completed(futures):
                 area_id = futures[future]
@@ -155,7 +161,7 @@ def solve(
         "teams": teams,
         "areas": total,
         "workers": workers,
-        "routing_s_per_area": round(per_area, 2),
+        "routing_budget_s": round(sum(budgets), 1),
         "wall_s": round(clock.perf_counter() - started, 2),
         "tecs_reachable": tecs_reachable,
         "travel": type(travel).__name__,

@@ -27,7 +27,7 @@ class PlanOptions:
     opening_candidates: int = 25
     count_candidates: int = 40
     # Routing stops after this many improving solutions (deterministic), or at the time limit.
-    solution_limit: int = 200
+    solution_limit: int = 60
 
 
 @dataclass(frozen=True)
@@ -74,9 +74,7 @@ def area_problems(
             continue
         regions = set(area.region_ids)
         stations = tuple(
-            s
-            for s in mission.stations
-            if s.region in regions and s.kind is not StationKind.ABROAD
+            s for s in mission.stations if s.region in regions and s.kind is not StationKind.ABROAD
         )
         tec_ids = {s.tec_id for s in stations}
         commissions = tuple(c for c in mission.commissions if c.tec_id in tec_ids)

@@ -156,9 +156,7 @@ def solve_routing(
             interval = solver.FixedDurationIntervalVar(
                 int(meal.earliest), int(meal.latest), int(meal.duration), False, f"meal_{v}"
             )
-            visit_transits = [
-                int(service[manager.IndexToNode(i)]) for i in range(routing.Size())
-            ]
+            visit_transits = [int(service[manager.IndexToNode(i)]) for i in range(routing.Size())]
             time_dim.SetBreakIntervalsOfVehicle([interval], v, visit_transits)
 
     params = pywrapcp.DefaultRoutingSearchParameters()

@@ -55,9 +55,7 @@ def district_caps(stations: list[Station], visits: int, factor: float) -> dict[s
     counts: dict[str, int] = defaultdict(int)
     for s in stations:
         counts[s.district] += 1
-    return {
-        d: max(1, math.floor(factor * visits * n / total)) for d, n in counts.items()
-    }
+    return {d: max(1, math.floor(factor * visits * n / total)) for d, n in counts.items()}
 
 
 def urban_bounds(n: int, urban_share: float, tolerance_pp: float) -> tuple[int, int]:
@@ -74,7 +72,10 @@ def sample_area(problem: AreaProblem, travel: TravelModel) -> AreaSample:
     stations = [s for s in problem.stations if s.station_id not in problem.excluded]
     notes: list[str] = []
     teams = problem.teams
-    weights = {s.station_id: float(w) for s, w in zip(stations, rng.uniform(1.0, 2.0, len(stations)), strict=True)}
+    weights = {
+        s.station_id: float(w)
+        for s, w in zip(stations, rng.uniform(1.0, 2.0, len(stations)), strict=True)
+    }
 
     places = [station_place(s) for s in stations]
     bases = [Place(t.team_id, float(t.lon), float(t.lat), True) for t in teams]  # type: ignore[arg-type]
@@ -94,7 +95,10 @@ def sample_area(problem: AreaProblem, travel: TravelModel) -> AreaSample:
     to_tec_matrix = travel.durations(places, tec_places, night=True)
     tec_col = {c: j for j, c in enumerate(tec_ids)}
     to_tec = np.array(
-        [to_tec_matrix[i, tec_col[s.tec_id]] if s.tec_id in tec_col else 10**9 for i, s in enumerate(stations)]
+        [
+            to_tec_matrix[i, tec_col[s.tec_id]] if s.tec_id in tec_col else 10**9
+            for i, s in enumerate(stations)
+        ]
     )
 
     reach_s = (
@@ -141,7 +145,9 @@ def _stratified_pick(
         part = indices[urban[indices] == flag]
         take = round(k * len(part) / len(indices))
         if take and len(part):
-            chosen.extend(int(i) for i in rng.choice(part, size=min(take, len(part)), replace=False))
+            chosen.extend(
+                int(i) for i in rng.choice(part, size=min(take, len(part)), replace=False)
+            )
     return sorted(chosen)
 
 
@@ -188,9 +194,9 @@ def _choose_open_count(
                 model.add(x[t, s] + y[t, s] <= 1)
     by_station_open: dict[int, list[cp_model.IntVar]] = defaultdict(list)
     by_station_count: dict[int, list[cp_model.IntVar]] = defaultdict(list)
-    for (t, s), var in x.items():
+    for (_t, s), var in x.items():
         by_station_open[s].append(var)
-    for (t, s), var in y.items():
+    for (_t, s), var in y.items():
         by_station_count[s].append(var)
     for group in (*by_station_open.values(), *by_station_count.values()):
         if len(group) > 1:
@@ -210,7 +216,7 @@ def _choose_open_count(
             model.add(f <= sum(vars_))
             follow[t, tec] = f
     by_tec: dict[str, list[cp_model.IntVar]] = defaultdict(list)
-    for (t, tec), f in follow.items():
+    for (_t, tec), f in follow.items():
         by_tec[tec].append(f)
     for group in by_tec.values():
         model.add_at_most_one(group)
@@ -234,9 +240,7 @@ def _choose_open_count(
         cost.append(var * (int(base_night[t, s]) // 60 + int(noise[s])))
     for (t, s), var in y.items():
         cost.append(var * (int(base_night[t, s]) // 60 + int(noise[s])))
-    model.maximize(
-        TEC_WEIGHT * sum(follow.values()) - MIX_WEIGHT * sum(mix_excess) - sum(cost)
-    )
+    model.maximize(TEC_WEIGHT * sum(follow.values()) - MIX_WEIGHT * sum(mix_excess) - sum(cost))
 
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1

@@ -152,7 +152,9 @@ def read_matrix(path: Path) -> MatrixTravel:
             seconds = np.load(path)
             keys = tuple(k.strip() for k in keys_file.read_text("utf-8").splitlines() if k.strip())
         except (OSError, ValueError) as exc:
-            raise MissionDataError([Problem(name, None, None, f"cannot read matrix: {exc}")]) from exc
+            raise MissionDataError(
+                [Problem(name, None, None, f"cannot read matrix: {exc}")]
+            ) from exc
         return _checked_matrix(name, keys, np.asarray(seconds, dtype=float))
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:

@@ -36,15 +36,26 @@ def random_mission(
     rng = np.random.default_rng(seed)
     lon0, lat0 = 71.45, 51.15
     deg = spread_km / 111.0
-    region = Region("R1", "Test region", tz=tz, geometry=box(lon0 - 2, lat0 - 2, lon0 + 2, lat0 + 2))
+    region = Region(
+        "R1", "Test region", tz=tz, geometry=box(lon0 - 2, lat0 - 2, lon0 + 2, lat0 + 2)
+    )
     dists = tuple(District(f"D{k}", "R1", f"District {k}") for k in range(districts))
-    tecs = [Commission("TEC-R1", "Regional TEC", CommissionLevel.REGIONAL, None, "R1", tz, lon0, lat0)]
+    tecs = [
+        Commission("TEC-R1", "Regional TEC", CommissionLevel.REGIONAL, None, "R1", tz, lon0, lat0)
+    ]
     for k in range(districts):
         angle = 2 * np.pi * k / districts
         tecs.append(
             Commission(
-                f"TEC-D{k}", f"District TEC {k}", CommissionLevel.DISTRICT, "TEC-R1", "R1", tz,
-                lon0 + 0.5 * deg * np.cos(angle) * 1.6, lat0 + 0.5 * deg * np.sin(angle), f"D{k}",
+                f"TEC-D{k}",
+                f"District TEC {k}",
+                CommissionLevel.DISTRICT,
+                "TEC-R1",
+                "R1",
+                tz,
+                lon0 + 0.5 * deg * np.cos(angle) * 1.6,
+                lat0 + 0.5 * deg * np.sin(angle),
+                f"D{k}",
             )
         )
     out = []
@@ -55,12 +66,19 @@ def random_mission(
         k = int(rng.integers(districts))
         out.append(
             Station(
-                station_id=f"S{i:04d}", number=str(i + 1), name=f"Station {i + 1}",
-                address=f"Street {i}", region="R1", district=f"D{k}", tec_id=f"TEC-D{k}",
+                station_id=f"S{i:04d}",
+                number=str(i + 1),
+                name=f"Station {i + 1}",
+                address=f"Street {i}",
+                region="R1",
+                district=f"D{k}",
+                tec_id=f"TEC-D{k}",
                 voters=int(rng.integers(300, 2500) if urban else rng.integers(50, 900)),
                 kind=StationKind.SPECIAL if rng.random() < 0.05 else StationKind.REGULAR,
-                setting=Setting.URBAN if urban else Setting.RURAL, tz=tz,
-                lon=float(lon0 + radius * np.cos(angle) * 1.6), lat=float(lat0 + radius * np.sin(angle)),
+                setting=Setting.URBAN if urban else Setting.RURAL,
+                tz=tz,
+                lon=float(lon0 + radius * np.cos(angle) * 1.6),
+                lat=float(lat0 + radius * np.sin(angle)),
             )
         )
     team_list = tuple(
@@ -76,6 +94,8 @@ def random_mission(
         areas=(Area("A1", "Area 1", ("R1",), region.geometry),),
         teams=team_list,
         rules=rules or Rules(),
-        targets=Targets(opening=teams, voting=teams * 6, counting=teams, tabulation=min(teams, districts)),
+        targets=Targets(
+            opening=teams, voting=teams * 6, counting=teams, tabulation=min(teams, districts)
+        ),
         seed=seed,
     )
