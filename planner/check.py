@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 
+from planner.balance import district_cap, urban_share_ok
 from planner.election import NIGHT_FROM, NIGHT_TO
 from planner.model import Mission, Setting, StationKind, TeamKind
 from planner.outputs import read_visits
@@ -299,8 +300,9 @@ def _representativeness(parsed: dict[str, list[_Row]], mission: Mission) -> list
         if not visited or not pool:
             continue
         share = sum(s.setting is Setting.URBAN for s in pool) / len(pool)
-        got = sum(mission.station_by_id[v].setting is Setting.URBAN for v in visited) / len(visited)
-        if abs(got - share) * 100 > rules.urban_rural_tolerance_pp:
+        urban = sum(mission.station_by_id[v].setting is Setting.URBAN for v in visited)
+        got = urban / len(visited)
+        if not urban_share_ok(urban, len(visited), share, rules.urban_rural_tolerance_pp):
             out.append(
                 Violation(
                     area_id,
@@ -312,11 +314,8 @@ def _representativeness(parsed: dict[str, list[_Row]], mission: Mission) -> list
         per_district = Counter(mission.station_by_id[v].district for v in visited)
         sizes = Counter(s.district for s in pool)
         for district, n in per_district.items():
-            cap = max(
-                1,
-                math.floor(
-                    rules.district_max_share_factor * len(visited) * sizes[district] / len(pool)
-                ),
+            cap = district_cap(
+                len(visited), sizes[district], len(pool), rules.district_max_share_factor
             )
             if n > cap:
                 out.append(

@@ -8,11 +8,13 @@ Legs before dawn and after the count use night speeds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 from datetime import datetime, time
 
 import numpy as np
 
+from planner.balance import Visit, repair
 from planner.model import Setting, Station
 from planner.problem import AreaProblem
 from planner.routing import MealBreak, RoutingInput, RoutingResult, solve_routing
@@ -201,18 +203,63 @@ def solve_area(problem: AreaProblem, travel: TravelModel) -> AreaPlan:
     result = solve_routing(
         inp, time_limit_s=problem.time_limit_s, solution_limit=problem.options.solution_limit
     )
+    result, dropped = _rebalance(problem, sample, roles, result)
     stops = _stops(problem, inp, roles, places, result)
     visits = sum(1 for s in stops if s.phase == "voting")
     stats = {
         "teams": len(problem.teams),
         "pool": len(sample.pool),
         "voting_visits": visits,
+        "dropped_for_balance": dropped,
         "travel_s": result.travel_total,
         "solved": float(any(result.routes)),
         "status": result.status,
         "search_s": round(result.stats.get("wall_s", 0.0), 2),
     }
     return AreaPlan(problem.area_id, tuple(stops), sample, stats)
+
+
+def _rebalance(
+    problem: AreaProblem,
+    sample: AreaSample,
+    roles: list[tuple[str, str, str]],
+    result: RoutingResult,
+) -> tuple[RoutingResult, int]:
+    """Drop the voting visits that break the area's urban/rural or district rules."""
+    by_id = {s.station_id: s for s in problem.stations}
+    visits = [
+        Visit(
+            site,
+            by_id[site].district,
+            by_id[site].setting is Setting.URBAN,
+            sample.weights.get(site, 0.0),
+        )
+        for route in result.routes
+        for node in route
+        if roles[node][0] == "voting"
+        for site in (roles[node][1],)
+    ]
+    rules = problem.rules
+    dropped = repair(
+        visits,
+        district_sizes=Counter(s.district for s in problem.stations),
+        area_stations=len(problem.stations),
+        urban_share=_urban_share(problem.stations),
+        tolerance_pp=rules.urban_rural_tolerance_pp,
+        factor=rules.district_max_share_factor,
+    )
+    if not dropped:
+        return result, 0
+    routes, starts = [], []
+    for route, times in zip(result.routes, result.starts, strict=True):
+        keep = [
+            (n, t)
+            for n, t in zip(route, times, strict=True)
+            if not (roles[n][0] == "voting" and roles[n][1] in dropped)
+        ]
+        routes.append(tuple(n for n, _ in keep))
+        starts.append(tuple(t for _, t in keep))
+    return replace(result, routes=tuple(routes), starts=tuple(starts)), len(dropped)
 
 
 def _stops(

@@ -130,7 +130,7 @@ def commissions_geojson(commissions: Iterable[Commission]) -> dict[str, Any]:
 def _station_style(feature: dict[str, Any]) -> dict[str, Any]:
     props = feature["properties"]
     colour = STATION_COLOURS.get((props["kind"], props["setting"]), "#333333")
-    return {"color": colour, "fillColor": colour, "fillOpacity": 0.8, "weight": 1}
+    return {"color": colour, "fill": True, "fillColor": colour, "fillOpacity": 0.8, "weight": 1}
 
 
 def add_areas(fmap: folium.Map, areas: Iterable[Area]) -> None:
@@ -168,6 +168,7 @@ def add_commissions(fmap: folium.Map, commissions: Iterable[Commission]) -> None
         marker=folium.CircleMarker(radius=6),
         style_function=lambda _: {
             "color": "#ffffff",
+            "fill": True,
             "fillColor": TEC_COLOUR,
             "fillOpacity": 1.0,
             "weight": 2,

@@ -12,12 +12,13 @@ The router then decides which pool stations each team actually visits.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import numpy as np
 from ortools.sat.python import cp_model
 
+from planner.balance import district_cap
 from planner.model import Setting, Station, StationKind
 from planner.problem import AreaProblem
 from planner.travel import Place, TravelModel, great_circle_km
@@ -50,12 +51,9 @@ def station_place(s: Station) -> Place:
 
 
 def district_caps(stations: list[Station], visits: int, factor: float) -> dict[str, int]:
-    """Most visits a district may get: `factor` x its share of the area's stations."""
-    total = len(stations)
-    counts: dict[str, int] = defaultdict(int)
-    for s in stations:
-        counts[s.district] += 1
-    return {d: max(1, math.floor(factor * visits * n / total)) for d, n in counts.items()}
+    """Most visits each district may get when the area makes about `visits` visits."""
+    counts = Counter(s.district for s in stations)
+    return {d: district_cap(visits, n, len(stations), factor) for d, n in counts.items()}
 
 
 def urban_bounds(n: int, urban_share: float, tolerance_pp: float) -> tuple[int, int]:

@@ -1,0 +1,71 @@
+"""Representativeness rules for voting visits in one area, and the repair that enforces them.
+
+Two rules (DESIGN.md section 2, rule 7): the urban share of an area's visits stays within
+a tolerance of the urban share of its stations, and no district receives more than
+`factor` times its share of the visits. The router steers towards both; `repair` then
+drops the least valuable visits that still break a rule. Dropping a stop never makes a
+route infeasible: the team simply waits longer before the next one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    station_id: str
+    district: str
+    urban: bool
+    weight: float
+
+
+def district_cap(visits: int, district_stations: int, area_stations: int, factor: float) -> int:
+    """Most visits a district may get: `factor` x its share of the area's stations (>= 1)."""
+    if area_stations <= 0:
+        return 0
+    return max(1, math.floor(factor * visits * district_stations / area_stations))
+
+
+def urban_share_ok(urban: int, total: int, share: float, tolerance_pp: float) -> bool:
+    return total == 0 or abs(urban / total - share) * 100 <= tolerance_pp + 1e-9
+
+
+def repair(
+    visits: Sequence[Visit],
+    *,
+    district_sizes: Mapping[str, int],
+    area_stations: int,
+    urban_share: float,
+    tolerance_pp: float,
+    factor: float,
+) -> set[str]:
+    """Station ids to drop so the remaining visits satisfy both rules.
+
+    Greedy: while a rule is broken, drop the lowest-weight visit among those causing it.
+    Every drop shrinks the caps a little, so the loop re-evaluates after each one.
+    """
+    kept = sorted(visits, key=lambda v: (v.weight, v.station_id))
+    dropped: set[str] = set()
+    while kept:
+        total = len(kept)
+        per_district = Counter(v.district for v in kept)
+        over = {
+            d
+            for d, n in per_district.items()
+            if n > district_cap(total, district_sizes.get(d, 0), area_stations, factor)
+        }
+        urban = sum(v.urban for v in kept)
+        if over:
+            victim = next(v for v in kept if v.district in over)
+        elif not urban_share_ok(urban, total, urban_share, tolerance_pp):
+            too_urban = urban / total > urban_share
+            victim = next(v for v in kept if v.urban == too_urban)
+        else:
+            break
+        kept.remove(victim)
+        dropped.add(victim.station_id)
+    return dropped

@@ -1,0 +1,1 @@
+"""Streamlit glue: cached loading and session state, shared by the app's pages."""
