@@ -15,7 +15,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from planner.balance import district_cap, urban_share_ok
-from planner.election import NIGHT_FROM, NIGHT_TO
+from planner.election import NIGHT_FROM, NIGHT_TO, meal_fits_polling_day
 from planner.model import Mission, Setting, StationKind, TeamKind
 from planner.outputs import read_visits
 from planner.travel import GreatCircleTravel, Place, TravelModel
@@ -262,7 +262,7 @@ def _check_legs(
 
 def _check_meal(team_id: str, stops: list[_Row], mission: Mission, bad) -> None:  # type: ignore[no-untyped-def]
     rules = mission.rules
-    if rules.meal_break_min <= 0 or len(stops) < 2:
+    if not meal_fits_polling_day(rules) or len(stops) < 2:
         return
     tz = stops[0].arrive.tzinfo
     day = mission.rules.election_date

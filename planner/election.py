@@ -15,7 +15,7 @@ from datetime import datetime, time
 import numpy as np
 
 from planner.balance import Visit, repair
-from planner.model import Setting, Station
+from planner.model import Rules, Setting, Station, Team
 from planner.problem import AreaProblem
 from planner.routing import MealBreak, RoutingInput, RoutingResult, solve_routing
 from planner.sampling import AreaSample, sample_area, station_place
@@ -61,11 +61,9 @@ def build_routing_input(
     rules, options = problem.rules, problem.options
     by_id = {s.station_id: s for s in problem.stations}
     tecs = {c.tec_id: c for c in problem.commissions}
-    teams = problem.teams
+    teams = planned_teams(problem, sample)
     team_index = {t.team_id: v for v, t in enumerate(teams)}
-    base_tz = {
-        t.team_id: (by_id[a.opening].tz) for t, a in zip(teams, sample.assignments, strict=True)
-    }
+    base_tz = {a.team_id: by_id[a.opening].tz for a in sample.assignments}
 
     roles: list[tuple[str, str, str]] = []
     places: list[Place] = []
@@ -149,7 +147,7 @@ def build_routing_input(
             - rules.meal_break_min * MINUTE,
             rules.meal_break_min * MINUTE,
         )
-        if rules.meal_break_min > 0
+        if meal_fits_polling_day(rules)
         else None
         for t in teams
     )
@@ -184,6 +182,21 @@ def build_routing_input(
     return inp, roles, places
 
 
+def meal_fits_polling_day(rules: Rules) -> bool:
+    """A meal break is planned only when its window lies inside the polling day."""
+    return (
+        rules.meal_break_min > 0
+        and rules.meal_window_start >= rules.polls_open
+        and rules.meal_window_end <= rules.polls_close
+    )
+
+
+def planned_teams(problem: AreaProblem, sample: AreaSample) -> tuple[Team, ...]:
+    """The teams that got an opening and a count station, in assignment order."""
+    by_id = {t.team_id: t for t in problem.teams}
+    return tuple(by_id[a.team_id] for a in sample.assignments)
+
+
 def _mix_penalty(matrix: np.ndarray, max_visits: int, vehicles: int) -> int:
     """Per unit of mix imbalance: a fraction of a station's prize, so coverage still wins."""
     worst = int(matrix.max()) if matrix.size else 0
@@ -199,15 +212,32 @@ def _urban_share(stations: tuple[Station, ...]) -> float:
 def solve_area(problem: AreaProblem, travel: TravelModel) -> AreaPlan:
     """Sample, route and schedule one area."""
     sample = sample_area(problem, travel)
+    if not sample.assignments:
+        stats = {"teams": len(problem.teams), "planned_teams": 0, "voting_visits": 0}
+        return AreaPlan(problem.area_id, (), sample, stats)
     inp, roles, places = build_routing_input(problem, sample, travel)
     result = solve_routing(
         inp, time_limit_s=problem.time_limit_s, solution_limit=problem.options.solution_limit
     )
+    if not any(result.routes) and any(b is not None for b in inp.breaks):
+        # Long counts can swallow the meal window; plan without the break rather than not at all.
+        inp = replace(inp, breaks=())
+        sample = replace(
+            sample, notes=(*sample.notes, "meal break left out: no feasible plan with it")
+        )
+        result = solve_routing(
+            inp, time_limit_s=problem.time_limit_s, solution_limit=problem.options.solution_limit
+        )
     result, dropped = _rebalance(problem, sample, roles, result)
-    stops = _stops(problem, inp, roles, places, result)
+    stops = _stops(problem, sample, inp, roles, places, result)
     visits = sum(1 for s in stops if s.phase == "voting")
+    if not any(result.routes):
+        sample = replace(
+            sample, notes=(*sample.notes, f"routing found no feasible plan ({result.status})")
+        )
     stats = {
         "teams": len(problem.teams),
+        "planned_teams": len(inp.starts),
         "pool": len(sample.pool),
         "voting_visits": visits,
         "dropped_for_balance": dropped,
@@ -264,6 +294,7 @@ def _rebalance(
 
 def _stops(
     problem: AreaProblem,
+    sample: AreaSample,
     inp: RoutingInput,
     roles: list[tuple[str, str, str]],
     places: list[Place],
@@ -271,7 +302,7 @@ def _stops(
 ) -> list[Stop]:
     rules = problem.rules
     stops: list[Stop] = []
-    for v, team in enumerate(problem.teams):
+    for v, team in enumerate(planned_teams(problem, sample)):
         nodes, starts = result.routes[v], result.starts[v]
         if not nodes:
             continue

@@ -13,6 +13,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from planner.allocation import allocate_teams
 from planner.election import AreaPlan, Stop, solve_area
 from planner.model import Mission, Targets
 from planner.problem import AreaProblem, PlanOptions, area_problems
@@ -70,8 +71,16 @@ class Plan:
                 out.append(Shortfall(phase, target, achieved[phase], self._reason(phase)))
         return out
 
+    @property
+    def notes(self) -> list[str]:
+        return [f"{a.area_id}: {note}" for a in self.areas for note in a.sample.notes]
+
     def _reason(self, phase: str) -> str:
         teams = int(self.stats.get("teams", 0))
+        planned = len({s.team_id for s in self.stops})
+        if planned < teams:
+            first = "; ".join(self.notes[:3])
+            return f"{teams - planned} of {teams} team(s) could not be planned: {first}"
         if phase in ("opening", "counting"):
             return (
                 f"each team observes one {phase}; {teams} team(s) planned"
@@ -126,6 +135,8 @@ def solve(
     only non-deterministic stop, so runs on an idle machine with the same settings agree.
     """
     started = clock.perf_counter()
+    if any(t.area_id is None or t.lon is None or t.lat is None for t in mission.sto_teams):
+        mission = allocate_teams(mission)
     travel = travel or GreatCircleTravel.from_rules(mission.rules)
     options = replace(options or PlanOptions(), seed=seed, time_limit_s=time_limit_s)
     problems = area_problems(mission, options, excluded=excluded)

@@ -25,6 +25,8 @@ from planner.travel import Place, TravelModel, great_circle_km
 
 # The plan's "distinct TECs" objective dominates everything else in the CP-SAT model.
 TEC_WEIGHT = 1_000_000
+# Planning a team at all comes before everything else.
+TEAM_WEIGHT = 1_000_000_000
 # One opening or count outside the area's urban/rural band costs more than any travel saving.
 MIX_WEIGHT = 10_000
 
@@ -115,14 +117,28 @@ def sample_area(problem: AreaProblem, travel: TravelModel) -> AreaSample:
             in_range[t] & (to_tec <= rules.max_count_to_tec_min * 60) & (base_night[t] <= 4 * 3600)
         )
         count_cands.append(_per_tec_pick(ok_count, stations, options.count_candidates, rng))
-        if not opening_cands[-1] or not count_cands[-1]:
-            notes.append(f"{teams[t].team_id}: no reachable opening or count station")
+        if not opening_cands[-1]:
+            notes.append(
+                f"{teams[t].team_id}: no station reachable from the base before the opening"
+            )
+        if not count_cands[-1]:
+            notes.append(
+                f"{teams[t].team_id}: no count station within "
+                f"{rules.max_count_to_tec_min} min of its TEC and in range of the base"
+            )
 
     assignments = _choose_open_count(
         problem, stations, opening_cands, count_cands, base_night, urban, urban_share, rng
     )
     if assignments is None:
-        raise RuntimeError(f"{problem.area_id}: no feasible opening/count assignment")
+        notes.append("no opening/count assignment found in the search limit")
+        assignments = []
+    planned = {a.team_id for a in assignments}
+    notes.extend(
+        f"{t.team_id}: not planned (no distinct opening and count station available)"
+        for t in teams
+        if t.team_id not in planned and not any(n.startswith(t.team_id) for n in notes)
+    )
 
     fixed = {a.opening for a in assignments} | {a.count for a in assignments}
     expected_visits = len(teams) * 8
@@ -180,13 +196,16 @@ def _choose_open_count(
     n = len(problem.teams)
     x: dict[tuple[int, int], cp_model.IntVar] = {}
     y: dict[tuple[int, int], cp_model.IntVar] = {}
+    active: dict[int, cp_model.IntVar] = {}
     for t in range(n):
         for s in opening_cands[t]:
             x[t, s] = model.new_bool_var(f"open_{t}_{s}")
         for s in count_cands[t]:
             y[t, s] = model.new_bool_var(f"count_{t}_{s}")
-        model.add_exactly_one(x[t, s] for s in opening_cands[t])
-        model.add_exactly_one(y[t, s] for s in count_cands[t])
+        # A team is planned only if it gets both an opening and a count station.
+        active[t] = model.new_bool_var(f"active_{t}")
+        model.add(sum(x[t, s] for s in opening_cands[t]) == active[t])
+        model.add(sum(y[t, s] for s in count_cands[t]) == active[t])
         if not rules.allow_same_opening_count:
             for s in set(opening_cands[t]) & set(count_cands[t]):
                 model.add(x[t, s] + y[t, s] <= 1)
@@ -249,6 +268,8 @@ def _choose_open_count(
         return None
     result = []
     for t, team in enumerate(problem.teams):
+        if not solver.value(active[t]):
+            continue
         opening = next(s for s in opening_cands[t] if solver.value(x[t, s]))
         count = next(s for s in count_cands[t] if solver.value(y[t, s]))
         tec = stations[count].tec_id
