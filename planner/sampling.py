@@ -127,9 +127,32 @@ def sample_area(problem: AreaProblem, travel: TravelModel) -> AreaSample:
                 f"{rules.max_count_to_tec_min} min of its TEC and in range of the base"
             )
 
+    # First ask for every team that has candidates; only if that is impossible let CP-SAT
+    # leave teams out (it then plans as many as it can).
+    reachable = [bool(o and c) for o, c in zip(opening_cands, count_cands, strict=True)]
     assignments = _choose_open_count(
-        problem, stations, opening_cands, count_cands, base_night, urban, urban_share, rng
+        problem,
+        stations,
+        opening_cands,
+        count_cands,
+        base_night,
+        urban,
+        urban_share,
+        rng,
+        required=reachable,
     )
+    if assignments is None:
+        assignments = _choose_open_count(
+            problem,
+            stations,
+            opening_cands,
+            count_cands,
+            base_night,
+            urban,
+            urban_share,
+            rng,
+            required=[False] * len(teams),
+        )
     if assignments is None:
         notes.append("no opening/count assignment found in the search limit")
         assignments = []
@@ -190,6 +213,8 @@ def _choose_open_count(
     urban: np.ndarray,
     urban_share: float | None,
     rng: np.random.Generator,
+    *,
+    required: list[bool],
 ) -> list[TeamAssignment] | None:
     rules = problem.rules
     model = cp_model.CpModel()
@@ -204,6 +229,8 @@ def _choose_open_count(
             y[t, s] = model.new_bool_var(f"count_{t}_{s}")
         # A team is planned only if it gets both an opening and a count station.
         active[t] = model.new_bool_var(f"active_{t}")
+        if required[t]:
+            model.add(active[t] == 1)
         model.add(sum(x[t, s] for s in opening_cands[t]) == active[t])
         model.add(sum(y[t, s] for s in count_cands[t]) == active[t])
         if not rules.allow_same_opening_count:
