@@ -44,6 +44,7 @@ from planner.model import (
 )
 from planner.settings import MissionSettings, dump_settings, read_settings
 from planner.tabular import TABULAR_SUFFIXES, TableError, read_table
+from planner.travel import great_circle_km
 
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".zip", ".shp")
 SUPPORTED_FORMATS = (
@@ -52,7 +53,6 @@ SUPPORTED_FORMATS = (
 )
 ABROAD_REGION = "ABROAD"
 FAR_FROM_TEC_KM = 100.0
-EARTH_RADIUS_KM = 6371.0088
 WGS84 = "EPSG:4326"
 
 _USE_ARROW = importlib.util.find_spec("pyarrow") is not None
@@ -440,20 +440,6 @@ def _check_position(
         else:
             message = f"{where} is outside the mission country"
         errors.append(Problem(src.file, int(rows[i]), field, message))
-
-
-def great_circle_km(
-    lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray
-) -> np.ndarray:
-    """Great-circle (haversine) distance in km, element-wise."""
-    lon1, lat1, lon2, lat2 = (
-        np.radians(np.asarray(a, dtype=float)) for a in (lon1, lat1, lon2, lat2)
-    )
-    h = (
-        np.sin((lat2 - lat1) / 2) ** 2
-        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
 
 
 def _station_warnings(
