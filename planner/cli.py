@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -35,12 +36,10 @@ EXIT_FAILED = 2
 
 
 def _print_problems(problems: list[Problem], *, title: str) -> None:
-    table = Table(title=title, show_lines=False)
-    for column in ("file", "row", "field", "message"):
-        table.add_column(column, overflow="fold")
+    """One line per problem (file, row, field, message): readable in logs and greppable."""
+    err.print(f"[red]{escape(title)}[/red]")
     for p in problems:
-        table.add_row(p.file, "" if p.row is None else str(p.row), p.field or "", p.message)
-    err.print(table)
+        err.print(f"  {escape(str(p))}", soft_wrap=True)
 
 
 def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -88,8 +87,15 @@ def _file_kind(path: Path, kind: str) -> str:
 def validate(
     paths: Annotated[list[Path], typer.Argument(help="Mission packages or station/TEC files.")],
     kind: Annotated[
-        str, typer.Option(help="For single files: stations, commissions or auto.")
+        str, typer.Option(help="For single files: stations, commissions or auto (by name).")
     ] = "auto",
+    mission: Annotated[
+        Path | None,
+        typer.Option(
+            help="Check standalone files against this mission's country outline and TECs "
+            "(default: the Kazakhstan outline; TECs from a commissions file given alongside)."
+        ),
+    ] = None,
 ) -> None:
     """Check mission data and print a summary, or every problem found."""
     from planner.geodata import (
@@ -100,28 +106,47 @@ def validate(
         summarize,
     )
 
+    packages = [p for p in paths if _looks_like_package(p)]
+    files = [(p, _file_kind(p, kind)) for p in paths if p not in packages]
+    context = load_mission(mission if mission is not None else get_path()) if files else None
+    outline = context.outline if context is not None else None
+    tecs = list(context.commissions) if context is not None and mission is not None else None
     failures = 0
-    for path in paths:
+
+    def report(path: Path, action: Callable[[], list[Problem]]) -> None:
+        nonlocal failures
         try:
-            if _looks_like_package(path):
-                mission = load_mission(path)
-                _print_summary(summarize(mission).as_dict(), path)
-                _print_warnings(mission_warnings(mission))
-                continue
-            file_kind = _file_kind(path, kind)
-            if file_kind == "commissions":
-                commissions, warnings = load_commissions(path)
-                console.print(f"[bold]{path}[/bold]: {len(commissions)} commissions, no problems")
-            else:
-                stations, warnings = load_stations(path)
-                voters = sum(s.voters for s in stations)
-                console.print(
-                    f"[bold]{path}[/bold]: {len(stations)} stations, {voters:,} voters, no problems"
-                )
-            _print_warnings(warnings)
+            _print_warnings(action())
         except MissionDataError as exc:
             failures += 1
             _print_problems(exc.problems, title=f"{path}: {len(exc.problems)} problem(s)")
+
+    def package(path: Path) -> list[Problem]:
+        loaded = load_mission(path)
+        _print_summary(summarize(loaded).as_dict(), path)
+        return mission_warnings(loaded)
+
+    def commissions_file(path: Path) -> list[Problem]:
+        nonlocal tecs
+        loaded, warnings = load_commissions(path, outline=outline)
+        tecs = [*(tecs or []), *loaded]
+        console.print(f"[bold]{path}[/bold]: {len(loaded)} commissions, no problems")
+        return warnings
+
+    def stations_file(path: Path) -> list[Problem]:
+        stations, warnings = load_stations(path, outline=outline, commissions=tecs)
+        voters = sum(s.voters for s in stations)
+        console.print(
+            f"[bold]{path}[/bold]: {len(stations):,} stations, {voters:,} voters, no problems"
+        )
+        return warnings
+
+    for path in packages:
+        report(path, lambda path=path: package(path))
+    # Commissions first, so stations given alongside are checked against their TECs.
+    for path, file_kind in sorted(files, key=lambda f: f[1] != "commissions"):
+        action = commissions_file if file_kind == "commissions" else stations_file
+        report(path, lambda path=path, action=action: action(path))
     if failures:
         raise typer.Exit(EXIT_DATA)
 
@@ -151,13 +176,19 @@ def _print_summary(summary: dict[str, Any], path: Path) -> None:
 
 
 def _print_warnings(warnings: list[Problem]) -> None:
+    """Warnings grouped by what they say, a few examples each: they never block."""
     if not warnings:
         return
+    groups: dict[str, list[Problem]] = {}
+    for w in warnings:
+        key = w.message.split(":")[0] if ":" in w.message else w.message
+        key = "more than 100 km from its TEC" if "km from its TEC" in w.message else key
+        groups.setdefault(key, []).append(w)
     console.print(f"[yellow]{len(warnings)} warning(s)[/yellow] (not blocking):")
-    for w in warnings[:20]:
-        console.print(f"  {w}")
-    if len(warnings) > 20:
-        console.print(f"  ... and {len(warnings) - 20} more")
+    for key, items in groups.items():
+        examples = ", ".join(str(w.row) for w in items[:5])
+        more = f" and {len(items) - 5} more" if len(items) > 5 else ""
+        console.print(f"  {len(items)} x {key} (e.g. {examples}{more})")
 
 
 @app.command()
@@ -250,6 +281,71 @@ def check(
         err.print(f"{len(report.violations)} violation(s) in {report.teams} team(s)")
         raise typer.Exit(EXIT_DATA)
     console.print(f"OK: {report.teams} teams, {report.stops} stops, no violations")
+
+
+@app.command()
+@friendly
+def route(
+    stations: Annotated[Path, typer.Argument(help="Stations table (.csv or .xlsx).")],
+    teams: Annotated[Path, typer.Argument(help="Teams table (.csv or .xlsx).")],
+    out: Annotated[
+        Path, typer.Option(help="Directory for visits.csv, unvisited.csv and summary.json.")
+    ],
+    time_limit: Annotated[float, typer.Option(help="Solver time limit, seconds.")],
+    matrix: Annotated[
+        Path | None,
+        typer.Option(help="Travel times in seconds (.csv, or .npy with .keys.txt beside it)."),
+    ] = None,
+    day: Annotated[
+        str, typer.Option("--date", help="The day of HH:MM times (YYYY-MM-DD).")
+    ] = "2022-11-20",
+    tz: Annotated[str, typer.Option(help="IANA time zone of all times.")] = "Asia/Almaty",
+) -> None:
+    """Plan visits to weighted stations with time windows (generic route mode)."""
+    from datetime import date
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from planner.generic import load_route_problem, route_summary, solve_route, write_route_plan
+
+    try:
+        on_day = date.fromisoformat(day)
+    except ValueError:
+        err.print(f"[red]error:[/red] --date {day!r} is not a date such as 2022-11-20")
+        raise typer.Exit(EXIT_DATA) from None
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        err.print(f"[red]error:[/red] --tz {tz!r} is not a known IANA time zone")
+        raise typer.Exit(EXIT_DATA) from None
+    if time_limit <= 0:
+        err.print("[red]error:[/red] --time-limit must be positive")
+        raise typer.Exit(EXIT_DATA)
+    problem = load_route_problem(stations, teams, matrix_path=matrix, day=on_day, tz=tz)
+    _print_warnings(list(problem.warnings))
+    result = solve_route(problem, time_limit_s=time_limit)
+    write_route_plan(result, out)
+    summary = route_summary(result)
+    table = Table(title="Team routes")
+    for column in ("team", "stops", "weight", "travel min", "depart", "return"):
+        table.add_column(
+            column, justify="left" if column in ("team", "depart", "return") else "right"
+        )
+    for t in summary["teams"]:
+        table.add_row(
+            t["team_id"],
+            str(t["visits"]),
+            f"{t['weight']:g}",
+            str(t["travel_min"]),
+            (t["depart"] or "")[:16].replace("T", " "),
+            (t["return"] or "")[:16].replace("T", " "),
+        )
+    console.print(table)
+    console.print(
+        f"Visited {summary['stations_visited']} of {summary['stations']} stations, weight "
+        f"{summary['weight_visited']:g} of {summary['weight_available']:g}, "
+        f"{summary['travel_min']} min of travel (solver: {summary['solver']['status']})"
+    )
+    console.print(f"Route plan written to [bold]{out}[/bold]")
 
 
 def main() -> None:  # pragma: no cover - console entry point
