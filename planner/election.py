@@ -177,7 +177,9 @@ def build_routing_input(
         breaks=breaks,
         mix_delta=mix,
         mix_band=max(100, band),
-        mix_penalty=_mix_penalty(matrix, options.max_voting_per_team, len(teams)),
+        # One prize unit per unit of imbalance: a station's worth of drift costs about
+        # two thirds of a visit, so coverage still comes first.
+        mix_penalty=1,
     )
     return inp, roles, places
 
@@ -195,12 +197,6 @@ def planned_teams(problem: AreaProblem, sample: AreaSample) -> tuple[Team, ...]:
     """The teams that got an opening and a count station, in assignment order."""
     by_id = {t.team_id: t for t in problem.teams}
     return tuple(by_id[a.team_id] for a in sample.assignments)
-
-
-def _mix_penalty(matrix: np.ndarray, max_visits: int, vehicles: int) -> int:
-    """Per unit of mix imbalance: a fraction of a station's prize, so coverage still wins."""
-    worst = int(matrix.max()) if matrix.size else 0
-    return max(1, worst * (max_visits + 4) * vehicles + 1)
 
 
 def _urban_share(stations: tuple[Station, ...]) -> float:

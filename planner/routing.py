@@ -53,7 +53,8 @@ class RoutingInput:
     max_visits: int = 10**6
     max_drive: int = 10**9
     breaks: tuple[MealBreak | None, ...] = ()
-    # Optional mix control: +a per group-1 node, -b per group-0 node; soft band at the end.
+    # Optional mix control: +a per group-1 node, -b per group-0 node; soft band at the end,
+    # each unit outside it costing `mix_penalty` prize units.
     mix_delta: np.ndarray | None = None
     mix_band: int = 0
     mix_penalty: int = 0
@@ -120,6 +121,7 @@ def solve_routing(
     visit_cb = routing.RegisterUnaryTransitVector(visit_vec)
     routing.AddDimension(visit_cb, 0, int(inp.max_visits), True, "visits")
 
+    scale = _prize_scale(inp)
     if inp.mix_delta is not None:
         offset = int(np.abs(inp.mix_delta).max()) * (inp.max_visits + 1)
         mix_vec = [0 if n in depots else int(inp.mix_delta[n]) for n in range(inp.num_nodes)]
@@ -129,10 +131,10 @@ def solve_routing(
         for v in range(inp.num_vehicles):
             mix_dim.CumulVar(routing.Start(v)).SetValue(offset)
             end = routing.End(v)
-            mix_dim.SetCumulVarSoftUpperBound(end, offset + inp.mix_band, inp.mix_penalty)
-            mix_dim.SetCumulVarSoftLowerBound(end, max(0, offset - inp.mix_band), inp.mix_penalty)
+            penalty = inp.mix_penalty * scale
+            mix_dim.SetCumulVarSoftUpperBound(end, offset + inp.mix_band, penalty)
+            mix_dim.SetCumulVarSoftLowerBound(end, max(0, offset - inp.mix_band), penalty)
 
-    scale = _prize_scale(inp)
     for node in range(inp.num_nodes):
         if node in depots:
             continue
