@@ -51,6 +51,8 @@ class RoutingInput:
     depart_latest: np.ndarray
     return_latest: np.ndarray
     max_visits: int = 10**6
+    # Per-vehicle cap on optional visits; empty means `max_visits` for every vehicle.
+    vehicle_max_visits: tuple[int, ...] = ()
     max_drive: int = 10**9
     breaks: tuple[MealBreak | None, ...] = ()
     # Optional mix control: +a per group-1 node, -b per group-0 node; soft band at the end,
@@ -59,6 +61,10 @@ class RoutingInput:
     mix_band: int = 0
     mix_penalty: int = 0
     balance_coefficient: int = 1
+
+    @property
+    def visit_caps(self) -> list[int]:
+        return list(self.vehicle_max_visits) or [self.max_visits] * self.num_vehicles
 
     @property
     def num_nodes(self) -> int:
@@ -85,7 +91,8 @@ class RoutingResult:
 def _prize_scale(inp: RoutingInput) -> int:
     """Scale so one unit of prize outweighs every vehicle's worst possible travel."""
     worst_leg = int(inp.travel.max()) if inp.travel.size else 0
-    return max(1, worst_leg * (inp.max_visits + 4) * inp.num_vehicles + 1)
+    most_visits = max(inp.visit_caps, default=0)
+    return max(1, worst_leg * (most_visits + 4) * inp.num_vehicles + 1)
 
 
 def solve_routing(
@@ -119,11 +126,13 @@ def solve_routing(
     depots = set(inp.starts) | set(inp.ends)
     visit_vec = [0 if n in depots else int(is_optional[n]) for n in range(inp.num_nodes)]
     visit_cb = routing.RegisterUnaryTransitVector(visit_vec)
-    routing.AddDimension(visit_cb, 0, int(inp.max_visits), True, "visits")
+    routing.AddDimensionWithVehicleCapacity(
+        visit_cb, 0, [int(c) for c in inp.visit_caps], True, "visits"
+    )
 
     scale = _prize_scale(inp)
     if inp.mix_delta is not None:
-        offset = int(np.abs(inp.mix_delta).max()) * (inp.max_visits + 1)
+        offset = int(np.abs(inp.mix_delta).max()) * (max(inp.visit_caps, default=0) + 1)
         mix_vec = [0 if n in depots else int(inp.mix_delta[n]) for n in range(inp.num_nodes)]
         mix_cb = routing.RegisterUnaryTransitVector(mix_vec)
         routing.AddDimension(mix_cb, 0, 2 * offset, False, "mix")
