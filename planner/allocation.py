@@ -27,8 +27,8 @@ def largest_remainder(
     free = seats - minimum * len(keys)
     total = sum(max(0.0, weights[k]) for k in keys)
     if free == 0 or total == 0:
-        for k in keys[:free]:
-            result[k] += 1
+        for i in range(free):  # no weights to go by: share the seats out evenly
+            result[keys[i % len(keys)]] += 1
         return result
     quotas = {k: free * max(0.0, weights[k]) / total for k in keys}
     for k in keys:
@@ -68,20 +68,25 @@ def base_sites(mission: Mission, area_id: str) -> list[tuple[str, float, float, 
 def allocate_teams(mission: Mission, *, min_per_area: int = 1, max_bases: int = 4) -> Mission:
     """Give every STO team without an area or base one, in proportion to voters.
 
-    Teams that already have an area keep it; bases go to the area's largest TEC seats
-    (at most `max_bases` towns), again in proportion to voters.
+    Teams that already have an area keep it. Unplaced teams go one at a time to the area
+    with the highest Sainte-Laguë quotient (voters / (2 x teams + 1)), areas still below
+    `min_per_area` first, so pre-placed teams never starve another area. Bases go to the
+    area's largest TEC seats (at most `max_bases` towns), again in proportion to voters.
     """
-    unplaced = [t for t in mission.sto_teams if t.area_id is None]
-    counts_fixed: dict[str, int] = {}
+    voters = area_voters(mission)
+    counts = dict.fromkeys(voters, 0)
     for t in mission.sto_teams:
         if t.area_id is not None:
-            counts_fixed[t.area_id] = counts_fixed.get(t.area_id, 0) + 1
-    wanted = largest_remainder(area_voters(mission), len(mission.sto_teams), minimum=min_per_area)
-    # Free seats per area after the teams that are already placed.
-    free = {a: max(0, n - counts_fixed.get(a, 0)) for a, n in wanted.items()}
-    queue = [a for a in sorted(free) for _ in range(free[a])]
+            counts[t.area_id] = counts.get(t.area_id, 0) + 1
     assigned: dict[str, Team] = {}
-    for team, area_id in zip(unplaced, queue, strict=False):
+    for team in (t for t in mission.sto_teams if t.area_id is None):
+        if not counts:
+            break
+        area_id = max(
+            sorted(counts),
+            key=lambda a: (counts[a] < min_per_area, voters.get(a, 0) / (2 * counts[a] + 1)),
+        )
+        counts[area_id] += 1
         assigned[team.team_id] = replace(team, area_id=area_id)
     teams = [assigned.get(t.team_id, t) for t in mission.teams]
     teams = _place_bases(mission, teams, max_bases=max_bases)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import pairwise
@@ -46,6 +47,9 @@ class CheckReport:
     @property
     def ok(self) -> bool:
         return not self.violations
+
+
+Report = Callable[[str, int | None, str, str], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,8 +186,9 @@ def check_visits(
                         )
                     )
 
-        _check_legs(team_id, stops, mission, travel, bad)
-        _check_meal(team_id, stops, mission, bad)
+        legs = _leg_seconds(stops, mission, travel)
+        _check_legs(team_id, stops, legs, bad)
+        _check_meal(team_id, stops, legs, mission, bad)
 
     for (phase, site), users in phase_use.items():
         if len(users) > 1:
@@ -216,7 +221,7 @@ def _place(mission: Mission, site_type: str, site_id: str) -> Place | None:
     return None
 
 
-def _check_window(r: _Row, tz: str, voters: int, mission: Mission, bad) -> None:  # type: ignore[no-untyped-def]
+def _check_window(r: _Row, tz: str, voters: int, mission: Mission, bad: Report) -> None:
     rules = mission.rules
     open_at = rules.local(rules.polls_open, tz)
     close_at = rules.local(rules.polls_close, tz)
@@ -240,44 +245,61 @@ def _check_window(r: _Row, tz: str, voters: int, mission: Mission, bad) -> None:
             bad(r.team_id, r.seq, "window", "leaves before the expected end of the count")
 
 
-def _check_legs(
-    team_id: str, stops: list[_Row], mission: Mission, travel: TravelModel, bad
-) -> None:  # type: ignore[no-untyped-def]
+def _leg_seconds(stops: list[_Row], mission: Mission, travel: TravelModel) -> list[int | None]:
+    """Driving time the travel model needs for each leg (None where a site is unknown)."""
+    legs: list[int | None] = []
     for prev, nxt in pairwise(stops):
         a = _place(mission, prev.site_type, prev.site_id)
         b = _place(mission, nxt.site_type, nxt.site_id)
         if a is None or b is None:
+            legs.append(None)
             continue
         night = prev.phase in NIGHT_FROM or nxt.phase in NIGHT_TO
-        need = int(travel.durations([a], [b], night=night)[0, 0])
+        legs.append(int(travel.durations([a], [b], night=night)[0, 0]))
+    return legs
+
+
+def _check_legs(team_id: str, stops: list[_Row], legs: list[int | None], bad: Report) -> None:
+    for (prev, nxt), need in zip(pairwise(stops), legs, strict=True):
+        if need is None:
+            continue
         if nxt.arrive + TOLERANCE < prev.depart + timedelta(seconds=need):
+            planned = (nxt.arrive - prev.depart).total_seconds() / 60
             bad(
                 team_id,
                 nxt.seq,
                 "travel",
                 f"{math.ceil(need / 60)} min needed from {prev.site_id}, "
-                f"only {(nxt.arrive - prev.depart).total_seconds() / 60:.0f} planned",
+                f"only {planned:.0f} planned",
             )
 
 
-def _check_meal(team_id: str, stops: list[_Row], mission: Mission, bad) -> None:  # type: ignore[no-untyped-def]
+def _check_meal(
+    team_id: str, stops: list[_Row], legs: list[int | None], mission: Mission, bad: Report
+) -> None:
+    """Some gap between stops must hold the drive plus an idle half hour in the meal window."""
     rules = mission.rules
     if not meal_fits_polling_day(rules) or len(stops) < 2:
         return
     tz = stops[0].arrive.tzinfo
-    day = mission.rules.election_date
+    day = rules.election_date
     start = datetime.combine(day, rules.meal_window_start, tzinfo=tz)
     latest = datetime.combine(day, rules.meal_window_end, tzinfo=tz) - timedelta(
         minutes=rules.meal_break_min
     )
     need = timedelta(minutes=rules.meal_break_min)
-    for prev, nxt in pairwise(stops):
-        gap_start, gap_end = prev.depart, nxt.arrive
-        if gap_end - gap_start + TOLERANCE < need:
+    for (prev, nxt), leg in zip(pairwise(stops), legs, strict=True):
+        idle = nxt.arrive - prev.depart - timedelta(seconds=leg or 0)
+        if idle + TOLERANCE < need:
             continue
-        if gap_start <= latest + TOLERANCE and gap_end - need + TOLERANCE >= start:
+        if prev.depart <= latest + TOLERANCE and nxt.arrive - need + TOLERANCE >= start:
             return
-    bad(team_id, None, "meal", "no 30-minute meal break fits between stops in the meal window")
+    bad(
+        team_id,
+        None,
+        "meal",
+        f"no {rules.meal_break_min}-minute meal break fits between stops in the meal window",
+    )
 
 
 def _representativeness(parsed: dict[str, list[_Row]], mission: Mission) -> list[Violation]:
@@ -290,9 +312,13 @@ def _representativeness(parsed: dict[str, list[_Row]], mission: Mission) -> list
         team = teams.get(team_id)
         if team is None or team.area_id is None:
             continue
-        visits_by_area[team.area_id].extend(r.site_id for r in stops if r.phase == "voting")
+        visits_by_area[team.area_id].extend(
+            r.site_id for r in stops if r.phase == "voting" and r.site_id in mission.station_by_id
+        )
     for area_id, visited in visits_by_area.items():
-        area = mission.area_by_id[area_id]
+        area = mission.area_by_id.get(area_id)
+        if area is None:
+            continue
         regions = set(area.region_ids)
         pool = [
             s for s in mission.stations if s.region in regions and s.kind is not StationKind.ABROAD

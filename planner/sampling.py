@@ -69,7 +69,11 @@ def urban_bounds(n: int, urban_share: float, tolerance_pp: float) -> tuple[int, 
 def sample_area(problem: AreaProblem, travel: TravelModel) -> AreaSample:
     rng = np.random.default_rng(problem.seed)
     rules, options = problem.rules, problem.options
-    stations = [s for s in problem.stations if s.station_id not in problem.excluded]
+    stations = [
+        s
+        for s in problem.stations
+        if s.station_id not in problem.excluded and s.kind is not StationKind.ABROAD
+    ]
     notes: list[str] = []
     teams = problem.teams
     weights = {
