@@ -21,6 +21,7 @@ from rich.table import Table
 
 from planner.datasets import get_path
 from planner.errors import MissionDataError, Problem
+from planner.exports.command import export as export_command
 
 app = typer.Typer(
     help="Deployment planner for election observation missions.",
@@ -52,7 +53,7 @@ def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
         except MissionDataError as exc:
             _print_problems(exc.problems, title=f"{len(exc.problems)} problem(s) found")
             raise typer.Exit(EXIT_DATA) from None
-        except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
+        except (FileNotFoundError, PermissionError, IsADirectoryError, ValueError) as exc:
             err.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(EXIT_DATA) from None
         except typer.Exit:
@@ -346,6 +347,9 @@ def route(
         f"{summary['travel_min']} min of travel (solver: {summary['solver']['status']})"
     )
     console.print(f"Route plan written to [bold]{out}[/bold]")
+
+
+app.command(name="export")(friendly(export_command))
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -1,0 +1,46 @@
+"""GPX for navigation devices and apps: a waypoint per stop and a route per team."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+import gpxpy.gpx
+
+from planner.exports.rows import teams_of
+from planner.exports.view import PlanView
+
+
+def plan_gpx(view: PlanView, team_id: str | None = None) -> bytes:
+    """GPX 1.1 with one waypoint per stop (arrival time in UTC, as GPX expects) and one
+    route per team through its stops in order. With all teams, waypoint names start with
+    the team id."""
+    gpx = gpxpy.gpx.GPX()
+    gpx.creator = "election-planner"
+    gpx.name = f"{view.mission_name} — plan {view.version}"
+    teams = teams_of(view, team_id)
+    prefix = team_id is None
+    for team in teams:
+        route = gpxpy.gpx.GPXRoute(
+            name=f"{team.team_id} route",
+            description=f"{team.area_id} {team.area_name}; base {team.base_name}",
+        )
+        for s in team.stops:
+            name = f"{s.team_id} {s.title}" if prefix else s.title
+            when = s.arrive.astimezone(UTC)
+            gpx.waypoints.append(
+                gpxpy.gpx.GPXWaypoint(
+                    latitude=s.lat,
+                    longitude=s.lon,
+                    time=when,
+                    name=name,
+                    description=s.description(),
+                    type=s.phase,
+                )
+            )
+            route.points.append(
+                gpxpy.gpx.GPXRoutePoint(
+                    latitude=s.lat, longitude=s.lon, time=when, name=name, type=s.phase
+                )
+            )
+        gpx.routes.append(route)
+    return gpx.to_xml(version="1.1").encode("utf-8")

@@ -1,0 +1,56 @@
+"""KML for Google Earth and offline map apps: a folder per team with its route and stops."""
+
+from __future__ import annotations
+
+import simplekml
+
+from planner.exports.route_map import BASE_COLOUR, PHASE_COLOURS
+from planner.exports.rows import teams_of
+from planner.exports.view import PlanView
+
+# Route line colours, cycled over the teams.
+ROUTE_COLOURS = ("#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628", "#f781bf")
+ICON = "http://maps.google.com/mapfiles/kml/paddle/wht-blank.png"
+
+
+def _colour(hex_colour: str, alpha: int = 255) -> str:
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return simplekml.Color.rgb(r, g, b, alpha)
+
+
+def _styles() -> dict[str, simplekml.Style]:
+    styles = {}
+    for phase, colour in {"base": BASE_COLOUR, **PHASE_COLOURS}.items():
+        style = simplekml.Style()
+        style.iconstyle.color = _colour(colour)
+        style.iconstyle.icon.href = ICON
+        style.iconstyle.scale = 0.9
+        style.labelstyle.scale = 0.8
+        styles[phase] = style
+    return styles
+
+
+def plan_kml(view: PlanView, team_id: str | None = None) -> bytes:
+    """KML with one folder per team: a placemark per stop, in order, with its time span,
+    then the route as a styled line."""
+    kml = simplekml.Kml(name=f"{view.mission_name} — plan {view.version}")
+    styles = _styles()
+    for i, team in enumerate(teams_of(view, team_id)):
+        folder = kml.newfolder(
+            name=team.team_id, description=f"{team.area_id} {team.area_name}; base {team.base_name}"
+        )
+        for s in team.stops:
+            point = folder.newpoint(
+                name=s.title, description=s.description(), coords=[(s.lon, s.lat)]
+            )
+            point.timespan.begin = s.arrive.isoformat()
+            point.timespan.end = s.depart.isoformat()
+            point.style = styles.get(s.phase, styles["voting"])
+        line = folder.newlinestring(
+            name=f"{team.team_id} route",
+            description=f"{len(team.visits)} stops, {team.km:.0f} km straight-line estimate",
+            coords=[(s.lon, s.lat) for s in team.stops],
+        )
+        line.style.linestyle.color = _colour(ROUTE_COLOURS[i % len(ROUTE_COLOURS)])
+        line.style.linestyle.width = 3
+    return kml.kml().encode("utf-8")
