@@ -22,6 +22,7 @@ from rich.table import Table
 from planner.datasets import get_path
 from planner.errors import MissionDataError, Problem
 from planner.exports.command import export as export_command
+from planner.store.command import app as users_app
 
 app = typer.Typer(
     help="Deployment planner for election observation missions.",
@@ -350,6 +351,7 @@ def route(
 
 
 app.command(name="export")(friendly(export_command))
+app.add_typer(users_app, name="users", help="Accounts and roles of the mission store.")
 
 
 def main() -> None:  # pragma: no cover - console entry point

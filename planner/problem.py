@@ -7,6 +7,7 @@ ever built for the whole country.
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
@@ -59,12 +60,17 @@ class AreaProblem:
         return (self.reference + timedelta(seconds=seconds)).astimezone(ZoneInfo(tz))
 
 
+def area_seed(seed: int, area_id: str) -> int:
+    """An area's own seed: the same for a whole-mission plan and a re-plan of that area."""
+    return (seed * 1_000_003 + zlib.crc32(area_id.encode("utf-8"))) % (2**63)
+
+
 def area_problems(
     mission: Mission, options: PlanOptions, *, excluded: frozenset[str] = frozenset()
 ) -> list[AreaProblem]:
     """Split a mission into one problem per area that has STO teams."""
     problems = []
-    for index, area in enumerate(mission.areas):
+    for area in mission.areas:
         teams = tuple(
             t
             for t in mission.sto_teams
@@ -86,7 +92,7 @@ def area_problems(
                 commissions=commissions,
                 rules=mission.rules,
                 options=options,
-                seed=options.seed * 1_000_003 + index,
+                seed=area_seed(options.seed, area.area_id),
                 time_limit_s=options.time_limit_s,
                 excluded=excluded,
             )
