@@ -1,4 +1,4 @@
-"""Serve the real app with `streamlit run` and drive it with Debian's chromium."""
+"""Serve the real app with `streamlit run` and drive it with Debian's chromium, offline."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, Page
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
@@ -26,6 +27,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+MAP_FRAME = 'iframe[title="streamlit_folium\\.st_folium"]'
 
 
 def _free_port() -> int:
@@ -40,6 +42,11 @@ def browser_type_launch_args() -> dict[str, object]:
     if chromium is None:
         pytest.fail("Debian's chromium is required for browser tests: apt-get install -y chromium")
     return {"executable_path": chromium, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args() -> dict[str, object]:
+    return {"viewport": {"width": 1400, "height": 1000}}
 
 
 @pytest.fixture(scope="session")
@@ -97,3 +104,36 @@ def app_url() -> Iterator[str]:
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+def go_offline(page: Page, app_url: str) -> list[str]:
+    """Abort every request that is not for the app itself; returns the blocked URLs."""
+    blocked: list[str] = []
+
+    def handle(route) -> None:
+        if route.request.url.startswith(app_url):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", handle)
+    return blocked
+
+
+@pytest.fixture
+def offline_page(page: Page, app_url: str) -> Page:
+    """A page that can only reach the app (as on a laptop with no internet)."""
+    go_offline(page, app_url)
+    return page
+
+
+@pytest.fixture(scope="module")
+def journey_page(browser: Browser, app_url: str, browser_context_args: dict) -> Iterator[Page]:
+    """One browser tab kept across a module's tests: one Streamlit session, in order."""
+    context = browser.new_context(**browser_context_args)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    go_offline(page, app_url)
+    yield page
+    context.close()

@@ -1,0 +1,166 @@
+"""Teams & rules: who goes where, under which rules, aiming at which targets."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, time
+
+import pandas as pd
+import streamlit as st
+
+from planner.ui import state
+from planner.ui.editing import (
+    RULE_FIELDS,
+    allocate,
+    allocation_table,
+    rule_values,
+    rules_from_values,
+    target_warnings,
+    targets_from_values,
+    team_warnings,
+    teams_frame,
+    teams_from_rows,
+)
+from planner.ui.guard import page_errors
+
+NOTICE_KEY = "teams_notice"
+
+
+def _done(message: str) -> None:
+    st.session_state[NOTICE_KEY] = message
+    st.rerun()
+
+
+mission = state.current_mission()
+version = state.mission_version()
+st.title("Teams & rules")
+if notice := st.session_state.pop(NOTICE_KEY, None):
+    st.success(notice)
+if state.current_plan() is not None:
+    st.caption("Changes here apply to the next plan; the current plan stays until then.")
+
+# --- Teams --------------------------------------------------------------------------
+st.header("Teams")
+area_ids = [a.area_id for a in mission.areas]
+edited = st.data_editor(
+    teams_frame(mission),
+    num_rows="dynamic",
+    hide_index=True,
+    width="stretch",
+    key=f"teams_editor_{version}",
+    column_config={
+        "team_id": st.column_config.TextColumn("Team", required=True),
+        "kind": st.column_config.SelectboxColumn("Kind", options=["sto", "lto"], required=True),
+        "area_id": st.column_config.SelectboxColumn("Area (AoR)", options=["", *area_ids]),
+        "base_name": st.column_config.TextColumn("Base"),
+        "lat": st.column_config.NumberColumn("Base latitude", format="%.5f"),
+        "lon": st.column_config.NumberColumn("Base longitude", format="%.5f"),
+    },
+)
+if st.button("Apply team changes"):
+    with page_errors("Applying the team changes"):
+        teams, problems = teams_from_rows(edited.to_dict("records"), mission)
+        if problems:
+            st.error(f"The teams table has {len(problems)} problem(s); nothing was changed.")
+            st.dataframe(
+                pd.DataFrame(problems, columns=["row", "field", "message"]),
+                hide_index=True,
+                width="stretch",
+            )
+        else:
+            state.update_mission(dataclasses.replace(mission, teams=tuple(teams)))
+            _done(f"Teams updated: {len(teams)} team(s).")
+
+for note in team_warnings(mission):
+    st.warning(note)
+
+st.subheader("Allocate teams to AoRs automatically")
+st.caption(
+    "Spreads STO teams over the areas in proportion to voters (at least one per area) and "
+    "puts their bases in each area's largest towns."
+)
+with st.form("allocate"):
+    cols = st.columns([1, 2])
+    count = cols[0].number_input(
+        "STO teams", min_value=0, max_value=2000, value=len(mission.sto_teams), step=1
+    )
+    reallocate = cols[1].checkbox(
+        "Re-allocate every STO team (otherwise only teams without an area or base move)",
+        value=False,
+    )
+    if st.form_submit_button("Allocate teams to AoRs automatically"):
+        with page_errors("Allocating teams"):
+            try:
+                allocated = allocate(mission, count=int(count), reallocate=reallocate)
+            except ValueError as exc:
+                st.error(f"Cannot allocate: {exc}")
+            else:
+                state.update_mission(allocated)
+                _done(
+                    f"{len(allocated.sto_teams)} STO teams allocated to {len(mission.areas)} areas."
+                )
+with st.expander("Teams per area against voters"):
+    st.dataframe(allocation_table(mission), hide_index=True, width="stretch")
+
+# --- Rules --------------------------------------------------------------------------
+st.header("Election-day rules")
+values = rule_values(mission.rules)
+with st.form("rules"):
+    cols = st.columns(3)
+    entered = {}
+    for index, (name, (label, help_text)) in enumerate(RULE_FIELDS.items()):
+        column = cols[index % 3]
+        value = values[name]
+        key = f"rule_{name}_{version}"
+        if isinstance(value, bool):
+            entered[name] = column.checkbox(label, value=value, help=help_text or None, key=key)
+        elif isinstance(value, time):
+            entered[name] = column.time_input(
+                label, value=value, step=300, help=help_text or None, key=key
+            )
+        elif isinstance(value, date):
+            entered[name] = column.date_input(label, value=value, help=help_text or None, key=key)
+        elif isinstance(value, int):
+            entered[name] = column.number_input(
+                label, value=value, step=1, help=help_text or None, key=key
+            )
+        else:
+            entered[name] = column.number_input(
+                label, value=float(value), step=0.05, format="%.2f", help=help_text or None, key=key
+            )
+    if st.form_submit_button("Apply rules"):
+        with page_errors("Applying the rules"):
+            rules, problems = rules_from_values(entered, mission.rules)
+            if problems:
+                st.error(
+                    "These rules cannot be used; nothing was changed:\n\n"
+                    + "\n".join(f"- {p}" for p in problems)
+                )
+            else:
+                state.update_mission(dataclasses.replace(mission, rules=rules))
+                _done("Rules updated.")
+
+# --- Targets ------------------------------------------------------------------------
+st.header("Coverage targets")
+with st.form("targets"):
+    cols = st.columns(4)
+    targets = {
+        phase: cols[i].number_input(
+            f"{phase.capitalize()} ({'TECs' if phase == 'tabulation' else 'stations'})",
+            min_value=0,
+            value=int(getattr(mission.targets, phase)),
+            step=1,
+            key=f"target_{phase}_{version}",
+        )
+        for i, phase in enumerate(("opening", "voting", "counting", "tabulation"))
+    }
+    if st.form_submit_button("Apply targets"):
+        with page_errors("Applying the targets"):
+            new_targets, problems = targets_from_values(targets)
+            if problems:
+                st.error("These targets cannot be used: " + "; ".join(problems))
+            else:
+                state.update_mission(dataclasses.replace(mission, targets=new_targets))
+                _done("Targets updated.")
+for note in target_warnings(mission):
+    st.info(f"Will be short: {note}")

@@ -1,0 +1,361 @@
+"""Teams, rules and targets as the coordinator edits them: tables and forms in, checked
+dataclasses out, with every problem listed in words a coordinator understands."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, time
+from typing import Any
+
+import pandas as pd
+
+from planner.allocation import allocate_teams, area_voters
+from planner.model import Mission, Rules, Targets, Team, TeamKind
+from planner.plan import PHASES
+from planner.ui.replan import planned_areas
+
+TEAM_COLUMNS = ["team_id", "kind", "area_id", "base_name", "lat", "lon"]
+
+# Labels and help for the rules form, in the order shown; anything not listed is kept.
+RULE_FIELDS: dict[str, tuple[str, str]] = {
+    "election_date": ("Election day", ""),
+    "polls_open": ("Polls open", "local time"),
+    "polls_close": ("Polls close", "local time"),
+    "opening_arrive_before_min": ("Opening: arrive before polls open (min)", ""),
+    "opening_stay_after_open_min": ("Opening: stay after polls open (min)", ""),
+    "voting_stay_min": ("Voting visit stay (min)", "usually 20–60"),
+    "meal_break_min": ("Meal break (min)", "0 for none"),
+    "meal_window_start": ("Meal break window from", ""),
+    "meal_window_end": ("Meal break window to", ""),
+    "count_arrive_before_close_min": ("Count: arrive before polls close (min)", ""),
+    "count_base_minutes": ("Count duration for the reference ballots (min)", ""),
+    "count_base_ballots": ("Reference ballots", ""),
+    "expected_turnout": ("Expected turnout (0–1)", ""),
+    "tabulation_until": ("Tabulation observed until", "next day, local time"),
+    "max_count_to_tec_min": ("Count station to TEC, at most (min)", ""),
+    "detour_factor": ("Road detour factor", "road distance / straight line"),
+    "urban_speed_kmh": ("Urban speed (km/h)", ""),
+    "rural_day_speed_kmh": ("Rural speed by day (km/h)", ""),
+    "rural_night_speed_kmh": ("Rural speed at night (km/h)", ""),
+    "parking_min": ("Parking per stop (min)", ""),
+    "max_base_distance_km": ("Furthest station from the base (km)", ""),
+    "max_driving_hours": ("Driving per team, at most (h)", ""),
+    "urban_rural_tolerance_pp": ("Urban/rural mix tolerance (pp)", ""),
+    "district_max_share_factor": ("District cap (× its share of stations)", ""),
+    "allow_same_opening_count": ("Same station may be opening and count", ""),
+}
+
+
+# ---------------------------------------------------------------------------------------
+# Teams
+# ---------------------------------------------------------------------------------------
+
+
+def teams_frame(mission: Mission) -> pd.DataFrame:
+    """The mission's teams as an editable table."""
+    return pd.DataFrame(
+        [
+            {
+                "team_id": t.team_id,
+                "kind": t.kind.value,
+                "area_id": t.area_id or "",
+                "base_name": t.base_name,
+                "lat": t.lat,
+                "lon": t.lon,
+            }
+            for t in mission.teams
+        ],
+        columns=TEAM_COLUMNS,
+    ).astype({"lat": "float64", "lon": "float64"})
+
+
+def _blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def _number(value: Any) -> float | None:
+    if _blank(value):
+        return None
+    try:
+        number = float(str(value).replace(",", "."))
+    except ValueError:
+        return math.nan
+    return number
+
+
+def teams_from_rows(
+    rows: Sequence[Mapping[str, Any]], mission: Mission
+) -> tuple[list[Team], list[tuple[int, str, str]]]:
+    """Check an edited teams table; returns the teams and (row, field, message) problems.
+
+    Rows are numbered from 1 as shown. A team needs an id (unique), a kind (sto/lto), an
+    area of the mission or none, and a base position with both coordinates or neither.
+    """
+    problems: list[tuple[int, str, str]] = []
+    teams: list[Team] = []
+    areas = set(mission.area_by_id)
+    seen: Counter[str] = Counter()
+    for index, row in enumerate(rows, start=1):
+        team_id = "" if _blank(row.get("team_id")) else str(row["team_id"]).strip()
+        if not team_id:
+            problems.append((index, "team_id", "every team needs an id"))
+        elif seen[team_id]:
+            problems.append((index, "team_id", f"{team_id!r} is used by another row"))
+        seen[team_id] += 1
+        kind_text = "" if _blank(row.get("kind")) else str(row["kind"]).strip().lower()
+        if kind_text not in ("sto", "lto"):
+            problems.append((index, "kind", f"must be 'sto' or 'lto', not {kind_text!r}"))
+        area_id = None if _blank(row.get("area_id")) else str(row["area_id"]).strip()
+        if area_id is not None and area_id not in areas:
+            known = ", ".join(sorted(areas)) or "none"
+            problems.append((index, "area_id", f"unknown area {area_id!r}; areas: {known}"))
+        lat, lon = _number(row.get("lat")), _number(row.get("lon"))
+        for name, value, limit in (("lat", lat, 90), ("lon", lon, 180)):
+            if value is not None and (math.isnan(value) or not -limit <= value <= limit):
+                problems.append((index, name, f"must be a number from -{limit} to {limit}"))
+        if (lat is None) != (lon is None):
+            missing = "lat" if lat is None else "lon"
+            problems.append((index, missing, "give both coordinates of the base, or neither"))
+        base = "" if _blank(row.get("base_name")) else str(row["base_name"]).strip()
+        if problems and problems[-1][0] == index:
+            continue
+        teams.append(
+            Team(
+                team_id,
+                TeamKind(kind_text),
+                area_id,
+                base,
+                None if lon is None else float(lon),
+                None if lat is None else float(lat),
+            )
+        )
+    return teams, problems
+
+
+def team_warnings(mission: Mission) -> list[str]:
+    """Things that will limit a plan without stopping it."""
+    notes = []
+    sto = mission.sto_teams
+    no_area = [t.team_id for t in sto if t.area_id is None]
+    no_base = [t.team_id for t in sto if t.area_id is not None and (t.lat is None or t.lon is None)]
+    if no_area:
+        notes.append(
+            f"{len(no_area)} STO team(s) have no area and will not be planned: "
+            f"{', '.join(no_area[:8])}{' …' if len(no_area) > 8 else ''}"
+        )
+    if no_base:
+        notes.append(
+            f"{len(no_base)} STO team(s) have no base position and will not be planned: "
+            f"{', '.join(no_base[:8])}{' …' if len(no_base) > 8 else ''}"
+        )
+    with_teams = {t.area_id for t in sto if t.area_id}
+    empty = [a.area_id for a in mission.areas if a.area_id not in with_teams]
+    if empty and sto:
+        notes.append(f"no STO team in {len(empty)} area(s): {', '.join(empty)}")
+    outside = []
+    for t in sto:
+        area = mission.area_by_id.get(t.area_id or "")
+        if area is None or area.geometry is None or t.lat is None or t.lon is None:
+            continue
+        from shapely.geometry import Point
+
+        if not area.geometry.buffer(0.05).contains(Point(t.lon, t.lat)):
+            outside.append(t.team_id)
+    if outside:
+        notes.append(f"base outside its area for {len(outside)} team(s): {', '.join(outside[:8])}")
+    return notes
+
+
+def resize_teams(mission: Mission, count: int, *, prefix: str = "STO-") -> Mission:
+    """The mission with exactly `count` STO teams (new ones unplaced; LTO teams kept)."""
+    if count < 0:
+        raise ValueError("the number of STO teams cannot be negative")
+    sto = list(mission.sto_teams)
+    others = [t for t in mission.teams if t.kind is not TeamKind.STO]
+    if count <= len(sto):
+        sto = sto[:count]
+    else:
+        taken = {t.team_id for t in mission.teams}
+        number = 1
+        while len(sto) < count:
+            team_id = f"{prefix}{number:03d}"
+            number += 1
+            if team_id in taken:
+                continue
+            sto.append(Team(team_id, TeamKind.STO, None, "", None, None))
+    return dataclasses.replace(mission, teams=tuple(sto + others))
+
+
+def allocate(mission: Mission, *, count: int | None = None, reallocate: bool = False) -> Mission:
+    """Teams to AoRs and bases in proportion to voters (`planner.allocation`).
+
+    `count`: first make the number of STO teams this; `reallocate`: also move teams that
+    already have an area and base. Raises ValueError (with a message for the page) when
+    the teams cannot cover every area.
+    """
+    if count is not None:
+        mission = resize_teams(mission, count)
+    if reallocate:
+        mission = dataclasses.replace(
+            mission,
+            teams=tuple(
+                dataclasses.replace(t, area_id=None, base_name="", lat=None, lon=None)
+                if t.kind is TeamKind.STO
+                else t
+                for t in mission.teams
+            ),
+        )
+    sto = len(mission.sto_teams)
+    areas = len(mission.areas)
+    if sto < areas:
+        raise ValueError(
+            f"{sto} STO team(s) cannot cover {areas} areas: every area needs at least one "
+            "team — add teams"
+        )
+    return allocate_teams(mission)
+
+
+def allocation_table(mission: Mission) -> pd.DataFrame:
+    """Per AoR: share of voters against share of STO teams."""
+    voters = area_voters(mission)
+    total_voters = sum(voters.values()) or 1
+    teams = Counter(t.area_id for t in mission.sto_teams if t.area_id)
+    total_teams = sum(teams.values()) or 1
+    return pd.DataFrame(
+        [
+            {
+                "area": a.area_id,
+                "name": a.name,
+                "voters": voters.get(a.area_id, 0),
+                "voter_share_%": round(100 * voters.get(a.area_id, 0) / total_voters, 1),
+                "sto_teams": teams.get(a.area_id, 0),
+                "team_share_%": round(100 * teams.get(a.area_id, 0) / total_teams, 1),
+            }
+            for a in mission.areas
+        ]
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Rules and targets
+# ---------------------------------------------------------------------------------------
+
+
+def rule_values(rules: Rules) -> dict[str, Any]:
+    return {f.name: getattr(rules, f.name) for f in dataclasses.fields(Rules)}
+
+
+def rules_from_values(values: Mapping[str, Any], base: Rules) -> tuple[Rules | None, list[str]]:
+    """New rules from form values, or every reason they cannot be used."""
+    problems: list[str] = []
+    merged = rule_values(base) | dict(values)
+    types = {f.name: type(getattr(base, f.name)) for f in dataclasses.fields(Rules)}
+    for name, value in merged.items():
+        kind = types.get(name)
+        label = RULE_FIELDS.get(name, (name, ""))[0]
+        if kind in (int, float) and value is None:
+            problems.append(f"{label}: a number is needed")
+        elif kind in (time, date) and value is None:
+            problems.append(f"{label}: a value is needed")
+        elif kind in (int, float) and value < 0:
+            problems.append(f"{label}: must not be negative")
+    if problems:
+        return None, problems
+    if merged["polls_close"] <= merged["polls_open"]:
+        problems.append(
+            f"Polls close ({merged['polls_close']:%H:%M}) must be after polls open "
+            f"({merged['polls_open']:%H:%M})"
+        )
+    if merged["meal_break_min"] > 0 and merged["meal_window_end"] <= merged["meal_window_start"]:
+        problems.append("The meal break window must end after it starts")
+    if merged["max_driving_hours"] <= 0:
+        problems.append("Driving per team must be more than 0 hours")
+    if merged["max_base_distance_km"] <= 0:
+        problems.append("The furthest station from the base must be more than 0 km")
+    if merged["detour_factor"] < 1:
+        problems.append("The road detour factor must be at least 1 (roads are never shorter)")
+    if problems:
+        return None, problems
+    try:
+        rules = Rules(
+            **{k: types[k](v) if types[k] in (int, float) else v for k, v in merged.items()}
+        )
+    except (TypeError, ValueError) as exc:
+        message = str(exc).removeprefix("rules: ")
+        return None, [message[:1].upper() + message[1:]]
+    return rules, []
+
+
+def targets_from_values(values: Mapping[str, Any]) -> tuple[Targets | None, list[str]]:
+    problems = []
+    clean: dict[str, int] = {}
+    for phase in PHASES:
+        value = values.get(phase)
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            problems.append(f"{phase}: a number is needed")
+        elif value < 0:
+            problems.append(f"{phase}: must not be negative")
+        else:
+            clean[phase] = int(value)
+    if problems:
+        return None, problems
+    return Targets(**clean), []
+
+
+def target_warnings(mission: Mission) -> list[str]:
+    """Targets the teams cannot reach, said before anyone waits for a plan."""
+    teams = sum(
+        1 for t in mission.sto_teams if t.area_id and t.lat is not None and t.lon is not None
+    )
+    notes = []
+    for phase in ("opening", "counting"):
+        target = getattr(mission.targets, phase)
+        if target > teams:
+            notes.append(
+                f"{phase} target {target} is more than the {teams} plannable team(s): each "
+                f"team observes one {phase}"
+            )
+    if mission.targets.tabulation > teams:
+        notes.append(
+            f"tabulation target {mission.targets.tabulation} is more than the {teams} "
+            "plannable team(s): one TEC per team"
+        )
+    if mission.targets.tabulation > len(mission.commissions):
+        notes.append(
+            f"tabulation target {mission.targets.tabulation} is more than the "
+            f"{len(mission.commissions)} TECs"
+        )
+    if mission.targets.voting > len(mission.stations):
+        notes.append(
+            f"voting target {mission.targets.voting} is more than the "
+            f"{len(mission.stations)} stations"
+        )
+    return notes
+
+
+def plan_blockers(mission: Mission, excluded: Iterable[str] = ()) -> list[str]:
+    """Reasons no plan can be made at all (empty when planning can start)."""
+    problems = []
+    if not mission.stations:
+        problems.append("The mission has no polling stations: load stations on the Mission page")
+    if not mission.sto_teams:
+        problems.append(
+            "The mission has no STO teams: add teams on the Teams & rules page "
+            "(e.g. 'Allocate teams to AoRs automatically')"
+        )
+    elif not planned_areas(mission):
+        problems.append(
+            "No STO team has both an area and a base position: allocate teams on the "
+            "Teams & rules page"
+        )
+    usable = {s.station_id for s in mission.stations} - set(excluded)
+    if mission.stations and not usable:
+        problems.append("Every station is reported closed or inaccessible")
+    return problems

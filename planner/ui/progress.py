@@ -1,0 +1,66 @@
+"""The live view of a running planning job: a bar per AoR, and a way to cancel."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import streamlit as st
+
+from planner.ui import state
+
+POLL_S = 1.0
+
+
+def job_progress(area_names: Mapping[str, str]) -> None:
+    """Progress of the session's running job, refreshed every second until it ends."""
+
+    @st.fragment(run_every=POLL_S)
+    def live() -> None:
+        running = state.job()
+        if running is None:
+            return
+        status = running.poll()
+        if status.finished:
+            state.collect_job()
+            st.rerun()
+        what = running.meta.get("label", "plan")
+        limit = running.time_limit_s
+        st.info(
+            f"Planning ({what}): {len(status.areas_done)} of {status.total} area(s) done, "
+            f"{status.elapsed_s:.0f} s of about {limit:.0f} s."
+        )
+        st.progress(
+            min(1.0, max(status.fraction, min(0.99, status.elapsed_s / max(limit, 1.0)))),
+            text="Overall",
+        )
+        areas = running.areas or list(status.areas_done)
+        cols = st.columns(3)
+        for index, area_id in enumerate(areas):
+            done = area_id in status.areas_done
+            name = area_names.get(area_id, area_id)
+            cols[index % 3].progress(
+                1.0 if done else 0.0,
+                text=f"{area_id} · {name}: {'done' if done else 'waiting or solving'}",
+            )
+        if st.button("Cancel planning", type="secondary", key="cancel_job"):
+            state.cancel_job(reason="cancelled by the user")
+            st.rerun()
+
+    live()
+
+
+def job_outcome() -> None:
+    """How the last job ended, until the next one starts."""
+    result = state.job_result()
+    if not result:
+        return
+    label = result.get("label", "plan")
+    if result["state"] == "done":
+        st.success(f"Planning finished ({label}) in {result['elapsed_s']:.0f} s.")
+    elif result["state"] == "cancelled":
+        st.warning(f"Planning cancelled ({label}); the previous plan, if any, is kept.")
+    else:
+        st.error(
+            f"Planning failed ({label}): {result['error']}. The previous plan, if any, is "
+            "kept; check teams and rules and run again."
+        )

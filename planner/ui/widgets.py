@@ -1,0 +1,86 @@
+"""Pieces several pages draw: the plan map with click details, and team schedules."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from planner.maps import MapView, area_stations, plan_map, stops_by_team, visible_teams
+from planner.model import Mission
+from planner.plan import Plan
+from planner.ui.filters import clicked_site
+from planner.ui.tables import schedule_table, site_details
+
+CLICK_OBJECTS = ["last_object_clicked", "last_object_clicked_tooltip"]
+ROW_PX = 35  # st.dataframe's row height
+
+
+def map_with_details(
+    mission: Mission,
+    plan: Plan | None,
+    view: MapView,
+    *,
+    key: str,
+    height: int = 600,
+    statuses: Mapping[str, str] | None = None,
+) -> tuple[str, str] | None:
+    """Draw the map; below it, what the last click landed on. Returns (kind, site id)."""
+    fmap = plan_map(mission, plan, view)
+    state = st_folium(
+        fmap,
+        height=height,
+        use_container_width=True,
+        returned_objects=CLICK_OBJECTS,
+        key=key,
+    )
+    site = clicked_site(state, mission, area_stations(mission, view.area_id))
+    if site is None:
+        st.caption("Click a station or TEC on the map for its details and planned visits.")
+        return None
+    kind, obj = site
+    site_id = obj.station_id if kind == "station" else obj.tec_id
+    title, facts, visits = site_details(mission, plan, kind, site_id, statuses)
+    with st.container(border=True):
+        st.markdown(f"**{title}**")
+        cols = st.columns(min(4, len(facts)))
+        for index, (label, value) in enumerate(facts.items()):
+            cols[index % len(cols)].markdown(f"**{label}**  \n{value}")
+        if len(visits):
+            st.dataframe(visits, hide_index=True, width="stretch")
+        elif plan is not None:
+            st.caption("No team visits this site in the current plan.")
+    return kind, site_id
+
+
+def schedules(mission: Mission, plan: Plan, area_id: str | None, *, columns: int = 2) -> None:
+    """Every team of an area: its day as a table, in route order."""
+    teams = visible_teams(plan, MapView(area_id=area_id))
+    if not teams:
+        st.info("No team of this area has a route in the current plan.")
+        return
+    routes = stops_by_team(plan, teams)
+    bases = {t.team_id: t.base_name for t in mission.teams}
+    cols = st.columns(columns)
+    for index, team in enumerate(teams):
+        stops = routes.get(team, [])
+        voting = sum(1 for s in stops if s.phase == "voting")
+        with cols[index % columns]:
+            st.markdown(
+                f"**{team}** · base {bases.get(team, '?')} · {voting} voting visit(s) · "
+                f"leaves {stops[0].depart:%H:%M}"
+            )
+            table = schedule_table(stops, mission).drop(columns=["site_id"])
+            st.dataframe(
+                table,
+                hide_index=True,
+                width="stretch",
+                height=ROW_PX * (len(table) + 1) + 3,  # the whole day, no inner scrolling
+                column_config={
+                    "stop": st.column_config.NumberColumn("#", width=40),
+                    "phase": st.column_config.TextColumn(width=85),
+                    "arrive": st.column_config.TextColumn(width=70),
+                    "depart": st.column_config.TextColumn(width=70),
+                },
+            )
