@@ -11,12 +11,30 @@ leave this module.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 DAY_SECONDS = 86_400
+BOOL_TRUE = 3  # OR-Tools' OptionalBoolean
+DEFAULT_FIRST = "LOCAL_CHEAPEST_INSERTION"
+# (first-solution strategy, prize scale; None = the real model's), tried in this order.
+FIRST_SOLUTIONS: tuple[tuple[str, int | None], ...] = tuple(
+    (strategy, scale)
+    for scale in (100, 300, None)
+    for strategy in ("PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION")
+)
+# Share of the time limit the first solutions may use before the search starts.
+STARTS_SHARE = 0.4
+# Share of the hard driving cap above which each second of driving costs extra.
+BALANCE_SHARE = 0.6
+LNS_OPERATORS = (
+    "use_inactive_lns",
+    "use_path_lns",
+    "use_global_cheapest_insertion_close_nodes_lns",
+    "use_local_cheapest_insertion_close_nodes_lns",
+)
 
 
 @dataclass(frozen=True)
@@ -95,13 +113,15 @@ def _prize_scale(inp: RoutingInput) -> int:
     return max(1, worst_leg * (most_visits + 4) * inp.num_vehicles + 1)
 
 
-def solve_routing(
-    inp: RoutingInput,
-    *,
-    time_limit_s: float,
-    solution_limit: int | None = None,
-    first_solution: str = "LOCAL_CHEAPEST_INSERTION",
-) -> RoutingResult:
+@dataclass
+class _Model:
+    manager: pywrapcp.RoutingIndexManager
+    routing: pywrapcp.RoutingModel
+    time_dim: pywrapcp.RoutingDimension
+
+
+def _build(inp: RoutingInput, prize_scale: int) -> _Model:
+    """The OR-Tools model of `inp`, each prize unit worth `prize_scale` in the objective."""
     manager = pywrapcp.RoutingIndexManager(
         inp.num_nodes, inp.num_vehicles, list(inp.starts), list(inp.ends)
     )
@@ -118,9 +138,17 @@ def solve_routing(
     routing.AddDimension(time_cb, horizon, horizon, False, "time")
     time_dim = routing.GetDimensionOrDie("time")
 
+    # Driving per team: a hard cap, and a soft one at `balance_share` of it, so long days
+    # are spread over the teams (a per-vehicle span cost; a global span cost would slow
+    # the search several-fold for the same balance).
     routing.AddDimension(travel_cb, 0, int(inp.max_drive), True, "drive")
     drive_dim = routing.GetDimensionOrDie("drive")
-    drive_dim.SetGlobalSpanCostCoefficient(inp.balance_coefficient)
+    if inp.balance_coefficient > 0:
+        soft_cap = int(inp.max_drive * BALANCE_SHARE)
+        for v in range(inp.num_vehicles):
+            drive_dim.SetSoftSpanUpperBoundForVehicle(
+                pywrapcp.BoundCost(soft_cap, inp.balance_coefficient), v
+            )
 
     is_optional = (inp.required_vehicle < 0).astype(np.int64)
     depots = set(inp.starts) | set(inp.ends)
@@ -130,17 +158,16 @@ def solve_routing(
         visit_cb, 0, [int(c) for c in inp.visit_caps], True, "visits"
     )
 
-    scale = _prize_scale(inp)
     if inp.mix_delta is not None:
         offset = int(np.abs(inp.mix_delta).max()) * (max(inp.visit_caps, default=0) + 1)
         mix_vec = [0 if n in depots else int(inp.mix_delta[n]) for n in range(inp.num_nodes)]
         mix_cb = routing.RegisterUnaryTransitVector(mix_vec)
         routing.AddDimension(mix_cb, 0, 2 * offset, False, "mix")
         mix_dim = routing.GetDimensionOrDie("mix")
+        penalty = inp.mix_penalty * prize_scale
         for v in range(inp.num_vehicles):
             mix_dim.CumulVar(routing.Start(v)).SetValue(offset)
             end = routing.End(v)
-            penalty = inp.mix_penalty * scale
             mix_dim.SetCumulVarSoftUpperBound(end, offset + inp.mix_band, penalty)
             mix_dim.SetCumulVarSoftLowerBound(end, max(0, offset - inp.mix_band), penalty)
 
@@ -153,9 +180,10 @@ def solve_routing(
         if vehicle >= 0:
             routing.VehicleVar(index).SetValues([vehicle])
         else:
-            routing.AddDisjunction([index], int(inp.prize[node]) * scale)
+            routing.AddDisjunction([index], int(inp.prize[node]) * prize_scale)
 
     solver = routing.solver()
+    visit_transits = [int(service[manager.IndexToNode(i)]) for i in range(routing.Size())]
     for v in range(inp.num_vehicles):
         start = routing.Start(v)
         time_dim.CumulVar(start).SetRange(int(inp.depart_earliest[v]), int(inp.depart_latest[v]))
@@ -167,9 +195,13 @@ def solve_routing(
             interval = solver.FixedDurationIntervalVar(
                 int(meal.earliest), int(meal.latest), int(meal.duration), False, f"meal_{v}"
             )
-            visit_transits = [int(service[manager.IndexToNode(i)]) for i in range(routing.Size())]
             time_dim.SetBreakIntervalsOfVehicle([interval], v, visit_transits)
+    return _Model(manager, routing, time_dim)
 
+
+def _params(
+    first_solution: str, time_limit_s: float, *, solution_limit: int | None
+) -> pywrapcp.RoutingSearchParameters:
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = getattr(
         routing_enums_pb2.FirstSolutionStrategy, first_solution
@@ -177,17 +209,23 @@ def solve_routing(
     params.local_search_metaheuristic = (
         routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     )
-    params.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
+    # Large-neighbourhood moves that re-insert dropped stations: they find coverage the
+    # default operators miss on sparse areas.
+    for operator in LNS_OPERATORS:
+        setattr(params.local_search_operators, operator, BOOL_TRUE)
+    time_limit = max(1, int(time_limit_s * 1000))
+    params.time_limit.FromMilliseconds(time_limit)
+    # OR-Tools caps each LNS sub-search at 0.1 s of wall time by default, which makes the
+    # result depend on machine load; without that cap the search is deterministic.
+    params.lns_time_limit.FromMilliseconds(time_limit)
     if solution_limit is not None:
         params.solution_limit = solution_limit
-    began = time.perf_counter()
-    solution = routing.SolveWithParameters(params)
-    wall = time.perf_counter() - began
-    status = _status_name(routing.status())
-    if solution is None:
-        empty = tuple(() for _ in range(inp.num_vehicles))
-        return RoutingResult(empty, empty, tuple(0 for _ in range(inp.num_vehicles)), 0, 0, status)
+    return params
 
+
+def _extract(inp: RoutingInput, model: _Model, solution, status: str) -> RoutingResult:  # type: ignore[no-untyped-def]
+    routing, manager, time_dim = model.routing, model.manager, model.time_dim
+    travel = inp.travel
     routes, starts, departs = [], [], []
     travel_total = prize_total = 0
     for v in range(inp.num_vehicles):
@@ -214,8 +252,69 @@ def solve_routing(
         travel_total,
         prize_total,
         status,
-        {"objective": float(solution.ObjectiveValue()), "wall_s": wall},
+        {"objective": float(solution.ObjectiveValue())},
     )
+
+
+def _empty(inp: RoutingInput, status: str) -> RoutingResult:
+    empty = tuple(() for _ in range(inp.num_vehicles))
+    return RoutingResult(empty, empty, tuple(0 for _ in range(inp.num_vehicles)), 0, 0, status)
+
+
+def solve_routing(
+    inp: RoutingInput,
+    *,
+    time_limit_s: float,
+    solution_limit: int | None = None,
+    starts: tuple[tuple[str, int | None], ...] = FIRST_SOLUTIONS,
+) -> RoutingResult:
+    """Collect the most prize, then drive the least.
+
+    Several first solutions are built (insertion heuristics on models whose drop penalty is
+    small, so they weigh travel while inserting, and on the real model); the best by prize
+    seeds a guided local search on the real model, where every prize unit outweighs all
+    travel. Stops after `solution_limit` improving solutions (deterministic) or at the time
+    limit, whichever comes first.
+    """
+    began = time.perf_counter()
+    full_scale = _prize_scale(inp)
+    best: RoutingResult | None = None
+    for strategy, scale in starts:
+        if best is not None and time.perf_counter() - began > STARTS_SHARE * time_limit_s:
+            break
+        model = _build(inp, full_scale if scale is None else scale)
+        left = max(0.05, time_limit_s - (time.perf_counter() - began))
+        params = _params(strategy, left, solution_limit=1)
+        solution = model.routing.SolveWithParameters(params)
+        if solution is None:
+            continue
+        found = _extract(inp, model, solution, "FIRST_SOLUTION")
+        if best is None or (found.prize_total, -found.travel_total) > (
+            best.prize_total,
+            -best.travel_total,
+        ):
+            best = found
+
+    model = _build(inp, full_scale)
+    left = max(0.05, time_limit_s - (time.perf_counter() - began))
+    params = _params(starts[0][0] if starts else DEFAULT_FIRST, left, solution_limit=solution_limit)
+    initial = (
+        model.routing.ReadAssignmentFromRoutes([list(r) for r in best.routes], True)
+        if best is not None
+        else None
+    )
+    if initial is not None:
+        solution = model.routing.SolveFromAssignmentWithParameters(initial, params)
+    else:
+        solution = model.routing.SolveWithParameters(params)
+    status = _status_name(model.routing.status())
+    if solution is not None:
+        result = _extract(inp, model, solution, status)
+    elif best is not None:  # the search from the chosen start failed: keep the start itself
+        result = replace(best, status=f"{status}; kept first solution")
+    else:
+        result = _empty(inp, status)
+    return replace(result, stats={**result.stats, "wall_s": time.perf_counter() - began})
 
 
 def _status_name(code: int) -> str:
