@@ -130,9 +130,10 @@ def solve(
 ) -> Plan:
     """Plan every STO team's election day.
 
-    Deterministic for a given seed and time limit as long as each area's search stops on
-    its own limits rather than on a busy machine's clock: the per-area time limit is the
-    only non-deterministic stop, so runs on an idle machine with the same settings agree.
+    Deterministic for a given seed: sampling (CP-SAT) stops on a deterministic-time limit
+    and each area's search on a number of improving solutions. The per-area time limit is
+    only a safety net; an area that reaches it (a much slower or overloaded machine) says
+    so in its status, and only then can two runs differ.
     """
     started = clock.perf_counter()
     if any(t.area_id is None or t.lon is None or t.lat is None for t in mission.sto_teams):

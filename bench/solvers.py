@@ -1,0 +1,533 @@
+"""The solvers under comparison, each fed the same `RoutingInput` and timed the same way.
+
+Every runner returns a `Run`: one route per vehicle (node ids, depots excluded), the wall
+time of the solve call, and a few solver-reported facts. Nothing here scores a run; that
+is `evaluate.evaluate`'s job.
+
+- `ortools`: our `planner.routing.solve_routing`, unchanged (time limit only, or with the
+  solution limit the plan uses).
+- `ortools_config`: a copy of the same model with the search parameters exposed, to test
+  alternative set-ups (first solution, metaheuristic, GLS lambda, operators, prize scale).
+- `pyvrp`: PyVRP 0.14. Per-team mandatory stops are encoded with one routing profile per
+  team in which the other teams' mandatory stops cannot be reached in time (exact, not a
+  relaxation). PyVRP has no breaks: it only solves the meal-less relaxation; on instances
+  with a meal break its routes are scored as they are, and `pyvrp_repair` additionally
+  drops the cheapest optional stops until each route fits the break.
+- `vroom`: pyvroom. Mandatory stops are bound to their team by a skill, the meal break is
+  a vroom break, the per-team cap is `max_tasks`, the driving limit `max_travel_time`;
+  prizes become priorities (0-100).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import numpy as np
+from evaluate import check_route
+
+from planner.routing import DAY_SECONDS, RoutingInput, _prize_scale, solve_routing
+
+
+@dataclass
+class Run:
+    solver: str
+    routes: list[list[int]]
+    wall_s: float
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+def _depots(inp: RoutingInput) -> set[int]:
+    return set(inp.starts) | set(inp.ends)
+
+
+# --------------------------------------------------------------------------- OR-Tools
+
+
+def run_ortools(
+    inp: RoutingInput,
+    time_limit_s: float,
+    *,
+    solution_limit: int | None = None,
+    first_solution: str = "LOCAL_CHEAPEST_INSERTION",
+) -> Run:
+    """Our production router, exactly as `planner.election.solve_area` calls it."""
+    began = time.perf_counter()
+    result = solve_routing(
+        inp,
+        time_limit_s=time_limit_s,
+        solution_limit=solution_limit,
+        first_solution=first_solution,
+    )
+    wall = time.perf_counter() - began
+    name = "ortools" if solution_limit is None else f"ortools-sl{solution_limit}"
+    return Run(
+        name,
+        [list(r) for r in result.routes],
+        wall,
+        {"status": result.status, "search_s": result.stats.get("wall_s", 0.0)},
+    )
+
+
+@dataclass(frozen=True)
+class OrConfig:
+    """Search set-up for the copy of our OR-Tools model."""
+
+    name: str = "ortools-copy"
+    first_solution: str = "LOCAL_CHEAPEST_INSERTION"
+    metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+    gls_lambda: float | None = None
+    solution_limit: int | None = None
+    # local_search_operators fields to switch on (True) or off (False)
+    operators: tuple[tuple[str, bool], ...] = ()
+    # other top-level RoutingSearchParameters scalar fields
+    params: tuple[tuple[str, Any], ...] = ()
+    # per prize unit in the drop penalty; None: the model's own (`_prize_scale`)
+    prize_scale: int | None = None
+    # keep the global span cost on driving (balances teams)
+    balance: bool = True
+    # two phases: build the first solution (and search `warm_share` of the time) on a model
+    # whose drop penalty is `warm_scale` per prize unit, then continue from those routes
+    # on the model with `prize_scale` (coverage strictly first)
+    warm_scale: int | None = None
+    warm_share: float = 0.0
+    # multi-start: build a first solution with each (strategy, prize scale) and continue the
+    # search from the one with the highest prize (tie: least travel); at most
+    # `starts_share` of the time limit goes to the starts
+    starts: tuple[tuple[str, int | None], ...] = ()
+    starts_share: float = 0.4
+    # wall-clock cap of each LNS sub-search (OR-Tools default 0.1 s); None keeps the default
+    lns_limit_s: float | None = None
+
+
+def _ortools_model(inp: RoutingInput, cfg: OrConfig):  # type: ignore[no-untyped-def]
+    """The same model as `planner.routing.solve_routing` (mix dimension omitted)."""
+    from ortools.constraint_solver import pywrapcp
+
+    manager = pywrapcp.RoutingIndexManager(
+        inp.num_nodes, inp.num_vehicles, list(inp.starts), list(inp.ends)
+    )
+    routing = pywrapcp.RoutingModel(manager)
+    travel = inp.travel.astype(np.int64)
+    service = inp.service.astype(np.int64)
+    travel_cb = routing.RegisterTransitMatrix(travel.tolist())
+    routing.SetArcCostEvaluatorOfAllVehicles(travel_cb)
+    time_cb = routing.RegisterTransitMatrix((travel + service[:, None]).tolist())
+    horizon = int(max(inp.window_close.max(), inp.return_latest.max())) + DAY_SECONDS
+    routing.AddDimension(time_cb, horizon, horizon, False, "time")
+    time_dim = routing.GetDimensionOrDie("time")
+    routing.AddDimension(travel_cb, 0, int(inp.max_drive), True, "drive")
+    if cfg.balance:
+        routing.GetDimensionOrDie("drive").SetGlobalSpanCostCoefficient(inp.balance_coefficient)
+    depots = _depots(inp)
+    visit_vec = [
+        0 if n in depots else int(inp.required_vehicle[n] < 0) for n in range(inp.num_nodes)
+    ]
+    routing.AddDimensionWithVehicleCapacity(
+        routing.RegisterUnaryTransitVector(visit_vec),
+        0,
+        [int(c) for c in inp.visit_caps],
+        True,
+        "visits",
+    )
+    scale = _prize_scale(inp) if cfg.prize_scale is None else cfg.prize_scale
+    for node in range(inp.num_nodes):
+        if node in depots:
+            continue
+        index = manager.NodeToIndex(node)
+        time_dim.CumulVar(index).SetRange(int(inp.window_open[node]), int(inp.window_close[node]))
+        vehicle = int(inp.required_vehicle[node])
+        if vehicle >= 0:
+            routing.VehicleVar(index).SetValues([vehicle])
+        else:
+            routing.AddDisjunction([index], int(inp.prize[node]) * scale)
+    solver = routing.solver()
+    visit_transits = [int(service[manager.IndexToNode(i)]) for i in range(routing.Size())]
+    for v in range(inp.num_vehicles):
+        time_dim.CumulVar(routing.Start(v)).SetRange(
+            int(inp.depart_earliest[v]), int(inp.depart_latest[v])
+        )
+        time_dim.CumulVar(routing.End(v)).SetMax(int(inp.return_latest[v]))
+        routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
+        routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(v)))
+        meal = inp.breaks[v] if v < len(inp.breaks) else None
+        if meal is not None:
+            interval = solver.FixedDurationIntervalVar(
+                int(meal.earliest), int(meal.latest), int(meal.duration), False, f"meal_{v}"
+            )
+            time_dim.SetBreakIntervalsOfVehicle([interval], v, visit_transits)
+    return manager, routing
+
+
+def ortools_params(cfg: OrConfig, time_limit_s: float):  # type: ignore[no-untyped-def]
+    from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = getattr(
+        routing_enums_pb2.FirstSolutionStrategy, cfg.first_solution
+    )
+    params.local_search_metaheuristic = getattr(
+        routing_enums_pb2.LocalSearchMetaheuristic, cfg.metaheuristic
+    )
+    if cfg.gls_lambda is not None:
+        params.guided_local_search_lambda_coefficient = cfg.gls_lambda
+    for op, on in cfg.operators:
+        setattr(params.local_search_operators, op, 3 if on else 2)  # BOOL_TRUE / BOOL_FALSE
+    for key, value in cfg.params:
+        setattr(params, key, value)
+    params.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
+    if cfg.solution_limit is not None:
+        params.solution_limit = cfg.solution_limit
+    if cfg.lns_limit_s is not None:
+        params.lns_time_limit.FromMilliseconds(int(cfg.lns_limit_s * 1000))
+    return params
+
+
+def _routes_of(inp: RoutingInput, manager, routing, solution) -> list[list[int]]:  # type: ignore[no-untyped-def]
+    routes: list[list[int]] = [[] for _ in range(inp.num_vehicles)]
+    if solution is not None:
+        for v in range(inp.num_vehicles):
+            index = solution.Value(routing.NextVar(routing.Start(v)))
+            while not routing.IsEnd(index):
+                routes[v].append(manager.IndexToNode(index))
+                index = solution.Value(routing.NextVar(index))
+    return routes
+
+
+def run_ortools_config(inp: RoutingInput, time_limit_s: float, cfg: OrConfig) -> Run:
+    began = time.perf_counter()
+    if cfg.starts:
+        return _run_multistart(inp, time_limit_s, cfg, began)
+    if cfg.warm_scale is None:
+        manager, routing = _ortools_model(inp, cfg)
+        solution = routing.SolveWithParameters(ortools_params(cfg, time_limit_s))
+        routes = _routes_of(inp, manager, routing, solution)
+        return Run(cfg.name, routes, time.perf_counter() - began, {"status": int(routing.status())})
+
+    from dataclasses import replace
+
+    warm_cfg = replace(cfg, prize_scale=cfg.warm_scale, warm_scale=None)
+    manager, routing = _ortools_model(inp, warm_cfg)
+    warm_params = ortools_params(warm_cfg, max(0.05, cfg.warm_share * time_limit_s))
+    if cfg.warm_share <= 0:
+        warm_params.solution_limit = 1  # the first solution only
+    first = _routes_of(inp, manager, routing, routing.SolveWithParameters(warm_params))
+    manager, routing = _ortools_model(inp, cfg)
+    left = max(0.05, time_limit_s - (time.perf_counter() - began))
+    initial = routing.ReadAssignmentFromRoutes(first, True)
+    params = ortools_params(cfg, left)
+    solution = (
+        routing.SolveFromAssignmentWithParameters(initial, params)
+        if initial is not None
+        else routing.SolveWithParameters(params)
+    )
+    routes = _routes_of(inp, manager, routing, solution)
+    return Run(
+        cfg.name,
+        routes,
+        time.perf_counter() - began,
+        {"status": int(routing.status()), "warm_start": initial is not None},
+    )
+
+
+def _run_multistart(inp: RoutingInput, time_limit_s: float, cfg: OrConfig, began: float) -> Run:
+    from dataclasses import replace
+
+    best: tuple[int, int, list[list[int]], str] | None = None
+    tried = 0
+    for strategy, scale in cfg.starts:
+        if time.perf_counter() - began > cfg.starts_share * time_limit_s and best is not None:
+            break
+        start_cfg = replace(cfg, first_solution=strategy, prize_scale=scale, starts=())
+        manager, routing = _ortools_model(inp, start_cfg)
+        params = ortools_params(start_cfg, max(0.05, time_limit_s - (time.perf_counter() - began)))
+        params.solution_limit = 1
+        routes = _routes_of(inp, manager, routing, routing.SolveWithParameters(params))
+        tried += 1
+        if not any(routes):
+            continue
+        prize = sum(int(inp.prize[n]) for r in routes for n in r if inp.required_vehicle[n] < 0)
+        travel = sum(
+            int(inp.travel[a, b])
+            for v, r in enumerate(routes)
+            if r
+            for a, b in zip([inp.starts[v], *r], [*r, inp.ends[v]], strict=True)
+        )
+        if best is None or (prize, -travel) > (best[0], -best[1]):
+            best = (prize, travel, routes, f"{strategy}/{scale}")
+    final_cfg = replace(cfg, starts=())
+    manager, routing = _ortools_model(inp, final_cfg)
+    left = max(0.05, time_limit_s - (time.perf_counter() - began))
+    params = ortools_params(final_cfg, left)
+    initial = routing.ReadAssignmentFromRoutes(best[2], True) if best is not None else None
+    solution = (
+        routing.SolveFromAssignmentWithParameters(initial, params)
+        if initial is not None
+        else routing.SolveWithParameters(params)
+    )
+    routes = _routes_of(inp, manager, routing, solution)
+    fallback = solution is None and best is not None
+    if fallback:  # the search from the chosen start failed: keep the start itself
+        routes = best[2]
+    return Run(
+        cfg.name,
+        routes,
+        time.perf_counter() - began,
+        {
+            "status": int(routing.status()),
+            "starts": tried,
+            "chosen": best[3] if best else None,
+            "fallback_to_start": fallback,
+        },
+    )
+
+
+# --------------------------------------------------------------------------- PyVRP
+
+FORBIDDEN = 10**7  # seconds: no schedule can absorb such a leg
+
+
+def pyvrp_data(inp: RoutingInput, coords=(), *, prize_scale: int = 1000):  # type: ignore[no-untyped-def]
+    """ProblemData for the meal-less relaxation of `inp` and the client -> node map.
+
+    Profile 0 is the plain matrix (used by no vehicle; it keeps PyVRP's neighbourhoods
+    geographic); vehicle v drives profile v + 1, where every leg into or out of another
+    team's mandatory node takes FORBIDDEN seconds and distance units.
+    """
+    from pyvrp import Client, Depot, Location, ProblemData, VehicleType
+
+    depots = sorted(_depots(inp))
+    depot_of = {n: i for i, n in enumerate(depots)}
+    client_nodes = [n for n in range(inp.num_nodes) if n not in depot_of]
+    n = inp.num_nodes
+    if coords:
+        locations = [Location(float(x), float(y)) for x, y in coords]
+    else:
+        locations = [Location(0.0, 0.0) for _ in range(n)]
+    depot_objs = [Depot(location=d) for d in depots]
+    clients = []
+    for node in client_nodes:
+        optional = inp.required_vehicle[node] < 0
+        clients.append(
+            Client(
+                location=node,
+                delivery=[1 if optional else 0],
+                service_duration=int(inp.service[node]),
+                tw_early=int(inp.window_open[node]),
+                tw_late=int(inp.window_close[node]),
+                prize=int(inp.prize[node]) * prize_scale if optional else 0,
+                required=not optional,
+            )
+        )
+    base = inp.travel.astype(np.int64)
+    matrices = [base]
+    vehicle_types = []
+    for v in range(inp.num_vehicles):
+        others = np.flatnonzero((inp.required_vehicle >= 0) & (inp.required_vehicle != v))
+        m = base.copy()
+        m[others, :] = FORBIDDEN
+        m[:, others] = FORBIDDEN
+        m[others, others] = 0
+        matrices.append(m)
+        vehicle_types.append(
+            VehicleType(
+                1,
+                capacity=[int(inp.visit_caps[v])],
+                start_depot=depot_of[inp.starts[v]],
+                end_depot=depot_of[inp.ends[v]],
+                tw_early=int(inp.depart_earliest[v]),
+                start_late=int(inp.depart_latest[v]),
+                tw_late=int(inp.return_latest[v]),
+                max_distance=int(inp.max_drive),
+                profile=v + 1,
+            )
+        )
+    data = ProblemData(locations, clients, depot_objs, vehicle_types, matrices, matrices)
+    return data, client_nodes
+
+
+def run_pyvrp(
+    inp: RoutingInput,
+    time_limit_s: float,
+    *,
+    coords=(),  # type: ignore[no-untyped-def]
+    seed: int = 1,
+    prize_scale: int = 1000,
+    max_penalty: float | None = None,
+    warm_start: bool = True,
+) -> Run:
+    """PyVRP on the meal-less relaxation.
+
+    warm_start: begin from the trivially feasible solution in which each team only does
+    its own mandatory stops (in window order), instead of PyVRP's random start, which on
+    large areas puts mandatory stops on the wrong teams and may not recover in time.
+    """
+    import pyvrp
+    from pyvrp.stop import MaxRuntime
+
+    began = time.perf_counter()
+    data, client_nodes = pyvrp_data(inp, coords, prize_scale=prize_scale)
+    initial = _pyvrp_mandatory_solution(inp, data, client_nodes) if warm_start else None
+    params = pyvrp.SolveParams()
+    if max_penalty is not None:
+        from pyvrp import PenaltyParams
+
+        params = pyvrp.SolveParams(penalty=PenaltyParams(max_penalty=max_penalty))
+    build = time.perf_counter() - began
+    result = pyvrp.solve(
+        data,
+        MaxRuntime(max(0.01, time_limit_s - build)),
+        seed=seed,
+        collect_stats=False,
+        display=False,
+        params=params,
+        initial_solution=initial,
+    )
+    wall = time.perf_counter() - began
+    routes: list[list[int]] = [[] for _ in range(inp.num_vehicles)]
+    for route in result.best.routes():
+        v = route.vehicle_type()
+        routes[v] = [client_nodes[a.idx] for a in route.schedule() if a.is_client()]
+    return Run(
+        "pyvrp",
+        routes,
+        wall,
+        {"feasible": result.is_feasible(), "iterations": result.num_iterations},
+    )
+
+
+def _pyvrp_mandatory_solution(inp: RoutingInput, data, client_nodes: list[int]):  # type: ignore[no-untyped-def]
+    from pyvrp import Activity, ActivityType, Route, Solution
+
+    client_of = {node: c for c, node in enumerate(client_nodes)}
+    routes = []
+    for v in range(inp.num_vehicles):
+        own = [int(n) for n in range(inp.num_nodes) if inp.required_vehicle[n] == v]
+        if not own:
+            continue
+        own.sort(key=lambda n: (int(inp.window_open[n]), int(inp.window_close[n])))
+        activities = [Activity(ActivityType.CLIENT, client_of[n]) for n in own]
+        routes.append(Route(data, activities, v))
+    return Solution(data, routes)
+
+
+def repair_for_meal(inp: RoutingInput, routes: list[list[int]]) -> list[list[int]]:
+    """Drop optional stops, least prize lost first, until each route passes the checker."""
+    out = []
+    for v, route in enumerate(routes):
+        route = list(route)
+        while route and not check_route(inp, v, route).feasible:
+            optional = [i for i, n in enumerate(route) if inp.required_vehicle[n] < 0]
+            if not optional:
+                break
+            best = None
+            for i in optional:
+                trial = route[:i] + route[i + 1 :]
+                if check_route(inp, v, trial).feasible:
+                    key = int(inp.prize[route[i]])
+                    if best is None or key < best[0]:
+                        best = (key, trial)
+            if best is not None:
+                route = best[1]
+            else:  # no single removal helps: drop the least valuable stop and retry
+                i = min(optional, key=lambda k: int(inp.prize[route[k]]))
+                route = route[:i] + route[i + 1 :]
+        out.append(route)
+    return out
+
+
+# --------------------------------------------------------------------------- VROOM
+
+
+def vroom_priorities(inp: RoutingInput, mode: str = "proportional") -> np.ndarray:
+    """Job priorities in 0-100: mandatory stops 100, optional stops from their prize.
+
+    proportional: prize * 99 / max prize (keeps the ratios that the prize sum depends on);
+    half: prize * 50 / max prize (two optional stops never outweigh a mandatory one).
+    """
+    top = max(1, int(inp.prize.max()))
+    cap = {"proportional": 99, "half": 50}[mode]
+    pr = np.clip(np.rint(inp.prize * cap / top), 1, cap).astype(int)
+    pr[inp.required_vehicle >= 0] = 100
+    return pr
+
+
+def run_vroom(
+    inp: RoutingInput,
+    time_limit_s: float,
+    *,
+    exploration: int = 5,
+    threads: int = 1,
+    priority_mode: str = "proportional",
+) -> Run:
+    import vroom
+
+    began = time.perf_counter()
+    problem = vroom.Input()
+    problem.set_durations_matrix(profile="car", matrix_input=inp.travel.astype(np.uint32))
+    depots = _depots(inp)
+    pr = vroom_priorities(inp, priority_mode)
+    mandatory_count = np.bincount(
+        inp.required_vehicle[inp.required_vehicle >= 0], minlength=inp.num_vehicles
+    )
+    for v in range(inp.num_vehicles):
+        meal = inp.breaks[v] if v < len(inp.breaks) else None
+        breaks = (
+            [
+                vroom.Break(
+                    v,
+                    time_windows=[vroom.TimeWindow(int(meal.earliest), int(meal.latest))],
+                    service=int(meal.duration),
+                )
+            ]
+            if meal is not None
+            else []
+        )
+        problem.add_vehicle(
+            vroom.Vehicle(
+                v,
+                start=int(inp.starts[v]),
+                end=int(inp.ends[v]),
+                skills={v + 1},
+                time_window=vroom.TimeWindow(
+                    int(inp.depart_earliest[v]), int(inp.return_latest[v])
+                ),
+                breaks=breaks,
+                capacity=[int(inp.visit_caps[v])],
+                max_tasks=int(inp.visit_caps[v] + mandatory_count[v]),
+                max_travel_time=int(inp.max_drive),
+            )
+        )
+    jobs = []
+    for node in range(inp.num_nodes):
+        if node in depots:
+            continue
+        owner = int(inp.required_vehicle[node])
+        jobs.append(
+            vroom.Job(
+                node,
+                location=node,
+                default_service=int(inp.service[node]),
+                time_windows=[
+                    vroom.TimeWindow(int(inp.window_open[node]), int(inp.window_close[node]))
+                ],
+                delivery=[1 if owner < 0 else 0],
+                priority=int(pr[node]),
+                skills={owner + 1} if owner >= 0 else set(),
+            )
+        )
+    problem.add_job(jobs)
+    solution = problem.solve(
+        exploration_level=exploration,
+        nb_threads=threads,
+        timeout=timedelta(seconds=time_limit_s - (time.perf_counter() - began)),
+    )
+    wall = time.perf_counter() - began
+    routes: list[list[int]] = [[] for _ in range(inp.num_vehicles)]
+    frame = solution.routes
+    for row in frame.itertuples(index=False):
+        if row.type == "job":
+            routes[int(row.vehicle_id)].append(int(row.id))
+    return Run("vroom", routes, wall, {"unassigned": int(solution.summary.unassigned)})
