@@ -51,16 +51,10 @@ def run_ortools(
     time_limit_s: float,
     *,
     solution_limit: int | None = None,
-    first_solution: str = "LOCAL_CHEAPEST_INSERTION",
 ) -> Run:
     """Our production router, exactly as `planner.election.solve_area` calls it."""
     began = time.perf_counter()
-    result = solve_routing(
-        inp,
-        time_limit_s=time_limit_s,
-        solution_limit=solution_limit,
-        first_solution=first_solution,
-    )
+    result = solve_routing(inp, time_limit_s=time_limit_s, solution_limit=solution_limit)
     wall = time.perf_counter() - began
     name = "ortools" if solution_limit is None else f"ortools-sl{solution_limit}"
     return Run(
