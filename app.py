@@ -2,41 +2,137 @@
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
-from planner.ui import state
+from planner.store import Role
+from planner.ui import session, state
 from planner.ui.guard import page_errors
+from planner.ui.versions import version_label
+
+log = logging.getLogger("planner.app")
 
 st.set_page_config(page_title="Deployment planner", page_icon=":material/map:", layout="wide")
 
 # Pages live in app_pages/, not pages/: Streamlit treats a pages/ folder as an old-style
 # multipage app, and a session opened on /map then bypasses this navigation.
 # Material icons ship with Streamlit (no emoji font needed on the laptop).
-pages = [
-    st.Page("app_pages/mission.py", title="Mission", icon=":material/description:", default=True),
-    st.Page("app_pages/teams.py", title="Teams & rules", icon=":material/groups:"),
-    st.Page("app_pages/plan.py", title="Plan", icon=":material/route:"),
-    st.Page("app_pages/map.py", title="Map", icon=":material/map:"),
-    st.Page("app_pages/my_area.py", title="My area", icon=":material/my_location:"),
-    st.Page("app_pages/coverage.py", title="Coverage", icon=":material/bar_chart:"),
-    st.Page("app_pages/export.py", title="Export", icon=":material/download:"),
-]
-page = st.navigation(pages)
+PAGES = {
+    "mission": ("app_pages/mission.py", "Mission", ":material/description:"),
+    "teams": ("app_pages/teams.py", "Teams & rules", ":material/groups:"),
+    "plan": ("app_pages/plan.py", "Plan", ":material/route:"),
+    "map": ("app_pages/map.py", "Map", ":material/map:"),
+    "my_area": ("app_pages/my_area.py", "My area", ":material/my_location:"),
+    "coverage": ("app_pages/coverage.py", "Coverage", ":material/bar_chart:"),
+    "export": ("app_pages/export.py", "Export", ":material/download:"),
+    "my_schedule": ("app_pages/my_schedule.py", "My schedule", ":material/event_note:"),
+}
+# What each role may open, the first page being where it starts.
+ROLE_PAGES = {
+    Role.COORDINATOR: ["mission", "teams", "plan", "map", "my_area", "coverage", "export"],
+    Role.LTO: ["my_area", "map", "coverage", "export"],
+    Role.TEAM: ["my_schedule"],
+}
 
-with page_errors("The app"):
-    state.collect_job()
+
+def _page(name: str, *, default: bool = False) -> st.Page:
+    path, title, icon = PAGES[name]
+    return st.Page(path, title=title, icon=icon, default=default)
+
+
+def _sign_out() -> None:
+    state.cancel_job()
+    session.end_session(state.store())
+    if session.oidc_configured() and st.user.get("is_logged_in"):
+        st.logout()  # also end the identity provider's session here, or it signs in again
+    st.rerun()
+
+
+def _sidebar(user) -> None:
     with st.sidebar:
-        mission = state.current_mission()
-        st.caption(f"**Mission:** {mission.name}")
+        st.caption(f"Signed in as **{user.username}** ({session.role_label(user)})")
+        if st.button("Sign out", icon=":material/logout:", key="sign_out"):
+            _sign_out()
+        if session.must_change_password():
+            return
+        visible = state.missions()
+        current = state.mission_id()
+        if len(visible) > 1:
+            names = {m.id: f"#{m.id} · {m.name}" for m in visible}
+            ids = list(names)
+            picked = st.selectbox(
+                "Mission",
+                ids,
+                index=ids.index(current) if current in ids else 0,
+                format_func=names.get,
+            )
+            if picked != current:
+                state.choose_mission(picked)
+                st.rerun()
+        else:
+            st.caption(f"**Mission:** {state.mission_name()}")
+        state.collect_job()
         running = state.job()
-        record = state.current_record()
         if running is not None:
-            st.caption(f"**Planning…** ({running.meta.get('label', 'plan')}; see the Plan page)")
-        if record is not None:
-            stale = " (made before the last change)" if state.plan_is_stale() else ""
-            st.caption(f"**Plan:** {record.label}, {record.made_at_text}{stale}")
-        elif running is None:
-            st.caption("**Plan:** none yet")
+            st.caption(f"**Planning…** ({running.meta.get('label', 'plan')})")
+        listed = state.versions()
+        version = state.current_version(listed)
+        if user.role is Role.TEAM:
+            if version is None:
+                st.caption("**Schedule:** not published yet")
+            else:
+                st.caption(f"**Schedule:** published plan v{version.id}")
+            return
+        if version is None:
+            if running is None:
+                st.caption("**Plan:** none yet")
+            return
+        scope = user.area_ids if user.role is Role.LTO else None
+        labels = {v.id: version_label(v, scope) for v in listed}
+        ids = list(labels)
+        picked = st.selectbox(
+            "Plan version", ids, index=ids.index(version.id), format_func=labels.get
+        )
+        if picked != version.id:
+            state.choose_version(picked)
+            st.rerun()
+        if state.is_stale(version):
+            st.caption("Made before the last change to teams, rules or targets.")
 
+
+def _navigation() -> st.navigation:
+    try:
+        state.store()
+    except Exception as exc:  # no database to talk to: say so, never a traceback
+        log.exception("the mission store cannot be opened")
+        st.error(f"The mission store cannot be opened: {type(exc).__name__}: {exc}")
+        st.stop()
+    user = state.signed_in()
+    if user is None:
+        return st.navigation(
+            [st.Page("app_pages/sign_in.py", title="Sign in", icon=":material/login:")]
+        )
+    if session.must_change_password():
+        _sidebar(user)
+        return st.navigation(
+            [
+                st.Page(
+                    "app_pages/change_password.py",
+                    title="Change password",
+                    icon=":material/password:",
+                )
+            ]
+        )
+    names = ROLE_PAGES[user.role]
+    page = st.navigation([_page(n, default=i == 0) for i, n in enumerate(names)])
+    with page_errors("The app"):
+        _sidebar(user)
+    return page
+
+
+page = _navigation()
+if state.signed_in() is not None and (notice := session.take_notice()):
+    st.toast(notice)
 with page_errors(page.title):
     page.run()

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from planner.outputs import coverage_rows
+from planner.store import Role
 from planner.ui import state
 from planner.ui.tables import mix_chart_frame, share_chart_frame, targets_table
 
@@ -34,17 +35,26 @@ def share_chart(frame: pd.DataFrame, title: str) -> alt.Chart:
     )
 
 
+who = state.require(Role.COORDINATOR, Role.LTO)
 mission = state.current_mission()
-plan = state.current_plan()
+version = state.current_version()
+plan = state.plan_of(version) if version is not None else None
 st.title("Coverage")
 if plan is None:
-    st.info("No plan yet: run one on the Plan page to see its coverage.")
+    st.info("No plan yet: its coverage appears here once a plan is made.")
     st.stop()
-if state.plan_is_stale():
+if state.is_stale(version):
     st.warning("Teams, rules or targets changed after this plan was made.")
+st.caption(f"Plan version {version.id}.")
 
-st.subheader("Targets")
-st.dataframe(targets_table(plan), hide_index=True, width="stretch")
+if who.role is Role.COORDINATOR:
+    st.subheader("Targets")
+    st.dataframe(targets_table(plan), hide_index=True, width="stretch")
+else:
+    st.info(
+        f"Your area(s) only: {', '.join(sorted(who.area_ids))}. Targets are set for the whole "
+        "mission, so they are on the coordinators' pages; shares below are of your area(s)."
+    )
 
 rows = coverage_rows(plan, mission)
 total = next(r for r in rows if r["level"] == "total")

@@ -1,39 +1,43 @@
-"""Export: the plan as files, one download button per format."""
+"""Export: the plan as files, one download button per format — the whole mission for a
+coordinator, their own areas' teams for an LTO."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from planner.store import Action, Role, audit
 from planner.ui import state
-from planner.ui.downloads import DOWNLOADS
+from planner.ui.downloads import ExportSource, downloads_for
+from planner.ui.widgets import download_buttons
 
+who = state.require(Role.COORDINATOR, Role.LTO)
 mission = state.current_mission()
-plan = state.current_plan()
+version = state.current_version()
+plan = state.plan_of(version) if version is not None else None
 st.title("Export")
 if plan is None:
-    st.info("No plan yet: run one on the Plan page, then download it here.")
+    st.info("No plan yet: once a plan is made, download it here.")
     st.stop()
-record = state.current_record()
+teams = sorted({s.team_id for s in plan.stops})
+scope = "every area" if who.role is Role.COORDINATOR else ", ".join(sorted(who.area_ids))
 st.caption(
-    f"Plan {record.label}, made at {record.made_at_text}. Same files as `planner plan --out`."
+    f"Plan version {version.id} ({'published' if version.published else 'not published'}), "
+    f"{len(teams)} team(s) of {scope}. Files are made when you click and are confidential "
+    "until election day; each download is logged."
 )
-if state.plan_is_stale():
+if state.is_stale(version):
     st.warning("Teams, rules or targets changed after this plan was made.")
 
-for download in DOWNLOADS:
-    with st.container(border=True):
-        left, right = st.columns([3, 1], vertical_alignment="center")
-        left.markdown(f"**{download.label}** — `{download.file_name}`  \n{download.description}")
-        try:
-            data = download.build(plan, mission)
-        except Exception as exc:  # one broken format must not hide the others
-            left.error(f"Cannot build {download.file_name}: {exc}")
-            continue
-        right.download_button(
-            f"Download {download.file_name}",
-            data=data,
-            file_name=download.file_name,
-            mime=download.mime,
-            key=f"download_{download.file_name}",
-            width="stretch",
-        )
+store, mission_id = state.store(), state.mission_id()
+
+
+def record(detail: dict) -> None:
+    audit(store, Action.EXPORT_DOWNLOADED, user=who, mission_id=mission_id, detail=detail)
+
+
+download_buttons(
+    downloads_for(who.role.value),
+    ExportSource(plan, mission, version_id=version.id),
+    record,
+    key=f"download_v{version.id}",
+)

@@ -1,20 +1,25 @@
-"""Map: AoRs, stations (visited ones by phase), TECs and every team's route."""
+"""Map: AoRs, stations (visited ones by phase), TECs and every team's route — of the whole
+mission for a coordinator, of their own areas for an LTO."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from planner.maps import PHASES
+from planner.maps import PHASES, area_commissions, area_stations
+from planner.store import Role
 from planner.ui import state
 from planner.ui.filters import area_options, make_view, team_options
 from planner.ui.widgets import map_with_details
 
+state.require(Role.COORDINATOR, Role.LTO)
 mission = state.working_mission()
-plan = state.current_plan()
+version = state.current_version()
+plan = state.plan_of(version) if version is not None else None
+statuses = state.statuses()
 st.title("Map")
 if plan is None:
-    st.info("No plan yet: the map shows the mission. Run one on the Plan page to see routes.")
-elif state.plan_is_stale():
+    st.info("No plan yet: the map shows the mission. Routes appear once a plan is made.")
+elif state.is_stale(version):
     st.warning("Teams, rules or targets changed after this plan was made.")
 
 areas = area_options(mission)
@@ -44,9 +49,18 @@ view = make_view(
     team_ids=teams,
     phases=phases,
     unvisited=unvisited,
-    statuses=state.statuses(),
+    statuses=statuses,
     plan=plan,
+)
+shown = area_stations(mission, area_id) if area_id else mission.stations
+abroad = sum(1 for s in mission.stations if mission.area_of_station(s) is None)
+routed = len(team_options(plan, area_id))
+st.caption(
+    f"Stations: {len(shown):,}"
+    + (f" ({abroad} abroad, not on the map)" if abroad and area_id is None else "")
+    + f" · TECs: {len(area_commissions(mission, area_id))} · Areas: "
+    + f"{1 if area_id else len(mission.areas)} · Teams routed: {routed}"
 )
 if plan is not None and not view.show_numbers:
     st.caption("Numbered stops appear when you choose an area or teams.")
-map_with_details(mission, plan, view, key="plan_map", statuses=state.statuses())
+map_with_details(mission, plan, view, key="plan_map", statuses=statuses)

@@ -1,4 +1,5 @@
-"""Mission: what is loaded (shipped demo or uploaded files), in numbers and on a map."""
+"""Mission (coordinators): the stored mission in numbers and on a map; load a shipped
+mission or upload one, stored only once every check passes."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from streamlit_folium import st_folium
 
 from planner.geodata import SUPPORTED_FORMATS, mission_warnings, summarize
 from planner.maps import mission_map
+from planner.store import Role
 from planner.ui import state
 from planner.ui.guard import page_errors
 from planner.ui.tables import problems_table
@@ -39,12 +41,12 @@ def _show_report() -> None:
     if not report:
         return
     if report["ok"]:
-        st.success(f"{report['what']} loaded: {report['message']}")
+        st.success(f"{report['what']} stored: {report['message']}")
     else:
         n = len(report["problems"])
         st.error(
-            f"{report['what']} not loaded: {n} problem(s) found. Nothing was replaced; "
-            "fix the file(s) and upload again."
+            f"{report['what']} not loaded: {n} problem(s) found. Nothing was stored or "
+            "replaced; fix the file(s) and upload again."
         )
         st.dataframe(report["problems"], hide_index=True, width="stretch")
     if len(report["warnings"]):
@@ -52,9 +54,14 @@ def _show_report() -> None:
             st.dataframe(report["warnings"], hide_index=True, width="stretch")
 
 
+state.require(Role.COORDINATOR)
 mission = state.current_mission()
+info = state.info()
 st.title(mission.name)
-st.caption(f"Source: {state.mission_source()}")
+st.caption(
+    f"Stored mission #{info.id}, imported {info.created_at:%Y-%m-%d %H:%M} UTC by "
+    f"{info.created_by}; teams, rules and targets at version {info.teams_version}."
+)
 
 shipped = state.shipped_missions()
 left, right = st.columns([3, 1], vertical_alignment="bottom")
@@ -70,7 +77,7 @@ if right.button("Load shipped mission", width="stretch"):
         st.session_state.pop(REPORT_KEY, None)
         st.rerun()
 
-with st.expander("Upload your own data (replaces the mission once every check passes)"):
+with st.expander("Upload your own data (stored as a new mission once every check passes)"):
     package_tab, layers_tab = st.tabs(["Whole mission package", "Stations / TEC files"])
     with package_tab:
         st.caption(
@@ -82,12 +89,18 @@ with st.expander("Upload your own data (replaces the mission once every check pa
         if st.button("Check and load package", disabled=not files):
             with page_errors("Reading the package"), st.spinner("Checking the package…"):
                 result = load_package([Upload(f.name, f.getvalue()) for f in files])
+                if result.ok:
+                    new_id = state.store_mission(result.mission)
+                    result.message = f"mission #{new_id}, {result.message}"
                 _report(result, "Mission package")
                 if result.ok:
-                    state.set_mission(result.mission, f"uploaded package ({result.message})")
                     st.rerun()
     with layers_tab:
-        st.caption(f"Formats: {SUPPORTED_FORMATS}. Columns: see the README's data contracts.")
+        st.caption(
+            f"Formats: {SUPPORTED_FORMATS}. Columns: see the README's data contracts. The "
+            "mission with the new layers is stored as a new mission (with the same teams, "
+            "rules and targets); the current one and its plans stay as they are."
+        )
         stations_file = st.file_uploader("Stations file", type=STATION_TYPES, key="stations_file")
         tecs_file = st.file_uploader("TECs file", type=STATION_TYPES, key="tecs_file")
         if st.button("Check and replace", disabled=not (stations_file or tecs_file)):
@@ -99,9 +112,11 @@ with st.expander("Upload your own data (replaces the mission once every check pa
                     else None,
                     commissions=Upload(tecs_file.name, tecs_file.getvalue()) if tecs_file else None,
                 )
+                if result.ok:
+                    new_id = state.store_mission(result.mission)
+                    result.message = f"mission #{new_id}, {result.message}"
                 _report(result, "Stations/TECs")
                 if result.ok:
-                    state.set_mission(result.mission, f"{state.mission_source()}; {result.message}")
                     st.rerun()
 _show_report()
 

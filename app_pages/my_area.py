@@ -1,27 +1,48 @@
 """My area: the LTO's view of one AoR — teams, routes, schedules, stations, field reports,
-and a re-plan of that area alone."""
+and a re-plan of that area alone, saved as a new plan version."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from planner.maps import MapView
+from planner.store import FieldReport, Role, add_field_update, dismiss_field_update
 from planner.ui import state
 from planner.ui.field import STATUS_HELP, STATUSES, FieldUpdate, check_update
 from planner.ui.filters import area_options
+from planner.ui.guard import page_errors
 from planner.ui.progress import job_outcome, job_progress
 from planner.ui.replan import restrict_to_area
 from planner.ui.tables import area_stations_table, area_tecs_table, teams_table, unvisited
+from planner.ui.versions import diff_table
 from planner.ui.widgets import map_with_details, schedules
 
 AREA_KEY = "my_area"
+REPORT_NOTICE_KEY = "my_area_notice"
+KIND_LABELS = {
+    "station_closed": "station closed",
+    "station_moved": "station moved",
+    "station_inaccessible": "station inaccessible",
+    "road_closed": "road closed",
+    "note": "note",
+}
 
+user = state.require(Role.COORDINATOR, Role.LTO)
 mission = state.working_mission()
-plan = state.current_plan()
+version = state.current_version()
+plan = state.plan_of(version) if version is not None else None
+statuses = state.statuses()
 areas = area_options(mission)
 st.title("My area")
+if notice := st.session_state.pop(REPORT_NOTICE_KEY, None):
+    st.success(notice)
+if not areas:
+    st.info("Your account has no area of this mission.")
+    st.stop()
 
 remembered = st.session_state.get(AREA_KEY) or st.query_params.get("area")
+if remembered not in areas and len(areas) == 1:
+    remembered = next(iter(areas))  # an LTO of one area starts in it
 area_id = st.pills(
     "Your area of responsibility",
     list(areas),
@@ -36,7 +57,7 @@ st.session_state[AREA_KEY] = area_id
 st.query_params["area"] = area_id
 area = mission.area_by_id[area_id]
 
-table = area_stations_table(mission, area_id, plan, state.statuses())
+table = area_stations_table(mission, area_id, plan, statuses)
 tecs = area_tecs_table(mission, area_id, plan)
 routed = teams_table(plan, mission, area_id) if plan is not None else None
 cols = st.columns(5)
@@ -48,8 +69,14 @@ cols[4].metric("Stations visited", int((table["visits"] != "").sum()))
 
 if plan is None:
     st.info("No plan yet: the coordinator runs it on the Plan page. The map shows your area.")
-elif state.plan_is_stale():
-    st.warning("Teams, rules or targets changed after this plan was made.")
+else:
+    st.caption(
+        f"Plan version {version.id}"
+        + (" (published)" if version.published else " (not published)")
+        + f", made {version.created_at:%Y-%m-%d %H:%M} UTC by {version.author}."
+    )
+    if state.is_stale(version):
+        st.warning("Teams, rules or targets changed after this plan was made.")
 
 if plan is not None and routed is not None and len(routed):
     st.subheader("Teams")
@@ -59,10 +86,10 @@ st.subheader(f"{area.name}: map")
 map_with_details(
     mission,
     plan,
-    MapView(area_id=area_id, statuses=state.statuses()),
+    MapView(area_id=area_id, statuses=statuses),
     key=f"area_map_{area_id}",
     height=520,
-    statuses=state.statuses(),
+    statuses=statuses,
 )
 
 if plan is not None:
@@ -79,13 +106,28 @@ tecs_tab.dataframe(tecs, hide_index=True, width="stretch")
 # --- Field reports and re-planning ----------------------------------------------------
 st.subheader("Field reports")
 st.caption(
-    "Kept for this session. Closed and inaccessible stations are left out of every new "
-    "plan; moved stations are planned at their new place."
+    "Saved for the whole mission team. Closed and inaccessible stations are left out of "
+    "every new plan; moved stations are planned at their new place; closed roads and notes "
+    "are kept for the planners."
 )
 options = {
     row.station_id: f"No. {row.no} · {row.name} ({row.station_id})" for row in table.itertuples()
 }
-with st.form(f"report_{area_id}", clear_on_submit=True):
+places = {
+    **options,
+    **{row.tec_id: f"TEC · {row.name} ({row.tec_id})" for row in tecs.itertuples()},
+}
+
+
+def _file(report: FieldReport) -> None:
+    with page_errors("Saving the report"):
+        add_field_update(state.store(), state.mission_id(), report, user=user)
+        st.session_state[REPORT_NOTICE_KEY] = f"Report saved: {KIND_LABELS[report.kind]}."
+        st.rerun()
+
+
+station_tab, road_tab, note_tab = st.tabs(["Station", "Road closed", "Note"])
+with station_tab, st.form(f"report_{area_id}", clear_on_submit=True):
     cols = st.columns([3, 1.2, 1, 1])
     station_id = cols[0].selectbox(
         "Station", list(options), format_func=options.get, index=None, placeholder="Choose…"
@@ -99,42 +141,95 @@ with st.form(f"report_{area_id}", clear_on_submit=True):
             st.error("Choose the station the report is about.")
         else:
             update = FieldUpdate(station_id, status, note.strip(), lat, lon)
-            problems = check_update(update, state.current_mission())
+            problems = check_update(update, mission)
             if problems:
                 st.error("The report was not saved: " + "; ".join(problems))
             else:
-                state.set_field_update(update)
-                st.rerun()
+                _file(
+                    FieldReport(
+                        f"station_{status}",
+                        station_id=station_id,
+                        lat=lat if status == "moved" else None,
+                        lon=lon if status == "moved" else None,
+                        note=note.strip(),
+                    )
+                )
+with road_tab, st.form(f"road_{area_id}", clear_on_submit=True):
+    cols = st.columns(2)
+    place_a = cols[0].selectbox(
+        "From", list(places), format_func=places.get, index=None, placeholder="Choose…"
+    )
+    place_b = cols[1].selectbox(
+        "To", list(places), format_func=places.get, index=None, placeholder="Choose…"
+    )
+    road_note = st.text_input("Note (which road, until when)")
+    if st.form_submit_button("Save road report"):
+        if place_a is None or place_b is None or place_a == place_b:
+            st.error("Choose the two different places the closed road runs between.")
+        else:
+            _file(
+                FieldReport("road_closed", place_a=place_a, place_b=place_b, note=road_note.strip())
+            )
+with note_tab, st.form(f"note_{area_id}", clear_on_submit=True):
+    text = st.text_area("Note for the planners")
+    if st.form_submit_button("Save note"):
+        if not text.strip():
+            st.error("Write the note first.")
+        else:
+            _file(FieldReport("note", note=text.strip(), area_id=area_id))
 
-reports = {sid: u for sid, u in state.field_updates().items() if sid in options}
+reports = state.reports(areas=[area_id])
 if reports:
     st.dataframe(
         [
             {
-                "station": options[sid],
-                "status": u.status,
-                "note": u.note,
-                "new position": f"{u.lat:.5f}, {u.lon:.5f}" if u.lat is not None else "",
+                "report": r.id,
+                "kind": KIND_LABELS.get(r.kind, r.kind),
+                "where": places.get(r.station_id or "", r.station_id or "")
+                if r.station_id
+                else (f"{r.place_a} – {r.place_b}" if r.place_a else ""),
+                "new position": f"{r.lat:.5f}, {r.lon:.5f}" if r.lat is not None else "",
+                "note": r.note,
+                "by": r.author,
+                "when": f"{r.created_at:%Y-%m-%d %H:%M} UTC",
+                "status": r.status
+                + (f" (in v{r.resolved_version_id})" if r.resolved_version_id else ""),
             }
-            for sid, u in reports.items()
+            for r in reports
         ],
         hide_index=True,
         width="stretch",
     )
+    by_id = {r.id: r for r in reports}
     remove = st.selectbox(
         "Withdraw a report",
-        [None, *reports],
-        format_func=lambda s: "—" if s is None else options[s],
+        [None, *by_id],
+        format_func=lambda i: (
+            "—"
+            if i is None
+            else f"#{i} · {KIND_LABELS.get(by_id[i].kind, by_id[i].kind)} · "
+            + (places.get(by_id[i].station_id or "", "") or by_id[i].note[:40])
+        ),
     )
     if remove is not None and st.button("Withdraw"):
-        state.clear_field_update(remove)
-        st.rerun()
+        with page_errors("Withdrawing the report"):
+            dismiss_field_update(state.store(), remove, user=user, reason="withdrawn in the app")
+            st.session_state[REPORT_NOTICE_KEY] = f"Report #{remove} withdrawn."
+            st.rerun()
+else:
+    st.caption("No field reports for this area.")
 
 st.subheader("Re-plan this area")
 running = state.job()
 if plan is None:
-    st.caption("Re-planning needs a plan for the whole mission first (Plan page).")
+    st.caption("Re-planning needs a plan for the whole mission first.")
 else:
+    open_reports = sum(1 for r in reports if r.status == "open")
+    st.caption(
+        f"Solves {area_id} again from version {version.id}, taking the field reports into "
+        f"account ({open_reports} not yet in a plan); the other areas keep their routes. "
+        "The result is saved as a new version; this one stays readable."
+    )
     with st.form(f"replan_{area_id}"):
         cols = st.columns(2)
         seed = cols[0].number_input("Seed", min_value=0, value=int(plan.seed), step=1)
@@ -143,26 +238,38 @@ else:
             f"Re-plan {area_id} only", type="primary", disabled=running is not None
         )
     if go:
-        try:
-            restricted = restrict_to_area(mission, area_id)
-        except ValueError as exc:
-            st.error(f"Cannot re-plan: {exc}")
-        else:
-            state.start_job(
-                restricted,
-                time_limit_s=float(limit),
-                seed=int(seed),
-                workers=1,
-                excluded=state.excluded(),
-                areas=[area_id],
-                meta={
-                    "kind": "area",
-                    "area_id": area_id,
-                    "label": f"{area_id} re-planned, seed {int(seed)}",
-                    "mission_version": state.mission_version(),
-                },
-            )
-            st.rerun()
+        with page_errors("Starting the re-plan"):
+            inputs = state.inputs(areas=[area_id])
+            try:
+                restricted = restrict_to_area(inputs.mission, area_id)
+            except ValueError as exc:
+                st.error(f"Cannot re-plan: {exc}")
+            else:
+                state.start_job(
+                    restricted,
+                    state.JobPlan(
+                        "area",
+                        f"{area_id} re-planned, seed {int(seed)}",
+                        parent=version.id,
+                        areas=(area_id,),
+                        applied_updates=inputs.open_update_ids,
+                    ),
+                    time_limit_s=float(limit),
+                    seed=int(seed),
+                    workers=1,
+                    excluded=inputs.excluded,
+                    areas=[area_id],
+                )
+                st.rerun()
 if state.job() is not None:
     job_progress(areas)
 job_outcome()
+
+if version is not None and version.parent_id is not None:
+    changed = diff_table(state.changes(version) or {}, mission)
+    changed = changed[changed["area"] == area_id] if len(changed) else changed
+    st.subheader(f"What changed in version {version.id} (from version {version.parent_id})")
+    if len(changed):
+        st.dataframe(changed, hide_index=True, width="stretch")
+    else:
+        st.caption("No team of this area has a changed stop.")

@@ -1,5 +1,6 @@
-"""Plan: run the planner (seed, time limit, workers), watch it per AoR, compare with the
-previous plan."""
+"""Plan (coordinators): run the planner (seed, time limit, workers), watch it per AoR; each
+plan is saved as a new version, compared with the one it replaces, and published when
+ready."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ import os
 import pandas as pd
 import streamlit as st
 
+from planner.store import Role, publish
 from planner.ui import state
 from planner.ui.editing import plan_blockers, target_warnings, team_warnings
+from planner.ui.guard import page_errors
 from planner.ui.progress import job_outcome, job_progress
 from planner.ui.replan import planned_areas
 from planner.ui.tables import areas_table, compare_plans, targets_table
+from planner.ui.versions import diff_table, version_label
 
 STATUS_COLOURS = {"met": "background-color: #d7f5dd", "short": "background-color: #ffe2c2"}
 
@@ -21,10 +25,13 @@ def styled_targets(frame: pd.DataFrame):
     return frame.style.map(lambda v: STATUS_COLOURS.get(v, ""), subset=["status"])
 
 
+user = state.require(Role.COORDINATOR)
 mission = state.current_mission()
 working = state.working_mission()
 excluded = state.excluded()
 names = {a.area_id: a.name for a in mission.areas}
+listed = state.versions()
+version = state.current_version(listed)
 st.title("Plan")
 st.caption(
     f"{mission.name}: {len(mission.stations):,} stations, {len(mission.sto_teams)} STO teams "
@@ -72,35 +79,62 @@ with st.form("plan"):
         "Run planner", type="primary", disabled=bool(blockers) or running is not None
     )
 if submitted and not blockers:
-    state.start_job(
-        working,
-        time_limit_s=float(time_limit),
-        seed=int(seed),
-        workers=int(workers),
-        excluded=excluded,
-        areas=planned_areas(working),
-        meta={
-            "kind": "plan",
-            "label": f"seed {int(seed)}, {int(time_limit)} s",
-            "mission_version": state.mission_version(),
-        },
-    )
-    st.rerun()
+    with page_errors("Starting the planner"):
+        inputs = state.inputs()  # one snapshot: mission, field reports, open report ids
+        state.start_job(
+            inputs.mission,
+            state.JobPlan(
+                "plan",
+                f"seed {int(seed)}, {int(time_limit)} s",
+                parent=version.id if version is not None else None,
+                applied_updates=inputs.open_update_ids,
+            ),
+            time_limit_s=float(time_limit),
+            seed=int(seed),
+            workers=int(workers),
+            excluded=inputs.excluded,
+            areas=planned_areas(inputs.mission),
+        )
+        st.rerun()
 
 if state.job() is not None:
     job_progress(names)
 job_outcome()
 
-record = state.current_record()
-if record is None:
+if version is None:
     if state.job() is None:
         st.info("No plan yet: set the seed and time limit and run the planner.")
     st.stop()
 
-plan = record.plan
-st.header(f"Current plan: {record.label}")
-if state.plan_is_stale():
+plan = state.plan_of(version)
+st.header(f"Plan version {version.id}")
+st.caption(version_label(version) + f" · {version.parameters.get('label', '')}")
+if state.is_stale(version):
     st.warning("Teams, rules or targets changed after this plan was made: run the planner again.")
+
+current_published = max(
+    (v for v in listed if v.published and v.published_at is not None),
+    key=lambda v: v.published_at,
+    default=None,
+)
+left, right = st.columns([3, 1], vertical_alignment="center")
+if current_published is not None and current_published.id == version.id:
+    left.success(
+        f"Published {version.published_at:%Y-%m-%d %H:%M} UTC by {version.published_by}: "
+        "teams see this version."
+    )
+else:
+    where = (
+        f"Teams now see version {current_published.id}."
+        if current_published is not None
+        else "Nothing is published yet: teams see no schedule."
+    )
+    left.info(f"This version is not the published one. {where}")
+    if right.button(f"Publish version {version.id}", type="primary", width="stretch"):
+        with page_errors("Publishing"):
+            publish(state.store(), version.id, user=user)
+            st.rerun()
+
 achieved = plan.achieved
 cols = st.columns(5)
 routed = len({s.team_id for s in plan.stops})
@@ -112,8 +146,8 @@ cols[0].metric(
 for col, phase in zip(cols[1:], ("opening", "voting", "counting", "tabulation"), strict=True):
     col.metric(f"{phase.capitalize()} (target {getattr(plan.targets, phase)})", achieved[phase])
 st.caption(
-    f"Made at {record.made_at_text}; seed {plan.seed}; "
-    f"solver wall time {plan.stats.get('wall_s', '?')} s."
+    f"Seed {plan.seed}; solver wall time {plan.stats.get('wall_s', '?')} s; "
+    f"{version.stop_count:,} stops."
 )
 
 st.subheader("Coverage against targets")
@@ -125,14 +159,18 @@ if (targets["status"] == "met").all():
 with st.expander("Per area"):
     st.dataframe(areas_table(plan, mission), hide_index=True, width="stretch")
 
-previous = state.previous_record()
-st.subheader("Compared with the previous plan")
+st.subheader("Compared with the previous version")
+previous = state.previous_plan(version)
 if previous is None:
-    st.caption("This is the first plan of this session.")
+    st.caption("This version was not made from an earlier one.")
 else:
-    comparison = compare_plans(previous.plan, plan, mission)
-    st.caption(f"Previous: {previous.label}, made at {previous.made_at_text}.")
+    comparison = compare_plans(previous, plan, mission)
+    st.caption(f"Version {version.id} was made from version {version.parent_id}.")
     st.dataframe(comparison.phases, hide_index=True, width="stretch")
+    changed = diff_table(state.changes(version) or {}, mission)
+    st.markdown(f"**Teams with changed stops:** {len(changed)}")
+    if len(changed):
+        st.dataframe(changed, hide_index=True, width="stretch", height=240)
     left, right = st.columns(2)
     with left:
         st.markdown(f"**Added:** {len(comparison.added)} station(s)/TEC(s)")
@@ -140,3 +178,24 @@ else:
     with right:
         st.markdown(f"**Dropped:** {len(comparison.dropped)} station(s)/TEC(s)")
         st.dataframe(comparison.dropped, hide_index=True, width="stretch", height=240)
+
+with st.expander(f"All versions ({len(listed)})"):
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "version": v.id,
+                    "made": f"{v.created_at:%Y-%m-%d %H:%M}",
+                    "by": v.author,
+                    "from": v.parent_id,
+                    "areas": ", ".join(v.areas or ()) or "all",
+                    "seed": v.seed,
+                    "stops": v.stop_count,
+                    "published": f"{v.published_at:%Y-%m-%d %H:%M}" if v.published_at else "",
+                }
+                for v in listed
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )

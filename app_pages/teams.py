@@ -1,13 +1,18 @@
-"""Teams & rules: who goes where, under which rules, aiming at which targets."""
+"""Teams & rules (coordinators): who goes where, under which rules, aiming at which targets.
+
+Edits are saved to the store against the version this page was opened at: if another
+coordinator saved teams, rules or targets since, the edit is refused with a message and
+nothing is overwritten.
+"""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date, time
 
 import pandas as pd
 import streamlit as st
 
+from planner.store import ConflictError, Role, update_settings, update_teams
 from planner.ui import state
 from planner.ui.editing import (
     RULE_FIELDS,
@@ -21,23 +26,61 @@ from planner.ui.editing import (
     teams_frame,
     teams_from_rows,
 )
-from planner.ui.guard import page_errors
+from planner.ui.guard import CONFLICT, page_errors
 
+CONFLICT_SETTINGS = (
+    "someone else changed the teams, rules or targets since you opened this page; reload "
+    "to see their changes"
+)
 NOTICE_KEY = "teams_notice"
+BASE_KEY = "teams_edit_base"  # (mission id, version, mission) the page's edits start from
+CONFLICT_KEY = "teams_conflict"
 
 
 def _done(message: str) -> None:
     st.session_state[NOTICE_KEY] = message
+    st.session_state.pop(BASE_KEY, None)  # open the saved version next
     st.rerun()
 
 
-mission = state.current_mission()
-version = state.mission_version()
+def _reload() -> None:
+    st.session_state.pop(BASE_KEY, None)
+    st.session_state.pop(CONFLICT_KEY, None)
+
+
+def _save(what: str, save, *, teams: bool = False) -> None:
+    """Run one store write; a conflict is kept on the page until the user reloads."""
+    try:
+        save()
+    except ConflictError:
+        why = CONFLICT if teams else CONFLICT_SETTINGS
+        st.session_state[CONFLICT_KEY] = f"{what} not saved: {why}."
+        st.rerun()
+
+
+user = state.require(Role.COORDINATOR)
+mission_id = state.mission_id()
+now = state.edit_version()
+base = st.session_state.get(BASE_KEY)
+if base is None or base[0] != mission_id:
+    base = (mission_id, now, state.current_mission())
+    st.session_state[BASE_KEY] = base
+_, version, mission = base
+
 st.title("Teams & rules")
 if notice := st.session_state.pop(NOTICE_KEY, None):
     st.success(notice)
-if state.current_plan() is not None:
-    st.caption("Changes here apply to the next plan; the current plan stays until then.")
+if conflict := st.session_state.get(CONFLICT_KEY):
+    st.error(conflict)
+    st.button("Reload", on_click=_reload, type="primary", key="reload_conflict")
+elif now != version:
+    st.warning(
+        f"Someone else saved teams, rules or targets (version {now}) since you opened this "
+        f"page (version {version}). Reload to see their changes before you edit."
+    )
+    st.button("Reload", on_click=_reload, key="reload_newer")
+if state.current_version() is not None:
+    st.caption("Changes here apply to the next plan; saved plan versions stay as they are.")
 
 # --- Teams --------------------------------------------------------------------------
 st.header("Teams")
@@ -47,7 +90,7 @@ edited = st.data_editor(
     num_rows="dynamic",
     hide_index=True,
     width="stretch",
-    key=f"teams_editor_{version}",
+    key=f"teams_editor_{mission_id}_{version}",
     column_config={
         "team_id": st.column_config.TextColumn("Team", required=True),
         "kind": st.column_config.SelectboxColumn("Kind", options=["sto", "lto"], required=True),
@@ -68,8 +111,14 @@ if st.button("Apply team changes"):
                 width="stretch",
             )
         else:
-            state.update_mission(dataclasses.replace(mission, teams=tuple(teams)))
-            _done(f"Teams updated: {len(teams)} team(s).")
+            _save(
+                "Your team changes were",
+                lambda: update_teams(
+                    state.store(), mission_id, teams, user=user, expected_version=version
+                ),
+                teams=True,
+            )
+            _done(f"Teams saved: {len(teams)} team(s).")
 
 for note in team_warnings(mission):
     st.warning(note)
@@ -95,7 +144,17 @@ with st.form("allocate"):
             except ValueError as exc:
                 st.error(f"Cannot allocate: {exc}")
             else:
-                state.update_mission(allocated)
+                _save(
+                    "The allocation was",
+                    lambda: update_teams(
+                        state.store(),
+                        mission_id,
+                        allocated.teams,
+                        user=user,
+                        expected_version=version,
+                    ),
+                    teams=True,
+                )
                 _done(
                     f"{len(allocated.sto_teams)} STO teams allocated to {len(mission.areas)} areas."
                 )
@@ -137,8 +196,13 @@ with st.form("rules"):
                     + "\n".join(f"- {p}" for p in problems)
                 )
             else:
-                state.update_mission(dataclasses.replace(mission, rules=rules))
-                _done("Rules updated.")
+                _save(
+                    "Your rules were",
+                    lambda: update_settings(
+                        state.store(), mission_id, rules=rules, user=user, expected_version=version
+                    ),
+                )
+                _done("Rules saved.")
 
 # --- Targets ------------------------------------------------------------------------
 st.header("Coverage targets")
@@ -160,7 +224,16 @@ with st.form("targets"):
             if problems:
                 st.error("These targets cannot be used: " + "; ".join(problems))
             else:
-                state.update_mission(dataclasses.replace(mission, targets=new_targets))
-                _done("Targets updated.")
+                _save(
+                    "Your targets were",
+                    lambda: update_settings(
+                        state.store(),
+                        mission_id,
+                        targets=new_targets,
+                        user=user,
+                        expected_version=version,
+                    ),
+                )
+                _done("Targets saved.")
 for note in target_warnings(mission):
     st.info(f"Will be short: {note}")

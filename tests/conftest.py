@@ -143,3 +143,28 @@ def small_mission() -> Mission:
         seed=2022,
         outline=KZ_OUTLINE,
     )
+
+
+# --- The app on a mission store -----------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def app_templates(tmp_path_factory):
+    """Template mission stores for the app tests (see `app_support.Templates`)."""
+    from app_support import Templates
+
+    return Templates(tmp_path_factory.mktemp("app-stores"))
+
+
+@pytest.fixture
+def app_store(app_templates, tmp_path, monkeypatch):
+    """`app_store(name)`: a private copy of a template store, which the app then opens
+    (`PLANNER_DATA_DIR` points at it)."""
+
+    def make(name: str):
+        seeded = app_templates.copy(name, tmp_path / "data")
+        monkeypatch.delenv("PLANNER_DATABASE_URL", raising=False)
+        monkeypatch.setenv("PLANNER_DATA_DIR", str(seeded.folder))
+        return seeded
+
+    return make

@@ -1,11 +1,13 @@
-"""Every app page runs headless (Streamlit AppTest): figures, forms, errors shown as messages.
+"""Every app page runs headless (Streamlit AppTest) on a mission store of its own, signed in
+as a coordinator, an LTO or a team: figures, forms, errors shown as messages, everything
+saved in the store, and each role seeing only its own data.
 
-Pages are run one by one with the session state a real session would have; planning runs
-go through the real background job on the small demo mission.
+Planning runs go through the real background job on small missions.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import time
 import zipfile
@@ -13,29 +15,28 @@ from datetime import time as clock
 from pathlib import Path
 
 import pytest
+import streamlit as st
+from app_support import ROOT, app, build, button, texts
 from streamlit.testing.v1 import AppTest
-from ui_support import small_mission, small_plan
+from ui_support import small_mission
 
 from planner.datasets import SMALL_MISSION, get_path
-from planner.ui.state import PlanRecord
+from planner.store import (
+    BusyError,
+    field_updates,
+    get_user,
+    list_missions,
+    load_mission,
+    load_plan,
+    open_store,
+    plan_version,
+    plan_versions,
+    published_version,
+    system_user,
+)
 
-ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-
-
-def page(name: str, *, mission=None, plan=None, previous=None) -> AppTest:
-    """A page with a session already on `mission` (default: the Kazakhstan default)
-    and holding `plan`."""
-    at = AppTest.from_file(str(ROOT / "app_pages" / f"{name}.py"), default_timeout=60)
-    if mission is not None:
-        at.session_state["mission"] = mission
-        at.session_state["mission_source"] = "test"
-        at.session_state["mission_version"] = 1
-    if plan is not None:
-        at.session_state["plan_record"] = PlanRecord(plan, 1, "test plan")
-    if previous is not None:
-        at.session_state["previous_plan_record"] = PlanRecord(previous, 1, "earlier plan")
-    return at
+ADMIN = system_user("test")
 
 
 def wait_for_job(at: AppTest, timeout_s: float = 90) -> None:
@@ -49,35 +50,25 @@ def wait_for_job(at: AppTest, timeout_s: float = 90) -> None:
     at.run()
 
 
-def texts(elements) -> str:
-    return "\n".join(str(e.value) for e in elements)
-
-
-def button(at: AppTest, label: str):
-    return next(b for b in at.button if b.label == label)
-
-
-# --- Whole app ----------------------------------------------------------------------------
-
-
-def test_app_lists_every_page_and_opens_on_mission() -> None:
-    """app.py registers the seven pages and opens on the Mission page."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+def opened(seeded, username: str, page: str | None = None) -> AppTest:
+    at = app(seeded.folder, username).run()
+    if page is not None:
+        at.switch_page(f"app_pages/{page}.py").run()
     assert not at.exception
-    assert at.title[0].value == "Kazakhstan early presidential election 2022"
-    assert "none yet" in texts(at.sidebar.caption)
-    for target in ("teams", "plan", "map", "my_area", "coverage", "export"):
-        at.switch_page(f"app_pages/{target}.py").run()
-        assert not at.exception, target
+    return at
+
+
+def stored(seeded):
+    return open_store(data_dir=seeded.folder)
 
 
 # --- Mission ------------------------------------------------------------------------------
 
 
-def test_mission_page_summarises_default_mission() -> None:
-    """The default mission's headline figures are on the Mission page."""
-    at = page("mission").run()
-    assert not at.exception
+def test_mission_page_summarises_default_mission(app_store) -> None:
+    """The stored default mission's headline figures are on the Mission page."""
+    at = opened(app_store("kazakhstan"), "coord")
+    assert at.title[0].value == "Kazakhstan early presidential election 2022"
     values = {m.label: m.value for m in at.metric}
     assert values["Regions"] == "20"
     assert values["TECs"] == "239"
@@ -86,40 +77,50 @@ def test_mission_page_summarises_default_mission() -> None:
     assert values["Areas (AoRs)"] == "15"
 
 
-def test_mission_page_switches_to_shipped_demo() -> None:
-    """Choosing the shipped small mission replaces the default in the session."""
-    at = page("mission").run()
+def test_loading_a_shipped_mission_stores_it_once(app_store) -> None:
+    """Choosing the shipped demo stores it and works on it; choosing it again reuses it."""
+    seeded = app_store("two_areas")
+    at = opened(seeded, "coord")
     at.selectbox(key="shipped_choice").set_value(SMALL_MISSION)
     button(at, "Load shipped mission").click().run()
     assert not at.exception
     assert at.title[0].value == "Ulytau demo"
     assert {m.label: m.value for m in at.metric}["Polling stations"] == "300"
+    button(at, "Load shipped mission").click().run()
+    with stored(seeded) as store:
+        assert [m.name for m in list_missions(store, user=ADMIN)] == [
+            "Multi-area test mission",
+            "Ulytau demo",
+        ]
 
 
-def test_bad_station_upload_is_reported_and_replaces_nothing() -> None:
+def test_bad_station_upload_is_reported_and_stores_nothing(app_store) -> None:
     """A stations file with broken coordinates: a file/row/field/message table, an error,
-    and the mission unchanged."""
-    at = page("mission").run()
+    and the store unchanged."""
+    seeded = app_store("ulytau")
+    at = opened(seeded, "coord")
     data = (FIXTURES / "bad_coordinates.csv").read_bytes()
     at.file_uploader(key="stations_file").set_value(("bad_coordinates.csv", data, "text/csv"))
     at.run()
     button(at, "Check and replace").click().run()
     assert not at.exception
-    assert "Nothing was replaced" in texts(at.error)
+    assert "Nothing was stored or replaced" in texts(at.error)
     report = at.dataframe[0].value
     assert list(report.columns) == ["file", "row", "field", "message"]
     assert set(report["file"]) == {"bad_coordinates.csv"}
     assert {"1", "2"} <= set(report["row"])
-    assert at.session_state["mission"].name == "Kazakhstan early presidential election 2022"
-    assert len(at.session_state["mission"].stations) == 10_101
+    assert at.title[0].value == "Ulytau demo"
+    with stored(seeded) as store:
+        assert len(list_missions(store, user=ADMIN)) == 1
 
 
-def test_bad_package_upload_is_reported() -> None:
+def test_bad_package_upload_is_reported(app_store) -> None:
     """A .zip without a GeoPackage is refused with a message, not a traceback."""
+    seeded = app_store("ulytau")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as zf:
         zf.writestr("readme.txt", "no data here")
-    at = page("mission", mission=small_mission()).run()
+    at = opened(seeded, "coord")
     at.file_uploader(key="package_files").set_value(
         [("mission.zip", buffer.getvalue(), "application/zip")]
     )
@@ -128,17 +129,19 @@ def test_bad_package_upload_is_reported() -> None:
     assert not at.exception
     assert "not loaded" in texts(at.error)
     assert "GeoPackage" in at.dataframe[0].value["message"].iloc[0]
-    assert at.session_state["mission"] is small_mission()
+    with stored(seeded) as store:
+        assert len(list_missions(store, user=ADMIN)) == 1
 
 
-def test_mission_package_upload_replaces_mission() -> None:
-    """A zipped mission package that passes every check becomes the session's mission."""
+def test_mission_package_upload_is_stored_as_a_new_mission(app_store) -> None:
+    """A zipped mission package that passes every check is stored and worked on."""
+    seeded = app_store("two_areas")
     folder = get_path(SMALL_MISSION)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as zf:
         for name in ("mission.gpkg", "mission.toml"):
             zf.write(folder / name, f"ulytau/{name}")
-    at = page("mission").run()
+    at = opened(seeded, "coord")
     at.file_uploader(key="package_files").set_value(
         [("ulytau.zip", buffer.getvalue(), "application/zip")]
     )
@@ -146,139 +149,255 @@ def test_mission_package_upload_replaces_mission() -> None:
     button(at, "Check and load package").click().run()
     assert not at.exception
     assert at.title[0].value == "Ulytau demo"
-    assert "Mission package loaded" in texts(at.success)
+    assert "Mission package stored: mission #2" in texts(at.success)
+    with stored(seeded) as store:
+        assert len(load_mission(store, 2, user=ADMIN).stations) == 300
 
 
 # --- Teams & rules ------------------------------------------------------------------------
 
 
-def test_rules_with_polls_closing_before_opening_are_refused() -> None:
-    """An infeasible day (polls close 06:00, open 07:00) is explained; rules unchanged."""
-    at = page("teams", mission=small_mission()).run()
+def test_rules_with_polls_closing_before_opening_are_refused(app_store) -> None:
+    """An infeasible day (polls close 06:00, open 07:00) is explained; nothing is stored."""
+    seeded = app_store("ulytau")
+    at = opened(seeded, "coord", "teams")
     at.time_input(key="rule_polls_close_1").set_value(clock(6, 0))
     button(at, "Apply rules").click().run()
     assert not at.exception
     assert "Polls close (06:00) must be after polls open (07:00)" in texts(at.error)
-    assert at.session_state["mission"].rules.polls_close == clock(20, 0)
+    with stored(seeded) as store:
+        assert load_mission(store, 1, user=ADMIN).rules.polls_close == clock(20, 0)
 
 
-def test_allocating_zero_teams_is_refused() -> None:
+def test_rules_are_saved_in_the_store(app_store) -> None:
+    seeded = app_store("ulytau")
+    at = opened(seeded, "coord", "teams")
+    at.time_input(key="rule_polls_close_1").set_value(clock(21, 0))
+    button(at, "Apply rules").click().run()
+    assert not at.exception
+    assert "Rules saved." in texts(at.success)
+    with stored(seeded) as store:
+        assert load_mission(store, 1, user=ADMIN).rules.polls_close == clock(21, 0)
+
+
+def test_allocating_zero_teams_is_refused(app_store) -> None:
     """Zero STO teams cannot cover any area: a clear message, teams unchanged."""
-    at = page("teams", mission=small_mission()).run()
+    seeded = app_store("ulytau")
+    at = opened(seeded, "coord", "teams")
     at.number_input[0].set_value(0)
     button(at, "Allocate teams to AoRs automatically").click().run()
     assert not at.exception
     assert "cannot cover" in texts(at.error)
-    assert len(at.session_state["mission"].sto_teams) == 3
+    with stored(seeded) as store:
+        assert len(load_mission(store, 1, user=ADMIN).sto_teams) == 3
 
 
-def test_allocating_teams_spreads_them_over_areas() -> None:
-    """Twenty teams on the default mission: every area gets one, bases placed."""
-    at = page("teams").run()
+def test_allocating_teams_spreads_them_over_areas(app_store) -> None:
+    """Twenty teams on the default mission: every area gets one, bases placed, stored."""
+    seeded = app_store("kazakhstan")
+    at = opened(seeded, "coord", "teams")
     at.number_input[0].set_value(20)
     at.checkbox[0].check()
     button(at, "Allocate teams to AoRs automatically").click().run()
     assert not at.exception
-    mission = at.session_state["mission"]
+    assert "20 STO teams allocated" in texts(at.success)
+    with stored(seeded) as store:
+        mission = load_mission(store, 1, user=ADMIN)
     assert len(mission.sto_teams) == 20
     assert {t.area_id for t in mission.sto_teams} == {a.area_id for a in mission.areas}
     assert all(t.lat is not None for t in mission.sto_teams)
-    assert "20 STO teams allocated" in texts(at.success)
 
 
-def test_targets_are_applied() -> None:
-    """New targets replace the mission's, and the page says they were applied."""
-    at = page("teams", mission=small_mission()).run()
+def test_targets_are_saved(app_store) -> None:
+    seeded = app_store("ulytau")
+    at = opened(seeded, "coord", "teams")
     at.number_input(key="target_voting_1").set_value(40)
     button(at, "Apply targets").click().run()
     assert not at.exception
-    assert at.session_state["mission"].targets.voting == 40
+    with stored(seeded) as store:
+        assert load_mission(store, 1, user=ADMIN).targets.voting == 40
+
+
+def test_two_sessions_editing_the_teams_table_conflict_cleanly(app_store) -> None:
+    """Two coordinators open Teams & rules; the first saves, the second's save is refused
+    with a message (nothing overwritten) until they reload."""
+    seeded = app_store("ulytau")
+    first = opened(seeded, "coord", "teams")
+    second = opened(seeded, "coord", "teams")
+
+    first.number_input[0].set_value(4)
+    button(first, "Allocate teams to AoRs automatically").click().run()
+    assert "4 STO teams allocated" in texts(first.success)
+
+    button(second, "Apply team changes").click().run()
+    assert not second.exception
+    assert (
+        "someone else changed the teams table since you opened it; reload to see their changes"
+        in texts(second.error)
+    )
+    with stored(seeded) as store:
+        assert len(load_mission(store, 1, user=ADMIN).sto_teams) == 4  # the first one's
+
+    # Targets refused as well, for the same reason; then a reload shows the saved teams.
+    second.number_input(key="target_voting_1").set_value(10)
+    button(second, "Apply targets").click().run()
+    assert "reload to see their changes" in texts(second.error)
+    button(second, "Reload").click().run()
+    assert not second.error
+    button(second, "Apply team changes").click().run()
+    with stored(seeded) as store:
+        mission = load_mission(store, 1, user=ADMIN)
+    assert f"Teams saved: {len(mission.teams)} team(s)." in texts(second.success)
+    assert len(mission.sto_teams) == 4 and mission.targets.voting != 10
+
+
+def test_a_newer_version_is_announced_before_editing(app_store) -> None:
+    seeded = app_store("ulytau")
+    first = opened(seeded, "coord", "teams")
+    second = opened(seeded, "coord", "teams")
+    first.number_input(key="target_voting_1").set_value(40)
+    button(first, "Apply targets").click().run()
+    second.run()
+    assert "Someone else saved teams, rules or targets (version 2)" in texts(second.warning)
 
 
 # --- Plan ---------------------------------------------------------------------------------
 
 
-def test_plan_page_with_no_teams_explains_and_cannot_run() -> None:
+def test_plan_page_with_no_teams_explains_and_cannot_run(tmp_path, monkeypatch) -> None:
     """A mission without STO teams: an error that says what to do, Run disabled."""
-    import dataclasses
-
     mission = dataclasses.replace(
         small_mission(), teams=tuple(t for t in small_mission().teams if t.kind.value != "sto")
     )
-    at = page("plan", mission=mission).run()
-    assert not at.exception
+    seeded = build(tmp_path / "data", mission, {"coord": {"role": "coordinator"}})
+    monkeypatch.setenv("PLANNER_DATA_DIR", str(seeded.folder))
+    at = opened(seeded, "coord", "plan")
     assert "no STO teams" in texts(at.error)
     assert button(at, "Run planner").disabled
 
 
-def test_plan_page_runs_planner_and_compares_with_previous_plan() -> None:
-    """Run on the small mission: progress, coverage against every target (met), and the
-    comparison with the plan made before."""
-    at = page("plan", mission=small_mission(), plan=small_plan()).run()
+def test_plan_page_saves_a_new_version_compares_and_publishes(app_store) -> None:
+    """Run on the small mission: progress, a new stored version made from the previous
+    one, coverage against every target, the comparison per team; then publish it."""
+    seeded = app_store("ulytau_planned")
+    at = opened(seeded, "coord", "plan")
+    assert "Plan version 1" in texts(at.header)
+    at.number_input[0].set_value(7)  # another seed
     at.number_input[1].set_value(3)  # time limit
     button(at, "Run planner").click().run()
     assert "solve_job" in at.session_state
     assert at.get("progress"), "no progress bar while planning"
     wait_for_job(at)
     assert not at.exception
-    assert "Planning finished" in texts(at.success)
+    assert "saved as version 2" in texts(at.success)
+    assert "Plan version 2" in texts(at.header)
     targets = at.dataframe[0].value
     assert list(targets["status"]) == ["met"] * 4
-    assert "Compared with the previous plan" in texts(at.subheader)
+    assert "Compared with the previous version" in texts(at.subheader)
     comparison = at.dataframe[2].value
     assert list(comparison.columns) == ["phase", "previous", "current", "change"]
+    changed = at.dataframe[3].value
+    assert list(changed.columns[:4]) == ["team", "area", "added", "dropped"]
+    assert set(changed["team"]) <= {"STO-001", "STO-002", "STO-003"} and len(changed)
+    with stored(seeded) as store:
+        info = plan_version(store, 2, user=ADMIN)
+        assert info.parent_id == 1 and info.seed == 7 and not info.published
+
+    button(at, "Publish version 2").click().run()
+    assert not at.exception
+    assert "teams see this version" in texts(at.success)
+    with stored(seeded) as store:
+        assert published_version(store, 1, user=ADMIN).id == 2
 
 
-def test_failed_solve_is_shown_as_a_message() -> None:
+def test_store_errors_are_shown_not_thrown(app_store, monkeypatch) -> None:
+    """A busy database while publishing: a plain warning, nothing published."""
+    import planner.store
+
+    def busy(*_args, **_kwargs):
+        raise BusyError("the database is busy; nothing was saved, try again")
+
+    seeded = app_store("ulytau_planned")
+    at = opened(seeded, "coord", "plan")
+    monkeypatch.setattr(planner.store, "publish", busy)
+    button(at, "Publish version 1").click().run()
+    assert not at.exception
+    assert "busy" in texts(at.warning)
+    with stored(seeded) as store:
+        assert published_version(store, 1, user=ADMIN) is None
+
+
+def test_failed_solve_is_shown_and_stores_nothing(tmp_path, monkeypatch) -> None:
     """A solve that raises (a station in an unknown time zone) ends in an error message."""
-    import dataclasses
-
     mission = small_mission()
     broken = dataclasses.replace(
         mission,
         stations=tuple(dataclasses.replace(s, tz="Nowhere/Atlantis") for s in mission.stations),
     )
-    at = page("plan", mission=broken).run()
+    seeded = build(tmp_path / "data", broken, {"coord": {"role": "coordinator"}})
+    monkeypatch.setenv("PLANNER_DATA_DIR", str(seeded.folder))
+    at = opened(seeded, "coord", "plan")
     at.number_input[1].set_value(2)
     button(at, "Run planner").click().run()
     wait_for_job(at)
     assert not at.exception
     assert "Planning failed" in texts(at.error)
-    assert "plan_record" not in at.session_state
+    with stored(seeded) as store:
+        assert plan_versions(store, 1, user=ADMIN) == []
 
 
-def test_cancel_stops_a_running_plan() -> None:
-    """Cancel ends the run at once and keeps the previous plan."""
-    at = page("plan", mission=small_mission(), plan=small_plan()).run()
+def test_cancel_stops_a_running_plan(app_store) -> None:
+    """Cancel ends the run at once; no version is saved."""
+    seeded = app_store("ulytau_planned")
+    at = opened(seeded, "coord", "plan")
     at.number_input[1].set_value(60)
     button(at, "Run planner").click().run()
     button(at, "Cancel planning").click().run()
     assert not at.exception
     assert "solve_job" not in at.session_state
     assert "cancelled" in texts(at.warning)
-    assert at.session_state["plan_record"].plan is small_plan()
+    with stored(seeded) as store:
+        assert [v.id for v in plan_versions(store, 1, user=ADMIN)] == [1]
 
 
-# --- Map, My area, Coverage, Export ------------------------------------------------------
+def test_a_restarted_server_shows_the_same_plan(app_store) -> None:
+    """Everything is in the store: with the server's caches gone, a new session signs in
+    and finds the same version and plan."""
+    seeded = app_store("ulytau_planned")
+    before = opened(seeded, "coord", "plan")
+    figures = {m.label: m.value for m in before.metric}
+    st.cache_resource.clear()  # what a restart loses
+    after = opened(seeded, "coord", "plan")
+    assert "Plan version 1" in texts(after.header)
+    assert {m.label: m.value for m in after.metric} == figures
 
 
-def test_map_page_draws_plan_with_filters() -> None:
+# --- Map, My area, Coverage, Export, My schedule -----------------------------------------
+
+
+def test_map_page_draws_plan_with_filters(app_store) -> None:
     """The Map page runs with a plan, for all areas and for one area and team."""
-    at = page("map", mission=small_mission(), plan=small_plan()).run()
-    assert not at.exception
+    at = opened(app_store("ulytau_planned"), "coord", "map")
     assert "Numbered stops appear" in texts(at.caption)
+    assert "Stations: 300" in texts(at.caption)
     at.selectbox(key="map_area").set_value("AOR-01").run()
     at.multiselect(key="map_teams_AOR-01").set_value(["STO-001"]).run()
     at.multiselect(key="map_phases").set_value(["opening", "counting"]).run()
     assert not at.exception
 
 
-def test_my_area_shows_teams_schedules_and_unvisited_stations() -> None:
+def test_lto_map_has_only_its_area(app_store) -> None:
+    """An LTO of A1 gets A1's 40 stations and its two teams, nothing of A2."""
+    at = opened(app_store("two_areas"), "lto-a1", "map")
+    assert "Stations: 40 · TECs: 3 · Areas: 1 · Teams routed: 2" in texts(at.caption)
+    assert at.selectbox(key="map_area").options == ["All areas", "A1 · Area 1"]
+    assert set(at.multiselect(key="map_teams_None").options) == {"STO-01", "STO-03"}
+
+
+def test_my_area_shows_teams_schedules_and_unvisited_stations(app_store) -> None:
     """Picking the AoR shows its teams, each team's schedule and the unvisited stations."""
-    at = page("my_area", mission=small_mission(), plan=small_plan()).run()
-    assert "Pick your area" in texts(at.info)
-    at.button_group[0].set_value("AOR-01").run()
-    assert not at.exception
+    at = opened(app_store("ulytau_planned"), "coord", "my_area")
+    # One area only: it is chosen already.
     assert "Team schedules" in texts(at.subheader)
     markdown = texts(at.markdown)
     for team in ("STO-001", "STO-002", "STO-003"):
@@ -289,49 +408,122 @@ def test_my_area_shows_teams_schedules_and_unvisited_stations() -> None:
     assert at.tabs[1].label.startswith("Unvisited (")
 
 
-def test_my_area_field_report_and_area_replan() -> None:
-    """A station reported closed is kept for the session, and re-planning the area
-    leaves it out and splices the new routes into the plan."""
-    plan = small_plan()
-    visited = next(s.site_id for s in plan.stops if s.phase == "voting")
-    at = page("my_area", mission=small_mission(), plan=plan).run()
-    at.button_group[0].set_value("AOR-01").run()
+def test_lto_field_report_and_area_replan(app_store) -> None:
+    """The LTO of A1 reports a visited station closed (stored), re-plans A1 only: a new
+    version made from the old one without that station, A2's routes untouched, and what
+    changed per team on the page."""
+    seeded = app_store("two_areas")
+    with stored(seeded) as store:
+        old = load_plan(store, 1, user=ADMIN, record=False)
+    visited = next(s.site_id for s in old if s.phase == "voting" and s.site_id.startswith("R1"))
+    at = opened(seeded, "lto-a1")
+    assert at.title[0].value == "My area"
+    assert {m.label: m.value for m in at.metric}["Stations"] == "40"
     next(s for s in at.selectbox if s.label == "Station").set_value(visited)
     button(at, "Save report").click().run()
     assert not at.exception
-    assert at.session_state["field_updates"][visited].status == "closed"
+    assert "Report saved: station closed." in texts(at.success)
+    with stored(seeded) as store:
+        lto = get_user(store, "lto-a1")
+        (report,) = field_updates(store, 1, user=lto)
+    assert report.station_id == visited and report.status == "open" and report.area_id == "A1"
 
-    button(at, "Re-plan AOR-01 only").click().run()
+    at.number_input[-1].set_value(3)
+    button(at, "Re-plan A1 only").click().run()
     wait_for_job(at)
     assert not at.exception
-    assert "Planning finished" in texts(at.success)
-    new = at.session_state["plan_record"].plan
-    assert visited not in {s.site_id for s in new.stops if s.site_type == "station"}
-    assert new.stats["replanned_areas"] == ["AOR-01"]
+    assert "saved as version 2" in texts(at.success)
+    assert "What changed in version 2 (from version 1)" in texts(at.subheader)
+    changed = at.dataframe[-1].value
+    assert set(changed["area"]) == {"A1"} and len(changed)
+    assert visited in " ".join(changed["stations dropped"])
+
+    with stored(seeded) as store:
+        info = plan_version(store, 2, user=ADMIN)
+        assert info.areas == ("A1",) and info.parent_id == 1 and info.author == "lto-a1"
+        new = load_plan(store, 2, user=ADMIN, record=False)
+        (report,) = field_updates(store, 1, user=ADMIN)
+    assert visited not in {s.site_id for s in new if s.site_type == "station"}
+    a2 = {"STO-02", "STO-04"}
+    assert [s for s in new if s.team_id in a2] == [s for s in old if s.team_id in a2]
+    assert report.status == "applied" and report.resolved_version_id == 2
 
 
-def test_coverage_page_draws_charts_and_targets() -> None:
-    at = page("coverage", mission=small_mission(), plan=small_plan()).run()
-    assert not at.exception
+def test_coverage_page_draws_charts_and_targets(app_store) -> None:
+    at = opened(app_store("ulytau_planned"), "coord", "coverage")
     assert list(at.dataframe[0].value["phase"]) == ["opening", "voting", "counting", "tabulation"]
     assert len(at.get("vega_lite_chart")) == 4  # setting, kind, areas, regions
 
 
-def test_export_page_offers_every_format() -> None:
-    at = page("export", mission=small_mission(), plan=small_plan()).run()
-    assert not at.exception
+def test_lto_coverage_is_of_its_area(app_store) -> None:
+    at = opened(app_store("two_areas"), "lto-a1", "coverage")
+    assert "Your area(s) only: A1" in texts(at.info)
+    assert "Targets" not in texts(at.subheader)
+    table = at.dataframe[-1].value
+    assert set(table.loc[table["level"] == "area", "id"]) == {"A1"}
+
+
+def test_export_page_offers_every_format(app_store) -> None:
+    at = opened(app_store("ulytau_planned"), "coord", "export")
     labels = {b.proto.label for b in at.get("download_button")}
     assert labels >= {
         "Download visits.csv",
         "Download coverage.csv",
         "Download routes.geojson",
         "Download plan.json",
+        "Download mission-pack.pdf",
+        "Download team-packs.zip",
+        "Download master-plan.xlsx",
+        "Download plan.gpx",
+        "Download plan.kml",
+        "Download plan.ics",
     }
 
 
+def test_lto_export_is_of_its_teams(app_store) -> None:
+    at = opened(app_store("two_areas"), "lto-a1", "export")
+    assert "2 team(s) of A1" in texts(at.caption)
+
+
+def test_team_sees_only_its_own_schedule(app_store) -> None:
+    """A team account: its stops as a table, its own files, no other team anywhere."""
+    at = opened(app_store("two_areas"), "team-01")
+    assert at.title[0].value == "My schedule"
+    table = at.dataframe[0].value
+    assert list(table.columns[:4]) == ["stop", "phase", "arrive", "depart"]
+    labels = {b.proto.label for b in at.get("download_button")}
+    assert labels == {
+        "Download STO-01-visits.csv",
+        "Download STO-01.pdf",
+        "Download STO-01.gpx",
+        "Download STO-01.ics",
+    }
+    page = (
+        "\n".join(
+            texts(getattr(at, kind)) for kind in ("markdown", "caption", "info", "title", "metric")
+        )
+        + table.to_csv()
+    )
+    for other in ("STO-02", "STO-03", "STO-04"):
+        assert other not in page
+
+
+def test_team_without_a_published_plan_is_told_so(app_store) -> None:
+    at = opened(app_store("two_areas_unpublished"), "team-01")
+    assert "No plan has been published yet" in texts(at.info)
+    assert not at.dataframe and not at.get("download_button")
+
+
 @pytest.mark.parametrize("name", ["map", "my_area", "coverage", "export"])
-def test_pages_without_a_plan_say_so(name: str) -> None:
+def test_pages_without_a_plan_say_so(app_store, name: str) -> None:
     """Before any plan, each plan page explains what to do instead of failing."""
-    at = page(name, mission=small_mission()).run()
-    assert not at.exception
+    at = opened(app_store("two_areas_no_plan"), "coord", name)
     assert at.info, name
+
+
+def test_each_page_run_on_its_own_needs_a_sign_in(app_store) -> None:
+    app_store("two_areas")
+    for name in ("mission", "map", "my_area", "export", "my_schedule"):
+        at = AppTest.from_file(str(ROOT / "app_pages" / f"{name}.py"), default_timeout=60).run()
+        assert "Sign in first." in texts(at.warning), name
+        assert not at.dataframe and not at.title, name

@@ -56,6 +56,7 @@ from planner.store.missions import (
     load_mission,
     mission_info,
     teams_version,
+    update_settings,
     update_teams,
 )
 from planner.store.plans import (
@@ -127,6 +128,7 @@ __all__ = [
     "sign_out",
     "system_user",
     "teams_version",
+    "update_settings",
     "update_teams",
     "users_add",
     "users_list",

@@ -1,10 +1,15 @@
 """Missions in the store: import one in a single transaction, read it back within the
-reader's scope, and edit its teams table under an optimistic lock."""
+reader's scope, and edit its teams table, rules and targets under an optimistic lock.
+
+A mission's editable part (teams table, rules, targets) has one version number,
+`teams_version`: every saved edit of any of them bumps it, and an edit that started from
+an older version is refused with ConflictError, so nobody's change is overwritten silently.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from planner import model
+from planner.model import Rules, Targets
 from planner.settings import MissionSettings, dump_settings, parse_settings
 from planner.store import models as m
 from planner.store.access import (
@@ -556,3 +562,52 @@ def update_teams(
             detail={"version": new_version, "teams": len(teams)},
         )
         return new_version
+
+
+def update_settings(
+    store: Store,
+    mission_id: int,
+    *,
+    user: CurrentUser | None,
+    expected_version: int,
+    rules: Rules | None = None,
+    targets: Targets | None = None,
+) -> int:
+    """Replace the mission's election-day rules and/or coverage targets (coordinators only);
+    returns the new version.
+
+    Shares the optimistic version of the teams table (`teams_version`): if anyone saved
+    teams, rules or targets since `expected_version`, ConflictError and nothing changes.
+    """
+    action = str(Action.TEAMS_UPDATED)
+    with store.write() as session:
+        who = actor(session, user, action=action)
+        require(who, Role.COORDINATOR, action=action, mission_id=mission_id)
+        row = mission_row(session, who, mission_id, action=action)
+        if row.teams_version != expected_version:
+            raise ConflictError(
+                f"the mission's teams, rules or targets were changed by someone else (version "
+                f"{row.teams_version}, your edit started from version {expected_version}); "
+                "reload them and make your change again",
+                expected=expected_version,
+                current=int(row.teams_version),
+            )
+        settings = parse_settings(row.settings_toml, file=f"store: mission {mission_id}")
+        changed = []
+        if rules is not None:
+            settings = replace(settings, rules=rules)
+            changed.append("rules")
+        if targets is not None:
+            settings = replace(settings, targets=targets)
+            changed.append("targets")
+        row.settings_toml = dump_settings(settings)
+        row.teams_version = expected_version + 1
+        write_for(
+            session,
+            store,
+            who,
+            Action.TEAMS_UPDATED,
+            mission_id=mission_id,
+            detail={"version": expected_version + 1, "changed": changed},
+        )
+        return expected_version + 1

@@ -1,40 +1,109 @@
 """The files a plan can be downloaded as. Add a format by adding a `Download` to
-`DOWNLOADS`; the Export page shows every entry with its own button."""
+`DOWNLOADS`; the Export page (and a team's My schedule page) shows every entry the
+signed-in role may have, with its own button.
+
+Files are built from what the signed-in user may see (the plan and mission the store
+gave them) and only when the button is clicked; each download is written to the audit
+log (`Action.EXPORT_DOWNLOADED`) before its bytes are handed over.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from planner.model import Mission
 from planner.outputs import coverage_csv, plan_json, routes_geojson, visits_csv
 from planner.plan import Plan
 
+if TYPE_CHECKING:
+    from planner.exports.view import PlanView
+
+COORDINATOR, LTO, TEAM = "coordinator", "lto", "team"
+PLANNERS = frozenset({COORDINATOR, LTO})
+EVERYONE = frozenset({COORDINATOR, LTO, TEAM})
+
+
+@dataclass
+class ExportSource:
+    """What a download is built from: the plan and mission as the user may see them, and
+    for a team account its team (its own files only)."""
+
+    plan: Plan
+    mission: Mission
+    team_id: str | None = None
+    version_id: int | None = None
+
+    @cached_property
+    def view(self) -> PlanView:
+        from planner.exports import view_from_plan
+
+        return view_from_plan(self.plan, self.mission)
+
 
 @dataclass(frozen=True)
 class Download:
+    key: str  # the format, as written to the audit log
     label: str
-    file_name: str
+    file_name: str  # `{team}` is replaced by the team id for a team's own file
     mime: str
     description: str
-    build: Callable[[Plan, Mission], bytes]
+    build: Callable[[ExportSource], bytes]
+    roles: frozenset[str] = field(default=PLANNERS)
+
+    def name_for(self, source: ExportSource) -> str:
+        if source.team_id is not None and "{team}" in self.team_file_name:
+            return self.team_file_name.format(team=source.team_id)
+        return self.file_name
+
+    @property
+    def team_file_name(self) -> str:
+        return TEAM_FILE_NAMES.get(self.key, self.file_name)
 
 
-def _text(func: Callable[..., str], *, mission: bool) -> Callable[[Plan, Mission], bytes]:
+def _text(func: Callable[..., str], *, mission: bool) -> Callable[[ExportSource], bytes]:
     if mission:
-        return lambda plan, m: func(plan, m).encode("utf-8")
-    return lambda plan, _m: func(plan).encode("utf-8")
+        return lambda src: func(src.plan, src.mission).encode("utf-8")
+    return lambda src: func(src.plan).encode("utf-8")
+
+
+def _pdf(src: ExportSource) -> bytes:
+    from planner.exports import mission_pack_pdf, team_pdf
+
+    if src.team_id is not None:
+        return team_pdf(src.view, src.team_id)
+    return mission_pack_pdf(src.view)
+
+
+def _packs(src: ExportSource) -> bytes:
+    from planner.exports import team_pack_zip
+
+    return team_pack_zip(src.view, None if src.team_id is None else [src.team_id])
+
+
+def _per_view(name: str) -> Callable[[ExportSource], bytes]:
+    def build(src: ExportSource) -> bytes:
+        import planner.exports as exports
+
+        return getattr(exports, name)(src.view, src.team_id)
+
+    return build
 
 
 DOWNLOADS: tuple[Download, ...] = (
     Download(
+        "visits.csv",
         "Visits (CSV)",
         "visits.csv",
         "text/csv",
-        "One row per stop of every team: phase, site, arrival and departure (local time).",
+        "One row per stop: phase, site, arrival and departure (local time).",
         _text(visits_csv, mission=False),
+        EVERYONE,
     ),
     Download(
+        "coverage.csv",
         "Coverage (CSV)",
         "coverage.csv",
         "text/csv",
@@ -42,6 +111,7 @@ DOWNLOADS: tuple[Download, ...] = (
         _text(coverage_csv, mission=True),
     ),
     Download(
+        "routes.geojson",
         "Routes (GeoJSON)",
         "routes.geojson",
         "application/geo+json",
@@ -49,10 +119,102 @@ DOWNLOADS: tuple[Download, ...] = (
         _text(routes_geojson, mission=False),
     ),
     Download(
+        "plan.json",
         "Plan summary (JSON)",
         "plan.json",
         "application/json",
         "Parameters, seed, targets, coverage achieved, shortfalls and solver statistics.",
         _text(plan_json, mission=True),
     ),
+    Download(
+        "pdf",
+        "Schedules (PDF)",
+        "mission-pack.pdf",
+        "application/pdf",
+        "Printable A4 schedules with an offline route map (a mission pack starts with a "
+        "cover showing coverage against the targets).",
+        _pdf,
+        EVERYONE,
+    ),
+    Download(
+        "zip",
+        "Team packs (ZIP)",
+        "team-packs.zip",
+        "application/zip",
+        "Per team: PDF schedule, GPX, KML and calendar files, ready to hand out.",
+        _packs,
+    ),
+    Download(
+        "xlsx",
+        "Master plan (XLSX)",
+        "master-plan.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "Sheets teams, visits, coverage and parameters (typed cells, filters).",
+        _per_view("master_xlsx"),
+    ),
+    Download(
+        "gpx",
+        "Navigation (GPX)",
+        "plan.gpx",
+        "application/gpx+xml",
+        "Waypoints with times and a route per team, for GPS units and phone apps.",
+        _per_view("plan_gpx"),
+        EVERYONE,
+    ),
+    Download(
+        "kml",
+        "Google Earth (KML)",
+        "plan.kml",
+        "application/vnd.google-earth.kml+xml",
+        "A folder per team: styled route and placemarks.",
+        _per_view("plan_kml"),
+    ),
+    Download(
+        "ics",
+        "Calendar (iCal)",
+        "plan.ics",
+        "text/calendar",
+        "One event per stop, in the stop's own time zone.",
+        _per_view("plan_ics"),
+        EVERYONE,
+    ),
 )
+
+# A team account's own files are named after the team.
+TEAM_FILE_NAMES = {
+    "visits.csv": "{team}-visits.csv",
+    "pdf": "{team}.pdf",
+    "gpx": "{team}.gpx",
+    "ics": "{team}.ics",
+}
+
+
+def downloads_for(role: str) -> tuple[Download, ...]:
+    """The formats a role may download (a team: only its own schedule's files)."""
+    return tuple(d for d in DOWNLOADS if role in d.roles)
+
+
+def deliver(
+    download: Download,
+    source: ExportSource,
+    record: Callable[[dict[str, Any]], None],
+) -> Callable[[], bytes]:
+    """The on-click builder of a download button: build the file, write the audit entry
+    (`record(detail)`), then hand the bytes over; if recording fails, nothing is handed
+    over."""
+
+    def build() -> bytes:
+        data = download.build(source)
+        record(
+            {
+                "format": download.key,
+                "file": download.name_for(source),
+                "version": source.version_id,
+                "team": source.team_id,
+                "bytes": len(data),
+                "teams": len({s.team_id for s in source.plan.stops}),
+            }
+        )
+        return data
+
+    return build

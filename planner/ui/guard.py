@@ -9,14 +9,33 @@ from contextlib import contextmanager
 import streamlit as st
 
 from planner.errors import MissionDataError
+from planner.store import AccessDenied, AuthError, BusyError, ConflictError, NotFound
 from planner.ui.tables import problems_table
 
 log = logging.getLogger("planner.app")
+
+CONFLICT = "someone else changed the teams table since you opened it; reload to see their changes"
+BUSY = "The mission store is busy right now; nothing was saved. Try again in a moment."
 
 
 def show_problems(exc: MissionDataError, *, title: str = "The input has problems") -> None:
     st.error(f"{title}: {len(exc.problems)} problem(s), listed below. Nothing was changed.")
     st.dataframe(problems_table(exc.problems), hide_index=True, width="stretch")
+
+
+def store_message(exc: Exception) -> str | None:
+    """A plain message for an error of the mission store (None: not a store error)."""
+    if isinstance(exc, ConflictError):
+        return f"Not saved: {CONFLICT}."
+    if isinstance(exc, BusyError):
+        return BUSY
+    if isinstance(exc, AccessDenied):
+        return f"Not allowed: {exc}."
+    if isinstance(exc, AuthError):
+        return f"{str(exc).capitalize()}."
+    if isinstance(exc, NotFound):
+        return f"Not found: {exc}."
+    return None
 
 
 @contextmanager
@@ -29,6 +48,11 @@ def page_errors(what: str = "This page") -> Iterator[None]:
         yield
     except MissionDataError as exc:
         show_problems(exc)
+    except (ConflictError, BusyError) as exc:
+        st.warning(store_message(exc))
+    except (AccessDenied, AuthError, NotFound) as exc:
+        log.info("%s refused: %s", what, exc)
+        st.error(store_message(exc))
     except Exception as exc:
         log.exception("%s failed", what)
         st.error(

@@ -56,11 +56,14 @@ def job_outcome() -> None:
         return
     label = result.get("label", "plan")
     if result["state"] == "done":
-        st.success(f"Planning finished ({label}) in {result['elapsed_s']:.0f} s.")
+        saved = f"; saved as version {result['version']}" if result.get("version") else ""
+        st.success(f"Planning finished ({label}) in {result['elapsed_s']:.0f} s{saved}.")
     elif result["state"] == "cancelled":
-        st.warning(f"Planning cancelled ({label}); the previous plan, if any, is kept.")
+        st.warning(
+            f"Planning cancelled ({label}); nothing was saved, the plan versions stay as they are."
+        )
     else:
         st.error(
-            f"Planning failed ({label}): {result['error']}. The previous plan, if any, is "
-            "kept; check teams and rules and run again."
+            f"Planning failed ({label}): {result['error']}. Nothing was saved; the plan "
+            "versions stay as they are. Check teams and rules and run again."
         )

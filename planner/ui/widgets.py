@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import streamlit as st
 from streamlit_folium import st_folium
@@ -10,6 +10,7 @@ from streamlit_folium import st_folium
 from planner.maps import MapView, area_stations, plan_map, stops_by_team, visible_teams
 from planner.model import Mission
 from planner.plan import Plan
+from planner.ui.downloads import Download, ExportSource, deliver
 from planner.ui.filters import clicked_site
 from planner.ui.tables import schedule_table, site_details
 
@@ -83,4 +84,29 @@ def schedules(mission: Mission, plan: Plan, area_id: str | None, *, columns: int
                     "arrive": st.column_config.TextColumn(width=70),
                     "depart": st.column_config.TextColumn(width=70),
                 },
+            )
+
+
+def download_buttons(
+    downloads: Sequence[Download],
+    source: ExportSource,
+    record: Callable[[dict], None],
+    *,
+    key: str = "download",
+) -> None:
+    """One bordered row per format with its button. Files are built when clicked (no
+    rerun) and written to the audit log by `record` before they are handed over."""
+    for download in downloads:
+        name = download.name_for(source)
+        with st.container(border=True):
+            left, right = st.columns([3, 1], vertical_alignment="center")
+            left.markdown(f"**{download.label}** — `{name}`  \n{download.description}")
+            right.download_button(
+                f"Download {name}",
+                data=deliver(download, source, record),
+                file_name=name,
+                mime=download.mime,
+                key=f"{key}_{download.key}",
+                on_click="ignore",
+                width="stretch",
             )

@@ -10,10 +10,11 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
@@ -49,10 +50,80 @@ def browser_context_args() -> dict[str, object]:
     return {"viewport": {"width": 1400, "height": 1000}}
 
 
+# The server's store: the default mission, one account per role, and one published plan
+# of a few areas (solving all 150 teams would slow the suite down for nothing).
+PASSWORD = "correct horse battery staple"
+LTO_AREA = "AOR-07"  # Atyrau: 297 stations, teams STO-098 .. STO-102
+LTO_USER, TEAM_USER, TEAM_ID, COORDINATOR = "lto-atyrau", "sto-100", "STO-100", "coord"
+PLANNED_AREAS = ("AOR-07", "AOR-08", "AOR-09")
+
+
+@dataclass(frozen=True)
+class Seed:
+    """What the server's store holds, as the tests expect to find it."""
+
+    data_dir: Path
+    mission_id: int
+    version_id: int
+    area_stations: int  # stations of LTO_AREA
+    area_teams: frozenset[str]  # STO teams of LTO_AREA routed in the plan
+    planned_teams: frozenset[str]  # every team routed in the plan
+
+
+def seed_store(data_dir: Path) -> Seed:
+    """Store the default mission, the accounts and a published plan, before the server
+    starts (so the app finds a used store and bootstraps nothing)."""
+    from dataclasses import replace
+
+    from planner.datasets import get_path
+    from planner.geodata import load_mission
+    from planner.plan import solve
+    from planner.store import (
+        Role,
+        import_mission,
+        open_store,
+        publish,
+        save_plan,
+        system_user,
+        users_add,
+    )
+
+    mission = load_mission(get_path())
+    some = replace(mission, teams=tuple(t for t in mission.teams if t.area_id in PLANNED_AREAS))
+    plan = solve(some, time_limit_s=5, seed=mission.seed, workers=1)
+    admin = system_user("test-admin")
+    with open_store(data_dir=data_dir) as store:
+        mission_id = import_mission(store, mission, user=admin)
+        version = save_plan(store, mission_id, plan, user=admin)
+        publish(store, version, user=admin)
+        for name, kw in {
+            COORDINATOR: {"role": Role.COORDINATOR},
+            LTO_USER: {"role": Role.LTO, "area_ids": [LTO_AREA], "mission_id": mission_id},
+            TEAM_USER: {"role": Role.TEAM, "team_id": TEAM_ID, "mission_id": mission_id},
+        }.items():
+            users_add(store, name, user=admin, password=PASSWORD, **kw)
+    routed = {s.team_id for s in plan.stops}
+    area_teams = {t.team_id for t in mission.sto_teams if t.area_id == LTO_AREA}
+    return Seed(
+        data_dir,
+        mission_id,
+        version,
+        sum(1 for s in mission.stations if mission.area_of_station(s) == LTO_AREA),
+        frozenset(area_teams & routed),
+        frozenset(routed),
+    )
+
+
 @pytest.fixture(scope="session")
-def app_url() -> Iterator[str]:
+def seed(tmp_path_factory: pytest.TempPathFactory) -> Seed:
+    return seed_store(tmp_path_factory.mktemp("server-store") / "data")
+
+
+@pytest.fixture(scope="session")
+def app_url(seed: Seed) -> Iterator[str]:
     port = _free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PLANNER_DATA_DIR": str(seed.data_dir)}
+    env.pop("PLANNER_DATABASE_URL", None)
     log = (ROOT / "test-output").joinpath("streamlit.log")
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("w") as out:
@@ -121,19 +192,59 @@ def go_offline(page: Page, app_url: str) -> list[str]:
     return blocked
 
 
+def sign_in(page: Page, app_url: str, username: str, password: str = PASSWORD) -> None:
+    """Open the app and sign in through its own form."""
+    page.goto(app_url)
+    expect(page.get_by_role("heading", name="Sign in", exact=True)).to_be_visible(timeout=60_000)
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text(f"Signed in as {username}")).to_be_visible(timeout=60_000)
+
+
+def nav(page: Page, title: str, heading: str | None = None) -> None:
+    """Go to a page through the sidebar (the session, and the sign-in, stay)."""
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    expect(page.get_by_role("heading", name=heading or title, exact=True)).to_be_visible(
+        timeout=60_000
+    )
+
+
 @pytest.fixture
 def offline_page(page: Page, app_url: str) -> Page:
     """A page that can only reach the app (as on a laptop with no internet)."""
     go_offline(page, app_url)
+    page.set_default_timeout(30_000)
     return page
+
+
+def _session_page(browser: Browser, app_url: str, args: dict, username: str) -> Iterator[Page]:
+    context = browser.new_context(**args)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    go_offline(page, app_url)
+    sign_in(page, app_url, username)
+    yield page
+    context.close()
 
 
 @pytest.fixture(scope="module")
 def journey_page(browser: Browser, app_url: str, browser_context_args: dict) -> Iterator[Page]:
-    """One browser tab kept across a module's tests: one Streamlit session, in order."""
-    context = browser.new_context(**browser_context_args)
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    go_offline(page, app_url)
-    yield page
-    context.close()
+    """One browser tab kept across a module's tests, signed in as the coordinator: one
+    Streamlit session, in order."""
+    yield from _session_page(browser, app_url, browser_context_args, COORDINATOR)
+
+
+@pytest.fixture(scope="module")
+def coordinator_page(browser: Browser, app_url: str, browser_context_args: dict) -> Iterator[Page]:
+    yield from _session_page(browser, app_url, browser_context_args, COORDINATOR)
+
+
+@pytest.fixture(scope="module")
+def lto_page(browser: Browser, app_url: str, browser_context_args: dict) -> Iterator[Page]:
+    yield from _session_page(browser, app_url, browser_context_args, LTO_USER)
+
+
+@pytest.fixture(scope="module")
+def team_page(browser: Browser, app_url: str, browser_context_args: dict) -> Iterator[Page]:
+    yield from _session_page(browser, app_url, browser_context_args, TEAM_USER)

@@ -1,7 +1,8 @@
-"""A coordinator's and an LTO's way through the real app on the small demo mission:
-switch mission, plan, look at the map, open one's area, check coverage, export.
+"""A coordinator's way through the real app on the small demo mission: sign in, switch
+mission (stored on the server), plan (saved as a version), look at the map, open an area,
+check coverage, export.
 
-The tests share one browser tab (one Streamlit session) and run in file order.
+The tests share one browser tab (one Streamlit session, signed in) and run in file order.
 """
 
 from __future__ import annotations
@@ -87,10 +88,9 @@ def _layer_counts(page: Page) -> dict[str, int]:
     )
 
 
-def test_switch_to_small_demo_mission(journey_page: Page, app_url: str) -> None:
+def test_switch_to_small_demo_mission(journey_page: Page) -> None:
     """The Mission page loads the shipped Ulytau demo in place of the default."""
     page = journey_page
-    page.goto(app_url)
     expect(page.get_by_role("heading", name=re.compile("Kazakhstan"))).to_be_visible(timeout=60_000)
     page.get_by_test_id("stSelectbox").filter(has_text="Shipped missions").click()
     page.get_by_role("option", name=re.compile("ulytau-small")).click()
@@ -100,7 +100,8 @@ def test_switch_to_small_demo_mission(journey_page: Page, app_url: str) -> None:
 
 
 def test_plan_small_mission_and_see_coverage(journey_page: Page) -> None:
-    """Running the planner shows progress, then coverage against every target."""
+    """Running the planner shows progress, then the saved version's coverage against every
+    target."""
     page = journey_page
     _nav(page, "Plan")
     limit = page.get_by_role("spinbutton", name="Time limit (s)")
@@ -109,7 +110,10 @@ def test_plan_small_mission_and_see_coverage(journey_page: Page) -> None:
     expect(page.get_by_text("Every target is met.")).to_be_visible(timeout=60_000)
     table = page.get_by_test_id("stDataFrame").first
     expect(table).to_be_visible()
-    expect(page.get_by_text(re.compile("Planning finished"))).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"Planning finished .* saved as version \d+"))
+    ).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile(r"Publish version \d+"))).to_be_visible()
 
 
 def test_map_shows_stations_areas_and_routes(journey_page: Page, screenshots: Path) -> None:
@@ -149,12 +153,13 @@ def test_map_shows_stations_areas_and_routes(journey_page: Page, screenshots: Pa
     _screenshot(page, screenshots / "map.png", height=1500)
 
 
-def test_lto_reaches_schedules_in_two_clicks(journey_page: Page, screenshots: Path) -> None:
-    """From the start page: 'My area' (1), the area (2) — teams, routes and schedules."""
+def test_area_schedules_in_one_click(journey_page: Page, screenshots: Path) -> None:
+    """From the start page: 'My area' (1) — the mission's only area opens with its teams,
+    routes and schedules (with several areas, picking one is the second click)."""
     page = journey_page
     _nav(page, "Mission", "Ulytau demo")  # the start page
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="My area").click()  # 1
-    page.get_by_role("radio", name=re.compile("AOR-01")).click()  # 2
+    expect(page.get_by_role("radio", name=re.compile("AOR-01"))).to_be_checked()
     expect(page.get_by_role("heading", name="Team schedules")).to_be_visible()
     expect(page.get_by_text(re.compile(r"^STO-001 · base"))).to_be_visible()
     frame = _map(page)
@@ -169,5 +174,16 @@ def test_coverage_and_export(journey_page: Page, screenshots: Path) -> None:
     expect(page.get_by_test_id("stVegaLiteChart").first).to_be_visible()
     _screenshot(page, screenshots / "coverage.png", height=2000)
     _nav(page, "Export")
-    for name in ("visits.csv", "coverage.csv", "routes.geojson", "plan.json"):
+    for name in (
+        "visits.csv",
+        "coverage.csv",
+        "routes.geojson",
+        "plan.json",
+        "mission-pack.pdf",
+        "team-packs.zip",
+        "master-plan.xlsx",
+        "plan.gpx",
+        "plan.kml",
+        "plan.ics",
+    ):
         expect(page.get_by_role("button", name=f"Download {name}")).to_be_visible()

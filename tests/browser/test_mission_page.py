@@ -7,15 +7,16 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-pytestmark = pytest.mark.browser
+from .conftest import COORDINATOR, MAP_FRAME, sign_in
 
-MAP_FRAME = 'iframe[title="streamlit_folium\\.st_folium"]'
+pytestmark = pytest.mark.browser
 
 
 def test_mission_page_shows_default_mission_on_map(
     page: Page, app_url: str, screenshots: Path
 ) -> None:
-    """The start page names the default mission, its figures, and draws its stations."""
+    """After sign-in, the coordinator's start page names the stored default mission, its
+    figures, and draws its stations."""
     blocked: list[str] = []
     page.route(
         "**/*",
@@ -25,7 +26,7 @@ def test_mission_page_shows_default_mission_on_map(
             else (blocked.append(route.request.url), route.abort())
         ),
     )
-    page.goto(app_url)
+    sign_in(page, app_url, COORDINATOR)
     expect(page.get_by_text("Kazakhstan early presidential election 2022").first).to_be_visible(
         timeout=60_000
     )

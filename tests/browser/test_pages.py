@@ -1,4 +1,5 @@
-"""Every page of the real app opens in chromium, offline, without an error."""
+"""Every page of the real app opens in chromium for a signed-in coordinator, offline,
+without an error."""
 
 from __future__ import annotations
 
@@ -7,17 +8,17 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-MAP_FRAME = 'iframe[title="streamlit_folium\\.st_folium"]'
+from .conftest import MAP_FRAME, nav
 
 pytestmark = pytest.mark.browser
 
 PAGES = {
-    "teams": "Teams & rules",
-    "plan": "Plan",
-    "map": "Map",
-    "my_area": "My area",
-    "coverage": "Coverage",
-    "export": "Export",
+    "Teams & rules": "Teams & rules",
+    "Plan": "Plan",
+    "Map": "Map",
+    "My area": "My area",
+    "Coverage": "Coverage",
+    "Export": "Export",
 }
 
 
@@ -26,27 +27,28 @@ def _no_error(page: Page) -> None:
     expect(page.get_by_text("Traceback")).to_have_count(0)
 
 
-@pytest.mark.parametrize("path", list(PAGES))
-def test_page_opens(offline_page: Page, app_url: str, path: str) -> None:
-    """Each page, opened by its address on the default mission, shows its title."""
-    offline_page.goto(f"{app_url}/{path}")
-    expect(offline_page.get_by_role("heading", name=PAGES[path], exact=True)).to_be_visible(
-        timeout=60_000
-    )
+@pytest.mark.parametrize("title", list(PAGES))
+def test_page_opens(coordinator_page: Page, title: str) -> None:
+    """Each page, opened from the navigation on the default mission, shows its title."""
+    nav(coordinator_page, title, PAGES[title])
     # The app's own navigation (titles), not a folder listing of page files.
-    nav = offline_page.get_by_test_id("stSidebarNav")
-    expect(nav).to_contain_text("Teams & rules")
-    expect(nav).not_to_contain_text("my_area")
-    _no_error(offline_page)
+    sidebar = coordinator_page.get_by_test_id("stSidebarNav")
+    expect(sidebar).to_contain_text("Teams & rules")
+    expect(sidebar).not_to_contain_text("my_area")
+    _no_error(coordinator_page)
 
 
 def test_map_page_draws_every_station_of_default_mission(
-    offline_page: Page, app_url: str, screenshots: Path
+    coordinator_page: Page, screenshots: Path
 ) -> None:
-    """The Map page draws all 10,101 stations, the 239 TECs and the 15 AoRs with no
-    network: Leaflet comes from the app."""
-    offline_page.goto(f"{app_url}/map")
-    frame = offline_page.frame_locator(MAP_FRAME)
+    """The coordinator's Map page draws all 10,101 stations (those abroad listed, not
+    drawn), the 239 TECs and the 15 AoRs with no network: Leaflet comes from the app."""
+    page = coordinator_page
+    nav(page, "Map")
+    expect(page.get_by_text("Stations: 10,101 (68 abroad, not on the map)")).to_be_visible()
+    expect(page.get_by_text("Areas: 15")).to_be_visible()
+    expect(page.locator(MAP_FRAME)).to_have_count(1, timeout=30_000)
+    frame = page.frame_locator(MAP_FRAME)
     container = frame.locator(".leaflet-container")
     expect(container).to_be_visible(timeout=60_000)
     expect(frame.locator(".planner-legend")).to_contain_text("Area of responsibility")
@@ -67,5 +69,5 @@ def test_map_page_draws_every_station_of_default_mission(
     assert counts["stations"] == 10_101 - 68  # stations abroad are not on the country map
     assert counts["tecs"] == 239
     assert counts["areas"] >= 15
-    _no_error(offline_page)
-    offline_page.screenshot(path=str(screenshots / "map_default_mission.png"))
+    _no_error(page)
+    page.screenshot(path=str(screenshots / "map_default_mission.png"))

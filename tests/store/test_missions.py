@@ -191,3 +191,33 @@ def test_everything_survives_a_restart(database, clock, mission, plan, admin):
         )
     finally:
         again.close()
+
+
+def test_rules_and_targets_are_saved_under_the_same_version(store, people, mission):
+    """Rules and targets are stored with the mission; an edit of teams, rules or targets
+    that started from an older version conflicts and changes nothing."""
+    from datetime import time
+
+    from planner.model import Targets
+    from planner.store import update_settings
+
+    coord, mid = people.coordinator, people.mission_id
+    start = mission_info(store, mid, user=coord).teams_version
+    rules = replace(mission.rules, polls_close=time(21, 0))
+    assert update_settings(store, mid, rules=rules, user=coord, expected_version=start) == start + 1
+    targets = Targets(opening=1, voting=2, counting=3, tabulation=4)
+    update_settings(store, mid, targets=targets, user=coord, expected_version=start + 1)
+    back = load_mission(store, mid, user=coord)
+    assert back.rules == rules and back.targets == targets
+
+    with pytest.raises(ConflictError):
+        update_settings(store, mid, targets=mission.targets, user=coord, expected_version=start)
+    with pytest.raises(ConflictError):
+        update_teams(store, mid, mission.teams, user=coord, expected_version=start + 1)
+    assert load_mission(store, mid, user=coord).targets == targets
+    for user in (people.lto_a1, people.team_a1, None):
+        with pytest.raises(AccessDenied):
+            update_settings(
+                store, mid, targets=mission.targets, user=user, expected_version=start + 2
+            )
+    assert mission_info(store, mid, user=coord).teams_version == start + 2

@@ -1,0 +1,68 @@
+"""Sign in: a local account (username and password), or the organisation's single sign-on
+when it is configured (`[auth]` in `.streamlit/secrets.toml`)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from planner.store import AuthError, BusyError
+from planner.ui import session
+from planner.ui.guard import BUSY
+
+store = session.get_store()
+column = st.columns([2, 3])[0]  # a form of a readable width on a wide screen
+with column:
+    st.title("Sign in")
+    st.caption("Deployment planner for election observation missions. The plan is confidential.")
+
+    if notice := session.take_notice():
+        st.info(notice)
+
+    for name in session.first_start_accounts(store):
+        st.info(
+            f"**First start.** A one-time password for the coordinator account **{name}** was "
+            "printed in the terminal that started the app (it is never shown here). Sign in "
+            "with it; you will then choose your own password. Lost it? On the server, run "
+            f"`planner users reset-password {name}` for a new one."
+        )
+
+    if session.oidc_configured():
+        if st.user.get("is_logged_in"):
+            email = str(st.user.get("email") or "")
+            try:
+                session.sign_in_with_identity_provider(store, email)
+            except AuthError as exc:
+                st.error(f"{str(exc).capitalize()}.")
+                st.button("Sign out of the organisation account", on_click=st.logout)
+            except BusyError:
+                st.warning(BUSY)
+            else:
+                st.rerun()
+        else:
+            st.button(
+                "Sign in with your organisation account",
+                on_click=st.login,
+                type="primary",
+                icon=":material/badge:",
+            )
+            st.caption("Or with a local account:")
+
+    with st.form("sign_in"):
+        username = st.text_input("Username", key="signin_username", autocomplete="username")
+        password = st.text_input(
+            "Password", type="password", key="signin_password", autocomplete="current-password"
+        )
+        submitted = st.form_submit_button("Sign in", type="primary")
+
+    if submitted:
+        if not username.strip() or not password:
+            st.error("Enter your username and password.")
+        else:
+            try:
+                session.sign_in_with_password(store, username, password)
+            except AuthError as exc:
+                st.error(f"{str(exc).capitalize()}.")
+            except BusyError:
+                st.warning(BUSY)
+            else:
+                st.rerun()
