@@ -121,7 +121,7 @@ with st.expander("Upload your own data (stored as a new mission once every check
 _show_report()
 
 summary = summarize(mission)
-cols = st.columns(6)
+cols = st.columns([1, 1, 1.3, 1.7, 1.2, 1])
 cols[0].metric("Regions", summary.regions)
 cols[1].metric("TECs", summary.commissions)
 cols[2].metric("Polling stations", f"{summary.stations:,}")
