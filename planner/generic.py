@@ -31,10 +31,7 @@ import io
 import itertools
 import json
 import math
-import os
 import re
-import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -47,6 +44,7 @@ import pandas as pd
 
 from planner import schema
 from planner.errors import MissionDataError, Problem
+from planner.fileio import write_directory
 from planner.routing import RoutingInput, solve_routing
 from planner.tabular import TABULAR_SUFFIXES, TableError, read_table
 from planner.travel import GreatCircleTravel, MatrixTravel, Place, TravelModel, read_matrix
@@ -571,26 +569,15 @@ def route_summary(plan: RoutePlan) -> dict[str, Any]:
 def write_route_plan(plan: RoutePlan, out_dir: Path) -> Path:
     """Write visits.csv, unvisited.csv and summary.json; an existing directory is replaced
     only once every file is written."""
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".route-", dir=out_dir.parent))
-    try:
-        (tmp / "visits.csv").write_text(visits_csv(plan), encoding="utf-8")
-        (tmp / "unvisited.csv").write_text(unvisited_csv(plan), encoding="utf-8")
-        summary = json.dumps(route_summary(plan), ensure_ascii=False, indent=2)
-        (tmp / "summary.json").write_text(summary + "\n", encoding="utf-8")
-        if out_dir.exists():
-            old = out_dir.with_name(out_dir.name + ".old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(out_dir, old)
-            os.replace(tmp, out_dir)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out_dir
+    summary = json.dumps(route_summary(plan), ensure_ascii=False, indent=2) + "\n"
+    return write_directory(
+        Path(out_dir),
+        {
+            "visits.csv": visits_csv(plan),
+            "unvisited.csv": unvisited_csv(plan),
+            "summary.json": summary,
+        },
+    )
 
 
 # ---------------------------------------------------------------------------------------

@@ -9,9 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import shutil
-import tempfile
 from collections import defaultdict
 from dataclasses import asdict
 from datetime import datetime
@@ -19,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.election import Stop
+from planner.fileio import write_directory
 from planner.model import Mission, StationKind
 from planner.plan import PHASES, Plan
 
@@ -219,25 +217,12 @@ def write_plan(
     plan: Plan, mission: Mission, out_dir: Path, *, mission_path: Path | None = None
 ) -> Path:
     """Write all plan files; an existing directory is replaced only once all are written."""
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".plan-", dir=out_dir.parent))
-    try:
-        (tmp / "visits.csv").write_text(visits_csv(plan), encoding="utf-8")
-        (tmp / "coverage.csv").write_text(coverage_csv(plan, mission), encoding="utf-8")
-        (tmp / "plan.json").write_text(
-            plan_json(plan, mission, mission_path=mission_path), encoding="utf-8"
-        )
-        (tmp / "routes.geojson").write_text(routes_geojson(plan), encoding="utf-8")
-        if out_dir.exists():
-            old = out_dir.with_name(out_dir.name + ".old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(out_dir, old)
-            os.replace(tmp, out_dir)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out_dir
+    return write_directory(
+        Path(out_dir),
+        {
+            "visits.csv": visits_csv(plan),
+            "coverage.csv": coverage_csv(plan, mission),
+            "plan.json": plan_json(plan, mission, mission_path=mission_path),
+            "routes.geojson": routes_geojson(plan),
+        },
+    )
