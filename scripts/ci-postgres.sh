@@ -99,6 +99,8 @@ if [ "$(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname = '$ROLE'")" != 1 ];
 else
     psql_admin -c "ALTER ROLE \"$ROLE\" LOGIN CREATEDB PASSWORD '$PASSWORD'" >&2
 fi
+# Tests drop their databases WITH (FORCE), which may have to end an autovacuum worker.
+psql_admin -c "GRANT pg_signal_backend TO \"$ROLE\"" >&2
 if [ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '$DB'")" != 1 ]; then
     psql_admin -c "CREATE DATABASE \"$DB\" OWNER \"$ROLE\"" >&2
 fi

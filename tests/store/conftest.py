@@ -9,6 +9,7 @@ two STO teams and one LTO team in each, one station abroad; it is solved once pe
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from planner.model import Mission
 from planner.plan import Plan, solve
@@ -81,9 +83,22 @@ def database(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _drop_database(admin, name)
         admin.dispose()
+
+
+def _drop_database(admin, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Remove a test database; an autovacuum worker still attached to it is waited out."""
+    for attempt in range(20):
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except OperationalError:
+            time.sleep(0.25 * (attempt + 1))
+        except ProgrammingError:
+            # FORCE may not terminate a server process of another role (e.g. autovacuum).
+            time.sleep(0.25 * (attempt + 1))
 
 
 @pytest.fixture
