@@ -180,6 +180,9 @@ def build_routing_input(
         # One prize unit per unit of imbalance: a station's worth of drift costs about
         # two thirds of a visit, so coverage still comes first.
         mix_penalty=1,
+        # Sampling weights make the selection unpredictable; coverage is the number of
+        # visits, so a visit (not a weight unit) must outweigh travel.
+        strict_prizes=False,
     )
     return inp, roles, places
 

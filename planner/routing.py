@@ -3,8 +3,9 @@
 One generic model serves the election-day plan and the `planner route` mode: nodes with
 a stay, a window in which the stay must start, and a prize; some nodes are mandatory for
 one given vehicle (a team's opening, count and TEC); vehicles start and end at their own
-depots within a departure window. The objective collects prizes first (every prize is
-scaled above any possible travel cost) and minimises travel second. OR-Tools objects never
+depots within a departure window. The objective collects prizes first (the least valuable
+visit is worth more than a team's longest possible day of driving) and minimises travel
+second. OR-Tools objects never
 leave this module.
 """
 
@@ -79,6 +80,9 @@ class RoutingInput:
     mix_band: int = 0
     mix_penalty: int = 0
     balance_coefficient: int = 1
+    # True: maximise the prize total exactly before travel; False: maximise visits first
+    # and trade prize differences smaller than a day's driving against travel.
+    strict_prizes: bool = True
 
     @property
     def visit_caps(self) -> list[int]:
@@ -107,10 +111,27 @@ class RoutingResult:
 
 
 def _prize_scale(inp: RoutingInput) -> int:
-    """Scale so one unit of prize outweighs every vehicle's worst possible travel."""
+    """Objective units per prize unit.
+
+    Strict (default): one prize unit outweighs every vehicle's worst possible travel, so
+    prizes are maximised exactly before travel is looked at. Per visit (`strict_prizes`
+    off): the least valuable visit outweighs a team's longest possible day of driving, so
+    the number of visits still comes first, while the scale stays small enough for guided
+    local search's arc penalties to matter (measured: more visits in the same time).
+    """
+    longest_day = min(int(inp.max_drive), _longest_route(inp))
+    if inp.strict_prizes:
+        return max(1, longest_day * inp.num_vehicles + 1)
+    prizes = inp.prize[(inp.required_vehicle < 0) & (inp.prize > 0)]
+    smallest = int(prizes.min()) if prizes.size else 1
+    return max(1, longest_day // smallest + 1)
+
+
+def _longest_route(inp: RoutingInput) -> int:
+    """An upper bound on one vehicle's travel: its worst leg times its most legs."""
     worst_leg = int(inp.travel.max()) if inp.travel.size else 0
-    most_visits = max(inp.visit_caps, default=0)
-    return max(1, worst_leg * (most_visits + 4) * inp.num_vehicles + 1)
+    most_legs = max(inp.visit_caps, default=0) + int((inp.required_vehicle >= 0).sum()) + 1
+    return worst_leg * most_legs
 
 
 @dataclass
@@ -272,9 +293,9 @@ def solve_routing(
 
     Several first solutions are built (insertion heuristics on models whose drop penalty is
     small, so they weigh travel while inserting, and on the real model); the best by prize
-    seeds a guided local search on the real model, where every prize unit outweighs all
-    travel. Stops after `solution_limit` improving solutions (deterministic) or at the time
-    limit, whichever comes first.
+    seeds a guided local search on the real model, where every visit outweighs a team's
+    longest possible day of driving. Stops after `solution_limit` improving solutions
+    (deterministic) or at the time limit, whichever comes first.
     """
     began = time.perf_counter()
     full_scale = _prize_scale(inp)
