@@ -113,10 +113,6 @@ def _budgets(problems: list[AreaProblem], time_limit_s: float, workers: int) -> 
     return [max(0.5, routing * len(p.teams) / teams) for p in problems]
 
 
-def _solve_one(problem: AreaProblem, travel: TravelModel) -> AreaPlan:
-    return solve_area(problem, travel)
-
-
 def solve(
     mission: Mission,
     *,
@@ -153,12 +149,12 @@ def solve(
 
     if workers <= 1 or total <= 1:
         for p in largest_first:
-            results[p.area_id] = _solve_one(p, travel)
+            results[p.area_id] = solve_area(p, travel)
             done(p.area_id)
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             futures: dict[Future[AreaPlan], str] = {
-                pool.submit(_solve_one, p, travel): p.area_id for p in largest_first
+                pool.submit(solve_area, p, travel): p.area_id for p in largest_first
             }
             for future in as_completed(futures):
                 area_id = futures[future]

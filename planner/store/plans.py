@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from planner.election import Stop
 from planner.model import Mission
+from planner.outputs import VISIT_COLUMNS
 from planner.plan import PHASES, Plan
 from planner.store import models as m
 from planner.store.access import (
@@ -39,18 +40,8 @@ from planner.store.missions import published_version_id
 if TYPE_CHECKING:
     from planner.store.db import Store
 
-READ_COLUMNS = (
-    "team_id",
-    "seq",
-    "phase",
-    "site_id",
-    "site_type",
-    "arrive",
-    "depart",
-    "travel_min",
-    "lat",
-    "lon",
-)
+# A stored stop reads back as one visits.csv row.
+READ_COLUMNS = VISIT_COLUMNS
 STOP_COLUMNS = (
     "team_id",
     "area_id",
