@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> None:
         )
     )
     print_table(
-        ["area", "teams", "pool", "voting", "per team", "budget s", "search s", "status"],
+        ["area", "teams", "pool", "voting", "per team", "budget s", "search s", "rounds", "status"],
         [
             [
                 a.area_id,
@@ -193,6 +193,7 @@ def main(argv: list[str] | None = None) -> None:
                 round(a.stats["voting_visits"] / max(1, a.stats["teams"]), 1),
                 round(budgets.get(a.area_id, 0.0), 1),
                 a.stats["search_s"],
+                int(a.stats.get("lns_rounds", 0)),
                 a.stats["status"],
             ]
             for a in plan.areas

@@ -180,9 +180,6 @@ def build_routing_input(
         # One prize unit per unit of imbalance: a station's worth of drift costs about
         # two thirds of a visit, so coverage still comes first.
         mix_penalty=1,
-        # Sampling weights make the selection unpredictable; coverage is the number of
-        # visits, so a visit (not a weight unit) must outweigh travel.
-        strict_prizes=False,
     )
     return inp, roles, places
 
@@ -215,18 +212,14 @@ def solve_area(problem: AreaProblem, travel: TravelModel) -> AreaPlan:
         stats = {"teams": len(problem.teams), "planned_teams": 0, "voting_visits": 0}
         return AreaPlan(problem.area_id, (), sample, stats)
     inp, roles, places = build_routing_input(problem, sample, travel)
-    result = solve_routing(
-        inp, time_limit_s=problem.time_limit_s, solution_limit=problem.options.solution_limit
-    )
+    result = _route(problem, inp)
     if not any(result.routes) and any(b is not None for b in inp.breaks):
         # Long counts can swallow the meal window; plan without the break rather than not at all.
         inp = replace(inp, breaks=())
         sample = replace(
             sample, notes=(*sample.notes, "meal break left out: no feasible plan with it")
         )
-        result = solve_routing(
-            inp, time_limit_s=problem.time_limit_s, solution_limit=problem.options.solution_limit
-        )
+        result = _route(problem, inp)
     result, dropped = _rebalance(problem, sample, roles, result)
     stops = _stops(problem, sample, inp, roles, places, result)
     visits = sum(1 for s in stops if s.phase == "voting")
@@ -244,8 +237,20 @@ def solve_area(problem: AreaProblem, travel: TravelModel) -> AreaPlan:
         "solved": float(any(result.routes)),
         "status": result.status,
         "search_s": round(result.stats.get("wall_s", 0.0), 2),
+        "lns_rounds": int(result.stats.get("lns_rounds", 0)),
     }
     return AreaPlan(problem.area_id, tuple(stops), sample, stats)
+
+
+def _route(problem: AreaProblem, inp: RoutingInput) -> RoutingResult:
+    options = problem.options
+    return solve_routing(
+        inp,
+        time_limit_s=problem.time_limit_s,
+        solution_limit=options.solution_limit,
+        rounds=min(options.max_rounds, options.rounds_per_team * inp.num_vehicles),
+        seed=problem.seed,
+    )
 
 
 def _rebalance(

@@ -29,6 +29,10 @@ class PlanOptions:
     count_candidates: int = 40
     # Routing stops after this many improving solutions (deterministic), or at the time limit.
     solution_limit: int = 60
+    # Then this many ruin-and-recreate rounds per team, at most `max_rounds` per area
+    # (deterministic; rounds on large areas are slow), or the time limit.
+    rounds_per_team: int = 2
+    max_rounds: int = 24
 
 
 @dataclass(frozen=True)

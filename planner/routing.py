@@ -3,10 +3,9 @@
 One generic model serves the election-day plan and the `planner route` mode: nodes with
 a stay, a window in which the stay must start, and a prize; some nodes are mandatory for
 one given vehicle (a team's opening, count and TEC); vehicles start and end at their own
-depots within a departure window. The objective collects prizes first (the least valuable
-visit is worth more than a team's longest possible day of driving) and minimises travel
-second. OR-Tools objects never
-leave this module.
+depots within a departure window. The objective collects prizes first (one prize unit is
+worth more than every team's longest possible day of driving) and minimises travel
+second. OR-Tools objects never leave this module.
 """
 
 from __future__ import annotations
@@ -17,8 +16,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from planner.lns import improve
+
 DAY_SECONDS = 86_400
-BOOL_TRUE = 3  # OR-Tools' OptionalBoolean
 DEFAULT_FIRST = "LOCAL_CHEAPEST_INSERTION"
 # (first-solution strategy, prize scale; None = the real model's), tried in this order.
 FIRST_SOLUTIONS: tuple[tuple[str, int | None], ...] = tuple(
@@ -27,15 +27,11 @@ FIRST_SOLUTIONS: tuple[tuple[str, int | None], ...] = tuple(
     for strategy in ("PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION")
 )
 # Share of the time limit the first solutions may use before the search starts.
-STARTS_SHARE = 0.4
+STARTS_SHARE = 0.1
+# Share of the time limit after which guided local search hands over to ruin and recreate.
+SEARCH_SHARE = 0.3
 # Share of the hard driving cap above which each second of driving costs extra.
 BALANCE_SHARE = 0.6
-LNS_OPERATORS = (
-    "use_inactive_lns",
-    "use_path_lns",
-    "use_global_cheapest_insertion_close_nodes_lns",
-    "use_local_cheapest_insertion_close_nodes_lns",
-)
 
 
 @dataclass(frozen=True)
@@ -80,9 +76,6 @@ class RoutingInput:
     mix_band: int = 0
     mix_penalty: int = 0
     balance_coefficient: int = 1
-    # True: maximise the prize total exactly before travel; False: maximise visits first
-    # and trade prize differences smaller than a day's driving against travel.
-    strict_prizes: bool = True
 
     @property
     def visit_caps(self) -> list[int]:
@@ -111,20 +104,10 @@ class RoutingResult:
 
 
 def _prize_scale(inp: RoutingInput) -> int:
-    """Objective units per prize unit.
-
-    Strict (default): one prize unit outweighs every vehicle's worst possible travel, so
-    prizes are maximised exactly before travel is looked at. Per visit (`strict_prizes`
-    off): the least valuable visit outweighs a team's longest possible day of driving, so
-    the number of visits still comes first, while the scale stays small enough for guided
-    local search's arc penalties to matter (measured: more visits in the same time).
-    """
+    """Objective units per prize unit: one outweighs every vehicle's worst possible travel,
+    so prizes are maximised exactly before travel is looked at."""
     longest_day = min(int(inp.max_drive), _longest_route(inp))
-    if inp.strict_prizes:
-        return max(1, longest_day * inp.num_vehicles + 1)
-    prizes = inp.prize[(inp.required_vehicle < 0) & (inp.prize > 0)]
-    smallest = int(prizes.min()) if prizes.size else 1
-    return max(1, longest_day // smallest + 1)
+    return max(1, longest_day * inp.num_vehicles + 1)
 
 
 def _longest_route(inp: RoutingInput) -> int:
@@ -230,18 +213,38 @@ def _params(
     params.local_search_metaheuristic = (
         routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     )
-    # Large-neighbourhood moves that re-insert dropped stations: they find coverage the
-    # default operators miss on sparse areas.
-    for operator in LNS_OPERATORS:
-        setattr(params.local_search_operators, operator, BOOL_TRUE)
     time_limit = max(1, int(time_limit_s * 1000))
     params.time_limit.FromMilliseconds(time_limit)
-    # OR-Tools caps each LNS sub-search at 0.1 s of wall time by default, which makes the
-    # result depend on machine load; without that cap the search is deterministic.
+    # OR-Tools caps each of its large-neighbourhood moves at 0.1 s of wall time by default,
+    # which makes the result depend on machine load; without that cap it does not.
     params.lns_time_limit.FromMilliseconds(time_limit)
     if solution_limit is not None:
         params.solution_limit = solution_limit
     return params
+
+
+def _descent_params(time_limit_s: float, *, solution_limit: int | None = None):  # type: ignore[no-untyped-def]
+    """Greedy descent with the default operators: what a ruin-and-recreate round runs."""
+    params = _params(DEFAULT_FIRST, time_limit_s, solution_limit=solution_limit)
+    params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
+    return params
+
+
+def _solve_from(
+    inp: RoutingInput, routes: list[list[int]], prize_scale: int, params
+) -> tuple[int, list[list[int]]] | None:  # type: ignore[no-untyped-def]
+    model = _build(inp, prize_scale)
+    # Closing with the search's parameters first: reading routes into an open model
+    # would close it with the default operators.
+    model.routing.CloseModelWithParameters(params)
+    start = model.routing.ReadAssignmentFromRoutes(routes, True)
+    if start is None:
+        return None
+    solution = model.routing.SolveFromAssignmentWithParameters(start, params)
+    if solution is None:
+        return None
+    found = _extract(inp, model, solution, "")
+    return int(solution.ObjectiveValue()), [list(r) for r in found.routes]
 
 
 def _extract(inp: RoutingInput, model: _Model, solution, status: str) -> RoutingResult:  # type: ignore[no-untyped-def]
@@ -287,15 +290,19 @@ def solve_routing(
     *,
     time_limit_s: float,
     solution_limit: int | None = None,
+    rounds: int | None = None,
+    seed: int = 0,
     starts: tuple[tuple[str, int | None], ...] = FIRST_SOLUTIONS,
 ) -> RoutingResult:
     """Collect the most prize, then drive the least.
 
-    Several first solutions are built (insertion heuristics on models whose drop penalty is
-    small, so they weigh travel while inserting, and on the real model); the best by prize
-    seeds a guided local search on the real model, where every visit outweighs a team's
-    longest possible day of driving. Stops after `solution_limit` improving solutions
-    (deterministic) or at the time limit, whichever comes first.
+    Three phases. Several first solutions are built (insertion heuristics on models whose
+    drop penalty is small, so they weigh travel while inserting, and on the real model);
+    the best by prize seeds a guided local search on the real model, which stops after
+    `solution_limit` improving solutions (or, when `rounds` is not given, at
+    `SEARCH_SHARE` of the time limit); then ruin-and-recreate rounds on a few teams at a
+    time (`planner.lns`) until `rounds` rounds or the time limit. With both counts given
+    and the time limit not reached, the result depends only on `inp` and `seed`.
     """
     began = time.perf_counter()
     full_scale = _prize_scale(inp)
@@ -317,8 +324,11 @@ def solve_routing(
             best = found
 
     model = _build(inp, full_scale)
-    left = max(0.05, time_limit_s - (time.perf_counter() - began))
+    # Without a round count, the clock splits the time between the two searches.
+    search_limit = SEARCH_SHARE * time_limit_s if rounds is None else time_limit_s
+    left = max(0.05, search_limit - (time.perf_counter() - began))
     params = _params(starts[0][0] if starts else DEFAULT_FIRST, left, solution_limit=solution_limit)
+    model.routing.CloseModelWithParameters(params)
     initial = (
         model.routing.ReadAssignmentFromRoutes([list(r) for r in best.routes], True)
         if best is not None
@@ -334,8 +344,42 @@ def solve_routing(
     elif best is not None:  # the search from the chosen start failed: keep the start itself
         result = replace(best, status=f"{status}; kept first solution")
     else:
-        result = _empty(inp, status)
-    return replace(result, stats={**result.stats, "wall_s": time.perf_counter() - began})
+        return replace(_empty(inp, status), stats={"wall_s": time.perf_counter() - began})
+
+    done = 0
+    left = time_limit_s - (time.perf_counter() - began)
+    if rounds != 0 and left > 0 and any(result.routes):
+        routes, done = improve(
+            inp,
+            [list(r) for r in result.routes],
+            lambda sub, routes: _cost_of(sub, routes, full_scale),
+            lambda sub, routes, limit: _solve_from(sub, routes, full_scale, _descent_params(limit)),
+            prize_scale=full_scale,
+            rounds=rounds if rounds is not None else 10**9,
+            time_limit_s=left,
+            seed=seed,
+        )
+        result = _timed(inp, routes, result.status)
+    stats = {**result.stats, "wall_s": time.perf_counter() - began, "lns_rounds": float(done)}
+    return replace(result, stats=stats)
+
+
+def _cost_of(inp: RoutingInput, routes: list[list[int]], prize_scale: int) -> int | None:
+    """The objective of given routes: a search that stops at its first solution."""
+    found = _solve_from(inp, routes, prize_scale, _descent_params(60.0, solution_limit=1))
+    return None if found is None else found[0]
+
+
+def _timed(inp: RoutingInput, routes: list[list[int]], status: str) -> RoutingResult:
+    """The result for fixed routes, with stay start times from the real model."""
+    model = _build(inp, _prize_scale(inp))
+    params = _descent_params(60.0, solution_limit=1)
+    model.routing.CloseModelWithParameters(params)
+    start = model.routing.ReadAssignmentFromRoutes(routes, True)
+    solution = model.routing.SolveFromAssignmentWithParameters(start, params) if start else None
+    if solution is None:  # cannot happen for routes the same model accepted
+        raise RuntimeError("improved routes were rejected by the full model")
+    return _extract(inp, model, solution, status)
 
 
 def _status_name(code: int) -> str:

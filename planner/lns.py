@@ -1,0 +1,232 @@
+"""Ruin and recreate on small sub-problems: the router's improvement phase.
+
+Guided local search on a whole area stalls once every team's day is full: collecting one
+more station usually needs several teams to hand stations over at once. Each round here
+takes a few neighbouring teams, removes a handful of related visits from their routes and
+lets OR-Tools rebuild those teams' days from the stations nobody else visits. A round
+is kept when the teams' part of the objective does not get worse.
+
+Every cost in the routing model is per team (travel, driving balance, visit caps, the
+urban/rural band) except the prize of unvisited stations, so a sub-problem's objective
+differs from the whole plan's by a constant: improving one improves the other.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from planner.routing import RoutingInput
+
+
+# Teams rebuilt together in one round, at most.
+GROUP_SIZE = 3
+# Visits removed from the group's routes before it is rebuilt: between these bounds.
+RUIN_MIN, RUIN_MAX = 2, 12
+# Unvisited stations offered to a group: the nearest ones to its routes, at most.
+CANDIDATES = 60
+
+Routes = list[list[int]]
+# The objective of routes on a sub-problem (None: the routes are infeasible there).
+CostOf = Callable[["RoutingInput", Routes], "int | None"]
+# A local search from routes on a sub-problem, within some seconds: (objective, routes).
+Search = Callable[["RoutingInput", Routes, float], "tuple[int, Routes] | None"]
+# Share of rounds in which one removed visit may not come back in the same round, so
+# that the group has to find something else to do with the time it frees.
+EXCLUDE_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class SubProblem:
+    """A few vehicles of `inp` and the nodes they may visit, renumbered from 0."""
+
+    inp: RoutingInput
+    vehicles: tuple[int, ...]  # sub vehicle -> full vehicle
+    nodes: np.ndarray  # sub node -> full node
+
+    def to_sub(self, routes: Routes) -> Routes:
+        """The sub-problem's vehicles' routes, out of every vehicle's routes."""
+        return self.to_sub_routes([routes[v] for v in self.vehicles])
+
+    def to_sub_routes(self, group_routes: Routes) -> Routes:
+        """Routes of the sub-problem's vehicles, renumbered."""
+        index = {int(n): i for i, n in enumerate(self.nodes)}
+        return [[index[n] for n in r] for r in group_routes]
+
+    def to_full(self, sub_routes: Routes) -> Routes:
+        return [[int(self.nodes[n]) for n in r] for r in sub_routes]
+
+
+def restrict(inp: RoutingInput, vehicles: Sequence[int], optional: Sequence[int]) -> SubProblem:
+    """The sub-problem of `vehicles` with their depots, mandatory nodes and `optional` nodes."""
+    vehicles = tuple(int(v) for v in vehicles)
+    wanted: list[int] = []
+    for v in vehicles:
+        wanted += [int(inp.starts[v]), int(inp.ends[v])]
+    wanted += [int(n) for n in np.flatnonzero(np.isin(inp.required_vehicle, vehicles))]
+    wanted += [int(n) for n in optional]
+    nodes = np.array(list(dict.fromkeys(wanted)), dtype=np.int64)
+    index = {int(n): i for i, n in enumerate(nodes)}
+    vehicle_index = {v: i for i, v in enumerate(vehicles)}
+    required = np.array(
+        [vehicle_index.get(int(inp.required_vehicle[n]), -1) for n in nodes], dtype=np.int64
+    )
+    caps = inp.visit_caps
+    sub = replace(
+        inp,
+        travel=inp.travel[np.ix_(nodes, nodes)],
+        service=inp.service[nodes],
+        window_open=inp.window_open[nodes],
+        window_close=inp.window_close[nodes],
+        prize=inp.prize[nodes],
+        required_vehicle=required,
+        starts=tuple(index[int(inp.starts[v])] for v in vehicles),
+        ends=tuple(index[int(inp.ends[v])] for v in vehicles),
+        depart_earliest=inp.depart_earliest[list(vehicles)],
+        depart_latest=inp.depart_latest[list(vehicles)],
+        return_latest=inp.return_latest[list(vehicles)],
+        vehicle_max_visits=tuple(caps[v] for v in vehicles),
+        breaks=tuple(inp.breaks[v] if v < len(inp.breaks) else None for v in vehicles),
+        mix_delta=None if inp.mix_delta is None else inp.mix_delta[nodes],
+    )
+    return SubProblem(sub, vehicles, nodes)
+
+
+def improve(
+    inp: RoutingInput,
+    routes: Routes,
+    cost_of: CostOf,
+    search: Search,
+    *,
+    prize_scale: int,
+    rounds: int,
+    time_limit_s: float,
+    seed: int = 0,
+) -> tuple[Routes, int]:
+    """Run up to `rounds` ruin-and-recreate rounds within `time_limit_s`.
+
+    `prize_scale` converts a prize into objective units (what leaving a station out
+    costs). Returns the improved routes and the number of rounds run: fewer than
+    `rounds` only when the clock ran out first, the one case in which the result
+    depends on the machine's speed.
+    """
+    began = time.perf_counter()
+    rng = np.random.default_rng(seed)
+    routes = [list(r) for r in routes]
+    depots = set(inp.starts) | set(inp.ends)
+    pool = [int(n) for n in np.flatnonzero(inp.required_vehicle < 0) if n not in depots]
+    done = 0
+    for _ in range(rounds):
+        left = time_limit_s - (time.perf_counter() - began)
+        if left <= 0:
+            break
+        done += 1
+        group = _pick_group(inp, routes, rng)
+        visited = {n for r in routes for n in r}
+        unvisited = np.array([n for n in pool if n not in visited], dtype=np.int64)
+        own = [n for v in group for n in routes[v] if inp.required_vehicle[n] < 0]
+        offered = _nearest(inp, unvisited, [n for v in group for n in _path(inp, v, routes)])
+        # A random node order changes which insertions the local search tries first.
+        nodes = [[*own, *offered][i] for i in rng.permutation(len(own) + len(offered))]
+        ruined, removed = _ruin(inp, [routes[v] for v in group], rng)
+        excluded = set(removed[:1]) if rng.random() < EXCLUDE_SHARE else set()
+
+        now = restrict(inp, group, nodes)
+        old_cost = cost_of(now.inp, now.to_sub(routes))
+        after = restrict(inp, group, [n for n in nodes if n not in excluded]) if excluded else now
+        found = search(after.inp, after.to_sub_routes(ruined), left)
+        if old_cost is None or found is None:
+            continue
+        new_cost = found[0] + prize_scale * sum(int(inp.prize[n]) for n in excluded)
+        if new_cost <= old_cost:
+            for v, r in zip(group, after.to_full(found[1]), strict=True):
+                routes[v] = r
+    return routes, done
+
+
+def _path(inp: RoutingInput, v: int, routes: Routes) -> list[int]:
+    return [int(inp.starts[v]), *routes[v], int(inp.ends[v])]
+
+
+def _pick_group(inp: RoutingInput, routes: Routes, rng: np.random.Generator) -> list[int]:
+    """A random team and the teams whose routes pass closest to its route."""
+    count = inp.num_vehicles
+    first = int(rng.integers(count))
+    size = min(count, int(rng.integers(2, GROUP_SIZE + 1)))
+    if size == count:
+        return list(range(count))
+    mine = _path(inp, first, routes)
+    distance = []
+    for v in range(count):
+        if v == first:
+            continue
+        theirs = _path(inp, v, routes)
+        legs = inp.travel[np.ix_(mine, theirs)]
+        distance.append((float(legs.min(axis=1).mean()), v))
+    distance.sort()
+    return [first, *(v for _, v in distance[: size - 1])]
+
+
+def _nearest(inp: RoutingInput, candidates: np.ndarray, around: list[int]) -> list[int]:
+    """The `CANDIDATES` nodes among `candidates` closest to any node of `around`."""
+    if candidates.size <= CANDIDATES:
+        return [int(n) for n in candidates]
+    legs = inp.travel[np.ix_(around, candidates)] + inp.travel[np.ix_(candidates, around)].T
+    closest = legs.min(axis=0)
+    order = np.argsort(closest, kind="stable")[:CANDIDATES]
+    return [int(n) for n in candidates[np.sort(order)]]
+
+
+def _ruin(inp: RoutingInput, routes: Routes, rng: np.random.Generator) -> tuple[Routes, list[int]]:
+    """Remove some optional visits: near one another, in a row, or anywhere.
+
+    Returns the routes without them and the removed visits, the first one drawn first.
+    """
+    visited = [n for r in routes for n in r if inp.required_vehicle[n] < 0]
+    if not visited:
+        return [list(r) for r in routes], []
+    k = min(len(visited), int(rng.integers(RUIN_MIN, RUIN_MAX + 1)))
+    how = rng.random()
+    if how < 0.6:  # the visits nearest to one (itself first): a random or a costly one
+        if how < 0.3:
+            seed_node = visited[int(rng.integers(len(visited)))]
+        else:
+            seed_node = _costly_visit(inp, routes, rng)
+        legs = inp.travel[seed_node, visited] + inp.travel[visited, seed_node]
+        legs[visited.index(seed_node)] = -1
+        removed = [visited[i] for i in np.argsort(legs, kind="stable")[:k]]
+    elif how < 0.8:  # a run of consecutive visits in each route
+        removed = []
+        for r in routes:
+            mine = [n for n in r if inp.required_vehicle[n] < 0]
+            if mine:
+                length = min(len(mine), max(1, k // len(routes)))
+                first = int(rng.integers(len(mine) - length + 1))
+                removed += mine[first : first + length]
+    else:  # anywhere
+        removed = [visited[i] for i in rng.choice(len(visited), size=k, replace=False)]
+    gone = set(removed)
+    return [[n for n in r if n not in gone] for r in routes], removed
+
+
+def _costly_visit(inp: RoutingInput, routes: Routes, rng: np.random.Generator) -> int:
+    """An optional visit drawn with a bias to those whose detour costs most per prize."""
+    visits: list[tuple[float, int]] = []
+    for r in routes:
+        for i, n in enumerate(r):
+            if inp.required_vehicle[n] >= 0:
+                continue
+            prev = r[i - 1] if i > 0 else None
+            nxt = r[i + 1] if i + 1 < len(r) else None
+            detour = int(inp.service[n])
+            if prev is not None and nxt is not None:
+                detour += int(inp.travel[prev, n] + inp.travel[n, nxt] - inp.travel[prev, nxt])
+            visits.append((detour / max(1, int(inp.prize[n])), n))
+    visits.sort(reverse=True)
+    # Ropke & Pisinger's randomised worst removal: rank y^3 of the list, y uniform.
+    return visits[int(len(visits) * rng.random() ** 3)][1]
