@@ -237,7 +237,7 @@ def _solve_from(
     # Closing with the search's parameters first: reading routes into an open model
     # would close it with the default operators.
     model.routing.CloseModelWithParameters(params)
-    start = model.routing.ReadAssignmentFromRoutes(routes, True)
+    start = _read_routes(model, routes)
     if start is None:
         return None
     solution = model.routing.SolveFromAssignmentWithParameters(start, params)
@@ -245,6 +245,18 @@ def _solve_from(
         return None
     found = _extract(inp, model, solution, "")
     return int(solution.ObjectiveValue()), [list(r) for r in found.routes]
+
+
+def _read_routes(model: _Model, routes: list[list[int]]):  # type: ignore[no-untyped-def]
+    """An assignment of the closed model from routes of nodes (None if it breaks a rule).
+
+    OR-Tools reads routes of its own indices, which differ from node numbers as soon as a
+    vehicle ends somewhere other than where it starts.
+    """
+    to_index = model.manager.NodeToIndex
+    return model.routing.ReadAssignmentFromRoutes(
+        [[to_index(n) for n in route] for route in routes], True
+    )
 
 
 def _extract(inp: RoutingInput, model: _Model, solution, status: str) -> RoutingResult:  # type: ignore[no-untyped-def]
@@ -330,7 +342,7 @@ def solve_routing(
     params = _params(starts[0][0] if starts else DEFAULT_FIRST, left, solution_limit=solution_limit)
     model.routing.CloseModelWithParameters(params)
     initial = (
-        model.routing.ReadAssignmentFromRoutes([list(r) for r in best.routes], True)
+        _read_routes(model, [list(r) for r in best.routes])
         if best is not None
         else None
     )
@@ -375,7 +387,7 @@ def _timed(inp: RoutingInput, routes: list[list[int]], status: str) -> RoutingRe
     model = _build(inp, _prize_scale(inp))
     params = _descent_params(60.0, solution_limit=1)
     model.routing.CloseModelWithParameters(params)
-    start = model.routing.ReadAssignmentFromRoutes(routes, True)
+    start = _read_routes(model, routes)
     solution = model.routing.SolveFromAssignmentWithParameters(start, params) if start else None
     if solution is None:  # cannot happen for routes the same model accepted
         raise RuntimeError("improved routes were rejected by the full model")
