@@ -341,11 +341,7 @@ def solve_routing(
     left = max(0.05, search_limit - (time.perf_counter() - began))
     params = _params(starts[0][0] if starts else DEFAULT_FIRST, left, solution_limit=solution_limit)
     model.routing.CloseModelWithParameters(params)
-    initial = (
-        _read_routes(model, [list(r) for r in best.routes])
-        if best is not None
-        else None
-    )
+    initial = _read_routes(model, [list(r) for r in best.routes]) if best is not None else None
     if initial is not None:
         solution = model.routing.SolveFromAssignmentWithParameters(initial, params)
     else:
