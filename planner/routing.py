@@ -231,8 +231,9 @@ def _descent_params(time_limit_s: float, *, solution_limit: int | None = None): 
 
 
 def _solve_from(
-    inp: RoutingInput, routes: list[list[int]], prize_scale: int, params
-) -> tuple[int, list[list[int]]] | None:  # type: ignore[no-untyped-def]
+    inp: RoutingInput, routes: list[list[int]], prize_scale: int, params, status: str = ""
+) -> tuple[int, RoutingResult] | None:  # type: ignore[no-untyped-def]
+    """A search on `inp` from given routes: its objective and its answer."""
     model = _build(inp, prize_scale)
     # Closing with the search's parameters first: reading routes into an open model
     # would close it with the default operators.
@@ -243,8 +244,7 @@ def _solve_from(
     solution = model.routing.SolveFromAssignmentWithParameters(start, params)
     if solution is None:
         return None
-    found = _extract(inp, model, solution, "")
-    return int(solution.ObjectiveValue()), [list(r) for r in found.routes]
+    return int(solution.ObjectiveValue()), _extract(inp, model, solution, status)
 
 
 def _read_routes(model: _Model, routes: list[list[int]]):  # type: ignore[no-untyped-def]
@@ -361,7 +361,7 @@ def solve_routing(
             inp,
             [list(r) for r in result.routes],
             lambda sub, routes: _cost_of(sub, routes, full_scale),
-            lambda sub, routes, limit: _solve_from(sub, routes, full_scale, _descent_params(limit)),
+            lambda sub, routes, limit: _descend(sub, routes, full_scale, limit),
             prize_scale=full_scale,
             rounds=rounds if rounds is not None else 10**9,
             time_limit_s=left,
@@ -378,16 +378,21 @@ def _cost_of(inp: RoutingInput, routes: list[list[int]], prize_scale: int) -> in
     return None if found is None else found[0]
 
 
+def _descend(
+    inp: RoutingInput, routes: list[list[int]], prize_scale: int, time_limit_s: float
+) -> tuple[int, list[list[int]]] | None:
+    """Greedy descent from given routes: its objective and routes."""
+    found = _solve_from(inp, routes, prize_scale, _descent_params(time_limit_s))
+    return None if found is None else (found[0], [list(r) for r in found[1].routes])
+
+
 def _timed(inp: RoutingInput, routes: list[list[int]], status: str) -> RoutingResult:
     """The result for fixed routes, with stay start times from the real model."""
-    model = _build(inp, _prize_scale(inp))
     params = _descent_params(60.0, solution_limit=1)
-    model.routing.CloseModelWithParameters(params)
-    start = _read_routes(model, routes)
-    solution = model.routing.SolveFromAssignmentWithParameters(start, params) if start else None
-    if solution is None:  # cannot happen for routes the same model accepted
+    found = _solve_from(inp, routes, _prize_scale(inp), params, status)
+    if found is None:  # cannot happen for routes the same model accepted
         raise RuntimeError("improved routes were rejected by the full model")
-    return _extract(inp, model, solution, status)
+    return found[1]
 
 
 def _status_name(code: int) -> str:
