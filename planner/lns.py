@@ -32,13 +32,18 @@ RUIN_MIN, RUIN_MAX = 2, 12
 CANDIDATES = 60
 
 Routes = list[list[int]]
-# The objective of routes on a sub-problem (None: the routes are infeasible there).
-CostOf = Callable[["RoutingInput", Routes], "int | None"]
+# The objective of feasible routes on a sub-problem.
+CostOf = Callable[["RoutingInput", Routes], int]
 # A local search from routes on a sub-problem, within some seconds: (objective, routes).
 Search = Callable[["RoutingInput", Routes, float], "tuple[int, Routes] | None"]
 # Share of rounds in which one removed visit may not come back in the same round, so
 # that the group has to find something else to do with the time it frees.
-EXCLUDE_SHARE = 0.5
+EXCLUDE_SHARE = 0.2
+# Share of rounds built around an unvisited station: the teams passing closest to it lose
+# the visits nearest to it. Stations are drawn with odds rising as the cube of their
+# prize, so the search keeps asking whether the most valuable stations left out fit.
+TARGET_SHARE = 0.3
+TARGET_PRIZE_POWER = 3
 
 
 @dataclass(frozen=True)
@@ -126,21 +131,27 @@ def improve(
         if left <= 0:
             break
         done += 1
-        group = _pick_group(inp, routes, rng)
         visited = {n for r in routes for n in r}
         unvisited = np.array([n for n in pool if n not in visited], dtype=np.int64)
+        target = None
+        if unvisited.size and rng.random() < TARGET_SHARE:
+            odds = inp.prize[unvisited].astype(float) ** TARGET_PRIZE_POWER + 1
+            target = int(rng.choice(unvisited, p=odds / odds.sum()))
+            group = _group_near(inp, routes, target, rng)
+        else:
+            group = _pick_group(inp, routes, rng)
         own = [n for v in group for n in routes[v] if inp.required_vehicle[n] < 0]
         offered = _nearest(inp, unvisited, [n for v in group for n in _path(inp, v, routes)])
         # A random node order changes which insertions the local search tries first.
         nodes = [[*own, *offered][i] for i in rng.permutation(len(own) + len(offered))]
-        ruined, removed = _ruin(inp, [routes[v] for v in group], rng)
+        ruined, removed = _ruin(inp, [routes[v] for v in group], rng, target)
         excluded = set(removed[:1]) if rng.random() < EXCLUDE_SHARE else set()
 
         now = restrict(inp, group, nodes)
         old_cost = cost_of(now.inp, now.to_sub(routes))
         after = restrict(inp, group, [n for n in nodes if n not in excluded]) if excluded else now
         found = search(after.inp, after.to_sub_routes(ruined), left)
-        if old_cost is None or found is None:
+        if found is None:
             continue
         new_cost = found[0] + prize_scale * sum(int(inp.prize[n]) for n in excluded)
         if new_cost <= old_cost:
@@ -153,11 +164,28 @@ def _path(inp: RoutingInput, v: int, routes: Routes) -> list[int]:
     return [int(inp.starts[v]), *routes[v], int(inp.ends[v])]
 
 
+def _group_size(inp: RoutingInput, rng: np.random.Generator) -> int:
+    return min(inp.num_vehicles, int(rng.integers(2, GROUP_SIZE + 1)))
+
+
+def _group_near(
+    inp: RoutingInput, routes: Routes, target: int, rng: np.random.Generator
+) -> list[int]:
+    """The teams whose routes pass closest to node `target` (there and back)."""
+    distance = []
+    for v in range(inp.num_vehicles):
+        path = _path(inp, v, routes)
+        legs = inp.travel[path, target] + inp.travel[target, path]
+        distance.append((int(legs.min()), v))
+    distance.sort()
+    return [v for _, v in distance[: _group_size(inp, rng)]]
+
+
 def _pick_group(inp: RoutingInput, routes: Routes, rng: np.random.Generator) -> list[int]:
     """A random team and the teams whose routes pass closest to its route."""
     count = inp.num_vehicles
     first = int(rng.integers(count))
-    size = min(count, int(rng.integers(2, GROUP_SIZE + 1)))
+    size = _group_size(inp, rng)
     if size == count:
         return list(range(count))
     mine = _path(inp, first, routes)
@@ -182,8 +210,10 @@ def _nearest(inp: RoutingInput, candidates: np.ndarray, around: list[int]) -> li
     return [int(n) for n in candidates[np.sort(order)]]
 
 
-def _ruin(inp: RoutingInput, routes: Routes, rng: np.random.Generator) -> tuple[Routes, list[int]]:
-    """Remove some optional visits: near one another, in a row, or anywhere.
+def _ruin(
+    inp: RoutingInput, routes: Routes, rng: np.random.Generator, target: int | None = None
+) -> tuple[Routes, list[int]]:
+    """Remove some optional visits: near `target`, near one another, in a row, or anywhere.
 
     Returns the routes without them and the removed visits, the first one drawn first.
     """
@@ -192,7 +222,10 @@ def _ruin(inp: RoutingInput, routes: Routes, rng: np.random.Generator) -> tuple[
         return [list(r) for r in routes], []
     k = min(len(visited), int(rng.integers(RUIN_MIN, RUIN_MAX + 1)))
     how = rng.random()
-    if how < 0.6:  # the visits nearest to one (itself first): a random or a costly one
+    if target is not None:  # the visits nearest to an unvisited station, to make room
+        legs = inp.travel[target, visited] + inp.travel[visited, target]
+        removed = [visited[i] for i in np.argsort(legs, kind="stable")[:k]]
+    elif how < 0.6:  # the visits nearest to one (itself first): a random or a costly one
         if how < 0.3:
             seed_node = visited[int(rng.integers(len(visited)))]
         else:

@@ -29,7 +29,7 @@ FIRST_SOLUTIONS: tuple[tuple[str, int | None], ...] = tuple(
 # Share of the time limit the first solutions may use before the search starts.
 STARTS_SHARE = 0.1
 # Share of the time limit after which guided local search hands over to ruin and recreate.
-SEARCH_SHARE = 0.3
+SEARCH_SHARE = 0.15
 # Share of the hard driving cap above which each second of driving costs extra.
 BALANCE_SHARE = 0.6
 
@@ -360,7 +360,7 @@ def solve_routing(
         routes, done = improve(
             inp,
             [list(r) for r in result.routes],
-            lambda sub, routes: _cost_of(sub, routes, full_scale),
+            lambda sub, routes: objective(sub, routes, full_scale),
             lambda sub, routes, limit: _descend(sub, routes, full_scale, limit),
             prize_scale=full_scale,
             rounds=rounds if rounds is not None else 10**9,
@@ -372,18 +372,46 @@ def solve_routing(
     return replace(result, stats=stats)
 
 
-def _cost_of(inp: RoutingInput, routes: list[list[int]], prize_scale: int) -> int | None:
-    """The objective of given routes: a search that stops at its first solution."""
-    found = _solve_from(inp, routes, prize_scale, _descent_params(60.0, solution_limit=1))
-    return None if found is None else found[0]
+def objective(inp: RoutingInput, routes: list[list[int]], prize_scale: int) -> int:
+    """The model's objective for feasible routes, computed without a solver.
+
+    Travel, the driving balance and the urban/rural band are costs of each route; the
+    prize of every optional node left out is the one cost that is not.
+    """
+    total = 0
+    soft_cap = int(inp.max_drive * BALANCE_SHARE)
+    visited: set[int] = set()
+    for v, route in enumerate(routes):
+        path = [int(inp.starts[v]), *route, int(inp.ends[v])]
+        drive = int(inp.travel[path[:-1], path[1:]].sum())
+        total += drive
+        if inp.balance_coefficient > 0:
+            total += inp.balance_coefficient * max(0, drive - soft_cap)
+        if inp.mix_delta is not None:
+            mix = int(inp.mix_delta[route].sum()) if route else 0
+            total += inp.mix_penalty * prize_scale * max(0, abs(mix) - inp.mix_band)
+        visited.update(route)
+    depots = set(inp.starts) | set(inp.ends)
+    for node in np.flatnonzero(inp.required_vehicle < 0):
+        if int(node) not in visited and int(node) not in depots:
+            total += int(inp.prize[node]) * prize_scale
+    return total
 
 
 def _descend(
     inp: RoutingInput, routes: list[list[int]], prize_scale: int, time_limit_s: float
 ) -> tuple[int, list[list[int]]] | None:
-    """Greedy descent from given routes: its objective and routes."""
-    found = _solve_from(inp, routes, prize_scale, _descent_params(time_limit_s))
-    return None if found is None else (found[0], [list(r) for r in found[1].routes])
+    """Greedy descent from given routes: its objective and routes.
+
+    The search leaves the driving balance out of its model (soft bounds make each move
+    several times slower to evaluate); the objective returned includes it.
+    """
+    searched = replace(inp, balance_coefficient=0)
+    found = _solve_from(searched, routes, prize_scale, _descent_params(time_limit_s))
+    if found is None:
+        return None
+    better = [list(r) for r in found[1].routes]
+    return objective(inp, better, prize_scale), better
 
 
 def _timed(inp: RoutingInput, routes: list[list[int]], status: str) -> RoutingResult:

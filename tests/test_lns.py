@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from planner.lns import restrict
-from planner.routing import MealBreak, RoutingInput, solve_routing
+from planner.routing import MealBreak, RoutingInput, _prize_scale, objective, solve_routing
 from tests.test_routing import BIG, HOUR, assert_schedule_feasible, make_input
 
 
@@ -105,3 +107,25 @@ def test_same_seed_same_rounds_same_routes() -> None:
     ]
     assert runs[0].routes == runs[1].routes
     assert runs[0].stats["lns_rounds"] == 10
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_missions(), st.data())
+def test_the_objective_without_a_solver_is_the_models(
+    inp: RoutingInput, data: st.DataObject
+) -> None:
+    """Rounds compare routes by `objective`: it must be exactly what OR-Tools minimises,
+    driving balance and urban/rural band included."""
+    inp = replace(
+        inp,
+        max_drive=data.draw(st.integers(3000, 20_000)),
+        mix_delta=np.array(
+            [data.draw(st.sampled_from((-2, 3))) for _ in range(inp.num_nodes)], dtype=np.int64
+        ),
+        mix_band=data.draw(st.integers(0, 4)),
+        mix_penalty=1,
+    )
+    result = solve_routing(inp, time_limit_s=30, solution_limit=5, rounds=4)
+    assume("objective" in result.stats)  # a driving limit too short for the mandatory stops
+    routes = [list(r) for r in result.routes]
+    assert objective(inp, routes, _prize_scale(inp)) == result.stats["objective"]
