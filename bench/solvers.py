@@ -51,10 +51,11 @@ def run_ortools(
     time_limit_s: float,
     *,
     solution_limit: int | None = None,
+    seed: int = 0,
 ) -> Run:
-    """Our production router, exactly as `planner.election.solve_area` calls it."""
+    """Our production router on the clock alone (the plan also stops on round counts)."""
     began = time.perf_counter()
-    result = solve_routing(inp, time_limit_s=time_limit_s, solution_limit=solution_limit)
+    result = solve_routing(inp, time_limit_s=time_limit_s, solution_limit=solution_limit, seed=seed)
     wall = time.perf_counter() - began
     name = "ortools" if solution_limit is None else f"ortools-sl{solution_limit}"
     return Run(

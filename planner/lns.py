@@ -36,14 +36,19 @@ Routes = list[list[int]]
 CostOf = Callable[["RoutingInput", Routes], int]
 # A local search from routes on a sub-problem, within some seconds: (objective, routes).
 Search = Callable[["RoutingInput", Routes, float], "tuple[int, Routes] | None"]
-# Share of rounds in which one removed visit may not come back in the same round, so
-# that the group has to find something else to do with the time it frees.
-EXCLUDE_SHARE = 0.2
 # Share of rounds built around an unvisited station: the teams passing closest to it lose
 # the visits nearest to it. Stations are drawn with odds rising as the cube of their
 # prize, so the search keeps asking whether the most valuable stations left out fit.
 TARGET_SHARE = 0.3
 TARGET_PRIZE_POWER = 3
+# Share of rounds built around a costly visit (a long detour for its prize), drawn over
+# all teams; the rest start from a random team.
+COSTLY_SHARE = 0.25
+# Share of rounds in which the first removed visit may not come back in the same round,
+# so that the group has to find something else to do with the time it frees: often when
+# that visit is a costly one (is its time better spent on two other stations?).
+EXCLUDE_SHARE = 0.1
+COSTLY_EXCLUDE_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -133,19 +138,26 @@ def improve(
         done += 1
         visited = {n for r in routes for n in r}
         unvisited = np.array([n for n in pool if n not in visited], dtype=np.int64)
-        target = None
-        if unvisited.size and rng.random() < TARGET_SHARE:
+        focus, exclude_share = None, EXCLUDE_SHARE
+        roll = rng.random()
+        if unvisited.size and roll < TARGET_SHARE:
             odds = inp.prize[unvisited].astype(float) ** TARGET_PRIZE_POWER + 1
-            target = int(rng.choice(unvisited, p=odds / odds.sum()))
-            group = _group_near(inp, routes, target, rng)
+            focus = int(rng.choice(unvisited, p=odds / odds.sum()))
+        elif roll < TARGET_SHARE + COSTLY_SHARE:
+            focus = _costly_visit(inp, routes, rng)
+            exclude_share = COSTLY_EXCLUDE_SHARE
+        if focus is not None:
+            group = _group_near(inp, routes, focus, rng)
         else:
             group = _pick_group(inp, routes, rng)
         own = [n for v in group for n in routes[v] if inp.required_vehicle[n] < 0]
         offered = _nearest(inp, unvisited, [n for v in group for n in _path(inp, v, routes)])
+        if focus is not None and focus not in own and focus not in offered:
+            offered.append(focus)
         # A random node order changes which insertions the local search tries first.
         nodes = [[*own, *offered][i] for i in rng.permutation(len(own) + len(offered))]
-        ruined, removed = _ruin(inp, [routes[v] for v in group], rng, target)
-        excluded = set(removed[:1]) if rng.random() < EXCLUDE_SHARE else set()
+        ruined, removed = _ruin(inp, [routes[v] for v in group], rng, focus)
+        excluded = set(removed[:1]) if rng.random() < exclude_share else set()
 
         now = restrict(inp, group, nodes)
         old_cost = cost_of(now.inp, now.to_sub(routes))
@@ -169,13 +181,13 @@ def _group_size(inp: RoutingInput, rng: np.random.Generator) -> int:
 
 
 def _group_near(
-    inp: RoutingInput, routes: Routes, target: int, rng: np.random.Generator
+    inp: RoutingInput, routes: Routes, focus: int, rng: np.random.Generator
 ) -> list[int]:
-    """The teams whose routes pass closest to node `target` (there and back)."""
+    """The teams whose routes pass closest to node `focus` (there and back)."""
     distance = []
     for v in range(inp.num_vehicles):
         path = _path(inp, v, routes)
-        legs = inp.travel[path, target] + inp.travel[target, path]
+        legs = inp.travel[path, focus] + inp.travel[focus, path]
         distance.append((int(legs.min()), v))
     distance.sort()
     return [v for _, v in distance[: _group_size(inp, rng)]]
@@ -211,9 +223,10 @@ def _nearest(inp: RoutingInput, candidates: np.ndarray, around: list[int]) -> li
 
 
 def _ruin(
-    inp: RoutingInput, routes: Routes, rng: np.random.Generator, target: int | None = None
+    inp: RoutingInput, routes: Routes, rng: np.random.Generator, focus: int | None = None
 ) -> tuple[Routes, list[int]]:
-    """Remove some optional visits: near `target`, near one another, in a row, or anywhere.
+    """Remove some optional visits: nearest to `focus` (itself first, if visited), near
+    one another, in a row, or anywhere.
 
     Returns the routes without them and the removed visits, the first one drawn first.
     """
@@ -222,18 +235,14 @@ def _ruin(
         return [list(r) for r in routes], []
     k = min(len(visited), int(rng.integers(RUIN_MIN, RUIN_MAX + 1)))
     how = rng.random()
-    if target is not None:  # the visits nearest to an unvisited station, to make room
-        legs = inp.travel[target, visited] + inp.travel[visited, target]
+    if focus is None and how < 0.4:  # near a random visit
+        focus = visited[int(rng.integers(len(visited)))]
+    if focus is not None:
+        legs = inp.travel[focus, visited] + inp.travel[visited, focus]
+        if focus in visited:
+            legs[visited.index(focus)] = -1
         removed = [visited[i] for i in np.argsort(legs, kind="stable")[:k]]
-    elif how < 0.6:  # the visits nearest to one (itself first): a random or a costly one
-        if how < 0.3:
-            seed_node = visited[int(rng.integers(len(visited)))]
-        else:
-            seed_node = _costly_visit(inp, routes, rng)
-        legs = inp.travel[seed_node, visited] + inp.travel[visited, seed_node]
-        legs[visited.index(seed_node)] = -1
-        removed = [visited[i] for i in np.argsort(legs, kind="stable")[:k]]
-    elif how < 0.8:  # a run of consecutive visits in each route
+    elif how < 0.7:  # a run of consecutive visits in each route
         removed = []
         for r in routes:
             mine = [n for n in r if inp.required_vehicle[n] < 0]
@@ -247,19 +256,19 @@ def _ruin(
     return [[n for n in r if n not in gone] for r in routes], removed
 
 
-def _costly_visit(inp: RoutingInput, routes: Routes, rng: np.random.Generator) -> int:
+def _costly_visit(inp: RoutingInput, routes: Routes, rng: np.random.Generator) -> int | None:
     """An optional visit drawn with a bias to those whose detour costs most per prize."""
     visits: list[tuple[float, int]] = []
-    for r in routes:
-        for i, n in enumerate(r):
+    for v in range(inp.num_vehicles):
+        path = _path(inp, v, routes)
+        for prev, n, nxt in zip(path, path[1:], path[2:], strict=False):
             if inp.required_vehicle[n] >= 0:
                 continue
-            prev = r[i - 1] if i > 0 else None
-            nxt = r[i + 1] if i + 1 < len(r) else None
             detour = int(inp.service[n])
-            if prev is not None and nxt is not None:
-                detour += int(inp.travel[prev, n] + inp.travel[n, nxt] - inp.travel[prev, nxt])
+            detour += int(inp.travel[prev, n] + inp.travel[n, nxt] - inp.travel[prev, nxt])
             visits.append((detour / max(1, int(inp.prize[n])), n))
+    if not visits:
+        return None
     visits.sort(reverse=True)
     # Ropke & Pisinger's randomised worst removal: rank y^3 of the list, y uniform.
     return visits[int(len(visits) * rng.random() ** 3)][1]
