@@ -10,8 +10,8 @@ Every cost in the routing model is per team (travel, driving balance, visit caps
 urban/rural band) except the prize of unvisited stations, so a sub-problem's objective
 differs from the whole plan's by a constant: improving one improves the other. Rounds
 compare plans by that objective computed directly (`routing.objective`); the rebuild's
-own search leaves the driving balance out, whose soft bound makes every move it weighs
-about a third slower.
+own search leaves the driving balance out: its soft bound makes a rebuild up to half
+again as slow.
 """
 
 from __future__ import annotations

@@ -403,8 +403,8 @@ def _descend(
 ) -> tuple[int, list[list[int]]] | None:
     """Greedy descent from given routes: its objective and routes.
 
-    The search leaves the driving balance out of its model (soft bounds make each move
-    several times slower to evaluate); the objective returned includes it.
+    The search leaves the driving balance out of its model (its soft bound makes the
+    search up to half again as slow); the objective returned includes it.
     """
     searched = replace(inp, balance_coefficient=0)
     found = _solve_from(searched, routes, prize_scale, _descent_params(time_limit_s))
