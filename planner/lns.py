@@ -12,6 +12,10 @@ differs from the whole plan's by a constant: improving one improves the other. R
 compare plans by that objective computed directly (`routing.objective`); the rebuild's
 own search leaves the driving balance out: its soft bound makes a rebuild up to half
 again as slow.
+
+Before the first round, and whenever rounds stop finding better plans, a sweep of
+ejection chains (`planner.chains`) from the costliest visits looks for the hand-overs
+between several teams that rounds rarely find.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from planner.chains import chain_columns, recombine
 
 if TYPE_CHECKING:
     from planner.routing import RoutingInput
@@ -52,6 +58,15 @@ COSTLY_SHARE = 0.25
 # that visit is a costly one (is its time better spent on two other stations?).
 EXCLUDE_SHARE = 0.1
 COSTLY_EXCLUDE_SHARE = 0.5
+# Rounds in a row without a better plan (per team, and at least) after which the next
+# round is preceded by a sweep of ejection chains, once per plan.
+STALL_ROUNDS_PER_TEAM, STALL_ROUNDS_MIN = 1, 8
+# Ejection chains start at this many of the costliest visits.
+CHAIN_ROOTS = 8
+# In a chain link that may take stations from other teams, each such station counts for
+# this share of its prize: the team takes one only when it pays well, since its owner
+# has to make up for it.
+TAKEN_WORTH = 0.5
 
 
 @dataclass(frozen=True)
@@ -133,9 +148,16 @@ def improve(
     routes = [list(r) for r in routes]
     depots = set(inp.starts) | set(inp.ends)
     pool = [int(n) for n in np.flatnonzero(inp.required_vehicle < 0) if n not in depots]
-    done = 0
+    deadline = began + time_limit_s
+    stall_limit = max(STALL_ROUNDS_MIN, STALL_ROUNDS_PER_TEAM * inp.num_vehicles)
+    done, stalled, swept = 0, stall_limit, False
     for _ in range(rounds):
-        left = time_limit_s - (time.perf_counter() - began)
+        if stalled >= stall_limit and not swept:
+            swept = True
+            better = chain_sweep(inp, routes, pool, cost_of, search, prize_scale, deadline)
+            if better is not None:
+                routes, stalled, swept = better, 0, False
+        left = deadline - time.perf_counter()
         if left <= 0:
             break
         done += 1
@@ -166,13 +188,62 @@ def improve(
         old_cost = cost_of(now.inp, now.to_sub(routes))
         after = restrict(inp, group, [n for n in nodes if n not in excluded]) if excluded else now
         found = search(after.inp, after.to_sub_routes(ruined), left)
+        stalled += 1
         if found is None:
             continue
         new_cost = found[0] + prize_scale * sum(int(inp.prize[n]) for n in excluded)
         if new_cost <= old_cost:
             for v, r in zip(group, after.to_full(found[1]), strict=True):
                 routes[v] = r
+        if new_cost < old_cost:
+            stalled, swept = 0, False
     return routes, done
+
+
+def chain_sweep(
+    inp: RoutingInput,
+    routes: Routes,
+    pool: Sequence[int],
+    cost_of: CostOf,
+    search: Search,
+    prize_scale: int,
+    deadline: float,
+) -> Routes | None:
+    """Routes better than `routes` by ejection chains from the costliest visits, or None.
+
+    `pool` lists the optional stations; `deadline` is a `time.perf_counter()` instant.
+    """
+    optional = set(pool)
+    visited = {n for r in routes for n in r}
+
+    def team_search(
+        v: int, start: list[int], barred: set[int], takes: bool, left: float
+    ) -> list[int] | None:
+        mine = [n for n in start if n in optional]
+        others = np.array(
+            [n for n in pool if n not in barred and n not in mine and (takes or n not in visited)],
+            dtype=np.int64,
+        )
+        path = [int(inp.starts[v]), *start, int(inp.ends[v])]
+        sub = restrict(inp, [v], [*mine, *_nearest(inp, others, path)])
+        if takes:
+            theirs = np.isin(sub.nodes, list(visited - set(mine)))
+            worth = np.where(theirs, np.round(sub.inp.prize * TAKEN_WORTH), sub.inp.prize)
+            sub = replace(sub, inp=replace(sub.inp, prize=worth.astype(sub.inp.prize.dtype)))
+        found = search(sub.inp, sub.to_sub_routes([start]), left)
+        return None if found is None else sub.to_full(found[1])[0]
+
+    def route_cost(v: int, route: list[int]) -> int:
+        sub = restrict(inp, [v], [n for n in route if n in optional])
+        return cost_of(sub.inp, sub.to_sub_routes([route]))
+
+    roots = [(n, v) for _, n, v in _detours(inp, routes)[:CHAIN_ROOTS]]
+    columns = chain_columns(routes, roots, optional, team_search, deadline)
+    left = deadline - time.perf_counter()
+    if left <= 0 or not any(columns):
+        return None
+    better = recombine(routes, columns, inp.prize, optional, route_cost, prize_scale, left)
+    return better if cost_of(inp, better) < cost_of(inp, routes) else None
 
 
 def _path(inp: RoutingInput, v: int, routes: Routes) -> list[int]:
@@ -259,9 +330,12 @@ def _ruin(
     return [[n for n in r if n not in gone] for r in routes], removed
 
 
-def _costly_visit(inp: RoutingInput, routes: Routes, rng: np.random.Generator) -> int | None:
-    """An optional visit drawn with a bias to those whose detour costs most per prize."""
-    visits: list[tuple[float, int]] = []
+def _detours(inp: RoutingInput, routes: Routes) -> list[tuple[float, int, int]]:
+    """Every optional visit as (detour per prize, node, vehicle), costliest first.
+
+    The detour is the stay plus the driving the visit adds between its neighbours.
+    """
+    visits: list[tuple[float, int, int]] = []
     for v in range(inp.num_vehicles):
         path = _path(inp, v, routes)
         for prev, n, nxt in zip(path, path[1:], path[2:], strict=False):
@@ -269,9 +343,15 @@ def _costly_visit(inp: RoutingInput, routes: Routes, rng: np.random.Generator) -
                 continue
             detour = int(inp.service[n])
             detour += int(inp.travel[prev, n] + inp.travel[n, nxt] - inp.travel[prev, nxt])
-            visits.append((detour / max(1, int(inp.prize[n])), n))
+            visits.append((detour / max(1, int(inp.prize[n])), n, v))
+    visits.sort(reverse=True)
+    return visits
+
+
+def _costly_visit(inp: RoutingInput, routes: Routes, rng: np.random.Generator) -> int | None:
+    """An optional visit drawn with a bias to those whose detour costs most per prize."""
+    visits = _detours(inp, routes)
     if not visits:
         return None
-    visits.sort(reverse=True)
     # Ropke & Pisinger's randomised worst removal: rank y^3 of the list, y uniform.
     return visits[int(len(visits) * rng.random() ** 3)][1]
