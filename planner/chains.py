@@ -25,9 +25,10 @@ from ortools.sat.python import cp_model
 
 Routes = list[list[int]]
 # One team's best route on its own from a start route, barred from some stations, taking
-# stations from other teams or only stations nobody visits: (vehicle, start route, barred
-# stations, may take from others, seconds) -> the route found, or None.
-TeamSearch = Callable[[int, list[int], set[int], bool, float], "list[int] | None"]
+# stations from other teams or only stations nobody visits (or that teams earlier in the
+# chain gave up): (vehicle, start route, barred stations, may take from others, given-up
+# stations, seconds) -> the route found, or None.
+TeamSearch = Callable[[int, list[int], set[int], bool, set[int], float], "list[int] | None"]
 # The objective of one team's route on its own (travel and per-team costs, no prizes).
 RouteCost = Callable[[int, list[int]], int]
 
@@ -52,6 +53,7 @@ def chain_columns(
     for visit, team in roots:
         frontier = [(team, {visit})]
         taken: set[int] = set()
+        given_up: set[int] = set()
         for depth in range(CHAIN_DEPTH):
             robbed: dict[int, set[int]] = {}
             for v, lost in frontier:
@@ -62,15 +64,16 @@ def chain_columns(
                     left = deadline - time.perf_counter()
                     if left <= 0:
                         return columns
-                    route = team_search(v, start, lost | taken, takes, left)
+                    route = team_search(v, start, lost | taken, takes, given_up - taken, left)
                     if route is None:
                         continue
                     columns[v].add(tuple(route))
                     if takes:
                         for n in route:
-                            if n in optional and owner.get(n, v) != v:
+                            if n in optional and owner.get(n, v) != v and n not in given_up:
                                 robbed.setdefault(owner[n], set()).add(n)
                         taken |= {n for n in route if n in optional}
+                        given_up |= set(start) - set(route)
             frontier = sorted(robbed.items())
             if not frontier:
                 break

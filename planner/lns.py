@@ -9,7 +9,7 @@ is kept when the teams' part of the objective does not get worse.
 Every cost in the routing model is per team (travel, driving balance, visit caps, the
 urban/rural band) except the prize of unvisited stations, so a sub-problem's objective
 differs from the whole plan's by a constant: improving one improves the other. Rounds
-compare plans by that objective computed directly (`routing.objective`); the rebuild's
+compare plans by that objective computed directly (`planner.objective`); the rebuild's
 own search leaves the driving balance out: its soft bound makes a rebuild up to half
 again as slow.
 
@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from planner.chains import chain_columns, recombine
+from planner.objective import route_cost
 
 if TYPE_CHECKING:
     from planner.routing import RoutingInput
@@ -61,6 +62,8 @@ COSTLY_EXCLUDE_SHARE = 0.5
 # Rounds in a row without a better plan (per team, and at least) after which the next
 # round is preceded by a sweep of ejection chains, once per plan.
 STALL_ROUNDS_PER_TEAM, STALL_ROUNDS_MIN = 1, 8
+# Whether the first sweep comes before the first round.
+SWEEP_FIRST = True
 # Ejection chains start at this many of the costliest visits.
 CHAIN_ROOTS = 8
 # In a chain link that may take stations from other teams, each such station counts for
@@ -150,7 +153,7 @@ def improve(
     pool = [int(n) for n in np.flatnonzero(inp.required_vehicle < 0) if n not in depots]
     deadline = began + time_limit_s
     stall_limit = max(STALL_ROUNDS_MIN, STALL_ROUNDS_PER_TEAM * inp.num_vehicles)
-    done, stalled, swept = 0, stall_limit, False
+    done, stalled, swept = 0, stall_limit if SWEEP_FIRST else 0, False
     for _ in range(rounds):
         if stalled >= stall_limit and not swept:
             swept = True
@@ -217,32 +220,33 @@ def chain_sweep(
     visited = {n for r in routes for n in r}
 
     def team_search(
-        v: int, start: list[int], barred: set[int], takes: bool, left: float
+        v: int, start: list[int], barred: set[int], takes: bool, given_up: set[int], left: float
     ) -> list[int] | None:
         mine = [n for n in start if n in optional]
+        theirs = visited - given_up - set(mine)
         others = np.array(
-            [n for n in pool if n not in barred and n not in mine and (takes or n not in visited)],
+            [n for n in pool if n not in barred and n not in mine and (takes or n not in theirs)],
             dtype=np.int64,
         )
         path = [int(inp.starts[v]), *start, int(inp.ends[v])]
         sub = restrict(inp, [v], [*mine, *_nearest(inp, others, path)])
         if takes:
-            theirs = np.isin(sub.nodes, list(visited - set(mine)))
-            worth = np.where(theirs, np.round(sub.inp.prize * TAKEN_WORTH), sub.inp.prize)
+            owned = np.isin(sub.nodes, list(theirs))
+            worth = np.where(owned, np.round(sub.inp.prize * TAKEN_WORTH), sub.inp.prize)
             sub = replace(sub, inp=replace(sub.inp, prize=worth.astype(sub.inp.prize.dtype)))
         found = search(sub.inp, sub.to_sub_routes([start]), left)
         return None if found is None else sub.to_full(found[1])[0]
 
-    def route_cost(v: int, route: list[int]) -> int:
-        sub = restrict(inp, [v], [n for n in route if n in optional])
-        return cost_of(sub.inp, sub.to_sub_routes([route]))
-
     roots = [(n, v) for _, n, v in _detours(inp, routes)[:CHAIN_ROOTS]]
     columns = chain_columns(routes, roots, optional, team_search, deadline)
+
+    def cost(v: int, route: list[int]) -> int:
+        return route_cost(inp, v, route, prize_scale)
+
     left = deadline - time.perf_counter()
     if left <= 0 or not any(columns):
         return None
-    better = recombine(routes, columns, inp.prize, optional, route_cost, prize_scale, left)
+    better = recombine(routes, columns, inp.prize, optional, cost, prize_scale, left)
     return better if cost_of(inp, better) < cost_of(inp, routes) else None
 
 

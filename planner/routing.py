@@ -17,6 +17,7 @@ import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from planner.lns import improve
+from planner.objective import BALANCE_SHARE, objective
 
 DAY_SECONDS = 86_400
 DEFAULT_FIRST = "LOCAL_CHEAPEST_INSERTION"
@@ -30,8 +31,6 @@ FIRST_SOLUTIONS: tuple[tuple[str, int | None], ...] = tuple(
 STARTS_SHARE = 0.1
 # Share of the time limit after which guided local search hands over to ruin and recreate.
 SEARCH_SHARE = 0.15
-# Share of the hard driving cap above which each second of driving costs extra.
-BALANCE_SHARE = 0.6
 
 
 @dataclass(frozen=True)
@@ -370,32 +369,6 @@ def solve_routing(
         result = _timed(inp, routes, result.status)
     stats = {**result.stats, "wall_s": time.perf_counter() - began, "lns_rounds": float(done)}
     return replace(result, stats=stats)
-
-
-def objective(inp: RoutingInput, routes: list[list[int]], prize_scale: int) -> int:
-    """The model's objective for feasible routes, computed without a solver.
-
-    Travel, the driving balance and the urban/rural band are costs of each route; the
-    prize of every optional node left out is the one cost that is not.
-    """
-    total = 0
-    soft_cap = int(inp.max_drive * BALANCE_SHARE)
-    visited: set[int] = set()
-    for v, route in enumerate(routes):
-        path = [int(inp.starts[v]), *route, int(inp.ends[v])]
-        drive = int(inp.travel[path[:-1], path[1:]].sum())
-        total += drive
-        if inp.balance_coefficient > 0:
-            total += inp.balance_coefficient * max(0, drive - soft_cap)
-        if inp.mix_delta is not None:
-            mix = int(inp.mix_delta[route].sum()) if route else 0
-            total += inp.mix_penalty * prize_scale * max(0, abs(mix) - inp.mix_band)
-        visited.update(route)
-    depots = set(inp.starts) | set(inp.ends)
-    for node in np.flatnonzero(inp.required_vehicle < 0):
-        if int(node) not in visited and int(node) not in depots:
-            total += int(inp.prize[node]) * prize_scale
-    return total
 
 
 def _descend(

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from planner.chains import chain_columns, recombine
 from planner.lns import chain_sweep
-from planner.routing import RoutingInput, _descend, _prize_scale, objective
+from planner.objective import objective
+from planner.routing import RoutingInput, _descend, _prize_scale
 from tests.test_routing import make_input
 
 
@@ -68,23 +69,24 @@ def test_no_chain_is_reported_on_the_best_plan() -> None:
 
 
 def test_a_chain_bars_the_root_team_from_its_visit_and_the_robbed_from_their_losses() -> None:
-    asked: list[tuple[int, tuple[int, ...], frozenset[int], bool]] = []
+    asked: list[tuple[int, tuple[int, ...], frozenset[int], bool, frozenset[int]]] = []
 
     def team_search(
-        v: int, start: list[int], barred: set[int], takes: bool, left: float
+        v: int, start: list[int], barred: set[int], takes: bool, given_up: set[int], left: float
     ) -> list[int] | None:
-        asked.append((v, tuple(start), frozenset(barred), takes))
+        asked.append((v, tuple(start), frozenset(barred), takes, frozenset(given_up)))
         if v == 0 and takes:
-            return [3, 4]  # takes team 1's pair
+            return [3, 4]  # takes team 1's pair and gives up station 8
         return list(start)
 
-    routes = [[2], [3, 4], [7]]
-    columns = chain_columns(routes, [(2, 0)], {2, 3, 4, 5, 6, 7}, team_search, 1e18)
-    assert asked[0] == (0, (), frozenset({2}), False)
-    assert asked[1] == (0, (), frozenset({2}), True)
-    # team 1 lost 3 and 4 to the chain; team 2, untouched, is not asked
+    routes = [[2, 8], [3, 4], [7]]
+    columns = chain_columns(routes, [(2, 0)], {2, 3, 4, 5, 6, 7, 8}, team_search, 1e18)
+    assert asked[0] == (0, (8,), frozenset({2}), False, frozenset())
+    assert asked[1] == (0, (8,), frozenset({2}), True, frozenset())
+    # team 1 lost 3 and 4 to the chain and may have station 8; team 2, untouched, is not
+    # asked
     assert {a[0] for a in asked[2:]} == {1}
-    assert all(a[1] == () and {3, 4} <= a[2] for a in asked[2:])
+    assert all(a[1] == () and {3, 4} <= a[2] and a[4] == {8} for a in asked[2:])
     assert (3, 4) in columns[0] and not columns[2]
 
 
