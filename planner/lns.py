@@ -15,7 +15,9 @@ again as slow.
 
 Before the first round, and whenever rounds stop finding better plans, a sweep of
 ejection chains (`planner.chains`) from the costliest visits looks for the hand-overs
-between several teams that rounds rarely find.
+between several teams that rounds rarely find. Rounds that stay stuck for long, a sweep
+included, start again from the first plan when there is room for another path as long as
+the one before; the best plan found is kept.
 """
 
 from __future__ import annotations
@@ -64,6 +66,10 @@ COSTLY_EXCLUDE_SHARE = 0.5
 STALL_ROUNDS_PER_TEAM, STALL_ROUNDS_MIN = 1, 8
 # Whether the first sweep comes before the first round.
 SWEEP_FIRST = True
+# Rounds in a row without a better plan (per team), a sweep included, after which the
+# rounds start again from the first plan; the best plan found is kept.
+RESTART_ROUNDS_PER_TEAM = 8
+RESTART_ROOM = 2
 # Ejection chains start at this many of the costliest visits.
 CHAIN_ROOTS = 8
 # In a chain link that may take stations from other teams, each such station counts for
@@ -153,13 +159,28 @@ def improve(
     pool = [int(n) for n in np.flatnonzero(inp.required_vehicle < 0) if n not in depots]
     deadline = began + time_limit_s
     stall_limit = max(STALL_ROUNDS_MIN, STALL_ROUNDS_PER_TEAM * inp.num_vehicles)
-    done, stalled, swept = 0, stall_limit if SWEEP_FIRST else 0, False
+    restart_limit = RESTART_ROUNDS_PER_TEAM * inp.num_vehicles
+    first = [list(r) for r in routes]
+    best, best_cost = routes, cost_of(inp, routes)
+    done, stalled, swept, sweep_due = 0, 0, False, SWEEP_FIRST
+    path_began = last_gain = 0  # rounds: when this path of rounds began, its last gain
     for _ in range(rounds):
-        if stalled >= stall_limit and not swept:
-            swept = True
+        if stalled >= restart_limit and swept:
+            pace = (time.perf_counter() - began) / max(1, done)
+            rounds_left = min(rounds - done, (deadline - time.perf_counter()) / pace)
+            # Long stuck, even after a sweep, with time for another path at least twice
+            # as long as this one took to its plan: keep the plan, start again from the
+            # first one.
+            if rounds_left >= RESTART_ROOM * (last_gain - path_began):
+                if cost_of(inp, routes) < best_cost:
+                    best, best_cost = routes, cost_of(inp, routes)
+                routes, stalled, swept, sweep_due = [list(r) for r in first], 0, False, SWEEP_FIRST
+                path_began = last_gain = done
+        if (sweep_due or stalled >= stall_limit) and not swept:
+            swept, sweep_due = True, False
             better = chain_sweep(inp, routes, pool, cost_of, search, prize_scale, deadline)
             if better is not None:
-                routes, stalled, swept = better, 0, False
+                routes, stalled, swept, last_gain = better, 0, False, done
         left = deadline - time.perf_counter()
         if left <= 0:
             break
@@ -199,7 +220,9 @@ def improve(
             for v, r in zip(group, after.to_full(found[1]), strict=True):
                 routes[v] = r
         if new_cost < old_cost:
-            stalled, swept = 0, False
+            stalled, swept, last_gain = 0, False, done
+    if cost_of(inp, routes) > best_cost:
+        routes = best
     return routes, done
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from planner import lns
 from planner.lns import restrict
-from planner.routing import MealBreak, RoutingInput, _prize_scale, objective, solve_routing
+from planner.objective import objective
+from planner.routing import MealBreak, RoutingInput, _descend, _prize_scale, solve_routing
 from tests.test_routing import BIG, HOUR, assert_schedule_feasible, make_input
 
 
@@ -129,3 +132,35 @@ def test_the_objective_without_a_solver_is_the_models(
     assume("objective" in result.stats)  # a driving limit too short for the mandatory stops
     routes = [list(r) for r in result.routes]
     assert objective(inp, routes, _prize_scale(inp)) == result.stats["objective"]
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_missions(), st.integers(0, 3))
+def test_rounds_that_start_again_keep_the_best_plan_they_held(inp: RoutingInput, seed: int) -> None:
+    """With a restart after every stuck round, the plan returned is the best one the
+    rounds held when they started again, never the last path's."""
+    scale = _prize_scale(inp)
+    start = solve_routing(inp, time_limit_s=30, solution_limit=1, rounds=0)
+    held: list[int] = []
+
+    def cost_of(sub: RoutingInput, routes: list[list[int]]) -> int:
+        cost = objective(sub, routes, scale)
+        if sub is inp:
+            held.append(cost)
+        return cost
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(lns, "RESTART_ROUNDS_PER_TEAM", 0)
+        patch.setattr(lns, "RESTART_ROOM", 0)
+        routes, done = lns.improve(
+            inp,
+            [list(r) for r in start.routes],
+            cost_of,
+            lambda sub, routes, limit: _descend(sub, routes, scale, limit),
+            prize_scale=scale,
+            rounds=30,
+            time_limit_s=60,
+            seed=seed,
+        )
+    assert done == 30
+    assert objective(inp, routes, scale) == min(held)
