@@ -62,10 +62,9 @@ COSTLY_SHARE = 0.25
 EXCLUDE_SHARE = 0.1
 COSTLY_EXCLUDE_SHARE = 0.5
 # Rounds in a row without a better plan (per team, and at least) after which the next
-# round is preceded by a sweep of ejection chains, once per plan.
+# round is preceded by a sweep of ejection chains, once per plan; the first round of a
+# path always is.
 STALL_ROUNDS_PER_TEAM, STALL_ROUNDS_MIN = 1, 8
-# Whether the first sweep comes before the first round.
-SWEEP_FIRST = True
 # Rounds in a row without a better plan (per team), a sweep included, after which the
 # rounds start again from the first plan; the best plan found is kept.
 RESTART_ROUNDS_PER_TEAM = 8
@@ -162,7 +161,7 @@ def improve(
     restart_limit = RESTART_ROUNDS_PER_TEAM * inp.num_vehicles
     first = [list(r) for r in routes]
     best, best_cost = routes, cost_of(inp, routes)
-    done, stalled, swept, sweep_due = 0, 0, False, SWEEP_FIRST
+    done, stalled, swept, sweep_due = 0, 0, False, True
     path_began = last_gain = 0  # rounds: when this path of rounds began, its last gain
     for _ in range(rounds):
         if stalled >= restart_limit and swept:
@@ -172,9 +171,10 @@ def improve(
             # as long as this one took to its plan: keep the plan, start again from the
             # first one.
             if rounds_left >= RESTART_ROOM * (last_gain - path_began):
-                if cost_of(inp, routes) < best_cost:
-                    best, best_cost = routes, cost_of(inp, routes)
-                routes, stalled, swept, sweep_due = [list(r) for r in first], 0, False, SWEEP_FIRST
+                cost = cost_of(inp, routes)
+                if cost < best_cost:
+                    best, best_cost = routes, cost
+                routes, stalled, swept, sweep_due = [list(r) for r in first], 0, False, True
                 path_began = last_gain = done
         if (sweep_due or stalled >= stall_limit) and not swept:
             swept, sweep_due = True, False
@@ -240,7 +240,7 @@ def chain_sweep(
     `pool` lists the optional stations; `deadline` is a `time.perf_counter()` instant.
     """
     optional = set(pool)
-    visited = {n for r in routes for n in r}
+    visited = {n for r in routes for n in r if n in optional}
 
     def team_search(
         v: int, start: list[int], barred: set[int], takes: bool, given_up: set[int], left: float
