@@ -16,7 +16,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +62,6 @@ class RoadsInfo:
     closures: tuple[ClosureRecord, ...] = ()
     closed_from: str | None = None
     format: int = FORMAT
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def osrm_path(self) -> Path:
@@ -137,7 +136,6 @@ def read_roads(directory: Path | str) -> RoadsInfo:
             files=tuple(str(f) for f in data["files"]),
             closures=closures,
             closed_from=data.get("closed_from"),
-            extra=dict(data.get("extra", {})),
         )
     except RoadsError:
         raise
