@@ -22,6 +22,7 @@ from rich.table import Table
 from planner.datasets import get_path
 from planner.errors import MissionDataError, Problem
 from planner.exports.command import export as export_command
+from planner.roads.command import app as roads_app
 from planner.store.command import app as users_app
 
 app = typer.Typer(
@@ -352,6 +353,7 @@ def route(
 
 app.command(name="export")(friendly(export_command))
 app.add_typer(users_app, name="users", help="Accounts and roles of the mission store.")
+app.add_typer(roads_app, name="roads", help="Road data for travel times (OpenStreetMap, OSRM).")
 
 
 def main() -> None:  # pragma: no cover - console entry point
