@@ -208,27 +208,35 @@ def write_mission(mission: Mission, path: str | Path, *, note: str = "") -> Path
 def _mission_layers(mission: Mission) -> dict[str, tuple[gpd.GeoDataFrame, str]]:
     """Layer name -> (frame, geometry type), in package order, the outline last if known."""
     m, cols = mission, schema.LAYERS
+    regions = [r.geometry for r in m.regions]
+    districts = [d.geometry for d in m.districts]
+    areas = [a.geometry for a in m.areas]
     layers = {
-        "regions": (
-            _layer(m.regions, cols["regions"], [r.geometry for r in m.regions]),
-            "MultiPolygon",
-        ),
+        "regions": (_layer(m.regions, cols["regions"], regions), _polygon_type(regions)),
         "districts": (
-            _layer(m.districts, cols["districts"], [d.geometry for d in m.districts]),
-            "MultiPolygon",
+            _layer(m.districts, cols["districts"], districts),
+            _polygon_type(districts),
         ),
         "commissions": (
             _layer(m.commissions, cols["commissions"], _points(m.commissions)),
             "Point",
         ),
         "stations": (_layer(m.stations, cols["stations"], _points(m.stations)), "Point"),
-        "areas": (_layer(m.areas, cols["areas"], [a.geometry for a in m.areas]), "MultiPolygon"),
+        "areas": (_layer(m.areas, cols["areas"], areas), _polygon_type(areas)),
         "teams": (_layer(m.teams, cols["teams"], _points(m.teams)), "Point"),
     }
     if m.outline is not None:
         outline = gpd.GeoDataFrame({"country": [m.country]}, geometry=[m.outline], crs=WGS84)
-        layers[schema.OUTLINE_LAYER] = (outline, "MultiPolygon")
+        layers[schema.OUTLINE_LAYER] = (outline, _polygon_type([m.outline]))
     return layers
+
+
+def _polygon_type(shapes: Sequence[BaseGeometry | None]) -> str:
+    """Polygon when every shape is a single polygon, else MultiPolygon (single ones
+    promoted), so a package written from a loaded mission keeps its geometry types."""
+    present = [g for g in shapes if g is not None]
+    single = bool(present) and all(g.geom_type == "Polygon" for g in present)
+    return "Polygon" if single else "MultiPolygon"
 
 
 def _layer(

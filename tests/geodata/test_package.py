@@ -62,6 +62,22 @@ def test_failed_write_leaves_existing_package_untouched(
     assert load_mission(tmp_path) == small_mission
 
 
+def test_polygon_layers_keep_single_polygons(tmp_path: Path, small_mission: Mission):
+    """A layer of single polygons is written as Polygon; one that mixes in a MultiPolygon
+    is written as MultiPolygon throughout, so every shape loads back as it was or as the
+    equal MultiPolygon."""
+    first, second = small_mission.districts
+    two_part = shapely.MultiPolygon([first.geometry, shapely.box(77.5, 43.5, 77.6, 43.6)])
+    mixed = dataclasses.replace(
+        small_mission, districts=(dataclasses.replace(first, geometry=two_part), second)
+    )
+    write_mission(mixed, tmp_path)
+    loaded = load_mission(tmp_path)
+    assert [r.geometry.geom_type for r in loaded.regions] == ["Polygon"]
+    assert [d.geometry.geom_type for d in loaded.districts] == ["MultiPolygon"] * 2
+    assert loaded.districts[1].geometry.equals(second.geometry)
+
+
 def test_note_goes_into_the_settings_file(tmp_path: Path, small_mission: Mission):
     """The note on where the data comes from is written to mission.toml; without one the
     file has no note line."""
