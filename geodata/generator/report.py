@@ -20,6 +20,12 @@ from .figures import KARAGANDY_PUBLISHED_STATIONS
 REPO = GEODATA_DIR.parent
 
 
+def _utc_offset_s(day: datetime, zone: str) -> float:
+    offset = day.replace(tzinfo=ZoneInfo(zone)).utcoffset()
+    assert offset is not None
+    return offset.total_seconds()
+
+
 def print_summary(
     layers: dict[str, gpd.GeoDataFrame],
     regions: gpd.GeoDataFrame,
@@ -55,10 +61,7 @@ def print_summary(
     rs.insert(
         2,
         "utc",
-        [
-            "+%g" % (day.replace(tzinfo=ZoneInfo(z)).utcoffset().total_seconds() / 3600)
-            for z in reg.loc[rs.index, "tz"]
-        ],
+        ["+%g" % (_utc_offset_s(day, z) / 3600) for z in reg.loc[rs.index, "tz"]],
     )
     print(rs.to_string())
     print(

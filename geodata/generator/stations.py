@@ -63,7 +63,7 @@ def place_stations(
     for g in areas.values():
         shapely.prepare(g)
     city_districts = districts[districts["level"] == "city_district"]
-    rows = []
+    rows: list[dict[str, object]] = []
     for sett in s.itertuples():
         for kind, n in (("regular", sett.n_regular), ("special", sett.n_special)):
             if n == 0:
