@@ -1,7 +1,9 @@
 """Teams to areas and bases, in proportion to voters.
 
 Used when a mission lists teams without an area or a base: the coordinator gives a number
-of teams, the planner spreads them the way a deployment plan would.
+of teams, the planner spreads them the way a deployment plan would. The apportionment
+underneath (`apportion`, Hamilton's method) also shares out the stations, voters and teams
+of the shipped default mission in its generator.
 """
 
 from __future__ import annotations
@@ -9,7 +11,33 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
+import numpy as np
+
 from planner.model import Mission, Team, TeamKind
+
+
+def apportion(seats: int, weights: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Whole numbers in proportion to `weights` (negative counts as 0) that sum to `seats`.
+
+    Hamilton's method: floors of the exact quotas first, then one more to the largest
+    fractional remainders; ties go to the earlier position, so the result is deterministic.
+    With no positive weight the seats are shared out evenly, earlier positions first.
+    """
+    w = np.clip(np.asarray(weights, dtype=float), 0.0, None)
+    if seats and not len(w):
+        raise ValueError(f"{seats} seats cannot be shared among nobody")
+    total = w.sum()
+    if total <= 0:  # nothing to go by: share evenly
+        even = np.full(len(w), seats // len(w) if len(w) else 0, dtype=np.int64)
+        even[: seats - int(even.sum())] += 1
+        return even
+    quota = seats * w / total
+    out = np.floor(quota).astype(np.int64)
+    left = seats - int(out.sum())
+    if left:
+        order = np.lexsort((np.arange(len(w)), -(quota - out)))
+        out[order[:left]] += 1
+    return out
 
 
 def largest_remainder(
@@ -17,27 +45,14 @@ def largest_remainder(
 ) -> dict[str, int]:
     """Apportion `seats` to keys in proportion to `weights`, each key getting >= `minimum`.
 
-    Hamilton's method: floors first, then the largest fractional remainders; ties go to
-    the key that sorts first, so the result is deterministic.
+    Every key gets `minimum` first; the rest go by `apportion` over the keys in sorted
+    order, so ties go to the key that sorts first.
     """
     keys = sorted(weights)
     if seats < minimum * len(keys):
         raise ValueError(f"{seats} teams cannot give {minimum} to each of {len(keys)} areas")
-    result = dict.fromkeys(keys, minimum)
-    free = seats - minimum * len(keys)
-    total = sum(max(0.0, weights[k]) for k in keys)
-    if free == 0 or total == 0:
-        for i in range(free):  # no weights to go by: share the seats out evenly
-            result[keys[i % len(keys)]] += 1
-        return result
-    quotas = {k: free * max(0.0, weights[k]) / total for k in keys}
-    for k in keys:
-        result[k] += int(quotas[k])
-    left = seats - sum(result.values())
-    order = sorted(keys, key=lambda k: (-(quotas[k] - int(quotas[k])), k))
-    for k in order[:left]:
-        result[k] += 1
-    return result
+    shares = apportion(seats - minimum * len(keys), [weights[k] for k in keys])
+    return {k: minimum + int(share) for k, share in zip(keys, shares, strict=True)}
 
 
 def area_voters(mission: Mission) -> dict[str, int]:

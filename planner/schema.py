@@ -14,6 +14,10 @@ SETTINGS = ("urban", "rural")
 COMMISSION_LEVELS = ("regional", "district", "city", "city_district")
 TEAM_KINDS = ("sto", "lto")
 
+# The `region` of stations abroad (a commission may name it too); their `district` is not
+# checked against the districts layer.
+ABROAD_REGION = "ABROAD"
+
 # Layer -> required attribute columns (geometry is always required as well).
 LAYERS: dict[str, tuple[str, ...]] = {
     "regions": ("region_id", "name_en", "name_kk", "name_ru", "tz"),

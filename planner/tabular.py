@@ -2,8 +2,8 @@
 
 Spreadsheets exported on Russian- or Kazakh-language systems come in UTF-8 (with or
 without a byte-order mark) or Windows-1251, separated by commas or semicolons. This module
-only turns such a file into a table of trimmed strings with lower-case column names; the
-meaning of the columns is checked in `planner.geodata`.
+only turns such a file into a table of trimmed strings with lower-case column names; what
+the columns mean is checked by the readers that use it (mission geodata, route mode).
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ class Table:
 
     frame: pd.DataFrame
     separator: str | None
-    encoding: str | None
 
     @property
     def decimal_comma(self) -> bool:
@@ -122,10 +121,10 @@ def read_csv_text(text: str) -> Table:
             quoting=csv.QUOTE_MINIMAL,
         )
     except pd.errors.EmptyDataError:
-        return Table(pd.DataFrame(), sep, None)  # no header, no rows
+        return Table(pd.DataFrame(), sep)  # no header, no rows
     except (pd.errors.ParserError, ValueError) as exc:
         raise TableError(f"not a readable CSV table: {exc}") from exc
-    return Table(_tidy(frame), sep, None)
+    return Table(_tidy(frame), sep)
 
 
 def read_table(path: Path) -> Table:
@@ -136,13 +135,12 @@ def read_table(path: Path) -> Table:
             data = path.read_bytes()
         except OSError as exc:
             raise TableError(f"cannot read the file: {exc.strerror or exc}") from exc
-        text, encoding = decode(data)
-        table = read_csv_text(text)
-        return Table(table.frame, table.separator, encoding)
+        text, _ = decode(data)
+        return read_csv_text(text)
     if suffix == ".xlsx":
         try:
             frame = pd.read_excel(path, sheet_name=0, dtype=str, engine="openpyxl")
         except Exception as exc:  # openpyxl raises many types for a corrupt workbook
             raise TableError(f"not a readable Excel workbook: {exc}") from exc
-        return Table(_tidy(frame), None, None)
+        return Table(_tidy(frame), None)
     raise TableError(f"not a table file: {path.name}")

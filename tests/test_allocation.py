@@ -11,7 +11,13 @@ from factories import multi_area_mission
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.allocation import allocate_teams, area_voters, base_sites, largest_remainder
+from planner.allocation import (
+    allocate_teams,
+    apportion,
+    area_voters,
+    base_sites,
+    largest_remainder,
+)
 from planner.model import Team, TeamKind
 
 weights_st = st.dictionaries(
@@ -27,8 +33,6 @@ def test_largest_remainder_sums_to_seats_and_respects_minimum(weights, seats, mi
         with pytest.raises(ValueError, match="cannot give"):
             largest_remainder(weights, seats, minimum=minimum)
         return
-    if sum(weights.values()) == 0 and seats - minimum * len(weights) > len(weights):
-        return  # known bug, see test_largest_remainder_hands_out_every_seat_with_zero_weights
     got = largest_remainder(weights, seats, minimum=minimum)
     assert set(got) == set(weights)
     assert sum(got.values()) == seats
@@ -76,6 +80,34 @@ def test_largest_remainder_hands_out_every_seat_with_zero_weights() -> None:
     got = largest_remainder({"a": 0, "b": 0}, 5)
     assert sum(got.values()) == 5
     assert sorted(got.values()) == [2, 3]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    weights=st.lists(st.floats(0, 1e6, allow_nan=False), min_size=1, max_size=12),
+    seats=st.integers(0, 500),
+)
+def test_apportion_gives_every_position_its_quota_rounded(weights, seats) -> None:
+    """Positions get their exact quota rounded down or up, all seats handed out."""
+    got = apportion(seats, weights)
+    assert got.sum() == seats and len(got) == len(weights)
+    total = sum(weights)
+    if total > 0:
+        for share, w in zip(got, weights, strict=True):
+            quota = seats * w / total
+            assert math.floor(quota - 1e-6) <= share <= math.ceil(quota + 1e-6)
+
+
+def test_apportion_examples() -> None:
+    """Ties go to the earlier position; no weight at all shares out evenly; nobody to
+    share with is an error."""
+    assert apportion(10, [60, 30, 10]).tolist() == [6, 3, 1]
+    assert apportion(4, [1, 1, 1]).tolist() == [2, 1, 1]
+    assert apportion(5, [0, 0]).tolist() == [3, 2]
+    assert apportion(2, [-5, 5]).tolist() == [0, 2]
+    assert apportion(0, []).tolist() == []
+    with pytest.raises(ValueError, match="among nobody"):
+        apportion(3, [])
 
 
 def test_largest_remainder_raises_when_minimum_cannot_be_met() -> None:
