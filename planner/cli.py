@@ -203,12 +203,22 @@ def plan(
     seed: Annotated[int | None, typer.Option(help="Random seed (default: the mission's).")] = None,
     time_limit: Annotated[float, typer.Option(help="Wall-time limit of the run, seconds.")] = 60.0,
     workers: Annotated[int, typer.Option(help="Parallel worker processes.")] = 2,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Write into a non-empty directory the planner did not write before: "
+            "its own files are replaced, every other file stays.",
+        ),
+    ] = False,
 ) -> None:
     """Plan every team's election day and write visits, coverage, routes and a summary."""
+    from planner.fileio import check_output_dir
     from planner.geodata import load_mission
     from planner.outputs import write_plan
     from planner.plan import solve
 
+    check_output_dir(out, force=force)  # refuse a directory that is not ours before solving
     path = _mission_path(mission)
     loaded = load_mission(path)
     chosen_seed = loaded.seed if seed is None else seed
@@ -232,7 +242,7 @@ def plan(
             workers=workers,
             on_progress=on_progress,
         )
-    write_plan(result, loaded, out, mission_path=path)
+    write_plan(result, loaded, out, mission_path=path, force=force)
     _print_coverage(result)
     console.print(
         f"Plan written to [bold]{out}[/bold] (seed {chosen_seed}, {result.stats['wall_s']} s)"
@@ -302,11 +312,20 @@ def route(
         str, typer.Option("--date", help="The day of HH:MM times (YYYY-MM-DD).")
     ] = "2022-11-20",
     tz: Annotated[str, typer.Option(help="IANA time zone of all times.")] = "Asia/Almaty",
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Write into a non-empty directory the planner did not write before: "
+            "its own files are replaced, every other file stays.",
+        ),
+    ] = False,
 ) -> None:
     """Plan visits to weighted stations with time windows (generic route mode)."""
     from datetime import date
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+    from planner.fileio import check_output_dir
     from planner.generic import load_route_problem, route_summary, solve_route, write_route_plan
 
     try:
@@ -322,10 +341,11 @@ def route(
     if time_limit <= 0:
         err.print("[red]error:[/red] --time-limit must be positive")
         raise typer.Exit(EXIT_DATA)
+    check_output_dir(out, force=force)  # refuse a directory that is not ours before solving
     problem = load_route_problem(stations, teams, matrix_path=matrix, day=on_day, tz=tz)
     _print_warnings(list(problem.warnings))
     result = solve_route(problem, time_limit_s=time_limit)
-    write_route_plan(result, out)
+    write_route_plan(result, out, force=force)
     summary = route_summary(result)
     table = Table(title="Team routes")
     for column in ("team", "stops", "weight", "travel min", "depart", "return"):

@@ -566,9 +566,9 @@ def route_summary(plan: RoutePlan) -> dict[str, Any]:
     }
 
 
-def write_route_plan(plan: RoutePlan, out_dir: Path) -> Path:
-    """Write visits.csv, unvisited.csv and summary.json; an existing directory is replaced
-    only once every file is written."""
+def write_route_plan(plan: RoutePlan, out_dir: Path, *, force: bool = False) -> Path:
+    """Write visits.csv, unvisited.csv and summary.json into `out_dir`, leaving its other
+    files (`write_directory`)."""
     summary = json.dumps(route_summary(plan), ensure_ascii=False, indent=2) + "\n"
     return write_directory(
         Path(out_dir),
@@ -577,6 +577,7 @@ def write_route_plan(plan: RoutePlan, out_dir: Path) -> Path:
             "unvisited.csv": unvisited_csv(plan),
             "summary.json": summary,
         },
+        force=force,
     )
 
 
