@@ -45,6 +45,7 @@ import pandas as pd
 from planner import schema
 from planner.errors import MissionDataError, Problem
 from planner.fileio import write_directory
+from planner.ids import check_ids
 from planner.routing import RoutingInput, solve_routing
 from planner.tabular import TABULAR_SUFFIXES, TableError, read_table
 from planner.travel import GreatCircleTravel, MatrixTravel, Place, TravelModel, read_matrix
@@ -698,10 +699,12 @@ def _sheet(path: Path, problems: list[Problem]) -> _Sheet | None:
 
 
 def _ids(sheet: _Sheet, column: str | None) -> list[str]:
-    """Identifier column: every value present and unique (a duplicate names both rows)."""
+    """Identifier column: every value present, safe (`planner.ids`) and unique (a duplicate
+    names both rows)."""
     if column is None:
         return ["" for _ in range(len(sheet.frame))]
     ids = sheet.frame[column].tolist()
+    sheet.problems.extend(check_ids(ids, file=sheet.file, field=column, rows=sheet.frame.index))
     first: dict[str, int] = {}
     for row, value in zip(sheet.frame.index, ids, strict=True):
         if value == "":

@@ -29,6 +29,7 @@ from shapely.geometry.base import BaseGeometry
 
 from planner import schema
 from planner.errors import MissionDataError, Problem
+from planner.ids import check_ids
 from planner.model import (
     Area,
     Commission,
@@ -199,13 +200,15 @@ def _text(src: _Source, column: str, default: str = "") -> np.ndarray:
 
 
 def _ids(src: _Source, column: str, errors: list[Problem], *, check: bool = True) -> np.ndarray:
-    """Identifier column: every value present and unique (a duplicate names both rows)."""
+    """Identifier column: every value present, safe (`planner.ids`) and unique (a duplicate
+    names both rows)."""
     ids = _text(src, column)
     if not check:
         return ids
     rows = src.rows
     for i in np.flatnonzero(ids == ""):
         errors.append(Problem(src.file, int(rows[i]), column, f"missing {column}"))
+    errors.extend(check_ids(ids, file=src.file, field=column, rows=rows))
     repeated = pd.Series(ids).duplicated(keep=False).to_numpy() & (ids != "")
     first: dict[str, int] = {}
     for i in np.flatnonzero(repeated):

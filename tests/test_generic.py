@@ -502,9 +502,10 @@ def test_station_and_team_ids_name_one_place_each(tmp_path: Path):
          ["STO-02:end", 43.24, 76.89, 30, "08:00", "17:00"]],
     )  # fmt: skip
     problems = problems_of(tmp_path / "s.csv", ROUTE / "teams.csv")
-    assert [(p.row, p.field) for p in problems] == [(1, "id"), (2, "id")]
+    assert [(p.row, p.field) for p in problems] == [(1, "id"), (2, "id"), (2, "id")]
     assert "also a team id" in problems[0].message
-    assert "end key of team 'STO-02'" in problems[1].message
+    assert "unsafe id 'STO-02:end': holds ':'" in problems[1].message
+    assert "end key of team 'STO-02'" in problems[2].message
 
 
 def test_unreachable_station_is_a_warning():
