@@ -15,14 +15,18 @@ from datetime import datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 
+import numpy as np
+
 from planner.balance import district_cap, urban_share_ok
 from planner.election import NIGHT_FROM, NIGHT_TO, meal_fits_polling_day
 from planner.model import Mission, Setting, StationKind, TeamKind
 from planner.outputs import read_visits
-from planner.travel import GreatCircleTravel, Place, TravelModel
+from planner.travel import GreatCircleTravel, Place, TravelModel, great_circle_km
 
 # Times in visits.csv are written to the minute; allow for that rounding.
 TOLERANCE = timedelta(minutes=1)
+# Coordinates are written with 5 decimals: half a unit of the 5th decimal, plus float noise.
+COORDINATE_TOLERANCE = 0.5e-5 + 1e-9
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,10 +205,51 @@ def check_visits(
     for tec, users in tec_use.items():
         if len(users) > 1:
             bad(users[1], None, "duplicate", f"TEC {tec} followed by {', '.join(users)}")
+    violations.extend(coordinate_violations(rows, mission))
     warnings.extend(_representativeness(parsed, mission))
     return CheckReport(
         tuple(violations), tuple(warnings), len(parsed), sum(len(v) for v in parsed.values())
     )
+
+
+def coordinate_violations(rows: list[dict[str, str]], mission: Mission) -> list[Violation]:
+    """Each stop's lat/lon in visits.csv (which the GPX and KML exports send teams to)
+    against the mission's station, TEC or team base. visits.csv rounds to 5 decimals, so a
+    difference of up to half a unit in the 5th decimal (about half a metre) is rounding.
+    Stops at a site the mission does not know, and bases of teams without a position in
+    the mission, are left to the other checks; rows without coordinate columns (a schedule
+    typed by hand) have nothing to compare."""
+    out = []
+    for raw in rows:
+        if "lat" not in raw and "lon" not in raw:
+            continue
+        team_id, seq = raw.get("team_id", ""), int(raw["seq"])
+        site_type, site_id = raw.get("site_type", ""), raw.get("site_id", "")
+        place = _place(mission, site_type, site_id)
+        if place is None:
+            continue
+        try:
+            lat, lon = float(raw["lat"]), float(raw["lon"])
+        except (KeyError, TypeError, ValueError):
+            lat = lon = math.nan
+        if not (math.isfinite(lat) and math.isfinite(lon)):
+            shown = f"{raw.get('lat')!r}, {raw.get('lon')!r}"
+            message = f"{site_type} {site_id}: coordinates {shown} are not numbers"
+            out.append(Violation(team_id, seq, "coordinates", message))
+            continue
+        if abs(lat - place.lat) <= COORDINATE_TOLERANCE and (
+            abs(lon - place.lon) <= COORDINATE_TOLERANCE
+        ):
+            continue
+        ends = (np.array([v]) for v in (place.lon, place.lat, lon, lat))
+        km = float(great_circle_km(*ends)[0])
+        distance = f"{km:.1f} km" if km >= 1 else f"{km * 1000:.0f} m"
+        message = (
+            f"{site_type} {site_id} is at {place.lat:.5f}, {place.lon:.5f} in the mission, "
+            f"but visits.csv puts the stop at {lat:.5f}, {lon:.5f}, {distance} away"
+        )
+        out.append(Violation(team_id, seq, "coordinates", message))
+    return out
 
 
 def _place(mission: Mission, site_type: str, site_id: str) -> Place | None:

@@ -204,12 +204,22 @@ def plan(
     seed: Annotated[int | None, typer.Option(help="Random seed (default: the mission's).")] = None,
     time_limit: Annotated[float, typer.Option(help="Wall-time limit of the run, seconds.")] = 60.0,
     workers: Annotated[int, typer.Option(help="Parallel worker processes.")] = 2,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Write into a non-empty directory the planner did not write before: "
+            "its own files are replaced, every other file stays.",
+        ),
+    ] = False,
 ) -> None:
     """Plan every team's election day and write visits, coverage, routes and a summary."""
+    from planner.fileio import check_output_dir
     from planner.geodata import load_mission
     from planner.outputs import write_plan
     from planner.plan import solve
 
+    check_output_dir(out, force=force)  # refuse a directory that is not ours before solving
     path = _mission_path(mission)
     loaded = load_mission(path)
     chosen_seed = loaded.seed if seed is None else seed
@@ -233,7 +243,7 @@ def plan(
             workers=workers,
             on_progress=on_progress,
         )
-    write_plan(result, loaded, out, mission_path=path)
+    write_plan(result, loaded, out, mission_path=path, force=force)
     _print_coverage(result)
     console.print(
         f"Plan written to [bold]{out}[/bold] (seed {chosen_seed}, {result.stats['wall_s']} s)"
@@ -277,10 +287,10 @@ def check(
         mission = Path(meta["mission_path"]) if meta.get("mission_path") else get_path()
     report = check_plan_dir(plan_dir, load_mission(mission))
     for w in report.warnings:
-        console.print(f"[yellow]warning[/yellow] {w}")
+        console.print(f"[yellow]warning[/yellow] {escape(str(w))}", soft_wrap=True)
     if not report.ok:
         for v in report.violations:
-            err.print(f"[red]violation[/red] {v}")
+            err.print(f"[red]violation[/red] {escape(str(v))}", soft_wrap=True)
         err.print(f"{len(report.violations)} violation(s) in {report.teams} team(s)")
         raise typer.Exit(EXIT_DATA)
     console.print(f"OK: {report.teams} teams, {report.stops} stops, no violations")
@@ -303,11 +313,20 @@ def route(
         str, typer.Option("--date", help="The day of HH:MM times (YYYY-MM-DD).")
     ] = "2022-11-20",
     tz: Annotated[str, typer.Option(help="IANA time zone of all times.")] = "Asia/Almaty",
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Write into a non-empty directory the planner did not write before: "
+            "its own files are replaced, every other file stays.",
+        ),
+    ] = False,
 ) -> None:
     """Plan visits to weighted stations with time windows (generic route mode)."""
     from datetime import date
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+    from planner.fileio import check_output_dir
     from planner.generic import load_route_problem, route_summary, solve_route, write_route_plan
 
     try:
@@ -323,10 +342,11 @@ def route(
     if time_limit <= 0:
         err.print("[red]error:[/red] --time-limit must be positive")
         raise typer.Exit(EXIT_DATA)
+    check_output_dir(out, force=force)  # refuse a directory that is not ours before solving
     problem = load_route_problem(stations, teams, matrix_path=matrix, day=on_day, tz=tz)
     _print_warnings(list(problem.warnings))
     result = solve_route(problem, time_limit_s=time_limit)
-    write_route_plan(result, out)
+    write_route_plan(result, out, force=force)
     summary = route_summary(result)
     table = Table(title="Team routes")
     for column in ("team", "stops", "weight", "travel min", "depart", "return"):

@@ -45,6 +45,7 @@ import pandas as pd
 from planner import schema
 from planner.errors import MissionDataError, Problem
 from planner.fileio import write_directory
+from planner.ids import check_ids
 from planner.routing import RoutingInput, solve_routing
 from planner.tabular import TABULAR_SUFFIXES, TableError, read_table
 from planner.travel import GreatCircleTravel, MatrixTravel, Place, TravelModel, read_matrix
@@ -566,9 +567,9 @@ def route_summary(plan: RoutePlan) -> dict[str, Any]:
     }
 
 
-def write_route_plan(plan: RoutePlan, out_dir: Path) -> Path:
-    """Write visits.csv, unvisited.csv and summary.json; an existing directory is replaced
-    only once every file is written."""
+def write_route_plan(plan: RoutePlan, out_dir: Path, *, force: bool = False) -> Path:
+    """Write visits.csv, unvisited.csv and summary.json into `out_dir`, leaving its other
+    files (`write_directory`)."""
     summary = json.dumps(route_summary(plan), ensure_ascii=False, indent=2) + "\n"
     return write_directory(
         Path(out_dir),
@@ -577,6 +578,7 @@ def write_route_plan(plan: RoutePlan, out_dir: Path) -> Path:
             "unvisited.csv": unvisited_csv(plan),
             "summary.json": summary,
         },
+        force=force,
     )
 
 
@@ -697,10 +699,12 @@ def _sheet(path: Path, problems: list[Problem]) -> _Sheet | None:
 
 
 def _ids(sheet: _Sheet, column: str | None) -> list[str]:
-    """Identifier column: every value present and unique (a duplicate names both rows)."""
+    """Identifier column: every value present, safe (`planner.ids`) and unique (a duplicate
+    names both rows)."""
     if column is None:
         return ["" for _ in range(len(sheet.frame))]
     ids = sheet.frame[column].tolist()
+    sheet.problems.extend(check_ids(ids, file=sheet.file, field=column, rows=sheet.frame.index))
     first: dict[str, int] = {}
     for row, value in zip(sheet.frame.index, ids, strict=True):
         if value == "":

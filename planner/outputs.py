@@ -1,7 +1,7 @@
 """A plan on disk: visits.csv, coverage.csv, plan.json and routes.geojson (DESIGN.md section 4).
 
 Writers return text (or bytes), so the CLI, the app's downloads and the tests share them;
-`write_plan` puts them in a directory atomically.
+`write_plan` puts them in a directory (see `planner.fileio` for what that touches).
 """
 
 from __future__ import annotations
@@ -214,9 +214,14 @@ def routes_geojson(plan: Plan) -> str:
 
 
 def write_plan(
-    plan: Plan, mission: Mission, out_dir: Path, *, mission_path: Path | None = None
+    plan: Plan,
+    mission: Mission,
+    out_dir: Path,
+    *,
+    mission_path: Path | None = None,
+    force: bool = False,
 ) -> Path:
-    """Write all plan files; an existing directory is replaced only once all are written."""
+    """Write all plan files into `out_dir`, leaving its other files (`write_directory`)."""
     return write_directory(
         Path(out_dir),
         {
@@ -225,4 +230,5 @@ def write_plan(
             "plan.json": plan_json(plan, mission, mission_path=mission_path),
             "routes.geojson": routes_geojson(plan),
         },
+        force=force,
     )

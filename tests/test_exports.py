@@ -47,6 +47,7 @@ from planner.exports import (
     view_from_plan,
 )
 from planner.exports.command import export
+from planner.fileio import MANIFEST, read_manifest
 from planner.geodata import load_mission
 from planner.model import (
     Area,
@@ -414,8 +415,8 @@ def test_geojson_reads_as_stops_and_routes(demo: Demo) -> None:
 def test_export_command_writes_the_documented_files(
     demo: Demo, tmp_path: Path, fmt: str, team: str | None, expected: set[str]
 ) -> None:
-    """`planner export PLAN --format F [--team ID] --out DIR` writes exactly these files,
-    using the mission named in plan.json."""
+    """`planner export PLAN --format F [--team ID] --out DIR` writes exactly these files
+    (and the manifest that lists them), using the mission named in plan.json."""
     app = typer.Typer()
     app.command()(export)
     args = [str(demo.plan_dir), "--format", fmt, "--out", str(tmp_path / "out")]
@@ -423,8 +424,40 @@ def test_export_command_writes_the_documented_files(
         args += ["--team", team]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
-    assert {p.name for p in (tmp_path / "out").iterdir()} == expected
+    assert {p.name for p in (tmp_path / "out").iterdir()} == expected | {MANIFEST}
+    assert read_manifest(tmp_path / "out") == expected
     assert demo.view.version in result.output
+
+
+def test_export_out_writes_only_its_own_files(demo: Demo, tmp_path: Path) -> None:
+    """`planner export --out` refuses a folder with other files unless --force, then
+    leaves those files; exports of several formats share one folder; a file is no folder."""
+    app = typer.Typer()
+    app.command()(export)
+    out = tmp_path / "handout"
+    out.mkdir()
+    (out / "briefing.docx").write_bytes(b"briefing")
+    (tmp_path / "handout.old").mkdir()
+
+    def run(fmt: str, *extra: str):  # type: ignore[no-untyped-def]
+        args = [str(demo.plan_dir), "--format", fmt, "--out", str(out), *extra]
+        return CliRunner().invoke(app, args)
+
+    refused = run("kml")
+    assert refused.exit_code != 0 and "--force" in str(refused.exception)
+    assert sorted(p.name for p in out.iterdir()) == ["briefing.docx"]
+    assert run("kml", "--force").exit_code == 0
+    assert run("ics").exit_code == 0  # the folder is the planner's now
+    assert run("kml").exit_code == 0
+    assert (out / "briefing.docx").read_bytes() == b"briefing"
+    assert read_manifest(out) == {"plan.kml", "plan.ics"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["handout", "handout.old"]
+    not_a_folder = tmp_path / "file.kml"
+    not_a_folder.write_text("x")
+    result = CliRunner().invoke(
+        app, [str(demo.plan_dir), "--format", "kml", "--out", str(not_a_folder)]
+    )
+    assert result.exit_code != 0 and not_a_folder.read_text() == "x"
 
 
 def test_export_command_rejects_unknown_format_and_team(demo: Demo, tmp_path: Path) -> None:

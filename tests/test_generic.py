@@ -502,9 +502,10 @@ def test_station_and_team_ids_name_one_place_each(tmp_path: Path):
          ["STO-02:end", 43.24, 76.89, 30, "08:00", "17:00"]],
     )  # fmt: skip
     problems = problems_of(tmp_path / "s.csv", ROUTE / "teams.csv")
-    assert [(p.row, p.field) for p in problems] == [(1, "id"), (2, "id")]
+    assert [(p.row, p.field) for p in problems] == [(1, "id"), (2, "id"), (2, "id")]
     assert "also a team id" in problems[0].message
-    assert "end key of team 'STO-02'" in problems[1].message
+    assert "unsafe id 'STO-02:end': holds ':'" in problems[1].message
+    assert "end key of team 'STO-02'" in problems[2].message
 
 
 def test_unreachable_station_is_a_warning():
@@ -532,13 +533,16 @@ def test_huge_weights_are_refused(tmp_path: Path):
 
 def test_written_files(tmp_path: Path, fixture_plan: RoutePlan):
     """visits.csv has the documented columns, unvisited.csv lists the rest, summary.json
-    adds up; writing again replaces the directory and leaves no temporary files."""
+    adds up; writing again replaces the planner's files, keeps the others and leaves no
+    temporary files."""
     out = tmp_path / "out"
     write_route_plan(fixture_plan, out)
-    (out / "stale.txt").write_text("old")
+    (out / "notes.txt").write_text("mine")
     write_route_plan(fixture_plan, out)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
-    assert sorted(p.name for p in out.iterdir()) == ["summary.json", "unvisited.csv", "visits.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".planner-output.json", "notes.txt", "summary.json", "unvisited.csv", "visits.csv"
+    ]  # fmt: skip
     with (out / "visits.csv").open(encoding="utf-8") as handle:
         visits = list(csv.DictReader(handle))
     assert tuple(visits[0]) == VISIT_COLUMNS

@@ -41,6 +41,7 @@ def test_demo_plan_meets_targets_and_passes_check(
         "coverage.csv",
         "plan.json",
         "routes.geojson",
+        ".planner-output.json",  # the manifest of the files the planner wrote
     }
 
 

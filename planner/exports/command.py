@@ -13,19 +13,27 @@ What each format writes into `--out` (created if missing):
 | csv     | `visits-all.csv` (every team's stops)              | `ID.csv`           |
 | zip     | `team-packs.zip` (per team: PDF, GPX, KML, ICS)    | `ID-pack.zip`      |
 
-Existing files of the same name are replaced.
+File and folder names made from team ids go through `planner.ids.safe_name`, so an id can
+never make a path (`../x`, `/etc/x`) even when it was not checked at load. `--out` follows
+the rules of `planner.fileio.write_directory`: a new or empty directory, or one the planner
+wrote before (files of the same names are replaced, every other file stays); any other
+non-empty directory needs `--force`, which still replaces only the files of this export.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import unicodedata
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from planner.fileio import check_output_dir, write_directory
+from planner.ids import safe_name
 
 if TYPE_CHECKING:
     from planner.exports.view import PlanView
@@ -84,11 +92,28 @@ def export_files(view: PlanView, fmt: str, team: str | None = None) -> dict[str,
     write = _exporter(fmt)
     if team is not None:
         view.team(team)  # unknown team: ValueError before any work
-        name = f"{team}-pack.zip" if fmt == "zip" else f"{team}.{fmt}"
+        name = f"{safe_name(team)}-pack.zip" if fmt == "zip" else f"{safe_name(team)}.{fmt}"
         return {name: write(view, team)}
     if fmt in PER_TEAM:
-        return {f"{t}.{fmt}": write(view, t) for t in view.team_ids}
+        names = team_file_names(view.team_ids)
+        return {f"{names[t]}.{fmt}": write(view, t) for t in view.team_ids}
     return {MISSION_FILE[fmt]: write(view, None)}
+
+
+def team_file_names(team_ids: Sequence[str]) -> dict[str, str]:
+    """Team id -> its file name stem (`safe_name`); two teams whose names would be the same
+    file on a case-insensitive disk (Windows, macOS) are an error, not an overwrite."""
+    names = {t: safe_name(t) for t in team_ids}
+    seen: dict[str, str] = {}
+    for team_id, name in names.items():
+        key = unicodedata.normalize("NFC", name).casefold()
+        if key in seen:
+            raise ValueError(
+                f"teams {seen[key]!r} and {team_id!r} would be written to the same file "
+                f"({name}); give them ids that differ by more than letter case"
+            )
+        seen[key] = team_id
+    return names
 
 
 def team_pack_zip(view: PlanView, team_ids: list[str] | None = None) -> bytes:
@@ -101,6 +126,7 @@ def team_pack_zip(view: PlanView, team_ids: list[str] | None = None) -> bytes:
     ids = list(view.team_ids if team_ids is None else team_ids)
     for t in ids:
         view.team(t)
+    names = team_file_names(ids)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr(
@@ -112,10 +138,11 @@ def team_pack_zip(view: PlanView, team_ids: list[str] | None = None) -> bytes:
             "Confidential: not for distribution before election day.\n",
         )
         for team_id, pdf in team_pdfs(view, ids):
-            zf.writestr(f"{team_id}/{team_id}.pdf", pdf)
-            zf.writestr(f"{team_id}/{team_id}.gpx", plan_gpx(view, team_id))
-            zf.writestr(f"{team_id}/{team_id}.kml", plan_kml(view, team_id))
-            zf.writestr(f"{team_id}/{team_id}.ics", plan_ics(view, team_id))
+            name = names[team_id]
+            zf.writestr(f"{name}/{name}.pdf", pdf)
+            zf.writestr(f"{name}/{name}.gpx", plan_gpx(view, team_id))
+            zf.writestr(f"{name}/{name}.kml", plan_kml(view, team_id))
+            zf.writestr(f"{name}/{name}.ics", plan_ics(view, team_id))
     return out.getvalue()
 
 
@@ -132,17 +159,14 @@ def mission_path_for(plan_dir: Path, mission: Path | None) -> Path:
     return get_path()
 
 
-def write_exports(view: PlanView, fmt: str, out: Path, team: str | None = None) -> list[Path]:
-    """Write `export_files(...)` into `out` and return the paths written."""
+def write_exports(
+    view: PlanView, fmt: str, out: Path, team: str | None = None, *, force: bool = False
+) -> list[Path]:
+    """Write `export_files(...)` into `out` (`write_directory`'s rules) and return the paths
+    written."""
     files = export_files(view, fmt, team)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, data in files.items():
-        path = out / name
-        path.write_bytes(data)
-        written.append(path)
-    return written
+    out = write_directory(Path(out), files, force=force)
+    return [out / name for name in files]
 
 
 def export(
@@ -159,6 +183,14 @@ def export(
         Path | None,
         typer.Option(help="Mission package (default: the one plan.json names, else the default)."),
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Write into a non-empty directory the planner did not write before: "
+            "its own files are replaced, every other file stays.",
+        ),
+    ] = False,
 ) -> None:
     """Export team schedules and navigation files (PDF, XLSX, GPX, KML, iCal, GeoJSON, CSV).
 
@@ -169,18 +201,21 @@ def export(
     zip: team-packs.zip (PDF, GPX, KML and ICS per team).
 
     With --team ID: ID.<format> (ID-pack.zip for zip).
+
+    --out must be new, empty or earlier planner output; other files there are never touched.
     """
     from planner.exports.view import load_plan_dir
     from planner.geodata import load_mission
 
     fmt = check_format(format)
+    check_output_dir(Path(out), force=force)
     plan_dir = Path(plan_dir)
     if not (plan_dir / "visits.csv").is_file():
         raise FileNotFoundError(f"{plan_dir}: no visits.csv (is this a plan directory?)")
     view = load_plan_dir(plan_dir, load_mission(mission_path_for(plan_dir, mission)))
     if team is not None:
         view.team(team)
-    written = write_exports(view, fmt, out, team)
+    written = write_exports(view, fmt, out, team, force=force)
     for path in written[:10]:
         typer.echo(f"wrote {path}")
     if len(written) > 10:

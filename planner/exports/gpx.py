@@ -1,4 +1,7 @@
-"""GPX for navigation devices and apps: a waypoint per stop and a route per team."""
+"""GPX for navigation devices and apps: a waypoint per stop and a route per team.
+
+Names and descriptions are plain text (`safe.plain_text`), XML-escaped once by gpxpy.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from datetime import UTC
 import gpxpy.gpx
 
 from planner.exports.rows import teams_of
+from planner.exports.safe import plain_text
 from planner.exports.view import PlanView
 
 
@@ -16,16 +20,16 @@ def plan_gpx(view: PlanView, team_id: str | None = None) -> bytes:
     the team id."""
     gpx = gpxpy.gpx.GPX()
     gpx.creator = "election-planner"
-    gpx.name = f"{view.mission_name} — plan {view.version}"
+    gpx.name = plain_text(f"{view.mission_name} — plan {view.version}")
     teams = teams_of(view, team_id)
     prefix = team_id is None
     for team in teams:
         route = gpxpy.gpx.GPXRoute(
-            name=f"{team.team_id} route",
-            description=f"{team.area_id} {team.area_name}; base {team.base_name}",
+            name=plain_text(f"{team.team_id} route"),
+            description=plain_text(f"{team.area_id} {team.area_name}; base {team.base_name}"),
         )
         for s in team.stops:
-            name = f"{s.team_id} {s.title}" if prefix else s.title
+            name = plain_text(f"{s.team_id} {s.title}" if prefix else s.title)
             when = s.arrive.astimezone(UTC)
             gpx.waypoints.append(
                 gpxpy.gpx.GPXWaypoint(
@@ -33,7 +37,7 @@ def plan_gpx(view: PlanView, team_id: str | None = None) -> bytes:
                     longitude=s.lon,
                     time=when,
                     name=name,
-                    description=s.description(),
+                    description=plain_text(s.description()),
                     type=s.phase,
                 )
             )

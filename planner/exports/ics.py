@@ -1,4 +1,9 @@
-"""iCalendar: one event per stop, in the stop's own time zone (TZID with VTIMEZONE)."""
+"""iCalendar: one event per stop, in the stop's own time zone (TZID with VTIMEZONE).
+
+Text values go through `safe.plain_text` (no control characters, which RFC 5545 TEXT
+cannot hold); the icalendar library then escapes `\\`, `;`, `,` and line breaks as RFC 5545
+section 3.3.11 asks, so a name cannot start a new property or component.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, Timezone
 
 from planner.exports.rows import teams_of
+from planner.exports.safe import plain_text
 from planner.exports.view import PlanView
 
 
@@ -21,7 +27,7 @@ def plan_ics(view: PlanView, team_id: str | None = None) -> bytes:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     name = team_id or view.mission_name
-    cal.add("x-wr-calname", f"{name} — election day (plan {view.version})")
+    cal.add("x-wr-calname", plain_text(f"{name} — election day (plan {view.version})"))
     stamp = datetime.now(UTC).replace(microsecond=0)
     zones: list[str] = []
     for team in teams_of(view, team_id):
@@ -35,10 +41,10 @@ def plan_ics(view: PlanView, team_id: str | None = None) -> bytes:
             event.add("dtstart", s.arrive.astimezone(zone))
             if s.depart > s.arrive:
                 event.add("dtend", s.depart.astimezone(zone))
-            event.add("summary", f"{s.team_id} {s.title}")
-            event.add("location", s.address or s.name or s.site_id)
+            event.add("summary", plain_text(f"{s.team_id} {s.title}"))
+            event.add("location", plain_text(s.address or s.name or s.site_id))
             event.add("geo", (s.lat, s.lon))
-            event.add("description", s.description())
+            event.add("description", plain_text(s.description()))
             event.add("categories", [s.phase])
             cal.add_component(event)
     for tz in zones:

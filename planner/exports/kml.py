@@ -1,11 +1,20 @@
-"""KML for Google Earth and offline map apps: a folder per team with its route and stops."""
+"""KML for Google Earth and offline map apps: a folder per team with its route and stops.
+
+Text is escaped here, not by simplekml (whose own escaping passes any `<![CDATA[` in a name
+through raw): names are plain text, XML-escaped once; descriptions are HTML, so they are
+HTML-escaped in a CDATA section (`safe.kml_description`) and Google Earth shows a `<b>` in a
+station name as the text it is.
+"""
 
 from __future__ import annotations
+
+from xml.sax.saxutils import escape
 
 import simplekml
 
 from planner.exports.route_map import BASE_COLOUR, PHASE_COLOURS
 from planner.exports.rows import teams_of
+from planner.exports.safe import kml_description, plain_text
 from planner.exports.view import PlanView
 
 # Route line colours, cycled over the teams.
@@ -30,25 +39,35 @@ def _styles() -> dict[str, simplekml.Style]:
     return styles
 
 
+def _name(text: str) -> str:
+    return escape(plain_text(text))
+
+
 def plan_kml(view: PlanView, team_id: str | None = None) -> bytes:
     """KML with one folder per team: a placemark per stop, in order, with its time span,
     then the route as a styled line."""
-    kml = simplekml.Kml(name=f"{view.mission_name} — plan {view.version}")
+    kml = simplekml.Kml(name=_name(f"{view.mission_name} — plan {view.version}"))
+    kml.parsetext(parse=False)  # every name and description below is escaped already
     styles = _styles()
     for i, team in enumerate(teams_of(view, team_id)):
         folder = kml.newfolder(
-            name=team.team_id, description=f"{team.area_id} {team.area_name}; base {team.base_name}"
+            name=_name(team.team_id),
+            description=kml_description(f"{team.area_id} {team.area_name}; base {team.base_name}"),
         )
         for s in team.stops:
             point = folder.newpoint(
-                name=s.title, description=s.description(), coords=[(s.lon, s.lat)]
+                name=_name(s.title),
+                description=kml_description(s.description()),
+                coords=[(s.lon, s.lat)],
             )
             point.timespan.begin = s.arrive.isoformat()
             point.timespan.end = s.depart.isoformat()
             point.style = styles.get(s.phase, styles["voting"])
         line = folder.newlinestring(
-            name=f"{team.team_id} route",
-            description=f"{len(team.visits)} stops, {team.km:.0f} km straight-line estimate",
+            name=_name(f"{team.team_id} route"),
+            description=kml_description(
+                f"{len(team.visits)} stops, {team.km:.0f} km straight-line estimate"
+            ),
             coords=[(s.lon, s.lat) for s in team.stops],
         )
         line.style.linestyle.color = _colour(ROUTE_COLOURS[i % len(ROUTE_COLOURS)])

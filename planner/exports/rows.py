@@ -1,4 +1,10 @@
-"""Visits as flat rows (CSV), shared by the CSV and spreadsheet exports."""
+"""Visits as flat rows (CSV), shared by the CSV and spreadsheet exports.
+
+In the CSV, text columns (ids, names, addresses, ...) go through `safe.inert`, so a name
+such as `=HYPERLINK(...)` or `-2+3` is not a formula when the file is opened in a
+spreadsheet; `NUMBER_COLUMNS` and the values the planner formats itself
+(`FORMATTED_COLUMNS`: times and UTC offsets) are written as they are, so `-5` stays a number.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import csv
 import io
 from typing import Any
 
+from planner.exports.safe import inert
 from planner.exports.view import PlanView, StopView, TeamView
 from planner.outputs import VISIT_COLUMNS
 
@@ -26,6 +33,9 @@ EXTRA_COLUMNS = (
     "km",
 )
 CSV_COLUMNS = (*VISIT_COLUMNS, *EXTRA_COLUMNS)
+NUMBER_COLUMNS = frozenset({"seq", "travel_min", "lat", "lon", "voters", "km"})
+FORMATTED_COLUMNS = frozenset({"arrive", "depart", "utc_offset"})
+TEXT_COLUMNS = frozenset(CSV_COLUMNS) - NUMBER_COLUMNS - FORMATTED_COLUMNS
 
 
 def teams_of(view: PlanView, team_id: str | None) -> tuple[TeamView, ...]:
@@ -77,5 +87,7 @@ def plan_csv(view: PlanView, team_id: str | None = None) -> bytes:
             row["depart"] = s.depart.isoformat(timespec="minutes")
             row["lat"], row["lon"] = f"{s.lat:.5f}", f"{s.lon:.5f}"
             row["voters"] = "" if s.voters is None else s.voters
+            for column in TEXT_COLUMNS:
+                row[column] = inert(str(row[column]))
             writer.writerow(row)
     return out.getvalue().encode("utf-8")

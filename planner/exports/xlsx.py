@@ -1,23 +1,30 @@
 """The master plan as a spreadsheet: teams, visits, coverage and parameters sheets.
 
 Cells are typed: times are real date-time cells (local wall-clock time, since Excel has no
-time zones, with the zone and UTC offset in their own columns), numbers are numbers. Every
+time zones, with the zone and UTC offset in their own columns), numbers are numbers, and
+text is a text cell, never a formula: openpyxl turns any string starting with `=` into a
+formula (and `#N/A` and the like into error values), so every text cell is set back to
+the string type, and one a spreadsheet would read as a formula if retyped (`=`, `+`, `-`,
+`@` ...) also gets Excel's quote prefix, which keeps it text when someone edits it. Every
 sheet has a frozen header row, an autofilter and column widths that fit the content.
 """
 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from planner.exports.rows import CSV_COLUMNS, stop_row, teams_of
+from planner.exports.safe import needs_quote, plain_text
 from planner.exports.view import PHASES, PlanView, TeamView, utc_offset
 
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
@@ -74,11 +81,14 @@ def _sheet(
     widths = [len(c) for c in columns]
     count = 0
     for values in rows:
-        ws.append(list(values))
+        values = [(plain_text(v) or None) if isinstance(v, str) else v for v in values]
+        ws.append(values)
         count += 1
         for i, v in enumerate(values):
             text = v.strftime("%Y-%m-%d %H:%M") if isinstance(v, datetime) else str(v or "")
             widths[i] = max(widths[i], len(text))
+        for cell in ws[ws.max_row]:
+            _as_text(cell)
     for i, column in enumerate(columns, start=1):
         letter = get_column_letter(i)
         ws.column_dimensions[letter].width = min(MAX_WIDTH, widths[i - 1] + 2)
@@ -94,15 +104,23 @@ def _sheet(
     return ws
 
 
+def _as_text(cell: Cell) -> None:
+    """A string cell stays a string: never a formula or an error value (see above)."""
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+        if needs_quote(cell.value):
+            cell.quotePrefix = True
+
+
+_NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?", re.ASCII)
+
+
 def _number(text: Any) -> Any:
     """Parameters from plan.json arrive as text: give numbers back their type."""
     if not isinstance(text, str):
         return text
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            continue
+    if _NUMBER.fullmatch(text):
+        return int(text) if text.lstrip("-").isdigit() else float(text)
     return {"True": True, "False": False}.get(text, text)
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from planner.errors import Problem
 from planner.geodata.sources import Source
+from planner.ids import check_ids
 from planner.schema import ABROAD_REGION
 
 
@@ -39,13 +40,15 @@ def isin(values: np.ndarray, known: Iterable[str]) -> np.ndarray:
 
 
 def ids(src: Source, column: str, errors: list[Problem], *, check: bool = True) -> np.ndarray:
-    """Identifier column: every value present and unique (a duplicate names both rows)."""
+    """Identifier column: every value present, safe (`planner.ids`) and unique (a duplicate
+    names both rows)."""
     values = src.text(column)
     if not check:
         return values
     rows = src.rows
     for i in np.flatnonzero(values == ""):
         errors.append(Problem(src.file, int(rows[i]), column, f"missing {column}"))
+    errors.extend(check_ids(values, file=src.file, field=column, rows=rows))
     repeated = pd.Series(values).duplicated(keep=False).to_numpy() & (values != "")
     first: dict[str, int] = {}
     for i in np.flatnonzero(repeated):

@@ -1,0 +1,1 @@
+"""Hostile input: a crafted mission package and ordinary command lines used carelessly."""
