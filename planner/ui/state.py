@@ -20,6 +20,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from planner.datasets import DEFAULT_MISSION, GEODATA_DIR, get_path
+from planner.field_status import STATUS_OF_KIND
 from planner.geodata import load_mission as load_package
 from planner.model import Mission
 from planner.plan import Plan
@@ -45,7 +46,7 @@ from planner.store import (
     published_version,
     save_plan,
 )
-from planner.store.field import STATION_KINDS, apply_reports
+from planner.store.field import apply_reports
 from planner.ui import session
 from planner.ui.jobs import SolveJob
 from planner.ui.versions import plan_from_version
@@ -264,8 +265,8 @@ def statuses() -> dict[str, str]:
     """Station id -> closed | moved | inaccessible (the latest report wins)."""
     out: dict[str, str] = {}
     for r in sorted(reports(), key=lambda r: r.id):
-        if r.station_id is not None and r.kind in STATION_KINDS:
-            out[r.station_id] = STATION_KINDS[r.kind]
+        if r.station_id is not None and r.kind in STATUS_OF_KIND:
+            out[r.station_id] = STATUS_OF_KIND[r.kind].value
     return out
 
 
