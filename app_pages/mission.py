@@ -8,7 +8,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from planner.geodata import SUPPORTED_FORMATS, mission_warnings, summarize
-from planner.maps import mission_map
+from planner.maps.render import mission_map
 from planner.store import Role
 from planner.ui import mission_choice, mission_state, session
 from planner.ui.guard import page_errors

@@ -14,7 +14,7 @@ from planner.field_status import (
     ReportState,
     StationStatus,
 )
-from planner.maps import MapView
+from planner.maps.selection import MapView
 from planner.store import FieldReport, Role, add_field_update, dismiss_field_update
 from planner.ui import job_state, mission_state, report_state, session, version_state
 from planner.ui.field import FieldUpdate, check_update

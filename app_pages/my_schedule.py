@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from planner.maps import MapView
+from planner.maps.selection import MapView
 from planner.store import Action, Role, audit
 from planner.ui import mission_state, session, version_state
 from planner.ui.downloads import ExportSource, downloads_for

@@ -7,7 +7,8 @@ from collections.abc import Callable, Mapping, Sequence
 import streamlit as st
 from streamlit_folium import st_folium
 
-from planner.maps import MapView, area_stations, plan_map, stops_by_team, visible_teams
+from planner.maps.render import plan_map
+from planner.maps.selection import MapView, area_stations, stops_by_team, visible_teams
 from planner.model import Mission, Station
 from planner.plan import Plan
 from planner.ui.downloads import Download, ExportSource, deliver
