@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, Integer, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from planner.election import Stop
+from planner.field_status import ReportState
 from planner.model import Mission
 from planner.plan import PHASES, Plan
 from planner.store import models as m
@@ -124,8 +125,8 @@ def _resolve_updates(
         raise NotFound(f"no field update(s) {missing} in this mission")
     check_areas(who, {r.area_id or "" for r in rows}, action=action, mission_id=mission_id)
     for r in rows:
-        if r.status == "open":
-            r.status = "applied"
+        if r.status == ReportState.OPEN:
+            r.status = ReportState.APPLIED.value
             r.resolved_version_id = version_id
             r.resolved_at = store.now()
             r.resolved_by = who.username
