@@ -7,7 +7,7 @@ import logging
 import streamlit as st
 
 from planner.store import Role
-from planner.ui import session, state
+from planner.ui import job_state, mission_choice, mission_state, session, version_state
 from planner.ui.guard import page_errors
 from planner.ui.versions import version_label
 
@@ -42,8 +42,8 @@ def _page(name: str, *, default: bool = False) -> st.Page:
 
 
 def _sign_out() -> None:
-    state.cancel_job()
-    session.end_session(state.store())
+    job_state.cancel_job()
+    session.end_session(session.get_store())
     if session.oidc_configured() and st.user.get("is_logged_in"):
         st.logout()  # also end the identity provider's session here, or it signs in again
     st.rerun()
@@ -56,8 +56,8 @@ def _sidebar(user) -> None:
             _sign_out()
         if session.must_change_password():
             return
-        visible = state.missions()
-        current = state.mission_id()
+        visible = mission_state.missions()
+        current = mission_state.mission_id()
         if len(visible) > 1:
             names = {m.id: f"#{m.id} · {m.name}" for m in visible}
             ids = list(names)
@@ -68,16 +68,16 @@ def _sidebar(user) -> None:
                 format_func=names.get,
             )
             if picked != current:
-                state.choose_mission(picked)
+                mission_choice.choose_mission(picked)
                 st.rerun()
         else:
-            st.caption(f"**Mission:** {state.mission_name()}")
-        state.collect_job()
-        running = state.job()
+            st.caption(f"**Mission:** {mission_state.mission_name()}")
+        job_state.collect_job()
+        running = job_state.job()
         if running is not None:
             st.caption(f"**Planning…** ({running.meta.get('label', 'plan')})")
-        listed = state.versions()
-        version = state.current_version(listed)
+        listed = version_state.versions()
+        version = version_state.current_version(listed)
         if user.role is Role.TEAM:
             if version is None:
                 st.caption("**Schedule:** not published yet")
@@ -95,20 +95,20 @@ def _sidebar(user) -> None:
             "Plan version", ids, index=ids.index(version.id), format_func=labels.get
         )
         if picked != version.id:
-            state.choose_version(picked)
+            version_state.choose_version(picked)
             st.rerun()
-        if state.is_stale(version):
+        if version_state.is_stale(version):
             st.caption("Made before the last change to teams, rules or targets.")
 
 
 def _navigation() -> st.navigation:
     try:
-        state.store()
+        session.get_store()
     except Exception as exc:  # no database to talk to: say so, never a traceback
         log.exception("the mission store cannot be opened")
         st.error(f"The mission store cannot be opened: {type(exc).__name__}: {exc}")
         st.stop()
-    user = state.signed_in()
+    user = session.current_user()
     if user is None:
         return st.navigation(
             [st.Page("app_pages/sign_in.py", title="Sign in", icon=":material/login:")]
@@ -132,7 +132,7 @@ def _navigation() -> st.navigation:
 
 
 page = _navigation()
-if state.signed_in() is not None and (notice := session.take_notice()):
+if session.current_user() is not None and (notice := session.take_notice()):
     st.toast(notice)
 with page_errors(page.title):
     page.run()

@@ -7,11 +7,11 @@ import streamlit as st
 
 from planner.store import AuthError, BusyError, change_password
 from planner.store.auth import MIN_PASSWORD_LENGTH
-from planner.ui import session, state
+from planner.ui import session
 from planner.ui.guard import BUSY
 
-who = state.user()
-store = state.store()
+who = session.user()
+store = session.get_store()
 st.title("Choose your password")
 st.info(
     f"**{who.username}**, your account still has a one-time password. Choose your own "

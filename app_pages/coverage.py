@@ -9,7 +9,7 @@ import streamlit as st
 
 from planner.outputs import coverage_rows
 from planner.store import Role
-from planner.ui import state
+from planner.ui import mission_state, session, version_state
 from planner.ui.tables import mix_chart_frame, share_chart_frame, targets_table
 
 MEASURE_COLOURS = alt.Scale(
@@ -35,15 +35,15 @@ def share_chart(frame: pd.DataFrame, title: str) -> alt.Chart:
     )
 
 
-who = state.require(Role.COORDINATOR, Role.LTO)
-mission = state.current_mission()
-version = state.current_version()
-plan = state.plan_of(version) if version is not None else None
+who = session.require(Role.COORDINATOR, Role.LTO)
+mission = mission_state.current_mission()
+version = version_state.current_version()
+plan = version_state.plan_of(version) if version is not None else None
 st.title("Coverage")
 if plan is None:
     st.info("No plan yet: its coverage appears here once a plan is made.")
     st.stop()
-if state.is_stale(version):
+if version_state.is_stale(version):
     st.warning("Teams, rules or targets changed after this plan was made.")
 st.caption(f"Plan version {version.id}.")
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 import streamlit as st
 
 from planner.store import Action, Role, audit
-from planner.ui import state
+from planner.ui import mission_state, session, version_state
 from planner.ui.downloads import ExportSource, downloads_for
 from planner.ui.widgets import download_buttons
 
-who = state.require(Role.COORDINATOR, Role.LTO)
-mission = state.current_mission()
-version = state.current_version()
-plan = state.plan_of(version) if version is not None else None
+who = session.require(Role.COORDINATOR, Role.LTO)
+mission = mission_state.current_mission()
+version = version_state.current_version()
+plan = version_state.plan_of(version) if version is not None else None
 st.title("Export")
 if plan is None:
     st.info("No plan yet: once a plan is made, download it here.")
@@ -25,10 +25,10 @@ st.caption(
     f"{len(teams)} team(s) of {scope}. Files are made when you click and are confidential "
     "until election day; each download is logged."
 )
-if state.is_stale(version):
+if version_state.is_stale(version):
     st.warning("Teams, rules or targets changed after this plan was made.")
 
-store, mission_id = state.store(), state.mission_id()
+store, mission_id = session.get_store(), mission_state.mission_id()
 
 
 def record(detail: dict) -> None:

@@ -5,21 +5,22 @@ from __future__ import annotations
 
 import streamlit as st
 
-from planner.maps import PHASES, area_commissions, area_stations
+from planner.maps.selection import area_commissions, area_stations
+from planner.plan import PHASES
 from planner.store import Role
-from planner.ui import state
+from planner.ui import report_state, session, version_state
 from planner.ui.filters import area_options, make_view, team_options
 from planner.ui.widgets import map_with_details
 
-state.require(Role.COORDINATOR, Role.LTO)
-mission = state.working_mission()
-version = state.current_version()
-plan = state.plan_of(version) if version is not None else None
-statuses = state.statuses()
+session.require(Role.COORDINATOR, Role.LTO)
+mission = report_state.working_mission()
+version = version_state.current_version()
+plan = version_state.plan_of(version) if version is not None else None
+statuses = report_state.statuses()
 st.title("Map")
 if plan is None:
     st.info("No plan yet: the map shows the mission. Routes appear once a plan is made.")
-elif state.is_stale(version):
+elif version_state.is_stale(version):
     st.warning("Teams, rules or targets changed after this plan was made.")
 
 areas = area_options(mission)

@@ -8,9 +8,9 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from planner.geodata import SUPPORTED_FORMATS, mission_warnings, summarize
-from planner.maps import mission_map
+from planner.maps.render import mission_map
 from planner.store import Role
-from planner.ui import state
+from planner.ui import mission_choice, mission_state, session
 from planner.ui.guard import page_errors
 from planner.ui.tables import problems_table
 from planner.ui.uploads import (
@@ -54,16 +54,16 @@ def _show_report() -> None:
             st.dataframe(report["warnings"], hide_index=True, width="stretch")
 
 
-state.require(Role.COORDINATOR)
-mission = state.current_mission()
-info = state.info()
+session.require(Role.COORDINATOR)
+mission = mission_state.current_mission()
+info = mission_state.info()
 st.title(mission.name)
 st.caption(
     f"Stored mission #{info.id}, imported {info.created_at:%Y-%m-%d %H:%M} UTC by "
     f"{info.created_by}; teams, rules and targets at version {info.teams_version}."
 )
 
-shipped = state.shipped_missions()
+shipped = mission_choice.shipped_missions()
 left, right = st.columns([3, 1], vertical_alignment="bottom")
 choice = left.selectbox(
     "Shipped missions",
@@ -73,7 +73,7 @@ choice = left.selectbox(
 )
 if right.button("Load shipped mission", width="stretch"):
     with page_errors("Loading the mission"):
-        state.use_shipped(choice)
+        mission_choice.use_shipped(choice)
         st.session_state.pop(REPORT_KEY, None)
         st.rerun()
 
@@ -90,7 +90,7 @@ with st.expander("Upload your own data (stored as a new mission once every check
             with page_errors("Reading the package"), st.spinner("Checking the package…"):
                 result = load_package([Upload(f.name, f.getvalue()) for f in files])
                 if result.ok:
-                    new_id = state.store_mission(result.mission)
+                    new_id = mission_choice.store_mission(result.mission)
                     result.message = f"mission #{new_id}, {result.message}"
                 _report(result, "Mission package")
                 if result.ok:
@@ -113,7 +113,7 @@ with st.expander("Upload your own data (stored as a new mission once every check
                     commissions=Upload(tecs_file.name, tecs_file.getvalue()) if tecs_file else None,
                 )
                 if result.ok:
-                    new_id = state.store_mission(result.mission)
+                    new_id = mission_choice.store_mission(result.mission)
                     result.message = f"mission #{new_id}, {result.message}"
                 _report(result, "Stations/TECs")
                 if result.ok:

@@ -5,10 +5,19 @@ from __future__ import annotations
 
 import streamlit as st
 
-from planner.maps import MapView
+from planner.field_status import (
+    KIND_LABELS,
+    KIND_OF_STATUS,
+    STATION_STATUSES,
+    STATUS_HELP,
+    ReportKind,
+    ReportState,
+    StationStatus,
+)
+from planner.maps.selection import MapView
 from planner.store import FieldReport, Role, add_field_update, dismiss_field_update
-from planner.ui import state
-from planner.ui.field import STATUS_HELP, STATUSES, FieldUpdate, check_update
+from planner.ui import job_state, mission_state, report_state, session, version_state
+from planner.ui.field import FieldUpdate, check_update
 from planner.ui.filters import area_options
 from planner.ui.guard import page_errors
 from planner.ui.progress import job_outcome, job_progress
@@ -19,19 +28,12 @@ from planner.ui.widgets import map_with_details, schedules
 
 AREA_KEY = "my_area"
 REPORT_NOTICE_KEY = "my_area_notice"
-KIND_LABELS = {
-    "station_closed": "station closed",
-    "station_moved": "station moved",
-    "station_inaccessible": "station inaccessible",
-    "road_closed": "road closed",
-    "note": "note",
-}
 
-user = state.require(Role.COORDINATOR, Role.LTO)
-mission = state.working_mission()
-version = state.current_version()
-plan = state.plan_of(version) if version is not None else None
-statuses = state.statuses()
+user = session.require(Role.COORDINATOR, Role.LTO)
+mission = report_state.working_mission()
+version = version_state.current_version()
+plan = version_state.plan_of(version) if version is not None else None
+statuses = report_state.statuses()
 areas = area_options(mission)
 st.title("My area")
 if notice := st.session_state.pop(REPORT_NOTICE_KEY, None):
@@ -75,7 +77,7 @@ else:
         + (" (published)" if version.published else " (not published)")
         + f", made {version.created_at:%Y-%m-%d %H:%M} UTC by {version.author}."
     )
-    if state.is_stale(version):
+    if version_state.is_stale(version):
         st.warning("Teams, rules or targets changed after this plan was made.")
 
 if plan is not None and routed is not None and len(routed):
@@ -121,7 +123,7 @@ places = {
 
 def _file(report: FieldReport) -> None:
     with page_errors("Saving the report"):
-        add_field_update(state.store(), state.mission_id(), report, user=user)
+        add_field_update(session.get_store(), mission_state.mission_id(), report, user=user)
         st.session_state[REPORT_NOTICE_KEY] = f"Report saved: {KIND_LABELS[report.kind]}."
         st.rerun()
 
@@ -132,7 +134,9 @@ with station_tab, st.form(f"report_{area_id}", clear_on_submit=True):
     station_id = cols[0].selectbox(
         "Station", list(options), format_func=options.get, index=None, placeholder="Choose…"
     )
-    status = cols[1].selectbox("Status", STATUSES, format_func=lambda s: f"{s}: {STATUS_HELP[s]}")
+    status = cols[1].selectbox(
+        "Status", STATION_STATUSES, format_func=lambda s: f"{s}: {STATUS_HELP[s]}"
+    )
     lat = cols[2].number_input("New latitude", value=None, format="%.5f", help="moved only")
     lon = cols[3].number_input("New longitude", value=None, format="%.5f", help="moved only")
     note = st.text_input("Note (what the field said)")
@@ -147,10 +151,10 @@ with station_tab, st.form(f"report_{area_id}", clear_on_submit=True):
             else:
                 _file(
                     FieldReport(
-                        f"station_{status}",
+                        KIND_OF_STATUS[status],
                         station_id=station_id,
-                        lat=lat if status == "moved" else None,
-                        lon=lon if status == "moved" else None,
+                        lat=lat if status == StationStatus.MOVED else None,
+                        lon=lon if status == StationStatus.MOVED else None,
                         note=note.strip(),
                     )
                 )
@@ -168,7 +172,9 @@ with road_tab, st.form(f"road_{area_id}", clear_on_submit=True):
             st.error("Choose the two different places the closed road runs between.")
         else:
             _file(
-                FieldReport("road_closed", place_a=place_a, place_b=place_b, note=road_note.strip())
+                FieldReport(
+                    ReportKind.ROAD_CLOSED, place_a=place_a, place_b=place_b, note=road_note.strip()
+                )
             )
 with note_tab, st.form(f"note_{area_id}", clear_on_submit=True):
     text = st.text_area("Note for the planners")
@@ -176,9 +182,9 @@ with note_tab, st.form(f"note_{area_id}", clear_on_submit=True):
         if not text.strip():
             st.error("Write the note first.")
         else:
-            _file(FieldReport("note", note=text.strip(), area_id=area_id))
+            _file(FieldReport(ReportKind.NOTE, note=text.strip(), area_id=area_id))
 
-reports = state.reports(areas=[area_id])
+reports = report_state.reports(areas=[area_id])
 if reports:
     st.dataframe(
         [
@@ -213,18 +219,20 @@ if reports:
     )
     if remove is not None and st.button("Withdraw"):
         with page_errors("Withdrawing the report"):
-            dismiss_field_update(state.store(), remove, user=user, reason="withdrawn in the app")
+            dismiss_field_update(
+                session.get_store(), remove, user=user, reason="withdrawn in the app"
+            )
             st.session_state[REPORT_NOTICE_KEY] = f"Report #{remove} withdrawn."
             st.rerun()
 else:
     st.caption("No field reports for this area.")
 
 st.subheader("Re-plan this area")
-running = state.job()
+running = job_state.job()
 if plan is None:
     st.caption("Re-planning needs a plan for the whole mission first.")
 else:
-    open_reports = sum(1 for r in reports if r.status == "open")
+    open_reports = sum(1 for r in reports if r.status == ReportState.OPEN)
     st.caption(
         f"Solves {area_id} again from version {version.id}, taking the field reports into "
         f"account ({open_reports} not yet in a plan); the other areas keep their routes. "
@@ -239,15 +247,15 @@ else:
         )
     if go:
         with page_errors("Starting the re-plan"):
-            inputs = state.inputs(areas=[area_id])
+            inputs = report_state.inputs(areas=[area_id])
             try:
                 restricted = restrict_to_area(inputs.mission, area_id)
             except ValueError as exc:
                 st.error(f"Cannot re-plan: {exc}")
             else:
-                state.start_job(
+                job_state.start_job(
                     restricted,
-                    state.JobPlan(
+                    job_state.JobPlan(
                         "area",
                         f"{area_id} re-planned, seed {int(seed)}",
                         parent=version.id,
@@ -261,12 +269,12 @@ else:
                     areas=[area_id],
                 )
                 st.rerun()
-if state.job() is not None:
+if job_state.job() is not None:
     job_progress(areas)
 job_outcome()
 
 if version is not None and version.parent_id is not None:
-    changed = diff_table(state.changes(version) or {}, mission)
+    changed = diff_table(version_state.changes(version) or {}, mission)
     changed = changed[changed["area"] == area_id] if len(changed) else changed
     st.subheader(f"What changed in version {version.id} (from version {version.parent_id})")
     if len(changed):

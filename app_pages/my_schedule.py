@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from planner.maps import MapView
+from planner.maps.selection import MapView
 from planner.store import Action, Role, audit
-from planner.ui import state
+from planner.ui import mission_state, session, version_state
 from planner.ui.downloads import ExportSource, downloads_for
 from planner.ui.tables import schedule_table
 from planner.ui.widgets import download_buttons, map_with_details
 
-who = state.require(Role.TEAM)
+who = session.require(Role.TEAM)
 team_id = who.team_id or ""
 st.title("My schedule")
-version = state.current_version()
+version = version_state.current_version()
 if version is None:
     st.info(
         f"No plan has been published yet, so team {team_id} has no schedule. It appears "
@@ -23,8 +23,8 @@ if version is None:
     )
     st.stop()
 
-mission = state.current_mission()
-plan = state.plan_of(version)
+mission = mission_state.current_mission()
+plan = version_state.plan_of(version)
 stops = sorted(plan.stops_of(team_id), key=lambda s: s.seq)
 published = f"{version.published_at:%Y-%m-%d %H:%M} UTC" if version.published_at else ""
 st.caption(f"Team {team_id} · published plan version {version.id} · published {published}")
@@ -63,7 +63,7 @@ map_with_details(
 )
 
 st.subheader("Files")
-store, mission_id = state.store(), state.mission_id()
+store, mission_id = session.get_store(), mission_state.mission_id()
 
 
 def record(detail: dict) -> None:

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from planner.store import Role, publish
-from planner.ui import state
+from planner.ui import job_state, mission_state, report_state, session, version_state
 from planner.ui.editing import plan_blockers, target_warnings, team_warnings
 from planner.ui.guard import page_errors
 from planner.ui.progress import job_outcome, job_progress
@@ -25,13 +25,13 @@ def styled_targets(frame: pd.DataFrame):
     return frame.style.map(lambda v: STATUS_COLOURS.get(v, ""), subset=["status"])
 
 
-user = state.require(Role.COORDINATOR)
-mission = state.current_mission()
-working = state.working_mission()
-excluded = state.excluded()
+user = session.require(Role.COORDINATOR)
+mission = mission_state.current_mission()
+working = report_state.working_mission()
+excluded = report_state.excluded()
 names = {a.area_id: a.name for a in mission.areas}
-listed = state.versions()
-version = state.current_version(listed)
+listed = version_state.versions()
+version = version_state.current_version(listed)
 st.title("Plan")
 st.caption(
     f"{mission.name}: {len(mission.stations):,} stations, {len(mission.sto_teams)} STO teams "
@@ -46,7 +46,7 @@ for note in team_warnings(mission) + target_warnings(mission):
 if excluded:
     st.caption(f"{len(excluded)} station(s) reported closed or inaccessible are left out.")
 
-running = state.job()
+running = job_state.job()
 with st.form("plan"):
     cols = st.columns(3)
     seed = cols[0].number_input(
@@ -80,10 +80,10 @@ with st.form("plan"):
     )
 if submitted and not blockers:
     with page_errors("Starting the planner"):
-        inputs = state.inputs()  # one snapshot: mission, field reports, open report ids
-        state.start_job(
+        inputs = report_state.inputs()  # one snapshot: mission, field reports, open report ids
+        job_state.start_job(
             inputs.mission,
-            state.JobPlan(
+            job_state.JobPlan(
                 "plan",
                 f"seed {int(seed)}, {int(time_limit)} s",
                 parent=version.id if version is not None else None,
@@ -97,19 +97,19 @@ if submitted and not blockers:
         )
         st.rerun()
 
-if state.job() is not None:
+if job_state.job() is not None:
     job_progress(names)
 job_outcome()
 
 if version is None:
-    if state.job() is None:
+    if job_state.job() is None:
         st.info("No plan yet: set the seed and time limit and run the planner.")
     st.stop()
 
-plan = state.plan_of(version)
+plan = version_state.plan_of(version)
 st.header(f"Plan version {version.id}")
 st.caption(version_label(version) + f" · {version.parameters.get('label', '')}")
-if state.is_stale(version):
+if version_state.is_stale(version):
     st.warning("Teams, rules or targets changed after this plan was made: run the planner again.")
 
 current_published = max(
@@ -132,7 +132,7 @@ else:
     left.info(f"This version is not the published one. {where}")
     if right.button(f"Publish version {version.id}", type="primary", width="stretch"):
         with page_errors("Publishing"):
-            publish(state.store(), version.id, user=user)
+            publish(session.get_store(), version.id, user=user)
             st.rerun()
 
 achieved = plan.achieved
@@ -160,14 +160,14 @@ with st.expander("Per area"):
     st.dataframe(areas_table(plan, mission), hide_index=True, width="stretch")
 
 st.subheader("Compared with the previous version")
-previous = state.previous_plan(version)
+previous = version_state.previous_plan(version)
 if previous is None:
     st.caption("This version was not made from an earlier one.")
 else:
     comparison = compare_plans(previous, plan, mission)
     st.caption(f"Version {version.id} was made from version {version.parent_id}.")
     st.dataframe(comparison.phases, hide_index=True, width="stretch")
-    changed = diff_table(state.changes(version) or {}, mission)
+    changed = diff_table(version_state.changes(version) or {}, mission)
     st.markdown(f"**Teams with changed stops:** {len(changed)}")
     if len(changed):
         st.dataframe(changed, hide_index=True, width="stretch", height=240)

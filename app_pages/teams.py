@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from planner.store import ConflictError, Role, update_settings, update_teams
-from planner.ui import state
+from planner.ui import mission_state, session, version_state
 from planner.ui.editing import (
     RULE_FIELDS,
     allocate,
@@ -58,12 +58,12 @@ def _save(what: str, save, *, teams: bool = False) -> None:
         st.rerun()
 
 
-user = state.require(Role.COORDINATOR)
-mission_id = state.mission_id()
-now = state.edit_version()
+user = session.require(Role.COORDINATOR)
+mission_id = mission_state.mission_id()
+now = mission_state.edit_version()
 base = st.session_state.get(BASE_KEY)
 if base is None or base[0] != mission_id:
-    base = (mission_id, now, state.current_mission())
+    base = (mission_id, now, mission_state.current_mission())
     st.session_state[BASE_KEY] = base
 _, version, mission = base
 
@@ -79,7 +79,7 @@ elif now != version:
         f"page (version {version}). Reload to see their changes before you edit."
     )
     st.button("Reload", on_click=_reload, key="reload_newer")
-if state.current_version() is not None:
+if version_state.current_version() is not None:
     st.caption("Changes here apply to the next plan; saved plan versions stay as they are.")
 
 # --- Teams --------------------------------------------------------------------------
@@ -114,7 +114,7 @@ if st.button("Apply team changes"):
             _save(
                 "Your team changes were",
                 lambda: update_teams(
-                    state.store(), mission_id, teams, user=user, expected_version=version
+                    session.get_store(), mission_id, teams, user=user, expected_version=version
                 ),
                 teams=True,
             )
@@ -147,7 +147,7 @@ with st.form("allocate"):
                 _save(
                     "The allocation was",
                     lambda: update_teams(
-                        state.store(),
+                        session.get_store(),
                         mission_id,
                         allocated.teams,
                         user=user,
@@ -199,7 +199,11 @@ with st.form("rules"):
                 _save(
                     "Your rules were",
                     lambda: update_settings(
-                        state.store(), mission_id, rules=rules, user=user, expected_version=version
+                        session.get_store(),
+                        mission_id,
+                        rules=rules,
+                        user=user,
+                        expected_version=version,
                     ),
                 )
                 _done("Rules saved.")
@@ -227,7 +231,7 @@ with st.form("targets"):
                 _save(
                     "Your targets were",
                     lambda: update_settings(
-                        state.store(),
+                        session.get_store(),
                         mission_id,
                         targets=new_targets,
                         user=user,

@@ -24,7 +24,8 @@ from streamlit_folium import _get_map_string  # noqa: E402
 
 from planner.datasets import get_path  # noqa: E402
 from planner.geodata import load_mission  # noqa: E402
-from planner.maps import MapView, map_html, plan_map  # noqa: E402
+from planner.maps.render import map_html, plan_map  # noqa: E402
+from planner.maps.selection import MapView  # noqa: E402
 from planner.plan import solve  # noqa: E402
 
 LIMIT_S = 3.0

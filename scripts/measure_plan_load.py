@@ -25,7 +25,8 @@ sys.path.insert(0, str(ROOT))
 
 from planner.datasets import get_path  # noqa: E402
 from planner.geodata import load_mission as load_package  # noqa: E402
-from planner.maps import MapView, map_html, plan_map  # noqa: E402
+from planner.maps.render import map_html, plan_map  # noqa: E402
+from planner.maps.selection import MapView  # noqa: E402
 from planner.plan import solve  # noqa: E402
 from planner.store import (  # noqa: E402
     Role,

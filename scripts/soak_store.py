@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from planner.datasets import SMALL_MISSION, get_path
+from planner.field_status import ReportKind
 from planner.geodata import load_mission as load_package
 from planner.model import Mission
 from planner.plan import Plan, solve
@@ -191,10 +192,12 @@ def _run_worker(
                     w.edits[new] = marker
             else:
                 note = f"{w.name}#{n}"
-                kind = rng.choice(["station_closed", "station_inaccessible", "note"])
+                kind = rng.choice(
+                    [ReportKind.STATION_CLOSED, ReportKind.STATION_INACCESSIBLE, ReportKind.NOTE]
+                )
                 report = (
-                    FieldReport("note", note=note)
-                    if kind == "note"
+                    FieldReport(ReportKind.NOTE, note=note)
+                    if kind == ReportKind.NOTE
                     else FieldReport(kind, station_id=rng.choice(w.stations), note=note)
                 )
                 update_id = timed(

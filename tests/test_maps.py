@@ -7,22 +7,22 @@ import re
 
 from ui_support import small_mission, small_plan
 
-from planner.maps import (
+from planner.maps.layers import PointLayer, RouteLayer
+from planner.maps.payloads import (
     PHASE_COLOURS,
     TEAM_COLOURS,
-    MapView,
-    PointLayer,
-    RouteLayer,
-    area_commissions,
-    area_stations,
     legend_items,
-    map_html,
-    plan_map,
     routes_payload,
     stations_payload,
+    team_colours,
+)
+from planner.maps.render import map_html, plan_map
+from planner.maps.selection import (
+    MapView,
+    area_commissions,
+    area_stations,
     stops_by_team,
     team_areas,
-    team_colours,
     visible_teams,
     visits_by_site,
 )

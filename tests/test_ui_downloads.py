@@ -12,7 +12,7 @@ import zipfile
 import pytest
 from app_support import two_area_mission, two_area_plan
 
-from planner.maps import MapView, team_areas, visible_teams
+from planner.maps.selection import MapView, team_areas, visible_teams
 from planner.store import (
     Action,
     Role,

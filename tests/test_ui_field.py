@@ -7,6 +7,15 @@ import dataclasses
 import pytest
 from ui_support import small_mission, small_plan
 
+from planner.field_status import (
+    KIND_LABELS,
+    KIND_OF_STATUS,
+    REPORT_KINDS,
+    STATION_STATUSES,
+    STATUS_HELP,
+    STATUS_OF_KIND,
+    is_never_planned,
+)
 from planner.plan import solve
 from planner.ui.field import FieldUpdate, apply_updates, check_update, excluded_stations
 from planner.ui.replan import planned_areas, restrict_to_area, splice
@@ -72,3 +81,12 @@ def test_area_replan_leaves_out_closed_stations_and_is_spliced_in() -> None:
     assert spliced.seed == plan.seed and spliced.targets == plan.targets
     with pytest.raises(ValueError, match="no routes for area AOR-02"):
         splice(plan, area_plan, "AOR-02")
+
+
+def test_every_report_word_has_its_label_and_status() -> None:
+    """Each report kind has a label; each station status its help text and its kind, and
+    only closed and inaccessible stations are left out of plans."""
+    assert set(KIND_LABELS) == set(REPORT_KINDS)
+    assert set(STATUS_HELP) == set(STATION_STATUSES) == set(KIND_OF_STATUS)
+    assert all(STATUS_OF_KIND[KIND_OF_STATUS[s]] == s for s in STATION_STATUSES)
+    assert {s for s in STATION_STATUSES if is_never_planned(s)} == {"closed", "inaccessible"}

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from planner.store import models as m
 from planner.store.access import CurrentUser, Role, actor, require
 from planner.store.errors import AccessDenied
+from planner.store.rows import record
 
 if TYPE_CHECKING:
     from planner.store.db import Store
@@ -157,7 +158,4 @@ def audit_log(
             query = query.where(m.AuditEntry.mission_id == mission_id)
         if username is not None:
             query = query.where(m.AuditEntry.username == username)
-        return [
-            AuditRecord(e.id, e.at, e.username, e.action, e.mission_id, dict(e.detail or {}))
-            for e in session.scalars(query)
-        ]
+        return [record(AuditRecord, e, detail=dict(e.detail or {})) for e in session.scalars(query)]

@@ -25,9 +25,19 @@ from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from planner.store import models as m
-from planner.store.access import CurrentUser, Role, actor, deny, from_row, known_user, require
+from planner.store.access import (
+    CurrentUser,
+    Role,
+    actor,
+    deny,
+    from_row,
+    known_user,
+    require,
+    user_list_filter,
+)
 from planner.store.audit import Action, write, write_for
 from planner.store.errors import AuthError, NotFound, StoreError
+from planner.store.rows import record
 
 if TYPE_CHECKING:
     from planner.store.db import Store
@@ -442,20 +452,14 @@ def users_list(store: Store, *, user: CurrentUser | None) -> list[UserInfo]:
         who = actor(session, user, action="users_listed")
         require(who, Role.COORDINATOR, action="users_listed")
         query = select(m.User).order_by(m.User.username)
-        if who.mission_id is not None:
-            query = query.where(m.User.mission_id == who.mission_id)
+        if (clause := user_list_filter(who)) is not None:
+            query = query.where(clause)
         return [
-            UserInfo(
-                username=r.username,
-                role=r.role,
+            record(
+                UserInfo,
+                r,
                 area_ids=tuple(r.area_ids or ()),
-                team_id=r.team_id,
-                mission_id=r.mission_id,
                 has_password=r.password_hash is not None,
-                must_change_password=r.must_change_password,
-                locked_until=r.locked_until,
-                created_at=r.created_at,
-                last_sign_in_at=r.last_sign_in_at,
             )
             for r in session.scalars(query)
         ]

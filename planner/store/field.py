@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -20,6 +20,15 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from planner import model
+from planner.field_status import (
+    REPORT_KINDS,
+    STATUS_OF_KIND,
+    ReportKind,
+    ReportState,
+    StationStatus,
+    is_never_planned,
+    move_stations,
+)
 from planner.store import models as m
 from planner.store.access import (
     CurrentUser,
@@ -28,21 +37,18 @@ from planner.store.access import (
     area_scope,
     check_areas,
     deny,
+    field_update_filter,
+    mission_filters,
     mission_row,
 )
 from planner.store.audit import Action, write_for
 from planner.store.errors import NotFound
-from planner.store.missions import _read_mission, mission_filters
+from planner.store.missions import read_mission
+from planner.store.rows import record
 
 if TYPE_CHECKING:
     from planner.store.db import Store
 
-STATION_KINDS = {
-    "station_closed": "closed",
-    "station_moved": "moved",
-    "station_inaccessible": "inaccessible",
-}
-KINDS = (*STATION_KINDS, "road_closed", "note")
 MAX_NOTE = 4000
 
 
@@ -82,9 +88,9 @@ class FieldUpdateRecord:
     resolved_by: str | None
 
     @property
-    def station_status(self) -> str | None:
+    def station_status(self) -> StationStatus | None:
         """closed | moved | inaccessible for station reports, else None."""
-        return STATION_KINDS.get(self.kind)
+        return STATUS_OF_KIND.get(self.kind)
 
 
 @dataclass(frozen=True)
@@ -99,25 +105,8 @@ class PlanningInputs:
     road_closures: tuple[FieldUpdateRecord, ...]
 
 
-def _record(r: m.FieldUpdate) -> FieldUpdateRecord:
-    return FieldUpdateRecord(
-        id=r.id,
-        mission_id=r.mission_id,
-        area_id=r.area_id,
-        kind=r.kind,
-        station_id=r.station_id,
-        place_a=r.place_a,
-        place_b=r.place_b,
-        lat=r.lat,
-        lon=r.lon,
-        note=r.note,
-        author=r.author,
-        created_at=r.created_at,
-        status=r.status,
-        resolved_version_id=r.resolved_version_id,
-        resolved_at=r.resolved_at,
-        resolved_by=r.resolved_by,
-    )
+def _record(row: m.FieldUpdate) -> FieldUpdateRecord:
+    return record(FieldUpdateRecord, row)
 
 
 def _place_area(
@@ -144,8 +133,8 @@ def add_field_update(
 ) -> int:
     """File a report (coordinator, or LTO for its own AoR); returns its id."""
     action = str(Action.FIELD_UPDATE)
-    if report.kind not in KINDS:
-        raise ValueError(f"unknown kind {report.kind!r}; use one of: {', '.join(KINDS)}")
+    if report.kind not in REPORT_KINDS:
+        raise ValueError(f"unknown kind {report.kind!r}; use one of: {', '.join(REPORT_KINDS)}")
     note = report.note.strip()
     if len(note) > MAX_NOTE:
         raise ValueError(f"the note is too long (at most {MAX_NOTE} characters)")
@@ -156,11 +145,11 @@ def add_field_update(
             raise deny(who, "a team account cannot file field updates", action=action)
         area: str | None
         lat = lon = None
-        if report.kind in STATION_KINDS:
+        if report.kind in STATUS_OF_KIND:
             if not report.station_id:
                 raise ValueError(f"a {report.kind} report needs the station")
             area = _place_area(session, who, mission_id, report.station_id, action=action)
-            if report.kind == "station_moved":
+            if report.kind == ReportKind.STATION_MOVED:
                 lat, lon = report.lat, report.lon
                 if lat is None or lon is None or not (math.isfinite(lat) and math.isfinite(lon)):
                     raise ValueError("a moved station needs its new latitude and longitude")
@@ -168,7 +157,7 @@ def add_field_update(
                     raise ValueError(
                         f"({lat}, {lon}) is not a position: latitude -90..90, longitude -180..180"
                     )
-        elif report.kind == "road_closed":
+        elif report.kind == ReportKind.ROAD_CLOSED:
             if not report.place_a or not report.place_b:
                 raise ValueError("a closed road needs the two places it runs between")
             area = _place_area(session, who, mission_id, report.place_a, action=action)
@@ -188,17 +177,17 @@ def add_field_update(
         row = m.FieldUpdate(
             mission_id=mission_id,
             area_id=area,
-            kind=report.kind,
-            station_id=report.station_id if report.kind in STATION_KINDS else None,
-            place_a=report.place_a if report.kind == "road_closed" else None,
-            place_b=report.place_b if report.kind == "road_closed" else None,
+            kind=str(report.kind),
+            station_id=report.station_id if report.kind in STATUS_OF_KIND else None,
+            place_a=report.place_a if report.kind == ReportKind.ROAD_CLOSED else None,
+            place_b=report.place_b if report.kind == ReportKind.ROAD_CLOSED else None,
             lat=lat,
             lon=lon,
             note=note,
             author_id=who.id,
             author=who.username,
             created_at=store.now(),
-            status="open",
+            status=ReportState.OPEN.value,
         )
         session.add(row)
         session.flush()
@@ -208,22 +197,24 @@ def add_field_update(
             who,
             Action.FIELD_UPDATE,
             mission_id=mission_id,
-            detail={"id": row.id, "kind": report.kind, "area": area, "station": row.station_id},
+            detail={
+                "id": row.id,
+                "kind": str(report.kind),
+                "area": area,
+                "station": row.station_id,
+            },
         )
         return row.id
 
 
 def _scoped(
     session: Session, who: CurrentUser, mission_id: int, *, action: str
-) -> Select[tuple[m.FieldUpdate]]:
-    if who.role is Role.TEAM:
-        raise deny(who, "a team account cannot read field updates", action=action)
+) -> Select[m.FieldUpdate]:
+    """The mission's reports that `who` may read."""
+    clause = field_update_filter(who, action=action)
     mission_row(session, who, mission_id, action=action)
-    scope = area_scope(who)
     query = select(m.FieldUpdate).where(m.FieldUpdate.mission_id == mission_id)
-    if scope is not None:
-        query = query.where(m.FieldUpdate.area_id.in_(sorted(scope)))
-    return query
+    return query if clause is None else query.where(clause)
 
 
 def field_updates(
@@ -251,7 +242,7 @@ def field_updates(
 def open_field_updates(
     store: Store, mission_id: int, *, user: CurrentUser | None, areas: Iterable[str] | None = None
 ) -> list[FieldUpdateRecord]:
-    return field_updates(store, mission_id, user=user, status="open", areas=areas)
+    return field_updates(store, mission_id, user=user, status=ReportState.OPEN.value, areas=areas)
 
 
 def dismiss_field_update(
@@ -268,7 +259,7 @@ def dismiss_field_update(
         if who.role is Role.TEAM:
             raise deny(who, "a team account cannot change field updates", action=action)
         check_areas(who, {row.area_id or ""}, action=action, mission_id=row.mission_id)
-        row.status = "dismissed"
+        row.status = ReportState.DISMISSED.value
         row.resolved_at = store.now()
         row.resolved_by = who.username
         write_for(
@@ -289,20 +280,13 @@ def apply_reports(
     moved: dict[str, tuple[float, float]] = {}
     excluded: set[str] = set()
     for u in sorted(updates, key=lambda u: u.id):
-        if u.status == "dismissed" or u.station_id is None:
+        if u.status == ReportState.DISMISSED or u.station_id is None:
             continue
-        if u.kind == "station_moved" and u.lat is not None and u.lon is not None:
+        if u.kind == ReportKind.STATION_MOVED and u.lat is not None and u.lon is not None:
             moved[u.station_id] = (u.lat, u.lon)
-        elif u.kind in ("station_closed", "station_inaccessible"):
+        elif is_never_planned(u.station_status):
             excluded.add(u.station_id)
-    if moved:
-        stations = tuple(
-            replace(s, lat=moved[s.station_id][0], lon=moved[s.station_id][1])
-            if s.station_id in moved
-            else s
-            for s in mission.stations
-        )
-        mission = replace(mission, stations=stations)
+    mission = move_stations(mission, moved)
     known = set(mission.station_by_id)
     return mission, frozenset(excluded & known)
 
@@ -325,9 +309,9 @@ def planning_inputs(
             raise deny(who, "a team account cannot plan", action=action)
         if chosen is not None:
             check_areas(who, set(chosen), action=action, mission_id=mission_id)
-        mission = _read_mission(session, row, mission_filters(session, who, mission_id, chosen))
+        mission = read_mission(session, row, mission_filters(session, who, mission_id, chosen))
         query = _scoped(session, who, mission_id, action=action)
-        query = query.where(m.FieldUpdate.status != "dismissed")
+        query = query.where(m.FieldUpdate.status != ReportState.DISMISSED.value)
         if chosen is not None:
             query = query.where(m.FieldUpdate.area_id.in_(sorted(chosen)))
         records = [_record(r) for r in session.scalars(query.order_by(m.FieldUpdate.id))]
@@ -336,6 +320,6 @@ def planning_inputs(
         mission=planned,
         excluded=excluded,
         updates=tuple(records),
-        open_update_ids=tuple(r.id for r in records if r.status == "open"),
-        road_closures=tuple(r for r in records if r.kind == "road_closed"),
+        open_update_ids=tuple(r.id for r in records if r.status == ReportState.OPEN),
+        road_closures=tuple(r for r in records if r.kind == ReportKind.ROAD_CLOSED),
     )

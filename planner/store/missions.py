@@ -13,9 +13,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import shapely
-from sqlalchemy import ColumnElement, delete, insert, or_, select, update
+from sqlalchemy import ColumnElement, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,12 +22,15 @@ from planner import model
 from planner.model import Rules, Targets
 from planner.settings import MissionSettings, dump_settings, parse_settings
 from planner.store import models as m
+from planner.store import rows
 from planner.store.access import (
     CurrentUser,
+    MissionFilters,
     Role,
     actor,
-    area_scope,
     deny,
+    mission_filters,
+    mission_list_filter,
     mission_row,
     require,
 )
@@ -52,148 +54,53 @@ class MissionInfo:
 # --- import ----------------------------------------------------------------------------------
 
 
-def _wkb(geometries: Sequence[Any]) -> list[bytes | None]:
-    if not geometries:
-        return []
-    array = np.empty(len(geometries), dtype=object)
-    array[:] = list(geometries)
-    return [None if b is None else bytes(b) for b in shapely.to_wkb(array)]
-
-
-def _shapes(blobs: Sequence[bytes | None]) -> list[Any]:
-    if not blobs:
-        return []
-    array = np.empty(len(blobs), dtype=object)
-    array[:] = list(blobs)
-    return list(shapely.from_wkb(array))
-
-
-def _bulk(session: Session, table: type[m.Base], rows: list[dict[str, Any]]) -> None:
-    if rows:
-        session.execute(insert(table), rows)
+def _insert[T](
+    session: Session,
+    part: rows.RowMap[T],
+    items: Sequence[T],
+    mission_id: int,
+    *,
+    area_ids: Sequence[str | None] | None = None,
+) -> None:
+    """Insert one part of a mission, keeping its order in `position`; `area_ids` is the
+    area of each item, for tables whose model does not carry it."""
+    each: dict[str, Sequence[Any]] = {"position": range(len(items))}
+    if area_ids is not None:
+        each["area_id"] = area_ids
+    found = part.rows(items, each=each, mission_id=mission_id)
+    if found:
+        session.execute(insert(part.table), found)
 
 
 def _insert_regions(session: Session, mission_id: int, mission: model.Mission) -> None:
     area_of = mission.area_of_region
-    wkb = _wkb([r.geometry for r in mission.regions])
-    rows = [
-        {
-            "mission_id": mission_id,
-            "region_id": r.region_id,
-            "position": i,
-            "name_en": r.name_en,
-            "name_kk": r.name_kk,
-            "name_ru": r.name_ru,
-            "tz": r.tz,
-            "area_id": area_of.get(r.region_id),
-            "geometry_wkb": wkb[i],
-        }
-        for i, r in enumerate(mission.regions)
-    ]
-    _bulk(session, m.Region, rows)
+    areas = [area_of.get(r.region_id) for r in mission.regions]
+    _insert(session, rows.REGIONS, mission.regions, mission_id, area_ids=areas)
 
 
 def _insert_districts(session: Session, mission_id: int, mission: model.Mission) -> None:
     area_of = mission.area_of_region
-    wkb = _wkb([d.geometry for d in mission.districts])
-    rows = [
-        {
-            "mission_id": mission_id,
-            "district_id": d.district_id,
-            "position": i,
-            "region_id": d.region_id,
-            "name_en": d.name_en,
-            "name_kk": d.name_kk,
-            "name_ru": d.name_ru,
-            "area_id": area_of.get(d.region_id),
-            "geometry_wkb": wkb[i],
-        }
-        for i, d in enumerate(mission.districts)
-    ]
-    _bulk(session, m.District, rows)
+    areas = [area_of.get(d.region_id) for d in mission.districts]
+    _insert(session, rows.DISTRICTS, mission.districts, mission_id, area_ids=areas)
 
 
 def _insert_areas(session: Session, mission_id: int, mission: model.Mission) -> None:
-    wkb = _wkb([a.geometry for a in mission.areas])
-    rows = [
-        {
-            "mission_id": mission_id,
-            "area_id": a.area_id,
-            "position": i,
-            "name": a.name,
-            "region_ids": list(a.region_ids),
-            "geometry_wkb": wkb[i],
-        }
-        for i, a in enumerate(mission.areas)
-    ]
-    _bulk(session, m.Area, rows)
+    _insert(session, rows.AREAS, mission.areas, mission_id)
 
 
 def _insert_commissions(session: Session, mission_id: int, mission: model.Mission) -> None:
     area_of = mission.area_of_region
-    rows = [
-        {
-            "mission_id": mission_id,
-            "tec_id": c.tec_id,
-            "position": i,
-            "name": c.name,
-            "level": c.level.value,
-            "parent_id": c.parent_id,
-            "region": c.region,
-            "district": c.district,
-            "tz": c.tz,
-            "lon": c.lon,
-            "lat": c.lat,
-            "area_id": area_of.get(c.region),
-        }
-        for i, c in enumerate(mission.commissions)
-    ]
-    _bulk(session, m.Commission, rows)
+    areas = [area_of.get(c.region) for c in mission.commissions]
+    _insert(session, rows.COMMISSIONS, mission.commissions, mission_id, area_ids=areas)
 
 
 def _insert_stations(session: Session, mission_id: int, mission: model.Mission) -> None:
-    rows = [
-        {
-            "mission_id": mission_id,
-            "station_id": s.station_id,
-            "position": i,
-            "number": s.number,
-            "name": s.name,
-            "address": s.address,
-            "region": s.region,
-            "district": s.district,
-            "tec_id": s.tec_id,
-            "voters": int(s.voters),
-            "kind": s.kind.value,
-            "setting": s.setting.value,
-            "tz": s.tz,
-            "lon": s.lon,
-            "lat": s.lat,
-            "area_id": mission.area_of_station(s),
-        }
-        for i, s in enumerate(mission.stations)
-    ]
-    _bulk(session, m.Station, rows)
-
-
-def _team_rows(mission_id: int, teams: Iterable[model.Team]) -> list[dict[str, Any]]:
-    return [
-        {
-            "mission_id": mission_id,
-            "team_id": t.team_id,
-            "position": i,
-            "kind": t.kind.value,
-            "area_id": t.area_id,
-            "base_name": t.base_name,
-            "lon": t.lon,
-            "lat": t.lat,
-        }
-        for i, t in enumerate(teams)
-    ]
+    areas = [mission.area_of_station(s) for s in mission.stations]
+    _insert(session, rows.STATIONS, mission.stations, mission_id, area_ids=areas)
 
 
 def _insert_teams(session: Session, mission_id: int, mission: model.Mission) -> None:
-    _bulk(session, m.Team, _team_rows(mission_id, mission.teams))
+    _insert(session, rows.TEAMS, mission.teams, mission_id)
 
 
 # The order matters: rows are inserted after the rows they refer to.
@@ -228,7 +135,7 @@ def import_mission(store: Store, mission: model.Mission, *, user: CurrentUser | 
             name=mission.name,
             country=mission.country,
             settings_toml=_settings_toml(mission),
-            outline_wkb=_wkb([mission.outline])[0] if mission.outline is not None else None,
+            outline_wkb=rows.to_wkb([mission.outline])[0] if mission.outline is not None else None,
             teams_version=1,
             created_at=store.now(),
             created_by=who.username,
@@ -256,17 +163,15 @@ def import_mission(store: Store, mission: model.Mission, *, user: CurrentUser | 
 
 
 def _info(row: m.Mission) -> MissionInfo:
-    return MissionInfo(
-        row.id, row.name, row.country, row.created_at, row.created_by, row.teams_version
-    )
+    return rows.record(MissionInfo, row)
 
 
 def list_missions(store: Store, *, user: CurrentUser | None) -> list[MissionInfo]:
     with store.read() as session:
         who = actor(session, user, action="missions_listed")
         query = select(m.Mission).order_by(m.Mission.id)
-        if who.mission_id is not None:
-            query = query.where(m.Mission.id == who.mission_id)
+        if (clause := mission_list_filter(who)) is not None:
+            query = query.where(clause)
         return [_info(r) for r in session.scalars(query)]
 
 
@@ -276,198 +181,31 @@ def mission_info(store: Store, mission_id: int, *, user: CurrentUser | None) -> 
         return _info(mission_row(session, who, mission_id, action=str(Action.MISSION_VIEWED)))
 
 
-def _in_areas(column: Any, areas: frozenset[str] | None) -> ColumnElement[bool] | None:
-    """The WHERE clause for an area scope (None: no restriction)."""
-    if areas is None:
-        return None
-    return column.in_(sorted(areas))
+def read_mission(session: Session, row: m.Mission, filters: MissionFilters) -> model.Mission:
+    """The stored mission `row`, each part narrowed by its filter, in mission order."""
+    settings = parse_settings(row.settings_toml, file=f"store: mission {row.id}")
 
+    def part[T](rowmap: rows.RowMap[T], clause: ColumnElement[bool] | None) -> tuple[T, ...]:
+        table: Any = rowmap.table
+        query = rowmap.select().where(table.mission_id == row.id).order_by(table.position)
+        if clause is not None:
+            query = query.where(clause)
+        return tuple(rowmap.build(session.execute(query).all()))
 
-def _where(query: Any, clause: ColumnElement[bool] | None) -> Any:
-    return query if clause is None else query.where(clause)
-
-
-def published_version_id(session: Session, mission_id: int) -> int | None:
-    """The current published plan version: the one published last."""
-    return session.scalar(
-        select(m.PlanVersion.id)
-        .where(m.PlanVersion.mission_id == mission_id, m.PlanVersion.published.is_(True))
-        .order_by(m.PlanVersion.published_at.desc(), m.PlanVersion.id.desc())
-        .limit(1)
-    )
-
-
-@dataclass(frozen=True)
-class _Filters:
-    regions: ColumnElement[bool] | None
-    districts: ColumnElement[bool] | None
-    areas: ColumnElement[bool] | None
-    commissions: ColumnElement[bool] | None
-    stations: ColumnElement[bool] | None
-    teams: ColumnElement[bool] | None
-
-
-def _area_filters(mission_id: int, areas: frozenset[str] | None) -> _Filters:
-    if areas is None:
-        return _Filters(None, None, None, None, None, None)
-    station_tecs = select(m.Station.tec_id).where(
-        m.Station.mission_id == mission_id, m.Station.area_id.in_(sorted(areas))
-    )
-    return _Filters(
-        regions=_in_areas(m.Region.area_id, areas),
-        districts=_in_areas(m.District.area_id, areas),
-        areas=_in_areas(m.Area.area_id, areas),
-        commissions=or_(
-            m.Commission.area_id.in_(sorted(areas)), m.Commission.tec_id.in_(station_tecs)
-        ),
-        stations=_in_areas(m.Station.area_id, areas),
-        teams=_in_areas(m.Team.area_id, areas),
-    )
-
-
-def _team_filters(session: Session, mission_id: int, team_id: str | None) -> _Filters:
-    """A team sees its own team and the sites of its current published schedule."""
-    version = published_version_id(session, mission_id)
-    sites = select(m.PlanStop.site_id).where(
-        m.PlanStop.version_id == (version if version is not None else -1),
-        m.PlanStop.team_id == (team_id or ""),
-    )
-    station_regions = select(m.Station.region).where(
-        m.Station.mission_id == mission_id, m.Station.station_id.in_(sites)
-    )
-    station_districts = select(m.Station.district).where(
-        m.Station.mission_id == mission_id, m.Station.station_id.in_(sites)
-    )
-    team_area = select(m.Team.area_id).where(
-        m.Team.mission_id == mission_id, m.Team.team_id == (team_id or "")
-    )
-    return _Filters(
-        regions=m.Region.region_id.in_(station_regions),
-        districts=m.District.district_id.in_(station_districts),
-        areas=m.Area.area_id.in_(team_area),
-        commissions=m.Commission.tec_id.in_(sites),
-        stations=m.Station.station_id.in_(sites),
-        teams=m.Team.team_id == (team_id or ""),
-    )
-
-
-def _read_mission(session: Session, row: m.Mission, filters: _Filters) -> model.Mission:
-    mid = row.id
-    settings = parse_settings(row.settings_toml, file=f"store: mission {mid}")
-
-    def rows(table: Any, clause: ColumnElement[bool] | None, *columns: Any) -> list[Any]:
-        query = select(*columns).where(table.mission_id == mid).order_by(table.position)
-        return list(session.execute(_where(query, clause)).all())
-
-    regions = rows(
-        m.Region,
-        filters.regions,
-        m.Region.region_id,
-        m.Region.name_en,
-        m.Region.name_kk,
-        m.Region.name_ru,
-        m.Region.tz,
-        m.Region.geometry_wkb,
-    )
-    region_shapes = _shapes([r[5] for r in regions])
-    districts = rows(
-        m.District,
-        filters.districts,
-        m.District.district_id,
-        m.District.region_id,
-        m.District.name_en,
-        m.District.name_kk,
-        m.District.name_ru,
-        m.District.geometry_wkb,
-    )
-    district_shapes = _shapes([d[5] for d in districts])
-    areas = rows(
-        m.Area, filters.areas, m.Area.area_id, m.Area.name, m.Area.region_ids, m.Area.geometry_wkb
-    )
-    area_shapes = _shapes([a[3] for a in areas])
-    commissions = rows(
-        m.Commission,
-        filters.commissions,
-        m.Commission.tec_id,
-        m.Commission.name,
-        m.Commission.level,
-        m.Commission.parent_id,
-        m.Commission.region,
-        m.Commission.tz,
-        m.Commission.lon,
-        m.Commission.lat,
-        m.Commission.district,
-    )
-    stations = rows(
-        m.Station,
-        filters.stations,
-        m.Station.station_id,
-        m.Station.number,
-        m.Station.name,
-        m.Station.address,
-        m.Station.region,
-        m.Station.district,
-        m.Station.tec_id,
-        m.Station.voters,
-        m.Station.kind,
-        m.Station.setting,
-        m.Station.tz,
-        m.Station.lon,
-        m.Station.lat,
-    )
-    teams = rows(
-        m.Team,
-        filters.teams,
-        m.Team.team_id,
-        m.Team.kind,
-        m.Team.area_id,
-        m.Team.base_name,
-        m.Team.lon,
-        m.Team.lat,
-    )
-    level = {c.value: c for c in model.CommissionLevel}
-    kind = {k.value: k for k in model.StationKind}
-    setting = {s.value: s for s in model.Setting}
-    team_kind = {k.value: k for k in model.TeamKind}
     return model.Mission(
         name=settings.name,
         country=settings.country,
-        regions=tuple(
-            model.Region(r[0], r[1], r[2], r[3], r[4], g)
-            for r, g in zip(regions, region_shapes, strict=True)
-        ),
-        districts=tuple(
-            model.District(d[0], d[1], d[2], d[3], d[4], g)
-            for d, g in zip(districts, district_shapes, strict=True)
-        ),
-        commissions=tuple(
-            model.Commission(c[0], c[1], level[c[2]], c[3], c[4], c[5], c[6], c[7], c[8])
-            for c in commissions
-        ),
-        stations=tuple(model.Station(*s[:8], kind[s[8]], setting[s[9]], *s[10:]) for s in stations),
-        areas=tuple(
-            model.Area(a[0], a[1], tuple(a[2] or ()), g)
-            for a, g in zip(areas, area_shapes, strict=True)
-        ),
-        teams=tuple(model.Team(t[0], team_kind[t[1]], t[2], t[3], t[4], t[5]) for t in teams),
+        regions=part(rows.REGIONS, filters.regions),
+        districts=part(rows.DISTRICTS, filters.districts),
+        commissions=part(rows.COMMISSIONS, filters.commissions),
+        stations=part(rows.STATIONS, filters.stations),
+        areas=part(rows.AREAS, filters.areas),
+        teams=part(rows.TEAMS, filters.teams),
         rules=settings.rules,
         targets=settings.targets,
         seed=settings.seed,
         outline=shapely.from_wkb(row.outline_wkb) if row.outline_wkb is not None else None,
     )
-
-
-def mission_filters(
-    session: Session, who: CurrentUser, mission_id: int, areas: Iterable[str] | None = None
-) -> _Filters:
-    """The row filters for what `who` may see of a mission, narrowed to `areas` if given."""
-    if who.role is Role.TEAM:
-        return _team_filters(session, mission_id, who.team_id)
-    scope = area_scope(who)
-    if areas is not None:
-        wanted = frozenset(areas)
-        scope = wanted if scope is None else scope & wanted
-    return _area_filters(mission_id, scope)
 
 
 def load_mission(
@@ -488,7 +226,7 @@ def load_mission(
     with store.read() as session:
         who = actor(session, user, action=action)
         row = mission_row(session, who, mission_id, action=action)
-        return _read_mission(session, row, mission_filters(session, who, mission_id, areas))
+        return read_mission(session, row, mission_filters(session, who, mission_id, areas))
 
 
 def teams_version(store: Store, mission_id: int, *, user: CurrentUser | None) -> int:
@@ -551,7 +289,7 @@ def update_teams(
                 current=int(current or 0),
             )
         session.execute(delete(m.Team).where(m.Team.mission_id == mission_id))
-        _bulk(session, m.Team, _team_rows(mission_id, teams))
+        _insert(session, rows.TEAMS, teams, mission_id)
         new_version = expected_version + 1
         write_for(
             session,

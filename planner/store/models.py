@@ -34,15 +34,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from planner.field_status import REPORT_KINDS, REPORT_STATES, ReportState
+
 ROLES = ("coordinator", "lto", "team")
-FIELD_UPDATE_KINDS = (
-    "station_closed",
-    "station_moved",
-    "station_inaccessible",
-    "road_closed",
-    "note",
-)
-FIELD_UPDATE_STATUSES = ("open", "applied", "dismissed")
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -360,13 +354,13 @@ class FieldUpdate(Base):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     author: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    status: Mapped[str] = mapped_column(String(20), default="open")
+    status: Mapped[str] = mapped_column(String(20), default=ReportState.OPEN.value)
     resolved_version_id: Mapped[int | None] = mapped_column(ForeignKey("plan_versions.id"))
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     resolved_by: Mapped[str | None] = mapped_column(String(200))
 
     __table_args__ = (
-        CheckConstraint(_in("kind", FIELD_UPDATE_KINDS), name="kind"),
-        CheckConstraint(_in("status", FIELD_UPDATE_STATUSES), name="status"),
+        CheckConstraint(_in("kind", REPORT_KINDS), name="kind"),
+        CheckConstraint(_in("status", REPORT_STATES), name="status"),
         Index(None, "mission_id", "area_id", "status"),
     )

@@ -19,8 +19,8 @@ from sqlalchemy import ColumnElement, Integer, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from planner.election import Stop
+from planner.field_status import ReportState
 from planner.model import Mission
-from planner.outputs import VISIT_COLUMNS
 from planner.plan import PHASES, Plan
 from planner.store import models as m
 from planner.store.access import (
@@ -31,30 +31,19 @@ from planner.store.access import (
     check_areas,
     deny,
     mission_row,
+    plan_stop_filter,
+    published_version_id,
     require,
 )
 from planner.store.audit import Action, write_for
 from planner.store.errors import NotFound
-from planner.store.missions import published_version_id
+from planner.store.rows import STOPS, record
 
 if TYPE_CHECKING:
     from planner.store.db import Store
 
-# A stored stop reads back as one visits.csv row.
-READ_COLUMNS = VISIT_COLUMNS
-STOP_COLUMNS = (
-    "team_id",
-    "area_id",
-    "seq",
-    "phase",
-    "site_id",
-    "site_type",
-    "arrive",
-    "depart",
-    "travel_min",
-    "lat",
-    "lon",
-)
+# What a re-plan copies of each parent stop it keeps: everything but the version.
+COPIED_COLUMNS = ("area_id", *STOPS.columns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,23 +92,6 @@ def _summary(plan: Plan) -> dict[str, Any]:
     )
 
 
-def _stop_row(version_id: int, area_id: str | None, s: Stop) -> dict[str, Any]:
-    return {
-        "version_id": version_id,
-        "team_id": s.team_id,
-        "area_id": area_id,
-        "seq": int(s.seq),
-        "phase": s.phase,
-        "site_id": s.site_id,
-        "site_type": s.site_type,
-        "arrive": s.arrive.isoformat(),
-        "depart": s.depart.isoformat(),
-        "travel_min": int(s.travel_min),
-        "lat": float(s.lat),
-        "lon": float(s.lon),
-    }
-
-
 def _team_areas(session: Session, mission_id: int, plan: Plan) -> dict[str, str | None]:
     """Each planned team's area: as the solver placed it, else as the teams table says."""
     stored = dict(
@@ -153,8 +125,8 @@ def _resolve_updates(
         raise NotFound(f"no field update(s) {missing} in this mission")
     check_areas(who, {r.area_id or "" for r in rows}, action=action, mission_id=mission_id)
     for r in rows:
-        if r.status == "open":
-            r.status = "applied"
+        if r.status == ReportState.OPEN:
+            r.status = ReportState.APPLIED.value
             r.resolved_version_id = version_id
             r.resolved_at = store.now()
             r.resolved_by = who.username
@@ -270,15 +242,19 @@ def save_plan(
         session.add(version)
         session.flush()
         if parent is not None and chosen is not None:
-            columns = [getattr(m.PlanStop, c) for c in STOP_COLUMNS]
+            columns = [getattr(m.PlanStop, c) for c in COPIED_COLUMNS]
             source = (
                 select(literal(version.id, Integer).label("version_id"), *columns)
                 .where(m.PlanStop.version_id == parent)
                 .where(m.PlanStop.area_id.is_(None) | m.PlanStop.area_id.not_in(chosen))
                 .order_by(m.PlanStop.id)
             )
-            session.execute(insert(m.PlanStop).from_select(["version_id", *STOP_COLUMNS], source))
-        rows = [_stop_row(version.id, team_area.get(s.team_id), s) for s in plan.stops]
+            session.execute(insert(m.PlanStop).from_select(["version_id", *COPIED_COLUMNS], source))
+        rows = STOPS.rows(
+            plan.stops,
+            each={"area_id": [team_area.get(s.team_id) for s in plan.stops]},
+            version_id=version.id,
+        )
         if rows:
             session.execute(insert(m.PlanStop), rows)
         version.stop_count = int(
@@ -316,26 +292,6 @@ def _version(session: Session, who: CurrentUser, version_id: int, *, action: str
     return row
 
 
-def _stop_filter(
-    session: Session, who: CurrentUser, row: m.PlanVersion, *, action: str
-) -> ColumnElement[bool] | None:
-    """Which of a version's rows `who` may read (None: all); AccessDenied if none."""
-    if who.role is Role.TEAM:
-        if not row.published or published_version_id(session, row.mission_id) != row.id:
-            raise deny(
-                who,
-                "a team sees only the current published plan",
-                action=action,
-                mission_id=row.mission_id,
-                version=row.id,
-            )
-        return m.PlanStop.team_id == (who.team_id or "")
-    scope = area_scope(who)
-    if scope is None:
-        return None
-    return m.PlanStop.area_id.in_(sorted(scope))
-
-
 def _visible_info(
     session: Session, who: CurrentUser, row: m.PlanVersion, clause: ColumnElement[bool] | None
 ) -> PlanVersionInfo:
@@ -354,21 +310,13 @@ def _visible_info(
             )
             or 0
         )
-    return PlanVersionInfo(
-        id=row.id,
-        mission_id=row.mission_id,
-        parent_id=row.parent_id,
-        seed=row.seed,
-        time_limit_s=row.time_limit_s,
+    return record(
+        PlanVersionInfo,
+        row,
         areas=tuple(row.areas) if row.areas is not None else None,
         parameters=dict(row.parameters or {}),
         stats=stats,
         stop_count=count,
-        author=row.author,
-        created_at=row.created_at,
-        published=row.published,
-        published_at=row.published_at,
-        published_by=row.published_by,
     )
 
 
@@ -377,7 +325,7 @@ def plan_version(store: Store, version_id: int, *, user: CurrentUser | None) -> 
     with store.read() as session:
         who = actor(session, user, action=action)
         row = _version(session, who, version_id, action=action)
-        clause = _stop_filter(session, who, row, action=action)
+        clause = plan_stop_filter(session, who, row, action=action)
         return _visible_info(session, who, row, clause)
 
 
@@ -399,7 +347,7 @@ def plan_versions(
             query = query.where(m.PlanVersion.id == (current if current is not None else -1))
         out = []
         for row in session.scalars(query):
-            clause = _stop_filter(session, who, row, action=action)
+            clause = plan_stop_filter(session, who, row, action=action)
             out.append(_visible_info(session, who, row, clause))
         return out
 
@@ -417,7 +365,7 @@ def published_version(
             return None
         row = session.get(m.PlanVersion, current)
         assert row is not None
-        return _visible_info(session, who, row, _stop_filter(session, who, row, action=action))
+        return _visible_info(session, who, row, plan_stop_filter(session, who, row, action=action))
 
 
 def load_plan(
@@ -433,20 +381,16 @@ def load_plan(
     with store.read() as session:
         who = actor(session, user, action=action)
         row = _version(session, who, version_id, action=action)
-        clause = _stop_filter(session, who, row, action=action)
+        clause = plan_stop_filter(session, who, row, action=action)
         query = (
-            select(*(getattr(m.PlanStop, c) for c in READ_COLUMNS))
+            STOPS.select()
             .where(m.PlanStop.version_id == version_id)
             .order_by(m.PlanStop.team_id, m.PlanStop.seq)
         )
         if clause is not None:
             query = query.where(clause)
-        raw = session.execute(query).all()
+        stops = STOPS.build(session.execute(query).all())
         mission_id = row.mission_id
-    parse = datetime.fromisoformat
-    stops = [
-        Stop(r[0], r[1], r[2], r[3], r[4], parse(r[5]), parse(r[6]), r[7], r[8], r[9]) for r in raw
-    ]
     if record:
         with store.write() as session:
             write_for(

@@ -7,16 +7,10 @@ new mission (moved stations at their new place) and a set of stations never to r
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
+from planner.field_status import STATION_STATUSES, StationStatus, is_never_planned, move_stations
 from planner.model import Mission
-
-STATUSES = ("closed", "moved", "inaccessible")
-STATUS_HELP = {
-    "closed": "the station will not open: never planned",
-    "moved": "the station is at a new place: planned there",
-    "inaccessible": "the road is closed or the place is unsafe: never planned",
-}
 
 
 @dataclass(frozen=True)
@@ -34,9 +28,11 @@ def check_update(update: FieldUpdate, mission: Mission) -> list[str]:
     station = mission.station_by_id.get(update.station_id)
     if station is None:
         problems.append(f"no station {update.station_id!r} in this mission")
-    if update.status not in STATUSES:
-        problems.append(f"status must be one of {', '.join(STATUSES)}, not {update.status!r}")
-    if update.status == "moved":
+    if update.status not in STATION_STATUSES:
+        problems.append(
+            f"status must be one of {', '.join(STATION_STATUSES)}, not {update.status!r}"
+        )
+    if update.status == StationStatus.MOVED:
         if update.lat is None or update.lon is None:
             problems.append("a moved station needs its new latitude and longitude")
         elif not (-90 <= update.lat <= 90 and -180 <= update.lon <= 180):
@@ -57,22 +53,14 @@ def check_update(update: FieldUpdate, mission: Mission) -> list[str]:
 
 def excluded_stations(updates: Mapping[str, FieldUpdate]) -> frozenset[str]:
     """Stations reported closed or inaccessible."""
-    return frozenset(sid for sid, u in updates.items() if u.status in ("closed", "inaccessible"))
+    return frozenset(sid for sid, u in updates.items() if is_never_planned(u.status))
 
 
 def apply_updates(mission: Mission, updates: Mapping[str, FieldUpdate]) -> Mission:
     """The mission with moved stations at their reported place (the same object if none)."""
-    moved = {
-        sid: u
+    places = {
+        sid: (u.lat, u.lon)
         for sid, u in updates.items()
-        if u.status == "moved" and u.lat is not None and u.lon is not None
+        if u.status == StationStatus.MOVED and u.lat is not None and u.lon is not None
     }
-    if not moved:
-        return mission
-    stations = tuple(
-        replace(s, lat=float(moved[s.station_id].lat), lon=float(moved[s.station_id].lon))
-        if s.station_id in moved
-        else s
-        for s in mission.stations
-    )
-    return replace(mission, stations=stations)
+    return move_stations(mission, places)

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import streamlit as st
 
-from planner.ui import state
+from planner.ui import job_state
 
 POLL_S = 1.0
 
@@ -16,12 +16,12 @@ def job_progress(area_names: Mapping[str, str]) -> None:
 
     @st.fragment(run_every=POLL_S)
     def live() -> None:
-        running = state.job()
+        running = job_state.job()
         if running is None:
             return
         status = running.poll()
         if status.finished:
-            state.collect_job()
+            job_state.collect_job()
             st.rerun()
         what = running.meta.get("label", "plan")
         limit = running.time_limit_s
@@ -43,7 +43,7 @@ def job_progress(area_names: Mapping[str, str]) -> None:
                 text=f"{area_id} · {name}: {'done' if done else 'waiting or solving'}",
             )
         if st.button("Cancel planning", type="secondary", key="cancel_job"):
-            state.cancel_job(reason="cancelled by the user")
+            job_state.cancel_job(reason="cancelled by the user")
             st.rerun()
 
     live()
@@ -51,7 +51,7 @@ def job_progress(area_names: Mapping[str, str]) -> None:
 
 def job_outcome() -> None:
     """How the last job ended, until the next one starts."""
-    result = state.job_result()
+    result = job_state.job_result()
     if not result:
         return
     label = result.get("label", "plan")

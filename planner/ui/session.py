@@ -6,8 +6,9 @@ empty store the app stores the default mission and creates the first coordinator
 one-time password goes to the server console only, never to a page.
 
 A sign-in keeps only the session token in `st.session_state`; the user behind it is
-looked up in the store on every rerun (`signed_in`), so an expired session, a closed one
-or a removed account sends the browser back to the sign-in page at once.
+looked up in the store once on every rerun (`current_user`), so an expired session, a
+closed one or a removed account sends the browser back to the sign-in page at once.
+Pages start with `require(role, ...)`.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from planner.store import (
     system_user,
     users_list,
 )
+from planner.ui.memo import per_run
 
 log = logging.getLogger("planner.app")
 
@@ -165,6 +167,30 @@ def signed_in(store: Store | None = None) -> CurrentUser | None:
     except AuthError as exc:
         forget(notice=str(exc).capitalize())
         return None
+
+
+def current_user() -> CurrentUser | None:
+    """The signed-in user, checked against the store once per rerun (None: nobody)."""
+    return per_run("user", lambda: signed_in(get_store()))
+
+
+def user() -> CurrentUser:
+    """The signed-in user, checked against the store on this rerun; a page run without
+    one stops with a message (the app shows the sign-in page instead)."""
+    current = current_user()
+    if current is None:
+        st.warning("Sign in first.")
+        st.stop()
+    return current
+
+
+def require(*roles: Role) -> CurrentUser:
+    """The signed-in user, if their role may open this page; else a message and stop."""
+    current = user()
+    if current.role not in roles:
+        st.error("This page is not available to your account.")
+        st.stop()
+    return current
 
 
 def must_change_password() -> bool:

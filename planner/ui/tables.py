@@ -12,9 +12,9 @@ import pandas as pd
 
 from planner.election import Stop
 from planner.errors import Problem
-from planner.maps import PHASES, area_commissions, area_stations, stops_by_team, team_areas
+from planner.maps.selection import area_commissions, area_stations, stops_by_team, team_areas
 from planner.model import Mission
-from planner.plan import Plan
+from planner.plan import PHASES, Plan
 
 PROBLEM_COLUMNS = ["file", "row", "field", "message"]
 

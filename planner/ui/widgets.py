@@ -7,8 +7,9 @@ from collections.abc import Callable, Mapping, Sequence
 import streamlit as st
 from streamlit_folium import st_folium
 
-from planner.maps import MapView, area_stations, plan_map, stops_by_team, visible_teams
-from planner.model import Mission
+from planner.maps.render import plan_map
+from planner.maps.selection import MapView, area_stations, stops_by_team, visible_teams
+from planner.model import Mission, Station
 from planner.plan import Plan
 from planner.ui.downloads import Download, ExportSource, deliver
 from planner.ui.filters import clicked_site
@@ -41,7 +42,7 @@ def map_with_details(
         st.caption("Click a station or TEC on the map for its details and planned visits.")
         return None
     kind, obj = site
-    site_id = obj.station_id if kind == "station" else obj.tec_id
+    site_id = obj.station_id if isinstance(obj, Station) else obj.tec_id
     title, facts, visits = site_details(mission, plan, kind, site_id, statuses)
     with st.container(border=True):
         st.markdown(f"**{title}**")

@@ -1,0 +1,122 @@
+"""This browser session's background planning job; its plan is saved as a new version
+when it ends."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from planner.model import Mission
+from planner.plan import Plan
+from planner.store import StoreError, save_plan
+from planner.ui import mission_state, session, version_state
+from planner.ui.jobs import SolveJob
+from planner.ui.memo import forget_run_memo
+
+JOB_KEY = "solve_job"
+JOB_RESULT_KEY = "solve_job_result"
+
+
+@dataclass(frozen=True)
+class JobPlan:
+    """What a job plans and how its result is saved."""
+
+    kind: str  # plan | area
+    label: str
+    parent: int | None
+    areas: tuple[str, ...] | None = None
+    applied_updates: tuple[int, ...] = ()
+
+
+def job() -> SolveJob | None:
+    return st.session_state.get(JOB_KEY)
+
+
+def start_job(mission: Mission, what: JobPlan, **kwargs: Any) -> SolveJob:
+    cancel_job()
+    st.session_state.pop(JOB_RESULT_KEY, None)
+    meta = {
+        "kind": what.kind,
+        "label": what.label,
+        "parent": what.parent,
+        "areas": list(what.areas) if what.areas is not None else None,
+        "area_id": what.areas[0] if what.areas else None,
+        "applied_updates": list(what.applied_updates),
+        "mission_id": mission_state.mission_id(),
+        "edit_version": mission_state.edit_version(),
+        "started_at": time.time(),
+    }
+    running = SolveJob(mission, meta=meta, **kwargs)
+    st.session_state[JOB_KEY] = running
+    return running
+
+
+def cancel_job(*, reason: str | None = None) -> None:
+    """Stop the running job, if any; with a `reason`, the page reports it as cancelled."""
+    running = st.session_state.pop(JOB_KEY, None)
+    if running is not None:
+        status = running.cancel()
+        if reason is not None:
+            st.session_state[JOB_RESULT_KEY] = {
+                "state": "cancelled",
+                "error": reason,
+                "elapsed_s": round(status.elapsed_s, 1),
+                **running.meta,
+            }
+
+
+def job_result() -> dict[str, Any] | None:
+    """How the last finished job ended (state, message, what it was), until the next one."""
+    return st.session_state.get(JOB_RESULT_KEY)
+
+
+def _save(plan: Plan, meta: dict[str, Any]) -> int:
+    return save_plan(
+        session.get_store(),
+        int(meta["mission_id"]),
+        plan,
+        user=session.user(),
+        parent=meta.get("parent"),
+        areas=meta.get("areas"),
+        applied_updates=meta.get("applied_updates") or (),
+        parameters={
+            "label": meta.get("label", ""),
+            "kind": meta.get("kind", "plan"),
+            "edit_version": meta.get("edit_version"),
+        },
+    )
+
+
+def collect_job() -> str | None:
+    """Save a finished job's plan as a new version (and look at it); returns how the job
+    ended, or None while it runs. A failed solve or save stores nothing."""
+    running = job()
+    if running is None:
+        return None
+    status = running.poll()
+    if not status.finished:
+        return None
+    st.session_state.pop(JOB_KEY, None)
+    meta = running.meta
+    result: dict[str, Any] = {
+        "state": status.state,
+        "error": status.error,
+        "elapsed_s": round(status.elapsed_s, 1),
+        **meta,
+    }
+    if status.state == "done" and status.plan is not None:
+        try:
+            version_id = _save(status.plan, meta)
+        except (StoreError, PermissionError, ValueError) as exc:
+            result["state"] = "failed"
+            result["error"] = f"the plan could not be saved ({exc}); nothing was stored"
+        else:
+            forget_run_memo()
+            result["version"] = version_id
+            if meta.get("mission_id") == st.session_state.get(mission_state.MISSION_KEY):
+                version_state.choose_version(version_id)
+    st.session_state[JOB_RESULT_KEY] = result
+    return result["state"]
