@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from planner.routing import MealBreak, RoutingInput
+from planner.routing_data import MealBreak, RoutingInput
 
 
 @dataclass(frozen=True)

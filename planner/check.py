@@ -16,9 +16,9 @@ from itertools import pairwise
 from pathlib import Path
 
 from planner.balance import district_cap, urban_share_ok
-from planner.election import NIGHT_FROM, NIGHT_TO, meal_fits_polling_day
 from planner.model import Mission, Setting, StationKind, TeamKind
 from planner.outputs import read_visits
+from planner.schedule import is_night_leg
 from planner.travel import GreatCircleTravel, Place, TravelModel
 
 # Times in visits.csv are written to the minute; allow for that rounding.
@@ -254,7 +254,7 @@ def _leg_seconds(stops: list[_Row], mission: Mission, travel: TravelModel) -> li
         if a is None or b is None:
             legs.append(None)
             continue
-        night = prev.phase in NIGHT_FROM or nxt.phase in NIGHT_TO
+        night = is_night_leg(prev.phase, nxt.phase)
         legs.append(int(travel.durations([a], [b], night=night)[0, 0]))
     return legs
 
@@ -279,7 +279,7 @@ def _check_meal(
 ) -> None:
     """Some gap between stops must hold the drive plus an idle half hour in the meal window."""
     rules = mission.rules
-    if not meal_fits_polling_day(rules) or len(stops) < 2:
+    if not rules.meal_fits_polling_day() or len(stops) < 2:
         return
     tz = stops[0].arrive.tzinfo
     day = rules.election_date

@@ -9,46 +9,21 @@ Legs before dawn and after the count use night speeds.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, replace
-from datetime import datetime, time
+from dataclasses import replace
+from datetime import time
 
 import numpy as np
 
 from planner.balance import Visit, repair
-from planner.model import Rules, Setting, Station, Team
+from planner.model import Setting, Station, Team
 from planner.problem import AreaProblem
-from planner.routing import MealBreak, RoutingInput, RoutingResult, solve_routing
-from planner.sampling import AreaSample, sample_area, station_place
+from planner.routing import solve_routing
+from planner.routing_data import MealBreak, RoutingInput, RoutingResult
+from planner.sampling import sample_area, station_place
+from planner.schedule import NIGHT_FROM, NIGHT_TO, AreaPlan, AreaSample, Stop
 from planner.travel import Place, TravelModel
 
 MINUTE = 60
-# Legs that drive in the dark: from the base before dawn, and everything after the count.
-NIGHT_FROM = frozenset({"base", "counting", "tabulation"})
-NIGHT_TO = frozenset({"base"})
-
-
-@dataclass(frozen=True)
-class Stop:
-    """One line of a team's schedule (one row of visits.csv)."""
-
-    team_id: str
-    seq: int
-    phase: str  # base | opening | voting | counting | tabulation
-    site_id: str
-    site_type: str  # station | tec | base
-    arrive: datetime
-    depart: datetime
-    travel_min: int
-    lat: float
-    lon: float
-
-
-@dataclass(frozen=True)
-class AreaPlan:
-    area_id: str
-    stops: tuple[Stop, ...]
-    sample: AreaSample
-    stats: dict[str, float]
 
 
 def build_routing_input(
@@ -147,7 +122,7 @@ def build_routing_input(
             - rules.meal_break_min * MINUTE,
             rules.meal_break_min * MINUTE,
         )
-        if meal_fits_polling_day(rules)
+        if rules.meal_fits_polling_day()
         else None
         for t in teams
     )
@@ -182,15 +157,6 @@ def build_routing_input(
         mix_penalty=1,
     )
     return inp, roles, places
-
-
-def meal_fits_polling_day(rules: Rules) -> bool:
-    """A meal break is planned only when its window lies inside the polling day."""
-    return (
-        rules.meal_break_min > 0
-        and rules.meal_window_start >= rules.polls_open
-        and rules.meal_window_end <= rules.polls_close
-    )
 
 
 def planned_teams(problem: AreaProblem, sample: AreaSample) -> tuple[Team, ...]:

@@ -30,8 +30,7 @@ from shapely.geometry import mapping
 from planner.model import Area, Commission, Mission, Station
 
 if TYPE_CHECKING:
-    from planner.election import Stop
-    from planner.plan import Plan
+    from planner.schedule import Plan, Stop
 
 STATIC_URL = "/app/static/vendor"
 LEAFLET_JS = [("leaflet", f"{STATIC_URL}/leaflet/leaflet.js")]

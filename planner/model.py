@@ -165,6 +165,14 @@ class Rules:
         day = self.election_date + timedelta(days=1 if next_day else 0)
         return datetime.combine(day, clock, tzinfo=ZoneInfo(tz))
 
+    def meal_fits_polling_day(self) -> bool:
+        """A meal break is planned only when its window lies inside the polling day."""
+        return (
+            self.meal_break_min > 0
+            and self.meal_window_start >= self.polls_open
+            and self.meal_window_end <= self.polls_close
+        )
+
     def count_minutes(self, voters: int) -> int:
         """Expected count duration, scaled by the ballots expected at the station."""
         ballots = voters * self.expected_turnout

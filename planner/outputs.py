@@ -15,10 +15,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from planner.election import Stop
 from planner.fileio import write_directory
 from planner.model import Mission, StationKind
-from planner.plan import PHASES, Plan
+from planner.schedule import PHASES, Plan, Stop
 
 VISIT_COLUMNS = (
     "team_id",

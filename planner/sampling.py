@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -21,31 +20,13 @@ from ortools.sat.python import cp_model
 from planner.balance import district_cap
 from planner.model import Setting, Station, StationKind
 from planner.problem import AreaProblem
+from planner.schedule import AreaSample, TeamAssignment
 from planner.travel import Place, TravelModel, great_circle_km
 
 # The plan's "distinct TECs" objective dominates everything else in the CP-SAT model.
 TEC_WEIGHT = 1_000_000
-# Planning a team at all comes before everything else.
-TEAM_WEIGHT = 1_000_000_000
 # One opening or count outside the area's urban/rural band costs more than any travel saving.
 MIX_WEIGHT = 10_000
-
-
-@dataclass(frozen=True)
-class TeamAssignment:
-    team_id: str
-    opening: str
-    count: str
-    tabulation_tec: str | None
-
-
-@dataclass(frozen=True)
-class AreaSample:
-    assignments: tuple[TeamAssignment, ...]
-    pool: tuple[str, ...]
-    weights: dict[str, float]
-    district_caps: dict[str, int]
-    notes: tuple[str, ...] = ()
 
 
 def station_place(s: Station) -> Place:

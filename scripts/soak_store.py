@@ -34,7 +34,8 @@ from sqlalchemy import func, select
 from planner.datasets import SMALL_MISSION, get_path
 from planner.geodata import load_mission as load_package
 from planner.model import Mission
-from planner.plan import Plan, solve
+from planner.plan import solve
+from planner.schedule import Plan
 from planner.store import (
     BusyError,
     ConflictError,

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from planner.chains import chain_columns, recombine
 from planner.lns import chain_sweep
 from planner.objective import objective
-from planner.routing import RoutingInput, _descend, _prize_scale
+from planner.routing import _descend, _prize_scale
+from planner.routing_data import RoutingInput
 from tests.test_routing import make_input
 
 

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from planner import lns
 from planner.lns import restrict
 from planner.objective import objective
-from planner.routing import MealBreak, RoutingInput, _descend, _prize_scale, solve_routing
+from planner.routing import _descend, _prize_scale, solve_routing
+from planner.routing_data import MealBreak, RoutingInput
 from tests.test_routing import BIG, HOUR, assert_schedule_feasible, make_input
 
 

@@ -22,17 +22,14 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from planner.election import Stop
 from planner.model import Mission
 from planner.outputs import VISIT_COLUMNS, read_visits
+from planner.schedule import PHASES, Plan, Stop
 from planner.travel import great_circle_km
 
 if TYPE_CHECKING:
     from shapely.geometry.base import BaseGeometry
 
-    from planner.plan import Plan
-
-PHASES = ("opening", "voting", "counting", "tabulation")
 PHASE_LABELS = {
     "opening": "Opening",
     "voting": "Voting",

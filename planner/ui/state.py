@@ -22,7 +22,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from planner.datasets import DEFAULT_MISSION, GEODATA_DIR, get_path
 from planner.geodata import load_mission as load_package
 from planner.model import Mission
-from planner.plan import Plan
+from planner.schedule import Plan
 from planner.settings import read_settings
 from planner.store import (
     CurrentUser,
