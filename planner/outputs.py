@@ -61,8 +61,14 @@ def visits_csv(plan: Plan) -> str:
 
 
 def read_visits(path: Path) -> list[dict[str, str]]:
+    """The rows of a visits.csv file (either mode's), as dicts of text by column name."""
     with path.open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+        return parse_visits(handle.read())
+
+
+def parse_visits(text: str) -> list[dict[str, str]]:
+    """The rows of visits.csv's text, as `read_visits` gives them."""
+    return list(csv.DictReader(io.StringIO(text, newline="")))
 
 
 def coverage_rows(plan: Plan, mission: Mission) -> list[dict[str, Any]]:

@@ -1,6 +1,6 @@
 """Prize-collecting vehicle routing with time windows, on OR-Tools.
 
-One generic model serves the election-day plan and the `planner route` mode: nodes with
+One model serves the election-day plan and route mode (`planner route`): nodes with
 a stay, a window in which the stay must start, and a prize; some nodes are mandatory for
 one given vehicle (a team's opening, count and TEC); vehicles start and end at their own
 depots within a departure window. The objective collects prizes first (one prize unit is
