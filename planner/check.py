@@ -16,7 +16,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from planner.balance import district_cap, urban_share_ok
-from planner.model import Mission, Setting, StationKind, TeamKind
+from planner.model import Mission, Setting, StationKind, Team, TeamKind
 from planner.outputs import read_visits
 from planner.schedule import is_night_leg
 from planner.travel import GreatCircleTravel, Place, TravelModel
@@ -162,6 +162,16 @@ def check_visits(
                             f"count station reports to {expected}, not {r.site_id}",
                         )
                 until = rules.local(rules.tabulation_until, c.tz, next_day=True)
+                latest = rules.local(rules.tec_arrive_until, c.tz, next_day=True)
+                if r.arrive > latest + TOLERANCE:
+                    bad(team_id, r.seq, "window", f"arrives at the TEC after {latest:%H:%M}")
+                if r.depart - r.arrive + TOLERANCE < timedelta(minutes=rules.tec_min_stay_min):
+                    bad(
+                        team_id,
+                        r.seq,
+                        "window",
+                        f"stays at the TEC less than {rules.tec_min_stay_min} min",
+                    )
                 if r.depart + TOLERANCE < until:
                     bad(
                         team_id,
@@ -173,18 +183,8 @@ def check_visits(
                 bad(team_id, r.seq, "time", "departs before it arrives")
 
         if count_row is not None and count_row.site_id in stations:
-            s = stations[count_row.site_id]
-            c = tecs.get(s.tec_id)
-            if c is not None:
-                here = Place(s.station_id, s.lon, s.lat, s.setting is Setting.URBAN)
-                tec = Place(c.tec_id, c.lon, c.lat, True)
-                leg = int(travel.durations([here], [tec], night=True)[0, 0])
-                if leg > rules.max_count_to_tec_min * 60:
-                    warnings.append(
-                        Violation(
-                            team_id, count_row.seq, "count-to-TEC", f"{leg // 60} min from its TEC"
-                        )
-                    )
+            _check_count_reach(team, count_row, mission, travel, bad)
+        _check_return(team_id, stops, mission, bad)
 
         legs = _leg_seconds(stops, mission, travel)
         _check_legs(team_id, stops, legs, bad)
@@ -205,6 +205,57 @@ def check_visits(
     return CheckReport(
         tuple(violations), tuple(warnings), len(parsed), sum(len(v) for v in parsed.values())
     )
+
+
+def _check_count_reach(
+    team: Team, count_row: _Row, mission: Mission, travel: TravelModel, bad: Report
+) -> None:
+    """The count station is within the night drives the sampler allows: from its TEC
+    (`max_count_to_tec_min`) and from the team's base (`max_base_to_count_min`).
+
+    Both are hard rules, in the sampler and here alike: a count station further away
+    makes the drive to the TEC with the protocol, or the night back to the base, too long
+    to plan on. The sampler never picks one; a plan that has one was changed by hand or
+    made under other rules.
+    """
+    rules = mission.rules
+    s = mission.station_by_id[count_row.site_id]
+    here = Place(s.station_id, s.lon, s.lat, s.setting is Setting.URBAN)
+    c = mission.commission_by_id.get(s.tec_id)
+    if c is not None:
+        tec = Place(c.tec_id, c.lon, c.lat, True)
+        leg = int(travel.durations([here], [tec], night=True)[0, 0])
+        if leg > rules.max_count_to_tec_min * 60:
+            bad(
+                team.team_id,
+                count_row.seq,
+                "count-to-TEC",
+                f"{leg // 60} min from its TEC, more than {rules.max_count_to_tec_min}",
+            )
+    if team.lon is not None and team.lat is not None:
+        base = Place(team.team_id, team.lon, team.lat, True)
+        leg = int(travel.durations([base], [here], night=True)[0, 0])
+        if leg > rules.max_base_to_count_min * 60:
+            bad(
+                team.team_id,
+                count_row.seq,
+                "count-to-base",
+                f"{leg // 60} min of night driving from the base, "
+                f"more than {rules.max_base_to_count_min}",
+            )
+
+
+def _check_return(team_id: str, stops: list[_Row], mission: Mission, bad: Report) -> None:
+    """The team is back at its base by `return_to_base_by` (next day, the base's zone as
+    the file gives it)."""
+    rules = mission.rules
+    last = stops[-1]
+    if last.phase != "base" or last.arrive.tzinfo is None:
+        return
+    day = rules.election_date + timedelta(days=1)
+    latest = datetime.combine(day, rules.return_to_base_by, tzinfo=last.arrive.tzinfo)
+    if last.arrive > latest + TOLERANCE:
+        bad(team_id, last.seq, "return", f"back at the base after {latest:%H:%M} next day")
 
 
 def _place(mission: Mission, site_type: str, site_id: str) -> Place | None:

@@ -9,12 +9,13 @@ Legs before dawn and after the count use night speeds.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import replace
-from datetime import time
 
 import numpy as np
 
 from planner.balance import Visit, repair
+from planner.feasibility import Nodes, Timeline, latest_departure, replay
 from planner.model import Setting, Station, Team
 from planner.problem import AreaProblem
 from planner.routing import solve_routing
@@ -91,7 +92,7 @@ def build_routing_input(
             w_open[i] = open_s
             w_close[i] = close_s - rules.voting_stay_min * MINUTE
             service[i] = rules.voting_stay_min * MINUTE
-            prize[i] = round(100 * sample.weights[site])
+            prize[i] = round(options.prize_per_weight * sample.weights[site])
         elif role == "counting":
             w_open[i] = w_close[i] = close_s - rules.count_arrive_before_close_min * MINUTE
             service[i] = (
@@ -100,7 +101,7 @@ def build_routing_input(
             )
         else:  # tabulation
             w_open[i] = close_s
-            w_close[i] = problem.clock(time(23, 59), tz, next_day=True)
+            w_close[i] = problem.clock(rules.tec_arrive_until, tz, next_day=True)
 
     depart_earliest = np.array(
         [problem.clock(options.earliest_departure, base_tz[t.team_id]) for t in teams]
@@ -113,7 +114,7 @@ def build_routing_input(
         ]
     )
     return_latest = np.array(
-        [problem.clock(time(12, 0), base_tz[t.team_id], next_day=True) for t in teams]
+        [problem.clock(rules.return_to_base_by, base_tz[t.team_id], next_day=True) for t in teams]
     )
     breaks = tuple(
         MealBreak(
@@ -262,6 +263,47 @@ def _rebalance(
     return replace(result, routes=tuple(routes), starts=tuple(starts)), len(dropped)
 
 
+def schedule_nodes(
+    problem: AreaProblem, inp: RoutingInput, roles: list[tuple[str, str, str]]
+) -> Nodes:
+    """The router's nodes as the schedule sees them: a TEC's stay lasts at least
+    `rules.tec_min_stay_min` and until the tabulation ends (the router leaves it out: it only
+    delays the return, which has the whole morning after)."""
+    rules = problem.rules
+    service = inp.service.copy()
+    until = np.full(inp.num_nodes, -1, dtype=np.int64)
+    for i, (role, _site, tz) in enumerate(roles):
+        if role == "tabulation":
+            service[i] = rules.tec_min_stay_min * MINUTE
+            until[i] = problem.clock(rules.tabulation_until, tz, next_day=True)
+    return Nodes(inp.travel, service, inp.window_open, inp.window_close, until)
+
+
+def team_timeline(inp: RoutingInput, nodes: Nodes, v: int, route: Sequence[int]) -> Timeline:
+    """Vehicle `v`'s day: it leaves its base as late as it can without coming back later,
+    every stay starts as early as it can, and the meal break goes where it fits."""
+    meal = inp.meal(v)
+    depart = latest_departure(
+        nodes,
+        route,
+        start=inp.starts[v],
+        end=inp.ends[v],
+        earliest=int(inp.depart_earliest[v]),
+        latest=int(inp.depart_latest[v]),
+        return_latest=int(inp.return_latest[v]),
+        meal=meal,
+    )
+    return replay(
+        nodes,
+        route,
+        start=inp.starts[v],
+        end=inp.ends[v],
+        depart=depart,
+        return_latest=int(inp.return_latest[v]),
+        meal=meal,
+    )
+
+
 def _stops(
     problem: AreaProblem,
     sample: AreaSample,
@@ -270,70 +312,41 @@ def _stops(
     places: list[Place],
     result: RoutingResult,
 ) -> list[Stop]:
-    rules = problem.rules
+    """Every team's schedule, replayed on the router's travel (`team_timeline`)."""
+    nodes = schedule_nodes(problem, inp, roles)
     stops: list[Stop] = []
     for v, team in enumerate(planned_teams(problem, sample)):
-        nodes, starts = result.routes[v], result.starts[v]
-        if not nodes:
+        route = result.routes[v]
+        if not route:
             continue
-        base = v
-        tz = roles[nodes[0]][2]
+        timeline = team_timeline(inp, nodes, v, route)
+        base = inp.starts[v]
+        tz = roles[route[0]][2]
         depot = places[base]
-        first_arrival = starts[0]
-        depart = first_arrival - int(inp.travel[base, nodes[0]])
-        seq = 0
+        at = problem.to_datetime
         stops.append(
             Stop(
-                team.team_id,
-                seq,
-                "base",
-                team.team_id,
-                "base",
-                problem.to_datetime(depart, tz),
-                problem.to_datetime(depart, tz),
-                0,
-                depot.lat,
-                depot.lon,
+                team.team_id, 0, "base", team.team_id, "base",
+                at(timeline.depart, tz), at(timeline.depart, tz), 0, depot.lat, depot.lon,
             )
-        )
-        prev, prev_depart = base, depart
-        for node, start in zip(nodes, starts, strict=True):
-            role, site, node_tz = roles[node]
-            seq += 1
-            leave = start + int(inp.service[node])
-            if role == "tabulation":
-                until = problem.clock(rules.tabulation_until, node_tz, next_day=True)
-                leave = max(start + 30 * MINUTE, until)
-            place = places[node]
+        )  # fmt: skip
+        prev = base
+        for seq, stop in enumerate(timeline.stops, start=1):
+            role, site, node_tz = roles[stop.node]
+            place = places[stop.node]
             stops.append(
                 Stop(
-                    team.team_id,
-                    seq,
-                    role,
-                    site,
-                    "tec" if role == "tabulation" else "station",
-                    problem.to_datetime(start, node_tz),
-                    problem.to_datetime(leave, node_tz),
-                    round(int(inp.travel[prev, node]) / 60),
-                    place.lat,
-                    place.lon,
+                    team.team_id, seq, role, site, "tec" if role == "tabulation" else "station",
+                    at(stop.start, node_tz), at(stop.depart, node_tz),
+                    round(int(inp.travel[prev, stop.node]) / 60), place.lat, place.lon,
                 )
-            )
-            prev, prev_depart = node, leave
-        seq += 1
-        back = prev_depart + int(inp.travel[prev, base])
+            )  # fmt: skip
+            prev = stop.node
         stops.append(
             Stop(
-                team.team_id,
-                seq,
-                "base",
-                team.team_id,
-                "base",
-                problem.to_datetime(back, tz),
-                problem.to_datetime(back, tz),
-                round(int(inp.travel[prev, base]) / 60),
-                depot.lat,
-                depot.lon,
+                team.team_id, len(route) + 1, "base", team.team_id, "base",
+                at(timeline.back, tz), at(timeline.back, tz),
+                round(int(inp.travel[prev, inp.ends[v]]) / 60), depot.lat, depot.lon,
             )
-        )
+        )  # fmt: skip
     return stops

@@ -99,7 +99,9 @@ def sample_area(problem: AreaProblem, travel: TravelModel) -> AreaSample:
         ok_open = np.flatnonzero(in_range[t] & (base_night[t] <= reach_s))
         opening_cands.append(_stratified_pick(ok_open, urban, options.opening_candidates, rng))
         ok_count = np.flatnonzero(
-            in_range[t] & (to_tec <= rules.max_count_to_tec_min * 60) & (base_night[t] <= 4 * 3600)
+            in_range[t]
+            & (to_tec <= rules.max_count_to_tec_min * 60)
+            & (base_night[t] <= rules.max_base_to_count_min * 60)
         )
         count_cands.append(_per_tec_pick(ok_count, stations, options.count_candidates, rng))
         if not opening_cands[-1]:
@@ -109,7 +111,8 @@ def sample_area(problem: AreaProblem, travel: TravelModel) -> AreaSample:
         if not count_cands[-1]:
             notes.append(
                 f"{teams[t].team_id}: no count station within "
-                f"{rules.max_count_to_tec_min} min of its TEC and in range of the base"
+                f"{rules.max_count_to_tec_min} min of its TEC, "
+                f"{rules.max_base_to_count_min} min of the base and in range of it"
             )
 
     # First ask for every team that has candidates; only if that is impossible let CP-SAT
@@ -149,7 +152,7 @@ def sample_area(problem: AreaProblem, travel: TravelModel) -> AreaSample:
     )
 
     fixed = {a.opening for a in assignments} | {a.count for a in assignments}
-    expected_visits = len(teams) * 8
+    expected_visits = len(teams) * options.expected_visits_per_team
     caps = district_caps(stations, expected_visits, rules.district_max_share_factor)
     eligible = in_range.any(axis=0)
     pool = _voting_pool(stations, eligible, fixed, caps, options.pool_factor * expected_visits, rng)
