@@ -283,10 +283,10 @@ def check(
             mission = Path(meta["mission_path"]) if meta.get("mission_path") else get_path()
         report = check_plan_dir(plan_dir, load_mission(mission))
     for w in report.warnings:
-        console.print(f"[yellow]warning[/yellow] {w}")
+        console.print(f"[yellow]warning[/yellow] {escape(str(w))}")
     if not report.ok:
         for v in report.violations:
-            err.print(f"[red]violation[/red] {v}")
+            err.print(f"[red]violation[/red] {escape(str(v))}")
         err.print(f"{len(report.violations)} violation(s) in {report.teams} team(s)")
         raise typer.Exit(EXIT_DATA)
     console.print(f"OK: {report.teams} teams, {report.stops} stops, no violations")

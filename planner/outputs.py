@@ -1,4 +1,10 @@
-"""A plan on disk: visits.csv, coverage.csv, plan.json and routes.geojson (DESIGN.md section 4).
+"""An election-day plan on disk: visits.csv, coverage.csv, plan.json and routes.geojson.
+
+visits.csv is the plan's contract: one row per stop (`VISIT_COLUMNS`), the team's
+departure from and return to its base included, times local ISO 8601 to the minute with
+the stop's UTC offset. Everything that reads a plan back (the checker, the exports, the
+store) reads it through `read_visits`/`parse_visits`; route mode's visits.csv has its own
+columns (`planner.route.outputs`) and is read by the same functions.
 
 Writers return text (or bytes), so the CLI, the app's downloads and the tests share them;
 `write_plan` puts them in a directory atomically.
