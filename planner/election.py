@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
@@ -176,8 +177,8 @@ def solve_area(problem: AreaProblem, travel: TravelModel) -> AreaPlan:
     """Sample, route and schedule one area."""
     sample = sample_area(problem, travel)
     if not sample.assignments:
-        stats = {"teams": len(problem.teams), "planned_teams": 0, "voting_visits": 0}
-        return AreaPlan(problem.area_id, (), sample, stats)
+        empty = {"teams": len(problem.teams), "planned_teams": 0, "voting_visits": 0}
+        return AreaPlan(problem.area_id, (), sample, empty)
     inp, roles, places = build_routing_input(problem, sample, travel)
     result = _route(problem, inp)
     if not any(result.routes) and any(b is not None for b in inp.breaks):
@@ -194,7 +195,7 @@ def solve_area(problem: AreaProblem, travel: TravelModel) -> AreaPlan:
         sample = replace(
             sample, notes=(*sample.notes, f"routing found no feasible plan ({result.status})")
         )
-    stats = {
+    stats: dict[str, Any] = {
         "teams": len(problem.teams),
         "planned_teams": len(inp.starts),
         "pool": len(sample.pool),

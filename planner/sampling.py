@@ -255,7 +255,7 @@ def _choose_open_count(
 
     # Urban/rural mix of openings and of counts near the area's: soft, so a team that can
     # only reach town stations still gets a plan.
-    mix_excess = []
+    mix_excess: list[cp_model.IntVar] = []
     if urban_share is not None:
         low, high = urban_bounds(n, urban_share, rules.urban_rural_tolerance_pp)
         for chosen in (x, y):
