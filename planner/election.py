@@ -4,6 +4,13 @@ Each team: base -> opening station (there 45 min before polls open, until 30 min
 -> optional voting stations (30 min each, polls open) with a meal break -> count station
 (arrive 30 min before close, stay to the end of the count) -> its TEC (tabulation) -> base.
 Legs before dawn and after the count use night speeds.
+
+The schedules are the routes replayed (`planner.feasibility`), not the router's own stay
+times: a team leaves its base just in time for its opening, every stay starts as early
+as its route allows, and the meal break goes in the gap that keeps the stays earliest.
+The router's times are one of many that fit; on the default mission they put a quarter
+of the voting stays up to an hour later than they could start, after a break taken
+early.
 """
 
 from __future__ import annotations
