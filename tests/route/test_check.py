@@ -16,11 +16,16 @@ from planner.cli import app
 from planner.outputs import read_visits
 from planner.route import (
     RoutePlan,
+    RouteStation,
+    RouteTeam,
     check_route_dir,
     check_route_visits,
     is_route_plan_dir,
+    route_problem,
+    solve_route,
     write_route_plan,
 )
+from tests.route.support import REFERENCE
 
 Rows = list[dict[str, str]]
 
@@ -128,3 +133,28 @@ def test_planner_check_on_a_route_plan(plan_dir: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["check", str(copy)])
     assert result.exit_code == 1
     assert "[stay]" in result.output
+
+
+def test_malformed_rows_are_reported_not_raised(rows: Rows, fixture_plan: RoutePlan) -> None:
+    """Missing columns, a time without an offset, an unknown team, a gap in the sequence
+    and a start that is not the team's own: each a violation, never an exception."""
+    no_lat = [{k: v for k, v in r.items() if k != "lat"} for r in rows]
+    assert _rules(no_lat, fixture_plan) == {"format"}
+    bad_time = [dict(r) for r in rows]
+    bad_time[0]["arrive"] = "2022-11-20T08:00"
+    assert "format" in _rules(bad_time, fixture_plan)
+    stranger = [*rows, dict(rows[0], team_id="NOBODY")]
+    assert "team" in _rules(stranger, fixture_plan)
+    gap = [r for r in rows if not (r["team_id"] == "STO-01" and r["seq"] == "1")]
+    assert "structure" in _rules(gap, fixture_plan)
+    elsewhere = [dict(r) for r in rows]
+    elsewhere[0]["site_id"] = "STO-02"
+    assert "structure" in _rules(elsewhere, fixture_plan)
+
+
+def test_a_problem_with_no_station_any_window_fits_is_solved_empty() -> None:
+    """Windows shorter than the grid's minute leave nothing to visit: an empty plan."""
+    stations = [RouteStation("A", 0, 9 * 3600 + 10, 9 * 3600 + 50, lat=43.25, lon=76.93)]
+    teams = [RouteTeam("T", 8 * 3600, 18 * 3600, start_lat=43.24, start_lon=76.94)]
+    plan = solve_route(route_problem(stations, teams, reference=REFERENCE), time_limit_s=1)
+    assert plan.status == "NOTHING_TO_VISIT" and plan.routes == ((),) and plan.visits == ()
