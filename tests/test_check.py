@@ -250,6 +250,33 @@ def test_late_return_and_short_tec_stay_are_violations(mission: Mission, plan: R
     assert "window" in _rules(check_visits(plan, mission), tec["team_id"])
 
 
+def test_voting_visit_times_and_a_late_tec_arrival(mission: Mission, plan: Rows) -> None:
+    """A voting stay cut short, one before the polls open, a stop that leaves before it
+    arrives, and an arrival at the TEC after `tec_arrive_until`: each a violation."""
+    voting = _row(plan, "STO-01", "voting")
+    _shift(voting, "depart", -20)
+    assert "window" in _rules(check_visits(plan, mission), "STO-01")
+    early = [dict(r) for r in plan]
+    _shift(_row(early, "STO-01", "voting"), "arrive", -14 * 60)
+    assert "window" in _rules(check_visits(early, mission), "STO-01")
+    backwards = [dict(r) for r in plan]
+    row = _row(backwards, "STO-01", "voting")
+    row["depart"] = _iso(_at(row["arrive"]) - timedelta(minutes=5))
+    assert "time" in _rules(check_visits(backwards, mission), "STO-01")
+    tec = next(r for r in plan if r["phase"] == "tabulation")
+    strict = replace(mission, rules=replace(mission.rules, tec_arrive_until=time(0, 0)))
+    tec["arrive"] = _iso(_at(tec["arrive"]).replace(hour=0, minute=30) + timedelta(days=1))
+    assert "window" in _rules(check_visits(plan, strict), tec["team_id"])
+
+
+def test_a_station_visited_twice_by_one_team(mission: Mission, plan: Rows) -> None:
+    team = _team_rows(plan, "STO-01")
+    voting = [r for r in team if r["phase"] == "voting"]
+    assert len(voting) >= 2
+    voting[1]["site_id"] = voting[0]["site_id"]
+    assert "revisit" in _rules(check_visits(plan, mission), "STO-01")
+
+
 def _driving_lunch_plan(mission: Mission) -> Rows:
     """A hand-made day for STO-01 in which every gap between stops is pure driving.
 

@@ -53,3 +53,10 @@ def test_clock_counts_from_the_day_before_midnight_utc(mission) -> None:  # type
     seven = p.clock(time(7, 0), "Asia/Almaty")
     assert p.to_datetime(seven, "Asia/Almaty").strftime("%H:%M") == "07:00"
     assert p.clock(time(7, 0), "Asia/Almaty", next_day=True) == seven + 86_400
+
+
+def test_plan_options_refuse_an_empty_pool_or_prize() -> None:
+    with pytest.raises(ValueError, match="pool_factor"):
+        PlanOptions(pool_factor=0)
+    with pytest.raises(ValueError, match="expected_visits_per_team"):
+        PlanOptions(expected_visits_per_team=0)
