@@ -21,7 +21,7 @@ from planner.election import build_routing_input
 from planner.geodata import load_mission
 from planner.model import Mission
 from planner.problem import PlanOptions, area_problems
-from planner.routing import RoutingInput
+from planner.routing_data import RoutingInput
 from planner.sampling import sample_area
 from planner.travel import GreatCircleTravel
 

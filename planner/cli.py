@@ -270,22 +270,29 @@ def _print_coverage(result: Any) -> None:
 @app.command()
 @friendly
 def check(
-    plan_dir: Annotated[Path, typer.Argument(help="Directory written by `planner plan`.")],
+    plan_dir: Annotated[
+        Path, typer.Argument(help="Directory written by `planner plan` or `planner route`.")
+    ],
     mission: Annotated[
         Path | None, typer.Option(help="Mission package (default: the one the plan names).")
     ] = None,
 ) -> None:
-    """Re-verify a plan from its files: windows, travel, uniqueness, areas."""
+    """Re-verify a plan from its files: windows, stays, travel, hours, uniqueness, areas."""
     from planner.check import check_plan_dir
-    from planner.geodata import load_mission
+    from planner.route import check_route_dir, is_route_plan_dir
 
     if not (plan_dir / "visits.csv").is_file():
         raise FileNotFoundError(f"{plan_dir}: no visits.csv (is this a plan directory?)")
-    if mission is None:
-        meta_file = plan_dir / "plan.json"
-        meta = json.loads(meta_file.read_text("utf-8")) if meta_file.is_file() else {}
-        mission = Path(meta["mission_path"]) if meta.get("mission_path") else get_path()
-    report = check_plan_dir(plan_dir, load_mission(mission))
+    if is_route_plan_dir(plan_dir):
+        report = check_route_dir(plan_dir)
+    else:
+        from planner.geodata import load_mission
+
+        if mission is None:
+            meta_file = plan_dir / "plan.json"
+            meta = json.loads(meta_file.read_text("utf-8")) if meta_file.is_file() else {}
+            mission = Path(meta["mission_path"]) if meta.get("mission_path") else get_path()
+        report = check_plan_dir(plan_dir, load_mission(mission))
     for w in report.warnings:
         console.print(f"[yellow]warning[/yellow] {escape(str(w))}", soft_wrap=True)
     if not report.ok:
@@ -322,12 +329,12 @@ def route(
         ),
     ] = False,
 ) -> None:
-    """Plan visits to weighted stations with time windows (generic route mode)."""
+    """Plan visits to weighted stations with time windows (route mode)."""
     from datetime import date
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     from planner.fileio import check_output_dir
-    from planner.generic import load_route_problem, route_summary, solve_route, write_route_plan
+    from planner.route import load_route_problem, route_summary, solve_route, write_route_plan
 
     try:
         on_day = date.fromisoformat(day)

@@ -120,7 +120,12 @@ class Team:
 
 @dataclass(frozen=True, slots=True)
 class Rules:
-    """Election-day rules; every number is a setting (defaults: DESIGN.md section 2)."""
+    """Election-day rules, read from mission.toml's `[rules]`; every number is a setting.
+
+    Times are local wall-clock times of the station's (or TEC's, or base's) zone; those
+    named "next day" fall on the day after the election. The defaults are the 2022
+    Kazakhstan mission's; README's table of rules says where each is enforced.
+    """
 
     election_date: date = date(2022, 11, 20)
     polls_open: time = time(7, 0)
@@ -136,7 +141,16 @@ class Rules:
     count_base_ballots: int = 826
     expected_turnout: float = 0.69
     tabulation_until: time = time(2, 0)
+    # A team stays at its TEC at least this long, and until `tabulation_until` (next day).
+    tec_min_stay_min: int = 30
+    # The latest a team may arrive at its TEC (next day).
+    tec_arrive_until: time = time(23, 59)
+    # Every team is back at its base by this time (next day).
+    return_to_base_by: time = time(12, 0)
+    # Count stations: at most this many minutes of night driving from their TEC, and from
+    # the team's base (sampler and checker agree on both: see `planner.check`).
     max_count_to_tec_min: int = 60
+    max_base_to_count_min: int = 240
     detour_factor: float = 1.3
     urban_speed_kmh: float = 25.0
     rural_day_speed_kmh: float = 60.0
@@ -153,9 +167,17 @@ class Rules:
             raise ValueError("rules: polls_close must be after polls_open")
         if not 0 < self.expected_turnout <= 1:
             raise ValueError("rules: expected_turnout must be in (0, 1]")
-        for name in ("voting_stay_min", "count_base_minutes", "count_base_ballots"):
+        for name in (
+            "voting_stay_min",
+            "count_base_minutes",
+            "count_base_ballots",
+            "max_count_to_tec_min",
+            "max_base_to_count_min",
+        ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"rules: {name} must be positive")
+        if self.tec_min_stay_min < 0:
+            raise ValueError("rules: tec_min_stay_min must not be negative")
         for name in ("urban_speed_kmh", "rural_day_speed_kmh", "rural_night_speed_kmh"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"rules: {name} must be positive")
@@ -164,6 +186,14 @@ class Rules:
         """An election-day wall-clock time as an aware datetime in zone `tz`."""
         day = self.election_date + timedelta(days=1 if next_day else 0)
         return datetime.combine(day, clock, tzinfo=ZoneInfo(tz))
+
+    def meal_fits_polling_day(self) -> bool:
+        """A meal break is planned only when its window lies inside the polling day."""
+        return (
+            self.meal_break_min > 0
+            and self.meal_window_start >= self.polls_open
+            and self.meal_window_end <= self.polls_close
+        )
 
     def count_minutes(self, voters: int) -> int:
         """Expected count duration, scaled by the ballots expected at the station."""

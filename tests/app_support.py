@@ -15,7 +15,8 @@ from ui_support import small_mission, small_plan
 from planner.datasets import get_path
 from planner.geodata import load_mission
 from planner.model import Mission
-from planner.plan import Plan, solve
+from planner.plan import solve
+from planner.schedule import Plan
 from planner.store import (
     Role,
     authenticate,

@@ -10,7 +10,8 @@ from factories import random_mission
 
 from planner.model import Mission, StationKind
 from planner.problem import AreaProblem, PlanOptions, area_problems
-from planner.sampling import AreaSample, district_caps, sample_area, station_place, urban_bounds
+from planner.sampling import district_caps, sample_area, station_place, urban_bounds
+from planner.schedule import AreaSample
 from planner.travel import GreatCircleTravel, Place
 
 CASES = [

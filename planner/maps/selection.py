@@ -9,11 +9,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from planner.model import Commission, Mission, Station
-from planner.plan import PHASES
+from planner.schedule import PHASES
 
 if TYPE_CHECKING:
-    from planner.election import Stop
-    from planner.plan import Plan
+    from planner.schedule import Plan, Stop
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ import shapely
 from sqlalchemy import Select, select
 
 from planner import model
-from planner.election import Stop
+from planner.schedule import Stop
 from planner.store import models as m
 
 Column = list[Any]

@@ -14,7 +14,7 @@ import pandas as pd
 
 from planner.allocation import allocate_teams, area_voters
 from planner.model import Mission, Rules, Targets, Team, TeamKind
-from planner.plan import PHASES
+from planner.schedule import PHASES
 from planner.ui.replan import planned_areas
 
 TEAM_COLUMNS = ["team_id", "kind", "area_id", "base_name", "lat", "lon"]

@@ -10,11 +10,10 @@ from typing import Any
 
 import pandas as pd
 
-from planner.election import Stop
 from planner.errors import Problem
 from planner.maps.selection import area_commissions, area_stations, stops_by_team, team_areas
 from planner.model import Mission
-from planner.plan import PHASES, Plan
+from planner.schedule import PHASES, Plan, Stop
 
 PROBLEM_COLUMNS = ["file", "row", "field", "message"]
 
