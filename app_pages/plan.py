@@ -1,6 +1,6 @@
-"""Plan (coordinators): run the planner (seed, time limit, workers), watch it per AoR; each
-plan is saved as a new version, compared with the one it replaces, and published when
-ready."""
+"""Plan (coordinators): run the planner (seed, time limit, workers or the deployment's Dask
+cluster), watch it per AoR; each plan is saved as a new version, compared with the one it
+replaces, and published when ready. A plan the time limit cut says so."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import os
 import pandas as pd
 import streamlit as st
 
+from planner.execution import SCHEDULER_ENV, configured_scheduler
 from planner.store import Role, publish
 from planner.ui import job_state, mission_state, report_state, session, version_state
 from planner.ui.editing import plan_blockers, target_warnings, team_warnings
@@ -23,6 +24,11 @@ STATUS_COLOURS = {"met": "background-color: #d7f5dd", "short": "background-color
 
 def styled_targets(frame: pd.DataFrame):
     return frame.style.map(lambda v: STATUS_COLOURS.get(v, ""), subset=["status"])
+
+
+def cut_areas(stats: dict) -> list[str]:
+    """Areas of a stored version whose searches the time limit stopped early."""
+    return sorted(a for a, s in (stats.get("areas") or {}).items() if s.get("cut_by_time"))
 
 
 user = session.require(Role.COORDINATOR)
@@ -47,6 +53,7 @@ if excluded:
     st.caption(f"{len(excluded)} station(s) reported closed or inaccessible are left out.")
 
 running = job_state.job()
+cluster = configured_scheduler()
 with st.form("plan"):
     cols = st.columns(3)
     seed = cols[0].number_input(
@@ -64,7 +71,9 @@ with st.form("plan"):
         max_value=3600,
         value=default_limit,
         step=5,
-        help="Wall time for the whole plan; larger areas get more of it.",
+        help="Wall time of the whole run, from its start to the plan. A safety net: areas "
+        "stop on counts of work, so the same seed gives the same plan; an area the limit "
+        "cuts is named, and that plan is not reproducible.",
     )
     cpus = os.cpu_count() or 1
     workers = cols[2].number_input(
@@ -73,7 +82,14 @@ with st.form("plan"):
         max_value=max(1, cpus),
         value=min(2, cpus),
         step=1,
-        help="Areas solved in parallel.",
+        help="Areas solved in parallel on this server (1: one after the other, in the "
+        "planning process itself).",
+    )
+    on_cluster = cluster is not None and st.checkbox(
+        f"Run on the Dask cluster at {cluster}",
+        value=True,
+        help=f"The deployment's cluster (set by {SCHEDULER_ENV} on the server); the same "
+        "plan as on this server, sooner when it has more workers.",
     )
     submitted = st.form_submit_button(
         "Run planner", type="primary", disabled=bool(blockers) or running is not None
@@ -92,6 +108,7 @@ if submitted and not blockers:
             time_limit_s=float(time_limit),
             seed=int(seed),
             workers=int(workers),
+            scheduler=cluster if on_cluster else None,
             excluded=inputs.excluded,
             areas=planned_areas(inputs.mission),
         )
@@ -149,6 +166,14 @@ st.caption(
     f"Seed {plan.seed}; solver wall time {plan.stats.get('wall_s', '?')} s; "
     f"{version.stop_count:,} stops."
 )
+cut = cut_areas(version.stats)
+if cut:
+    st.warning(
+        f"The time limit cut {len(cut)} area(s): {', '.join(cut)}. Their searches stopped "
+        "on the clock before their counts of work, so this plan is not reproducible: the "
+        "same seed may give another plan. Run again with a longer time limit (or more "
+        "workers) for a plan that does not depend on the machine's load."
+    )
 
 st.subheader("Coverage against targets")
 targets = targets_table(plan)

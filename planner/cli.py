@@ -6,8 +6,11 @@ bug.
 
 from __future__ import annotations
 
+import importlib
 import json
-import sys
+import os
+import threading
+import time as clock
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -18,14 +21,39 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer.core import TyperGroup
 
 from planner.datasets import get_path
 from planner.errors import MissionDataError, Problem
+from planner.execution import SCHEDULER_ENV
 from planner.exports.command import export as export_command
-from planner.roads.command import app as roads_app
-from planner.store.command import app as users_app
+
+# Command groups whose modules are loaded only when used (the store and road data take
+# seconds to import, which would count against `planner plan`'s time limit): name ->
+# (module with a Typer `app`, help).
+LAZY_GROUPS = {
+    "users": ("planner.store.command", "Accounts and roles of the mission store."),
+    "roads": ("planner.roads.command", "Road data for travel times (OpenStreetMap, OSRM)."),
+}
+
+
+class _LazyGroups(TyperGroup):
+    """The top-level commands, with `LAZY_GROUPS` imported on first use."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*super().list_commands(ctx), *(n for n in LAZY_GROUPS if n not in self.commands)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name in LAZY_GROUPS and cmd_name not in self.commands:
+            module, help_text = LAZY_GROUPS[cmd_name]
+            group = typer.main.get_command(importlib.import_module(module).app)
+            group.name, group.help = cmd_name, help_text
+            self.commands[cmd_name] = group
+        return super().get_command(ctx, cmd_name)
+
 
 app = typer.Typer(
+    cls=_LazyGroups,
     help="Deployment planner for election observation missions.",
     no_args_is_help=True,
     add_completion=False,
@@ -202,8 +230,29 @@ def plan(
     ] = None,
     out: Annotated[Path, typer.Option(help="Directory for the plan files.")] = Path("plan"),
     seed: Annotated[int | None, typer.Option(help="Random seed (default: the mission's).")] = None,
-    time_limit: Annotated[float, typer.Option(help="Wall-time limit of the run, seconds.")] = 60.0,
-    workers: Annotated[int, typer.Option(help="Parallel worker processes.")] = 2,
+    time_limit: Annotated[
+        float,
+        typer.Option(
+            help="Wall-time limit of the whole run (start, loading, solving, writing), "
+            "seconds. A safety net: areas stop on counts of work, and a plan the limit cut "
+            "says so."
+        ),
+    ] = 60.0,
+    workers: Annotated[
+        int,
+        typer.Option(
+            help="Worker processes of the local Dask cluster; 1 solves in this process, "
+            "without Dask."
+        ),
+    ] = 2,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            envvar=SCHEDULER_ENV,
+            help="Address of a running Dask scheduler (e.g. tcp://10.0.0.5:8786) whose "
+            "workers solve the areas, instead of a local cluster; the same plan either way.",
+        ),
+    ] = None,
     force: Annotated[
         bool,
         typer.Option(
@@ -214,39 +263,74 @@ def plan(
     ] = False,
 ) -> None:
     """Plan every team's election day and write visits, coverage, routes and a summary."""
+    started = _run_started or clock.time()  # the time limit counts from here
+    if time_limit <= 0:
+        raise ValueError("--time-limit must be positive")
+    from planner.execution import Execution, Runner
     from planner.fileio import check_output_dir
-    from planner.geodata import load_mission
-    from planner.outputs import write_plan
-    from planner.plan import solve
 
     check_output_dir(out, force=force)  # refuse a directory that is not ours before solving
-    path = _mission_path(mission)
-    loaded = load_mission(path)
-    chosen_seed = loaded.seed if seed is None else seed
-    with Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=False,
-    ) as progress:
-        task = progress.add_task("Planning areas", total=None)
+    # A local cluster's workers start now, while the mission loads.
+    runner = Runner(Execution(workers=workers, scheduler=scheduler or None))
+    closing: threading.Thread | None = None
+    try:
+        from planner.geodata import load_mission
+        from planner.outputs import write_plan
+        from planner.plan import solve, write_reserve_s
 
-        def on_progress(area_id: str, done: int, total: int) -> None:
-            progress.update(task, total=total, completed=done, description=f"Planned {area_id}")
+        path = _mission_path(mission)
+        loaded = load_mission(path)
+        chosen_seed = loaded.seed if seed is None else seed
+        with Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=False,
+        ) as progress:
+            task = progress.add_task("Planning areas", total=None)
 
-        result = solve(
-            loaded,
-            time_limit_s=time_limit,
-            seed=chosen_seed,
-            workers=workers,
-            on_progress=on_progress,
-        )
-    write_plan(result, loaded, out, mission_path=path, force=force)
+            def on_progress(area_id: str, done: int, total: int) -> None:
+                progress.update(task, total=total, completed=done, description=f"Planned {area_id}")
+
+            result = solve(
+                loaded,
+                time_limit_s=time_limit,
+                seed=chosen_seed,
+                runner=runner,
+                deadline=started + time_limit - write_reserve_s(loaded),
+                on_progress=on_progress,
+            )
+        # The workers stop while the files are written.
+        closing = threading.Thread(target=runner.close, name="planner-close")
+        closing.start()
+        write_plan(result, loaded, out, mission_path=path, force=force)
+    finally:
+        if closing is None:
+            runner.close()
+        else:
+            closing.join()
     _print_coverage(result)
+    _print_cuts(result)
+    reproducible = "reproducible" if result.stats["reproducible"] else "NOT reproducible"
     console.print(
-        f"Plan written to [bold]{out}[/bold] (seed {chosen_seed}, {result.stats['wall_s']} s)"
+        f"Plan written to [bold]{out}[/bold] (seed {chosen_seed}, "
+        f"{clock.time() - started:.1f} s, {reproducible})"
+    )
+
+
+def _print_cuts(result: Any) -> None:
+    """Which areas the time limit cut, and what that means for the plan."""
+    cut = result.stats.get("cut_areas") or []
+    if not cut:
+        return
+    err.print(
+        f"[yellow]The time limit cut {len(cut)} area(s): {', '.join(cut)}.[/yellow] "
+        "Their searches stopped on the clock instead of their work counts, so this plan "
+        "is not reproducible: the same seed may give another plan on another run. Raise "
+        "--time-limit (or add workers) for a plan that does not depend on the machine.",
+        soft_wrap=True,
     )
 
 
@@ -379,13 +463,29 @@ def route(
 
 
 app.command(name="export")(friendly(export_command))
-app.add_typer(users_app, name="users", help="Accounts and roles of the mission store.")
-app.add_typer(roads_app, name="roads", help="Road data for travel times (OpenStreetMap, OSRM).")
+
+
+# When this process started, for a run of the program (`main`); None when the commands are
+# called from Python (tests), which count from the command's start.
+_run_started: float | None = None
+
+
+def _process_age_s() -> float:
+    """Seconds since this process started (Linux; 0 where that cannot be read)."""
+    try:
+        fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+        began = int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22: start, in ticks
+        return max(0.0, clock.clock_gettime(clock.CLOCK_BOOTTIME) - began)
+    except (OSError, ValueError, IndexError, AttributeError):
+        return 0.0
 
 
 def main() -> None:  # pragma: no cover - console entry point
+    """The `planner` program: a time limit counts from the process's start."""
+    global _run_started
+    _run_started = clock.time() - _process_age_s()
     app()
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(app())
+    main()

@@ -15,6 +15,7 @@ early.
 
 from __future__ import annotations
 
+import time as clock
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
@@ -181,13 +182,18 @@ def _urban_share(stations: tuple[Station, ...]) -> float:
 
 
 def solve_area(problem: AreaProblem, travel: TravelModel) -> AreaPlan:
-    """Sample, route and schedule one area."""
+    """Sample, route and schedule one area by its deadline; `cut_by_time` in its stats
+    says whether the deadline stopped any search before its work count."""
+    if problem.deadline is None:
+        problem = replace(problem, deadline=clock.time() + problem.time_limit_s)
     sample = sample_area(problem, travel)
+    cut = problem.seconds_left() <= 0  # sampling ran into the deadline
     if not sample.assignments:
         empty = {"teams": len(problem.teams), "planned_teams": 0, "voting_visits": 0}
-        return AreaPlan(problem.area_id, (), sample, empty)
+        return AreaPlan(problem.area_id, (), sample, {**empty, "cut_by_time": cut})
     inp, roles, places = build_routing_input(problem, sample, travel)
     result = _route(problem, inp)
+    cut = cut or result.cut_by_time
     if not any(result.routes) and any(b is not None for b in inp.breaks):
         # Long counts can swallow the meal window; plan without the break rather than not at all.
         inp = replace(inp, breaks=())
@@ -195,6 +201,7 @@ def solve_area(problem: AreaProblem, travel: TravelModel) -> AreaPlan:
             sample, notes=(*sample.notes, "meal break left out: no feasible plan with it")
         )
         result = _route(problem, inp)
+        cut = cut or result.cut_by_time
     result, dropped = _rebalance(problem, sample, roles, result)
     stops = _stops(problem, sample, inp, roles, places, result)
     visits = sum(1 for s in stops if s.phase == "voting")
@@ -213,6 +220,7 @@ def solve_area(problem: AreaProblem, travel: TravelModel) -> AreaPlan:
         "status": result.status,
         "search_s": round(result.stats.get("wall_s", 0.0), 2),
         "lns_rounds": int(result.stats.get("lns_rounds", 0)),
+        "cut_by_time": cut,
     }
     return AreaPlan(problem.area_id, tuple(stops), sample, stats)
 
@@ -221,7 +229,7 @@ def _route(problem: AreaProblem, inp: RoutingInput) -> RoutingResult:
     options = problem.options
     return solve_routing(
         inp,
-        time_limit_s=problem.time_limit_s,
+        time_limit_s=max(0.01, problem.seconds_left()),
         solution_limit=options.solution_limit,
         rounds=min(options.max_rounds, options.rounds_per_team * inp.num_vehicles),
         seed=problem.seed,

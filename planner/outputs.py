@@ -172,15 +172,26 @@ def coverage_csv(plan: Plan, mission: Mission) -> str:
     return out.getvalue()
 
 
+def cut_areas(plan: Plan) -> list[str]:
+    """The areas whose searches the time limit stopped before their work counts: while
+    there are any, the same seed may give another plan."""
+    return [a.area_id for a in plan.areas if a.stats.get("cut_by_time")]
+
+
 def plan_summary(
     plan: Plan, mission: Mission, *, mission_path: Path | None = None
 ) -> dict[str, Any]:
     achieved = plan.achieved
+    cut = cut_areas(plan)
     return {
         "mission": mission.name,
         "mission_path": str(mission_path.resolve()) if mission_path else None,
         "seed": plan.seed,
         "time_limit_s": plan.time_limit_s,
+        # Same mission, seed and settings give the same visits.csv unless the time
+        # limit cut an area's search (then `cut_by_time` names the areas).
+        "reproducible": not cut,
+        "cut_by_time": cut,
         "election_date": mission.rules.election_date.isoformat(),
         "rules": {k: str(v) for k, v in asdict(mission.rules).items()},
         "targets": asdict(plan.targets),

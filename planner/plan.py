@@ -1,44 +1,76 @@
-"""The whole election-day plan: areas solved in parallel, then put together.
+"""The whole election-day plan: areas solved where the run says, then put together.
 
 `solve(mission, time_limit_s=..., seed=...)` is the one entry point: it cuts the mission
-into areas, solves each in a worker process, and returns a `Plan` with every team's stops,
-coverage against the mission targets, and the reasons for any shortfall.
+into areas, solves each (`planner.execution`: in this process, on a LocalCluster or on a
+Dask cluster), and returns a `Plan` with every team's stops, coverage against the
+mission targets, and the reasons for any shortfall.
+
+Areas run on their work counts (improving solutions, rounds), so the same mission, seed
+and settings give the same plan at any load, on any machine, in any completion order.
+The time limit is a safety net: the run has one deadline (wall-clock epoch seconds),
+every solver call's time limit is the time left until it, and the run stops waiting for
+areas at it. An area the deadline stopped early is "cut": `Plan.stats["cut_areas"]`
+names them, and only those make a plan depend on the machine.
 """
 
 from __future__ import annotations
 
 import time as clock
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import replace
 
 from planner.allocation import allocate_teams
 from planner.election import solve_area
+from planner.execution import Execution, Runner
 from planner.model import Mission
+from planner.outputs import cut_areas
 from planner.problem import AreaProblem, PlanOptions, area_problems
-from planner.schedule import AreaPlan, Plan
+from planner.schedule import AreaPlan, AreaSample, Plan
 from planner.travel import GreatCircleTravel, TravelModel
-
-# Wall time kept back for splitting the mission, starting workers and writing results.
-OVERHEAD_S = 4.0
-# Rough share of an area's budget spent sampling (CP-SAT) before routing starts.
-SAMPLING_S = 1.5
 
 Progress = Callable[[str, int, int], None]
 
+# Between an area's deadline and the moment the run stops waiting for it: the area's
+# schedules are built and sent back after its searches stop.
+AREA_MARGIN_S = 0.5
+AREA_MARGIN_SHARE = 0.02
+# Writing a plan's files, kept at the end of a run: a base plus a share per station
+# (coverage.csv walks every station), measured on a busy two-core machine with room.
+WRITE_BASE_S = 0.5
+WRITE_PER_STATION_S = 20e-6
 
-def _budgets(problems: list[AreaProblem], time_limit_s: float, workers: int) -> list[float]:
-    """Routing seconds per area, in proportion to its teams, so all areas end in time.
 
-    Areas run largest first on `workers` processes, so the wall time is about the sum of
-    the budgets divided by the workers.
-    """
-    if not problems:
-        return []
-    usable = max(1.0, time_limit_s - OVERHEAD_S) * max(1, min(workers, len(problems)))
-    routing = max(0.5 * len(problems), usable - SAMPLING_S * len(problems))
-    teams = sum(len(p.teams) for p in problems)
-    return [max(0.5, routing * len(p.teams) / teams) for p in problems]
+def write_reserve_s(mission: Mission) -> float:
+    """Seconds kept at the end of a run for writing its files."""
+    return WRITE_BASE_S + WRITE_PER_STATION_S * len(mission.stations)
+
+
+def area_deadline(results_due: float, time_limit_s: float) -> float:
+    """When an area's searches must stop for its result to be back by `results_due`."""
+    return results_due - AREA_MARGIN_S - AREA_MARGIN_SHARE * time_limit_s
+
+
+def run_area(problem: AreaProblem, travel: TravelModel) -> AreaPlan:
+    """One area's task: its plan, or a cut area when its deadline passed before it began
+    (a busy cluster started it too late)."""
+    if problem.deadline is not None and clock.time() >= problem.deadline:
+        return cut_area(problem, "not started before the time limit")
+    return solve_area(problem, travel)
+
+
+def cut_area(problem: AreaProblem, why: str) -> AreaPlan:
+    """An area the time limit left without routes."""
+    note = f"cut by the time limit ({why}): no routes for its {len(problem.teams)} team(s)"
+    sample = AreaSample((), (), {}, {}, (note,))
+    stats = {
+        "teams": len(problem.teams),
+        "planned_teams": 0,
+        "voting_visits": 0,
+        "solved": 0.0,
+        "status": "CUT",
+        "cut_by_time": True,
+    }
+    return AreaPlan(problem.area_id, (), sample, stats)
 
 
 def solve(
@@ -47,6 +79,9 @@ def solve(
     time_limit_s: float,
     seed: int,
     workers: int = 2,
+    scheduler: str | None = None,
+    runner: Runner | None = None,
+    deadline: float | None = None,
     travel: TravelModel | None = None,
     options: PlanOptions | None = None,
     excluded: frozenset[str] = frozenset(),
@@ -54,52 +89,75 @@ def solve(
 ) -> Plan:
     """Plan every STO team's election day.
 
-    Deterministic for a given seed: sampling (CP-SAT) stops on a deterministic-time limit
-    and each area's search on a number of improving solutions. The per-area time limit is
-    only a safety net; an area that reaches it (a much slower or overloaded machine) says
-    so in its status, and only then can two runs differ.
+    `deadline` (wall-clock epoch seconds) is when the plan must be back: by default
+    `time_limit_s` from now; a caller that still has files to write passes its own run
+    deadline minus `write_reserve_s`. Areas run on `runner`, or on a runner made from
+    `workers` and `scheduler` (`planner.execution.Execution`) and closed at the end.
     """
-    started = clock.perf_counter()
+    started = clock.time()
+    results_due = started + time_limit_s if deadline is None else deadline
+    own_runner = runner is None
+    runner = runner or Runner(Execution(workers=workers, scheduler=scheduler))
+    try:
+        return _solve(
+            mission,
+            time_limit_s=time_limit_s,
+            seed=seed,
+            runner=runner,
+            started=started,
+            results_due=results_due,
+            travel=travel,
+            options=options,
+            excluded=excluded,
+            on_progress=on_progress,
+        )
+    finally:
+        if own_runner:
+            runner.close()
+
+
+def _solve(
+    mission: Mission,
+    *,
+    time_limit_s: float,
+    seed: int,
+    runner: Runner,
+    started: float,
+    results_due: float,
+    travel: TravelModel | None,
+    options: PlanOptions | None,
+    excluded: frozenset[str],
+    on_progress: Progress | None,
+) -> Plan:
     if any(t.area_id is None or t.lon is None or t.lat is None for t in mission.sto_teams):
         mission = allocate_teams(mission)
     travel = travel or GreatCircleTravel.from_rules(mission.rules)
     options = replace(options or PlanOptions(), seed=seed, time_limit_s=time_limit_s)
-    problems = area_problems(mission, options, excluded=excluded)
-    budgets = _budgets(problems, time_limit_s, workers)
-    problems = [replace(p, time_limit_s=b) for p, b in zip(problems, budgets, strict=True)]
-    largest_first = sorted(problems, key=lambda p: -len(p.teams))
+    due = area_deadline(results_due, time_limit_s)
+    split = area_problems(mission, options, excluded=excluded)
+    problems = [replace(p, deadline=due) for p in split]
     total = len(problems)
-    results: dict[str, AreaPlan] = {}
+    arrived: list[str] = []
 
-    def done(area_id: str) -> None:
+    def done(area: AreaPlan) -> None:
+        arrived.append(area.area_id)
         if on_progress is not None:
-            on_progress(area_id, len(results), total)
+            on_progress(area.area_id, len(arrived), total)
 
-    if workers <= 1 or total <= 1:
-        for p in largest_first:
-            results[p.area_id] = solve_area(p, travel)
-            done(p.area_id)
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures: dict[Future[AreaPlan], str] = {
-                pool.submit(solve_area, p, travel): p.area_id for p in largest_first
-            }
-            for future in as_completed(futures):
-                area_id = futures[future]
-                results[area_id] = future.result()
-                done(area_id)
-
-    ordered = tuple(results[p.area_id] for p in problems)
+    results = runner.run(run_area, problems, travel, results_due=results_due, on_done=done)
+    ordered = tuple(
+        results.get(p.area_id) or cut_area(p, "no result by the time limit") for p in problems
+    )
     stops = tuple(s for area in ordered for s in area.stops)
-    teams = sum(len(p.teams) for p in problems)
-    tecs_reachable = sum(len({c.tec_id for c in p.commissions}) for p in problems)
     stats = {
-        "teams": teams,
+        "teams": sum(len(p.teams) for p in problems),
         "areas": total,
-        "workers": workers,
-        "routing_budget_s": round(sum(budgets), 1),
-        "wall_s": round(clock.perf_counter() - started, 2),
-        "tecs_reachable": tecs_reachable,
+        "execution": runner.execution.kind,
+        "workers": runner.workers,
+        "wall_s": round(clock.time() - started, 2),
+        "tecs_reachable": sum(len({c.tec_id for c in p.commissions}) for p in problems),
         "travel": type(travel).__name__,
     }
-    return Plan(mission.name, seed, time_limit_s, stops, ordered, mission.targets, stats)
+    plan = Plan(mission.name, seed, time_limit_s, stops, ordered, mission.targets, stats)
+    cut = cut_areas(plan)
+    return replace(plan, stats={**stats, "cut_areas": cut, "reproducible": not cut})

@@ -7,6 +7,7 @@ ever built for the whole country.
 
 from __future__ import annotations
 
+import time as clock
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
@@ -59,6 +60,16 @@ class AreaProblem:
     time_limit_s: float
     # Stations or roads the field reported unusable: never routed to.
     excluded: frozenset[str] = field(default_factory=frozenset)
+    # When the area's solve must end, in wall-clock epoch seconds (the same instant on
+    # every machine of a cluster); None: `time_limit_s` after it starts.
+    deadline: float | None = None
+
+    def seconds_left(self) -> float:
+        """Wall seconds until `deadline` (`time_limit_s` when there is none): every solver
+        call's time limit, a safety net behind its work count."""
+        if self.deadline is None:
+            return self.time_limit_s
+        return max(0.0, self.deadline - clock.time())
 
     @property
     def reference(self) -> datetime:

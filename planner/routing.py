@@ -250,13 +250,15 @@ def solve_routing(
     not given, at `search.search_share` of the time limit); then ruin-and-recreate rounds
     on a few teams at a time (`planner.lns`) until `rounds` rounds or the time limit.
     With both counts given and the time limit not reached, the result depends only on
-    `inp`, `seed` and `search`.
+    `inp`, `seed` and `search`; the result's `cut_by_time` says when a limit was reached.
     """
     began = time.perf_counter()
     full_scale = _prize_scale(inp) if search.prize_scale is None else search.prize_scale
     best: RoutingResult | None = None
+    cut = False  # whether a time limit stopped a phase before its work count
     for strategy, scale in search.first_solutions:
         if best is not None and time.perf_counter() - began > search.starts_share * time_limit_s:
+            cut = True
             break
         model = _build(inp, full_scale if scale is None else scale)
         left = max(0.05, time_limit_s - (time.perf_counter() - began))
@@ -280,6 +282,7 @@ def solve_routing(
     left = max(0.05, search_limit - (time.perf_counter() - began))
     first = search.first_solutions[0][0] if search.first_solutions else DEFAULT_FIRST
     params = _params(first, left, solution_limit=solution_limit, search=search)
+    search_began = time.perf_counter()
     model.routing.CloseModelWithParameters(params)
     initial = _read_routes(model, [list(r) for r in best.routes]) if best is not None else None
     if initial is not None:
@@ -287,12 +290,15 @@ def solve_routing(
     else:
         solution = model.routing.SolveWithParameters(params)
     status = _status_name(model.routing.status())
+    cut = cut or time.perf_counter() - search_began >= left
     if solution is not None:
         result = _extract(inp, model, solution, status)
     elif best is not None:  # the search from the chosen start failed: keep the start itself
         result = replace(best, status=f"{status}; kept first solution")
     else:
-        return replace(_empty(inp, status), stats={"wall_s": time.perf_counter() - began})
+        wall = time.perf_counter() - began
+        cut = cut or wall >= time_limit_s
+        return replace(_empty(inp, status), stats={"wall_s": wall}, cut_by_time=cut)
 
     done = 0
     left = time_limit_s - (time.perf_counter() - began)
@@ -309,8 +315,11 @@ def solve_routing(
             chains=search.chains,
         )
         result = _timed(inp, routes, result.status)
-    stats = {**result.stats, "wall_s": time.perf_counter() - began, "lns_rounds": float(done)}
-    return replace(result, stats=stats)
+    if improving and any(result.routes):
+        cut = cut or done < (rounds if rounds is not None else 10**9)
+    wall = time.perf_counter() - began
+    stats = {**result.stats, "wall_s": wall, "lns_rounds": float(done)}
+    return replace(result, stats=stats, cut_by_time=cut or wall >= time_limit_s)
 
 
 def _descend(

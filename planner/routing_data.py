@@ -92,6 +92,8 @@ class RoutingResult:
     prize_total: int
     status: str
     stats: dict[str, float] = field(default_factory=dict)
+    # A time limit stopped a phase before its work count: the result depends on the clock.
+    cut_by_time: bool = False
 
 
 @dataclass(frozen=True)

@@ -278,6 +278,7 @@ def _choose_open_count(
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = int(problem.seed % (2**31))
     solver.parameters.max_deterministic_time = 0.5
+    solver.parameters.max_time_in_seconds = max(0.01, problem.seconds_left())
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None

@@ -283,7 +283,7 @@ def test_plan_page_saves_a_new_version_compares_and_publishes(app_store) -> None
     at = opened(seeded, "coord", "plan")
     assert "Plan version 1" in texts(at.header)
     at.number_input[0].set_value(7)  # another seed
-    at.number_input[1].set_value(3)  # time limit
+    at.number_input[1].set_value(60)  # time limit: a safety net, the plan ends on its counts
     button(at, "Run planner").click().run()
     assert "solve_job" in at.session_state
     assert at.get("progress"), "no progress bar while planning"
@@ -337,7 +337,7 @@ def test_failed_solve_is_shown_and_stores_nothing(tmp_path, monkeypatch) -> None
     seeded = build(tmp_path / "data", broken, {"coord": {"role": "coordinator"}})
     monkeypatch.setenv("PLANNER_DATA_DIR", str(seeded.folder))
     at = opened(seeded, "coord", "plan")
-    at.number_input[1].set_value(2)
+    at.number_input[1].set_value(60)
     button(at, "Run planner").click().run()
     wait_for_job(at)
     assert not at.exception
@@ -428,7 +428,7 @@ def test_lto_field_report_and_area_replan(app_store) -> None:
         (report,) = field_updates(store, 1, user=lto)
     assert report.station_id == visited and report.status == "open" and report.area_id == "A1"
 
-    at.number_input[-1].set_value(3)
+    at.number_input[-1].set_value(30)
     button(at, "Re-plan A1 only").click().run()
     wait_for_job(at)
     assert not at.exception

@@ -28,7 +28,7 @@ def _gone(pid: int) -> bool:
 
 
 def test_job_reports_each_area_and_returns_the_plan() -> None:
-    job = SolveJob(small_mission(), time_limit_s=3, seed=1, workers=1, areas=["AOR-01"])
+    job = SolveJob(small_mission(), time_limit_s=30, seed=1, workers=1, areas=["AOR-01"])
     status = _wait(job)
     assert status.state == DONE
     assert status.areas_done == ["AOR-01"] and status.fraction == 1.0
@@ -42,7 +42,7 @@ def test_job_failure_is_a_message() -> None:
         mission,
         stations=tuple(dataclasses.replace(s, tz="Nowhere/Atlantis") for s in mission.stations),
     )
-    status = _wait(SolveJob(broken, time_limit_s=2, seed=1))
+    status = _wait(SolveJob(broken, time_limit_s=30, seed=1))
     assert status.state == FAILED
     assert "Nowhere/Atlantis" in status.error
     assert status.plan is None

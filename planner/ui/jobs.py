@@ -2,9 +2,15 @@
 
 `SolveJob` runs `planner.plan.solve` in a separate Python process
 (`python -m planner.ui.solve_worker`) in a session of its own, so cancelling stops the
-solver and every worker process it started, at once, and nothing of the web server is
-copied into it. Progress (one line per finished area) comes back on the process's
-output, read by a thread; the plan comes back as a pickle file. `poll()` never blocks.
+solver and every worker process it started (its LocalCluster), at once, and nothing of
+the web server is copied into it. Progress (one line per finished area) comes back on
+the process's output, read by a thread; the plan comes back as a pickle file. `poll()`
+never blocks.
+
+The time limit counts from the moment the job starts: the process's start, its imports
+and its cluster are inside it. On a Dask cluster (`scheduler`), cancelling stops the
+job's process; the cluster drops the areas not yet started, and the ones running stop
+at the job's deadline.
 """
 
 from __future__ import annotations
@@ -27,8 +33,9 @@ from typing import Any
 from planner.model import Mission
 
 RUNNING, DONE, FAILED, CANCELLED = "running", "done", "failed", "cancelled"
-# A run that outlives its time limit by this much (plus the limit again) is stopped.
-GRACE_S = 120.0
+# A run ends within its time limit plus 5 % and 2 s; one that outlives it by this much
+# more is stopped as failed.
+GRACE_S = 30.0
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -74,6 +81,7 @@ class SolveJob:
         time_limit_s: float,
         seed: int,
         workers: int = 1,
+        scheduler: str | None = None,
         excluded: frozenset[str] = frozenset(),
         areas: list[str] | None = None,
         meta: dict[str, Any] | None = None,
@@ -82,6 +90,7 @@ class SolveJob:
         self.areas = list(areas or [])
         self.meta = dict(meta or {})
         self.started = time.monotonic()
+        deadline = time.time() + self.time_limit_s  # when the whole job must end
         self._lock = threading.Lock()
         self._status = JobStatus(RUNNING, total=len(self.areas))
         self._outcome: dict[str, Any] = {}
@@ -91,6 +100,8 @@ class SolveJob:
             "time_limit_s": self.time_limit_s,
             "seed": int(seed),
             "workers": int(workers),
+            "scheduler": scheduler,
+            "deadline": deadline,
             "excluded": frozenset(excluded),
         }
         source = self._folder / "input.pickle"
@@ -150,7 +161,7 @@ class SolveJob:
                 return status
             code = self._process.poll()
             if code is None:
-                if status.elapsed_s > 2 * self.time_limit_s + GRACE_S:
+                if status.elapsed_s > 1.05 * self.time_limit_s + 2 + GRACE_S:
                     self._stop()
                     status.state = FAILED
                     status.error = (

@@ -2,7 +2,8 @@
 
 Reads `(mission, options)` pickled in IN, runs `planner.plan.solve`, and writes the plan
 pickled to OUT. Progress goes to stdout, one JSON line per event: `{"progress": area,
-"done": n, "total": m}`, then `{"done": true}` or `{"error": "message"}`.
+"done": n, "total": m}`, then `{"done": true}` or `{"error": "message"}`. The options'
+`deadline` is when the job must end; the plan is due early enough to be written back.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ def _say(**event: object) -> None:
 def main(argv: list[str]) -> int:
     source, target = Path(argv[0]), Path(argv[1])
     try:
-        from planner.plan import solve
+        from planner.plan import solve, write_reserve_s
 
         mission, options = pickle.loads(source.read_bytes())
+        if options.get("deadline") is not None:
+            options["deadline"] -= write_reserve_s(mission)
 
         def progress(area_id: str, done: int, total: int) -> None:
             _say(progress=area_id, done=done, total=total)
