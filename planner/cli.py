@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import sys
 import threading
 import time as clock
 from collections.abc import Callable
@@ -318,6 +319,8 @@ def plan(
         f"Plan written to [bold]{out}[/bold] (seed {chosen_seed}, "
         f"{clock.time() - started:.1f} s, {reproducible})"
     )
+    global _exit_at_once
+    _exit_at_once = True
 
 
 def _print_cuts(result: Any) -> None:
@@ -468,6 +471,9 @@ app.command(name="export")(friendly(export_command))
 # When this process started, for a run of the program (`main`); None when the commands are
 # called from Python (tests), which count from the command's start.
 _run_started: float | None = None
+# Set by a command whose work is all done and written: the program ends without tearing
+# the interpreter down (seconds under load, with Dask and the solver loaded).
+_exit_at_once = False
 
 
 def _process_age_s() -> float:
@@ -484,7 +490,15 @@ def main() -> None:  # pragma: no cover - console entry point
     """The `planner` program: a time limit counts from the process's start."""
     global _run_started
     _run_started = clock.time() - _process_age_s()
-    app()
+    try:
+        app()
+    except SystemExit as stop:
+        if not _exit_at_once:
+            raise
+        code = stop.code if isinstance(stop.code, int) else 0 if stop.code is None else 1
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -95,6 +95,8 @@ class Runner:
         self._cluster: Any = None
         self._error: BaseException | None = None
         self._ready = threading.Event()
+        self._lock = threading.Lock()
+        self._closed = False
         self._prefix = f"area-{uuid.uuid4().hex[:12]}"
         if execution.kind == IN_PROCESS:
             self._ready.set()
@@ -102,18 +104,19 @@ class Runner:
             threading.Thread(target=self._connect, daemon=True, name="planner-dask").start()
 
     def _connect(self) -> None:
+        client = cluster = None
         try:
             from distributed import Client, LocalCluster
 
             if self.execution.scheduler is not None:
-                self._client = Client(
+                client = Client(
                     self.execution.scheduler,
                     timeout=CONNECT_TIMEOUT_S,
                     set_as_default=False,
                 )
             else:
                 _use_forkserver()
-                self._cluster = LocalCluster(
+                cluster = LocalCluster(
                     n_workers=self.execution.workers,
                     threads_per_worker=1,
                     processes=True,
@@ -122,27 +125,36 @@ class Runner:
                     silence_logs=logging.ERROR,
                     preload=list(PRELOAD),
                 )
-                self._client = Client(self._cluster, set_as_default=False)
+                client = Client(cluster, set_as_default=False)
         except BaseException as exc:  # reported by `run`, in the caller's thread
             self._error = exc
-        finally:
+        with self._lock:
+            closed = self._closed
+            if not closed:
+                self._client, self._cluster = client, cluster
             self._ready.set()
+        if closed:  # the run ended before the cluster was up: stop what was started
+            _shut(client, cluster)
 
     @property
     def workers(self) -> int:
         """How many workers solve areas (those of the cluster when connected to one)."""
-        if self._client is None:
+        client = self._client
+        if client is None:
             return self.execution.workers if self.execution.kind != SCHEDULER else 0
-        return len(self._client.scheduler_info().get("workers", {}))
+        return len(client.scheduler_info().get("workers", {}))
 
-    def _wait_ready(self) -> None:
-        self._ready.wait()
+    def _wait_ready(self, until: float) -> bool:
+        """Whether the cluster is up by `until` (epoch seconds); its start's error, raised."""
+        if not self._ready.wait(max(0.0, until - clock.time())):
+            return False
         if self._error is not None:
             where = self.execution.scheduler or "a LocalCluster on this machine"
             raise SchedulerError(
                 f"cannot use the Dask scheduler at {where}: "
                 f"{type(self._error).__name__}: {self._error}"
             ) from self._error
+        return True
 
     def run(
         self,
@@ -161,7 +173,8 @@ class Runner:
         order = sorted(problems, key=lambda p: (-len(p.teams), p.area_id))
         if self.execution.kind == IN_PROCESS:
             return _run_here(solve, order, travel, results_due, on_done)
-        self._wait_ready()
+        if not self._wait_ready(results_due):
+            return {}  # no cluster by the deadline: every area is cut
         return self._run_on_cluster(solve, order, travel, results_due, on_done)
 
     def _run_on_cluster(
@@ -208,20 +221,26 @@ class Runner:
         return results
 
     def close(self) -> None:
-        """Disconnect, and stop the LocalCluster's workers; safe to call twice."""
-        self._ready.wait()
-        client, cluster = self._client, self._cluster
-        self._client = self._cluster = None
-        if client is not None:
-            client.close(timeout=CLOSE_TIMEOUT_S)
-        if cluster is not None:
-            cluster.close(timeout=CLOSE_TIMEOUT_S)
+        """Disconnect, and stop the LocalCluster's workers; safe to call twice. A cluster
+        still starting is stopped by its starting thread once it is up."""
+        with self._lock:
+            self._closed = True
+            client, cluster = self._client, self._cluster
+            self._client = self._cluster = None
+        _shut(client, cluster)
 
     def __enter__(self) -> Runner:
         return self
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+def _shut(client: Any, cluster: Any) -> None:
+    if client is not None:
+        client.close(timeout=CLOSE_TIMEOUT_S)
+    if cluster is not None:
+        cluster.close(timeout=CLOSE_TIMEOUT_S)
 
 
 def _use_forkserver() -> None:
