@@ -32,8 +32,7 @@ from planner.check import check_plan_dir
 from planner.datasets import get_path
 from planner.geodata import load_mission
 from planner.outputs import visits_csv, write_plan
-from planner.plan import _budgets, solve
-from planner.problem import PlanOptions, area_problems
+from planner.plan import solve
 from planner.schedule import PHASES, Plan
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -148,7 +147,7 @@ def main(argv: list[str] | None = None) -> None:
             ["load mission s", round(load_s, 2)],
             ["solve wall s", round(wall, 2)],
             ["solve wall s (plan.stats)", plan.stats.get("wall_s", "")],
-            ["routing budget s (sum over areas)", plan.stats.get("routing_budget_s", "")],
+            ["areas cut by the time limit", ", ".join(plan.stats.get("cut_areas", [])) or "none"],
             ["write + check s", round(check_s, 2)],
             ["peak tree RSS MB (sampled)", mb(tree_peak)],
             ["peak RSS MB, main process", mb(self_peak)],
@@ -174,17 +173,8 @@ def main(argv: list[str] | None = None) -> None:
         ],
     )
     print()
-    options = PlanOptions(seed=seed, time_limit_s=args.time_limit)
-    problems = area_problems(mission, options)
-    budgets = dict(
-        zip(
-            (p.area_id for p in problems),
-            _budgets(problems, args.time_limit, workers),
-            strict=True,
-        )
-    )
     print_table(
-        ["area", "teams", "pool", "voting", "per team", "budget s", "search s", "rounds", "status"],
+        ["area", "teams", "pool", "voting", "per team", "cut", "search s", "rounds", "status"],
         [
             [
                 a.area_id,
@@ -192,7 +182,7 @@ def main(argv: list[str] | None = None) -> None:
                 int(a.stats["pool"]),
                 int(a.stats["voting_visits"]),
                 round(a.stats["voting_visits"] / max(1, a.stats["teams"]), 1),
-                round(budgets.get(a.area_id, 0.0), 1),
+                bool(a.stats.get("cut_by_time")),
                 a.stats["search_s"],
                 int(a.stats.get("lns_rounds", 0)),
                 a.stats["status"],
@@ -251,11 +241,11 @@ def main(argv: list[str] | None = None) -> None:
             print("Areas whose stops differ between the two same-seed runs:")
             second = {a.area_id: a for a in again.areas}
             print_table(
-                ["area", "budget s", "search s run 1", "search s run 2", "status run 1"],
+                ["area", "cut run 1", "search s run 1", "search s run 2", "status run 1"],
                 [
                     [
                         a.area_id,
-                        round(budgets.get(a.area_id, 0.0), 1),
+                        bool(a.stats.get("cut_by_time")),
                         a.stats.get("search_s", ""),
                         second[a.area_id].stats.get("search_s", ""),
                         a.stats.get("status", ""),

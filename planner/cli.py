@@ -476,20 +476,12 @@ _run_started: float | None = None
 _exit_at_once = False
 
 
-def _process_age_s() -> float:
-    """Seconds since this process started (Linux; 0 where that cannot be read)."""
-    try:
-        fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
-        began = int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22: start, in ticks
-        return max(0.0, clock.clock_gettime(clock.CLOCK_BOOTTIME) - began)
-    except (OSError, ValueError, IndexError, AttributeError):
-        return 0.0
-
-
 def main() -> None:  # pragma: no cover - console entry point
     """The `planner` program: a time limit counts from the process's start."""
+    from planner.execution import process_started_at
+
     global _run_started
-    _run_started = clock.time() - _process_age_s()
+    _run_started = process_started_at()
     try:
         app()
     except SystemExit as stop:

@@ -26,6 +26,7 @@ import time as clock
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -70,6 +71,18 @@ class Execution:
         if self.scheduler is not None:
             return SCHEDULER
         return IN_PROCESS if self.workers <= 1 else LOCAL_CLUSTER
+
+
+def process_started_at() -> float:
+    """When this process started, in epoch seconds (Linux, to 10 ms; elsewhere: now), so
+    that a program's time limit counts its own start and imports."""
+    now = clock.time()
+    try:
+        fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+        began = int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22: start, in ticks
+        return now - max(0.0, clock.clock_gettime(clock.CLOCK_BOOTTIME) - began)
+    except (OSError, ValueError, IndexError, AttributeError):
+        return now
 
 
 def configured_scheduler() -> str | None:

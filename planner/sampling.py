@@ -75,16 +75,17 @@ def sample_area(problem: AreaProblem, travel: TravelModel) -> AreaSample:
     in_range = base_km <= rules.max_base_distance_km
 
     tecs = {c.tec_id: c for c in problem.commissions}
-    tec_ids = sorted(tecs)
-    tec_places = [Place(c, tecs[c].lon, tecs[c].lat, True) for c in tec_ids]
-    to_tec_matrix = travel.durations(places, tec_places, night=True)
-    tec_col = {c: j for j, c in enumerate(tec_ids)}
-    to_tec = np.array(
-        [
-            to_tec_matrix[i, tec_col[s.tec_id]] if s.tec_id in tec_col else 10**9
-            for i, s in enumerate(stations)
-        ]
-    )
+    # Each station to its own TEC, a column per TEC (a matrix to every TEC of a large
+    # area would take gigabytes).
+    to_tec = np.full(len(stations), 10**9, dtype=np.int64)
+    by_tec: dict[str, list[int]] = defaultdict(list)
+    for i, s in enumerate(stations):
+        by_tec[s.tec_id].append(i)
+    for tec_id, rows in by_tec.items():
+        if tec_id in tecs:
+            c = tecs[tec_id]
+            tec_place = [Place(tec_id, c.lon, c.lat, True)]
+            to_tec[rows] = travel.durations([places[i] for i in rows], tec_place, night=True)[:, 0]
 
     reach_s = (
         (rules.polls_open.hour * 60 + rules.polls_open.minute - rules.opening_arrive_before_min)

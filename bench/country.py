@@ -1,0 +1,184 @@
+"""Synthetic countries of any size, built directly as `Mission` objects for `scale.py`.
+
+One region per area, region centres on a jittered grid over the steppe (the default
+mission's rules and time zone, so travel and windows behave as at home). Each region has
+a city (its urban stations packed within a few kilometres), villages scattered up to
+about 120 km around it (rural stations a few per village), districts (sectors around
+the city, about `STATIONS_PER_TEC` stations each) with one district TEC each, and a
+regional TEC in the city. Region sizes vary (lognormal); the first region is the capital,
+holding `capital_share` of the stations. Teams are spread over the areas in proportion
+to their stations (at least one each) and based in the region's city.
+
+No files are written: the scale benchmark measures the run, not the loader.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from planner.model import (
+    Area,
+    Commission,
+    CommissionLevel,
+    District,
+    Mission,
+    Region,
+    Rules,
+    Setting,
+    Station,
+    StationKind,
+    Targets,
+    Team,
+    TeamKind,
+)
+
+TZ = "Asia/Almaty"
+# Where the region centres lie (lon, lat): about 2,800 km by 1,300 km.
+EXTENT = (50.0, 42.0, 85.0, 54.0)
+STATIONS_PER_TEC = 40
+URBAN_SHARE = 0.45
+CITY_KM = 6.0
+COUNTRYSIDE_KM = 120.0
+KM_PER_DEG_LAT = 111.0
+
+
+def synthetic_country(
+    stations: int,
+    teams: int,
+    areas: int,
+    *,
+    capital_share: float = 0.14,
+    seed: int = 0,
+) -> Mission:
+    """A mission of `stations` stations, `teams` STO teams and `areas` areas."""
+    if areas < 1 or teams < areas or stations < 20 * areas:
+        raise ValueError("need at least one area, a team per area and 20 stations per area")
+    rng = np.random.default_rng(seed)
+    sizes = _region_sizes(rng, stations, areas, capital_share)
+    team_counts = _spread(teams, sizes)
+    centres = _centres(rng, areas)
+    regions, districts, tecs, out, area_list, team_list = [], [], [], [], [], []
+    for k, (size, (lon0, lat0)) in enumerate(zip(sizes, centres, strict=True)):
+        rid = f"R{k + 1:03d}"
+        regions.append(Region(rid, f"Region {k + 1}", tz=TZ))
+        area_list.append(Area(f"AOR-{k + 1:03d}", f"Area {k + 1}", (rid,)))
+        tecs.append(
+            Commission(f"TEC-{rid}", f"{rid} regional TEC", CommissionLevel.REGIONAL, None,
+                       rid, TZ, lon0, lat0)
+        )  # fmt: skip
+        lon, lat, urban = _places(rng, size, lon0, lat0)
+        n_districts = max(1, round(size / STATIONS_PER_TEC))
+        angle = np.arctan2(lat - lat0, (lon - lon0) * np.cos(np.radians(lat0)))
+        sector = np.minimum(((angle + np.pi) / (2 * np.pi) * n_districts).astype(int),
+                            n_districts - 1)  # fmt: skip
+        for d in range(n_districts):
+            did = f"{rid}-D{d:03d}"
+            members = np.flatnonzero(sector == d)
+            districts.append(District(did, rid, f"District {d + 1} of region {k + 1}"))
+            clon, clat = (
+                (float(lon[members].mean()), float(lat[members].mean()))
+                if members.size
+                else (lon0, lat0)
+            )
+            tecs.append(
+                Commission(f"TEC-{did}", f"{did} TEC", CommissionLevel.DISTRICT, f"TEC-{rid}",
+                           rid, TZ, clon, clat, district=did)
+            )  # fmt: skip
+        voters = np.where(urban, rng.integers(800, 2800, size), rng.integers(60, 900, size))
+        for i in range(size):
+            did = f"{rid}-D{int(sector[i]):03d}"
+            sid = f"{rid}-{i:06d}"
+            out.append(
+                Station(sid, str(i + 1), f"Station {i + 1}", f"{rid} address {i + 1}", rid,
+                        did, f"TEC-{did}", int(voters[i]), StationKind.REGULAR,
+                        Setting.URBAN if urban[i] else Setting.RURAL, TZ,
+                        round(float(lon[i]), 6), round(float(lat[i]), 6))
+            )  # fmt: skip
+        team_list.extend(
+            Team(f"STO-{len(team_list) + j + 1:05d}", TeamKind.STO, f"AOR-{k + 1:03d}",
+                 f"City {k + 1}", lon0, lat0)
+            for j in range(team_counts[k])
+        )  # fmt: skip
+    return Mission(
+        name=f"Synthetic country, {stations:,} stations",
+        country="Synthetic",
+        regions=tuple(regions),
+        districts=tuple(districts),
+        commissions=tuple(tecs),
+        stations=tuple(out),
+        areas=tuple(area_list),
+        teams=tuple(team_list),
+        rules=Rules(),
+        targets=Targets(
+            opening=teams,
+            voting=teams * 9,
+            counting=teams,
+            tabulation=min(teams, len(districts)),
+        ),
+        seed=seed,
+    )
+
+
+def _region_sizes(
+    rng: np.random.Generator, stations: int, areas: int, capital_share: float
+) -> list[int]:
+    """Stations per region: the capital's share, the rest lognormal, each at least 20."""
+    if areas == 1:
+        return [stations]
+    capital = round(stations * capital_share)
+    weights = rng.lognormal(0.0, 0.5, areas - 1)
+    rest = _spread(stations - capital, list(weights), at_least=20)
+    return [capital, *rest]
+
+
+def _spread(total: int, weights: list[float] | list[int], at_least: int = 1) -> list[int]:
+    """`total` split in proportion to `weights`, each part at least `at_least`."""
+    w = np.asarray(weights, dtype=float)
+    parts = np.maximum(at_least, np.floor(total * w / w.sum()).astype(int))
+    order = np.argsort(-w, kind="stable")
+    i = 0
+    while parts.sum() < total:
+        parts[order[i % len(order)]] += 1
+        i += 1
+    while parts.sum() > total:
+        j = order[i % len(order)]
+        if parts[j] > at_least:
+            parts[j] -= 1
+        i += 1
+    return [int(p) for p in parts]
+
+
+def _centres(rng: np.random.Generator, areas: int) -> list[tuple[float, float]]:
+    """Region centres on a jittered grid over `EXTENT`."""
+    lon0, lat0, lon1, lat1 = EXTENT
+    cols = int(np.ceil(np.sqrt(areas * (lon1 - lon0) / (lat1 - lat0) / 1.5)))
+    rows = int(np.ceil(areas / cols))
+    dx, dy = (lon1 - lon0) / cols, (lat1 - lat0) / rows
+    cells = [(c, r) for r in range(rows) for c in range(cols)][:areas]
+    return [
+        (
+            round(lon0 + (c + 0.5 + rng.uniform(-0.2, 0.2)) * dx, 4),
+            round(lat0 + (r + 0.5 + rng.uniform(-0.2, 0.2)) * dy, 4),
+        )
+        for c, r in cells
+    ]
+
+
+def _places(
+    rng: np.random.Generator, size: int, lon0: float, lat0: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Station positions around a centre: a dense city, then villages of 1 to 8 stations."""
+    urban = rng.random(size) < URBAN_SHARE
+    km = np.empty(size)
+    bearing = rng.uniform(0, 2 * np.pi, size)
+    km[urban] = np.abs(rng.normal(0, CITY_KM / 2, int(urban.sum())))
+    rural = np.flatnonzero(~urban)
+    villages = max(1, len(rural) // 4)
+    village_km = rng.uniform(CITY_KM * 2, COUNTRYSIDE_KM, villages)
+    village_bearing = rng.uniform(0, 2 * np.pi, villages)
+    home = rng.integers(0, villages, len(rural))
+    km[rural] = village_km[home] + rng.normal(0, 1.0, len(rural))
+    bearing[rural] = village_bearing[home] + rng.normal(0, 0.01, len(rural))
+    lat = lat0 + km * np.sin(bearing) / KM_PER_DEG_LAT
+    lon = lon0 + km * np.cos(bearing) / (KM_PER_DEG_LAT * np.cos(np.radians(lat0)))
+    return lon, lat, urban
