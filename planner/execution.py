@@ -135,6 +135,9 @@ class Runner:
                     processes=True,
                     host="127.0.0.1",
                     dashboard_address=None,
+                    # No dashboard; the scheduler's own HTTP routes (health, metrics) on
+                    # a free port of 127.0.0.1 rather than 8787, which another may hold.
+                    scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
                     silence_logs=logging.ERROR,
                     preload=list(PRELOAD),
                 )

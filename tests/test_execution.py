@@ -60,6 +60,26 @@ def test_a_local_cluster_gives_the_in_process_plan_byte_for_byte(in_process_plan
     assert on_cluster.achieved["opening"] == 6
 
 
+def test_a_local_cluster_listens_on_this_machine_only() -> None:
+    """Scheduler, workers and their HTTP routes bind 127.0.0.1; no dashboard, no 8787."""
+    psutil = pytest.importorskip("psutil")
+    with Runner(Execution(workers=2)) as runner:
+        runner.run(
+            run_area,
+            [],
+            GreatCircleTravel.from_rules(_mission().rules),
+            results_due=time.time() + LIMIT_S,
+        )
+        ours = {os.getpid()} | {p.pid for p in psutil.Process().children(recursive=True)}
+        listening = [
+            c.laddr
+            for c in psutil.net_connections(kind="inet")
+            if c.status == psutil.CONN_LISTEN and c.pid in ours
+        ]
+    assert listening and all(addr.ip == "127.0.0.1" for addr in listening)
+    assert 8787 not in {addr.port for addr in listening}
+
+
 def _late_in_a3(problem: AreaProblem, travel: TravelModel) -> AreaPlan:
     """An area task whose A3 never comes back in time (a worker stuck elsewhere)."""
     if problem.area_id == "A3":
