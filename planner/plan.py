@@ -55,7 +55,9 @@ def run_area(problem: AreaProblem, travel: TravelModel) -> AreaPlan:
     (a busy cluster started it too late)."""
     if problem.deadline is not None and clock.time() >= problem.deadline:
         return cut_area(problem, "not started before the time limit")
-    return solve_area(problem, travel)
+    cpu = clock.process_time()
+    plan = solve_area(problem, travel)
+    return replace(plan, stats={**plan.stats, "cpu_s": round(clock.process_time() - cpu, 2)})
 
 
 def cut_area(problem: AreaProblem, why: str) -> AreaPlan:

@@ -38,7 +38,7 @@ class PlanOptions:
     # Then this many ruin-and-recreate rounds per team, at most `max_rounds` per area
     # (deterministic; rounds on large areas are slow), or the time limit.
     rounds_per_team: int = 2
-    max_rounds: int = 24
+    max_rounds: int = 8
 
     def __post_init__(self) -> None:
         for name in ("max_voting_per_team", "expected_visits_per_team", "prize_per_weight"):

@@ -257,7 +257,10 @@ def solve_routing(
     best: RoutingResult | None = None
     cut = False  # whether a time limit stopped a phase before its work count
     for strategy, scale in search.first_solutions:
-        if best is not None and time.perf_counter() - began > search.starts_share * time_limit_s:
+        # With work counts (the plan), every first solution is tried: a share of a time
+        # limit that is the time left in the run would make the start depend on load.
+        late = time.perf_counter() - began > search.starts_share * time_limit_s
+        if best is not None and rounds is None and late:
             cut = True
             break
         model = _build(inp, full_scale if scale is None else scale)

@@ -110,7 +110,8 @@ class SearchParameters:
     # best by prize seeds the search. Empty: the search builds its own with
     # `LOCAL_CHEAPEST_INSERTION`.
     first_solutions: tuple[tuple[str, int | None], ...] = FIRST_SOLUTIONS
-    # Share of the time limit the first solutions may use before the search starts.
+    # Without a round count (route mode), the share of the time limit the first solutions
+    # may use before the search starts; with counts, every first solution is tried.
     starts_share: float = 0.1
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     # Guided local search's penalty weight; None keeps OR-Tools' default.
