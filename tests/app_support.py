@@ -51,7 +51,7 @@ def two_area_mission() -> Mission:
 
 @cache
 def two_area_plan() -> Plan:
-    return solve(two_area_mission(), time_limit_s=2, seed=5, workers=1)
+    return solve(two_area_mission(), time_limit_s=60, seed=5, workers=1)
 
 
 def _accounts(store, accounts: dict[str, dict]) -> None:

@@ -310,6 +310,36 @@ def test_plan_page_saves_a_new_version_compares_and_publishes(app_store) -> None
         assert published_version(store, 1, user=ADMIN).id == 2
 
 
+def test_plan_page_says_which_areas_the_time_limit_cut(tmp_path, monkeypatch) -> None:
+    """A version whose areas the time limit cut: the page names them and says the plan is
+    not reproducible."""
+    from app_support import two_area_mission
+
+    from planner.plan import solve
+
+    mission = two_area_mission()
+    cut = solve(mission, time_limit_s=5, seed=5, workers=1, deadline=time.time())
+    seeded = build(tmp_path / "data", mission, {"coord": {"role": "coordinator"}}, cut)
+    monkeypatch.setenv("PLANNER_DATA_DIR", str(seeded.folder))
+    at = opened(seeded, "coord", "plan")
+    assert not at.exception
+    warning = texts(at.warning)
+    assert "The time limit cut 2 area(s): A1, A2" in warning
+    assert "not reproducible" in warning
+
+
+def test_plan_page_offers_the_deployments_dask_cluster(app_store, monkeypatch) -> None:
+    """With PLANNER_SCHEDULER set on the server, the page offers that cluster (by its
+    address, which the page cannot change)."""
+    monkeypatch.setenv("PLANNER_SCHEDULER", "tcp://10.1.2.3:8786")
+    at = opened(app_store("ulytau_planned"), "coord", "plan")
+    (choice,) = (c for c in at.checkbox if "Dask cluster" in c.label)
+    assert "tcp://10.1.2.3:8786" in choice.label and choice.value is True
+    monkeypatch.delenv("PLANNER_SCHEDULER")
+    at = opened(app_store("ulytau_planned"), "coord", "plan")
+    assert not [c for c in at.checkbox if "Dask cluster" in c.label]
+
+
 def test_store_errors_are_shown_not_thrown(app_store, monkeypatch) -> None:
     """A busy database while publishing: a plain warning, nothing published."""
     import planner.store
