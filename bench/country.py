@@ -94,9 +94,10 @@ def synthetic_country(
                         Setting.URBAN if urban[i] else Setting.RURAL, TZ,
                         round(float(lon[i]), 6), round(float(lat[i]), 6))
             )  # fmt: skip
+        first = len(team_list) + 1
         team_list.extend(
-            Team(f"STO-{len(team_list) + j + 1:05d}", TeamKind.STO, f"AOR-{k + 1:03d}",
-                 f"City {k + 1}", lon0, lat0)
+            Team(f"STO-{first + j:05d}", TeamKind.STO, f"AOR-{k + 1:03d}", f"City {k + 1}",
+                 lon0, lat0)
             for j in range(team_counts[k])
         )  # fmt: skip
     return Mission(

@@ -97,6 +97,7 @@ def run_one(args: argparse.Namespace) -> None:
                 "targets": {p: getattr(plan.targets, p) for p in PHASES},
                 "cut": plan.stats["cut_areas"],
                 "areas": len(plan.areas),
+                "area_cpu_s": sum(float(a.stats.get("cpu_s") or 0.0) for a in plan.areas),
                 "largest_area_teams": max(int(a.stats["teams"]) for a in plan.areas),
                 "unplanned_areas": sorted(
                     a.area_id
@@ -188,8 +189,8 @@ def main() -> None:
                 rows.append(_row(size, workers, got))
             mission_file.unlink()
     print_table(
-        ["country", "run", "wall s", "load s", "solve s", "write s", "peak MB", "teams planned",
-         "opening", "voting", "counting", "TECs", "cut areas", "check"],
+        ["country", "run", "wall s", "load s", "solve s", "write s", "area CPU s", "peak MB",
+         "teams planned", "opening", "voting", "counting", "TECs", "cut areas", "check"],
         rows,
     )  # fmt: skip
 
@@ -199,13 +200,14 @@ def _row(size: str, workers: int, got: dict) -> list[object]:
     run = "in-process" if workers == 1 else f"{workers} workers"
     head: list[object] = [f"{size} ({teams} teams, {areas} areas)", run, round(got["wall_s"], 1)]
     if "error" in got:
-        return [*head, "", "", "", round(got["peak_mb"]), got["error"], "", "", "", "", "", ""]
+        return [*head, "", "", "", "", round(got["peak_mb"]), got["error"], *[""] * 6]
     achieved, targets = got["achieved"], got["targets"]
     return [
         *head,
         round(got["load_s"], 1),
         round(got["solve_s"], 1),
         round(got["write_s"], 1),
+        round(got["area_cpu_s"]),
         round(got["peak_mb"]),
         f"{got['planned']}/{got['teams']} ({100 * got['planned'] / got['teams']:.0f} %)",
         *(f"{achieved[p]}/{targets[p]}" for p in PHASES),
