@@ -3,11 +3,12 @@
 One region per area, region centres on a jittered grid over the steppe (the default
 mission's rules and time zone, so travel and windows behave as at home). Each region has
 a city (its urban stations packed within a few kilometres), villages scattered up to
-about 120 km around it (rural stations a few per village), districts (sectors around
-the city, about `STATIONS_PER_TEC` stations each) with one district TEC each, and a
-regional TEC in the city. Region sizes vary (lognormal); the first region is the capital,
-holding `capital_share` of the stations. Teams are spread over the areas in proportion
-to their stations (at least one each) and based in the region's city.
+about 120 km around it (rural stations a few per village), districts (sectors of the
+city, and sectors of rings of countryside, about `STATIONS_PER_TEC` stations each) with
+one district TEC each at their stations' centre, and a regional TEC in the city. Region
+sizes vary (lognormal); the first region is the capital, holding `capital_share` of the
+stations. Teams are spread over the areas in proportion to their stations (at least one
+each) and based in the region's city.
 
 No files are written: the scale benchmark measures the run, not the loader.
 """
@@ -39,6 +40,8 @@ STATIONS_PER_TEC = 40
 URBAN_SHARE = 0.45
 CITY_KM = 6.0
 COUNTRYSIDE_KM = 120.0
+# Rural districts lie in rings around the city (km), each cut into sectors.
+RINGS_KM = ((0.0, 45.0), (45.0, 80.0), (80.0, np.inf))
 KM_PER_DEG_LAT = 111.0
 
 
@@ -66,12 +69,9 @@ def synthetic_country(
             Commission(f"TEC-{rid}", f"{rid} regional TEC", CommissionLevel.REGIONAL, None,
                        rid, TZ, lon0, lat0)
         )  # fmt: skip
-        lon, lat, urban = _places(rng, size, lon0, lat0)
-        n_districts = max(1, round(size / STATIONS_PER_TEC))
-        angle = np.arctan2(lat - lat0, (lon - lon0) * np.cos(np.radians(lat0)))
-        sector = np.minimum(((angle + np.pi) / (2 * np.pi) * n_districts).astype(int),
-                            n_districts - 1)  # fmt: skip
-        for d in range(n_districts):
+        lon, lat, urban, km, bearing = _places(rng, size, lon0, lat0)
+        sector = _districts(km, bearing, urban)
+        for d in range(int(sector.max()) + 1):
             did = f"{rid}-D{d:03d}"
             members = np.flatnonzero(sector == d)
             districts.append(District(did, rid, f"District {d + 1} of region {k + 1}"))
@@ -165,9 +165,26 @@ def _centres(rng: np.random.Generator, areas: int) -> list[tuple[float, float]]:
     ]
 
 
+def _districts(km: np.ndarray, bearing: np.ndarray, urban: np.ndarray) -> np.ndarray:
+    """Each station's district, numbered from 0: sectors of the city, and sectors of rings
+    of countryside, about `STATIONS_PER_TEC` stations each, so a district TEC (at its
+    stations' centre) is near its stations, as a district town is."""
+    district = np.zeros(len(km), dtype=np.int64)
+    first = 0
+    groups = [urban, *((~urban) & (km >= lo) & (km < hi) for lo, hi in RINGS_KM)]
+    for members in (np.flatnonzero(g) for g in groups):
+        if not members.size:
+            continue
+        sectors = max(1, round(members.size / STATIONS_PER_TEC))
+        turn = (bearing[members] % (2 * np.pi)) / (2 * np.pi)
+        district[members] = first + np.minimum((turn * sectors).astype(int), sectors - 1)
+        first += sectors
+    return np.unique(district, return_inverse=True)[1]
+
+
 def _places(
     rng: np.random.Generator, size: int, lon0: float, lat0: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Station positions around a centre: a dense city, then villages of 1 to 8 stations."""
     urban = rng.random(size) < URBAN_SHARE
     km = np.empty(size)
@@ -182,4 +199,4 @@ def _places(
     bearing[rural] = village_bearing[home] + rng.normal(0, 0.01, len(rural))
     lat = lat0 + km * np.sin(bearing) / KM_PER_DEG_LAT
     lon = lon0 + km * np.cos(bearing) / (KM_PER_DEG_LAT * np.cos(np.radians(lat0)))
-    return lon, lat, urban
+    return lon, lat, urban, km, bearing

@@ -46,8 +46,9 @@ CONNECT_TIMEOUT_S = 10.0
 # Longest wait for a LocalCluster's workers to stop when the run ends.
 CLOSE_TIMEOUT_S = 5.0
 # What the workers of a LocalCluster import before they take tasks, while the mission
-# loads: the solver, so the first area does not wait for its imports.
-PRELOAD = ("distributed", "planner.plan")
+# loads: the solver, so the first area does not wait for its imports (forked workers
+# have it from their fork server already).
+PRELOAD = ("planner.plan",)
 
 
 @dataclass(frozen=True)
@@ -278,7 +279,7 @@ def _use_forkserver() -> None:
     dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"})
     # Dask sets its own preload list on first use; ours replaces it before the fork
     # server starts (once it runs, it keeps what it imported).
-    get_mp_context().set_forkserver_preload(list(PRELOAD))
+    get_mp_context().set_forkserver_preload(["distributed", *PRELOAD])
 
 
 def _run_here(
