@@ -27,10 +27,10 @@ from typing import Any
 import numpy as np
 from toptw_format import Instance, ticks_per_hundredth
 
-# PyVRP: one score point is worth this many times the longest possible total travel, so
-# collecting score comes first and travel only breaks ties. The penalty ceiling is high
-# enough that no time warp can be bought with prizes.
-PYVRP_PRIZE_DOMINANCE = 1
+# PyVRP: what one score point is worth in time units of travel; None: more than every
+# tour's whole budget, so collecting score comes first and travel only breaks ties. The
+# penalty ceiling is high enough that no time warp can be bought with prizes.
+PYVRP_SCORE_WORTH: float | None = None
 PYVRP_MAX_PENALTY = 1e9
 # Largest VROOM priority.
 VROOM_TOP_PRIORITY = 100
@@ -122,7 +122,8 @@ def pyvrp_data(inst: Instance, tours: int, unit: int):  # type: ignore[no-untype
 
     matrix = travel_ticks(inst, unit)
     budget = inst.budget * unit
-    per_score = PYVRP_PRIZE_DOMINANCE * tours * budget + 1
+    worth = tours * budget + 1 if PYVRP_SCORE_WORTH is None else PYVRP_SCORE_WORTH * unit
+    per_score = round(worth)
     locations = [Location(float(x), float(y)) for x, y in zip(inst.x, inst.y, strict=True)]
     clients = [
         Client(
