@@ -139,11 +139,12 @@ def gap(score: float, best: int) -> float:
 
 
 def print_table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
-    rows = [[str(c) for c in r] for r in rows]
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+    """A Markdown table: text left, cells right-aligned."""
+    cells = [[str(c) for c in r] for r in rows]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(header)]
     print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + " |")
     print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    for r in rows:
+    for r in cells:
         print("| " + " | ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) + " |")
     print()
 

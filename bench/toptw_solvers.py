@@ -137,7 +137,8 @@ def pyvrp_data(inst: Instance, tours: int, unit: int):  # type: ignore[no-untype
         for c in range(1, inst.customers + 1)
     ]
     vehicles = [VehicleType(tours, tw_early=0, tw_late=budget, start_late=budget)]
-    return ProblemData(locations, clients, [Depot(location=0)], vehicles, [matrix], [matrix])
+    matrices: list = [matrix]  # type: ignore[type-arg]
+    return ProblemData(locations, clients, [Depot(location=0)], vehicles, matrices, matrices)
 
 
 def run_pyvrp(
@@ -183,7 +184,7 @@ def run_vroom(
     exploration: int = 5,
 ) -> SolverRun:
     """VROOM is deterministic: `seed` is accepted and ignored."""
-    import vroom
+    import vroom  # type: ignore[import-untyped]
 
     began = time.perf_counter()
     problem = vroom.Input()
