@@ -55,8 +55,8 @@ def travel_ticks(inst: Instance, unit: int) -> np.ndarray:
 def routing_input(inst: Instance, tours: int, unit: int):  # type: ignore[no-untyped-def]
     """The `RoutingInput` route mode builds for this instance: nodes 0..tours-1 are the
     teams' starts (each team ends where it starts), customer c is node tours + c - 1."""
-    from planner.generic import PRIZE_PER_WEIGHT
-    from planner.routing import RoutingInput
+    from planner.route.problem import PRIZE_PER_WEIGHT
+    from planner.routing_data import RoutingInput
 
     base = travel_ticks(inst, unit)
     n = inst.customers

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -145,11 +145,11 @@ def validate(
         return warnings
 
     for path in packages:
-        report(path, lambda path=path: package(path))
+        report(path, partial(package, path))
     # Commissions first, so stations given alongside are checked against their TECs.
     for path, file_kind in sorted(files, key=lambda f: f[1] != "commissions"):
         action = commissions_file if file_kind == "commissions" else stations_file
-        report(path, lambda path=path, action=action: action(path))
+        report(path, partial(action, path))
     if failures:
         raise typer.Exit(EXIT_DATA)
 
