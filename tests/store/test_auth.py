@@ -50,7 +50,7 @@ from planner.store import models as m
 from planner.store.auth import UNKNOWN_ACCOUNT
 from planner.store.throttle import RULES, ThrottleRules
 
-from .helpers import FAST_HASHER, PASSWORD
+from .helpers import PASSWORD
 
 HOME = "203.0.113.5"  # the coordinator's office
 OUTSIDE = "198.51.100.7"  # someone guessing
@@ -128,7 +128,9 @@ def test_unknown_and_known_names_get_the_same_answers(store, people):
     assert WAIT in known[4] and WAIT in known[6]
 
 
-@pytest.mark.parametrize("case", ["unknown", "known wrong", "known right", "waiting", "no password"])
+@pytest.mark.parametrize(
+    "case", ["unknown", "known wrong", "known right", "waiting", "no password"]
+)
 def test_every_attempt_verifies_exactly_one_hash(database, clock, admin, case):
     """One Argon2 verification per attempt, whatever the name and the throttle say: no
     answer comes back faster for a name that does not exist or has to wait."""
@@ -311,7 +313,8 @@ def test_long_and_unicode_passwords_are_welcome(store, people, admin):
     """Up to 256 characters, any script; NFKC makes full-width letters match plain ones."""
     users_add(store, "long", role="coordinator", user=admin, password="z" * 10 + "ö" * 100 + "y")
     assert authenticate(store, "long", "z" * 10 + "ö" * 100 + "y").user.username == "long"
-    users_add(store, "wide", role="coordinator", user=admin, password="ｃｏｒｒｅｃｔ ｈｏｒｓｅ ｄｉｓｈ")
+    wide = "ｃｏｒｒｅｃｔ ｈｏｒｓｅ ｄｉｓｈ"  # full-width letters
+    users_add(store, "wide", role="coordinator", user=admin, password=wide)
     assert authenticate(store, "wide", "correct horse dish").user.username == "wide"
     users_add(store, "kaz", role="coordinator", user=admin, password="Сайлау бақылаушысы жол")
     assert authenticate(store, "kaz", "Сайлау бақылаушысы жол").user.username == "kaz"
