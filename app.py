@@ -64,14 +64,14 @@ def _sidebar(user) -> None:  # type: ignore[no-untyped-def]
         current = mission_state.mission_id()
         if len(visible) > 1:
             names = {m.id: f"#{m.id} · {m.name}" for m in visible}
-            ids = list(names)
+            ids: list[int] = list(names)
             picked = st.selectbox(
                 "Mission",
                 ids,
                 index=ids.index(current) if current in ids else 0,
-                format_func=names.get,
+                format_func=lambda i: names[i],
             )
-            if picked != current:
+            if picked is not None and picked != current:
                 mission_choice.choose_mission(picked)
                 st.rerun()
         else:
@@ -94,12 +94,15 @@ def _sidebar(user) -> None:  # type: ignore[no-untyped-def]
             return
         scope = user.area_ids if user.role is Role.LTO else None
         labels = {v.id: version_label(v, scope) for v in listed}
-        ids = list(labels)
-        picked = st.selectbox(
-            "Plan version", ids, index=ids.index(version.id), format_func=labels.get
+        versions: list[int] = list(labels)
+        chosen = st.selectbox(
+            "Plan version",
+            versions,
+            index=versions.index(version.id),
+            format_func=lambda i: labels[i],
         )
-        if picked != version.id:
-            version_state.choose_version(picked)
+        if chosen is not None and chosen != version.id:
+            version_state.choose_version(chosen)
             st.rerun()
         if version_state.is_stale(version):
             st.caption("Made before the last change to teams, rules or targets.")

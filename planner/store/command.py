@@ -167,7 +167,9 @@ def add(
         )
         bound = get_user(store, name).mission_id
         inferred = mission is None and bound is not None
-        mission_name = mission_info(store, bound, user=operator).name if inferred else ""
+        mission_name = ""
+        if inferred and bound is not None:
+            mission_name = mission_info(store, bound, user=operator).name
     where = "" if bound is None else f", mission {bound}"
     console.print(f"added {escape(name)} ({chosen.value}{where})")
     if inferred:
