@@ -279,8 +279,6 @@ def list_users(database: DatabaseOption = None) -> None:
         if u.must_change_password:
             state = "one-time"
         failures = str(u.recent_failures) if u.recent_failures else ""
-        if u.blocked_clients:
-            failures += f" (waiting: {', '.join(u.blocked_clients)})"
         table.add_row(
             u.username,
             u.role,
@@ -292,3 +290,10 @@ def list_users(database: DatabaseOption = None) -> None:
             "" if u.last_sign_in_at is None else f"{u.last_sign_in_at:%Y-%m-%d %H:%M} UTC",
         )
     console.print(table)
+    for u in users:
+        if u.blocked_clients:
+            console.print(
+                f"{escape(u.username)} must wait after wrong passwords from: "
+                f"{', '.join(u.blocked_clients)} (lift with `planner users unlock {u.username}`)",
+                highlight=False,
+            )
