@@ -125,6 +125,10 @@ def record_failure(
     next attempt will meet."""
     keys = _rows(attempt)
     insert = _insert(session)
+    # Counts forgotten long ago go, so names sprayed by a guesser do not pile up.
+    session.execute(
+        delete(m.SignInFailure).where(m.SignInFailure.last_failure_at < now - rules.forget_after)
+    )
     for scope, key, client in keys:
         session.execute(
             insert(m.SignInFailure)
