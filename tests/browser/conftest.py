@@ -56,6 +56,7 @@ PASSWORD = "correct horse battery staple"
 LTO_AREA = "AOR-07"  # Atyrau: 297 stations, teams STO-098 .. STO-102
 LTO_USER, TEAM_USER, TEAM_ID, COORDINATOR = "lto-atyrau", "sto-100", "STO-100", "coord"
 PLANNED_AREAS = ("AOR-07", "AOR-08", "AOR-09")
+SESSION_CHECK_SECONDS = 2
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,13 @@ def seed(tmp_path_factory: pytest.TempPathFactory) -> Seed:
 @pytest.fixture(scope="session")
 def app_url(seed: Seed) -> Iterator[str]:
     port = _free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PLANNER_DATA_DIR": str(seed.data_dir)}
+    env = {
+        **os.environ,
+        "PYTHONUNBUFFERED": "1",
+        "PLANNER_DATA_DIR": str(seed.data_dir),
+        # An open page notices a session ended elsewhere within seconds (default 30).
+        "PLANNER_SESSION_CHECK_SECONDS": str(SESSION_CHECK_SECONDS),
+    }
     env.pop("PLANNER_DATABASE_URL", None)
     log = (ROOT / "test-output").joinpath("streamlit.log")
     log.parent.mkdir(parents=True, exist_ok=True)
