@@ -16,6 +16,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+# Assertions wait for the page up to this long. A Streamlit rerun takes well under a second
+# on an idle machine but several on two busy cores; a wait that ends as soon as the page is
+# right costs nothing when it is quick.
+expect.set_options(timeout=20_000)
+
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
 # Chromium flags for a closed network: no background calls home.
