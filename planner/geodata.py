@@ -693,9 +693,20 @@ def _build_areas(src: _Source, ctx: _Context) -> tuple[list[Area], list[Problem]
                 if region not in ctx.region_tz:
                     message = f"region '{region}' does not exist"
                     errors.append(Problem(src.file, int(row), "region_ids", message))
+    # Optional: areas made of whole districts (`district_ids`, comma-separated).
+    district_ids = [
+        tuple(part.strip() for part in text.split(",") if part.strip())
+        for text in _text(src, "district_ids")
+    ]
+    if ctx.district_region is not None:
+        for row, districts in zip(src.rows, district_ids, strict=True):
+            for district in districts:
+                if district not in ctx.district_region:
+                    message = f"district '{district}' does not exist"
+                    errors.append(Problem(src.file, int(row), "district_ids", message))
     if errors:
         return [], sorted(errors, key=_problem_order)
-    columns = zip(ids, _text(src, "name"), region_ids, _shapes(src), strict=True)
+    columns = zip(ids, _text(src, "name"), region_ids, _shapes(src), district_ids, strict=True)
     return [Area(*values) for values in columns], []
 
 
@@ -973,7 +984,16 @@ def _mission_layers(mission: Mission) -> dict[str, tuple[gpd.GeoDataFrame, str]]
             "Point",
         ),
         "stations": (_layer(m.stations, cols["stations"], _points_of(m.stations)), "Point"),
-        "areas": (_layer(m.areas, cols["areas"], [a.geometry for a in m.areas]), "MultiPolygon"),
+        "areas": (
+            _layer(
+                m.areas,
+                (*cols["areas"], "district_ids")
+                if any(a.district_ids for a in m.areas)
+                else cols["areas"],
+                [a.geometry for a in m.areas],
+            ),
+            "MultiPolygon",
+        ),
         "teams": (_layer(m.teams, cols["teams"], _points_of(m.teams)), "Point"),
     }
     if m.outline is not None:
