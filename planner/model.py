@@ -150,6 +150,9 @@ class Rules:
     urban_rural_tolerance_pp: float = 15.0
     district_max_share_factor: float = 2.0
     allow_same_opening_count: bool = False
+    # Stations a package flags `unlocated` (placed at their commission for lack of
+    # coordinates) are left out of every route unless this is true.
+    route_unlocated_stations: bool = False
 
     def __post_init__(self) -> None:
         if self.polls_close <= self.polls_open:

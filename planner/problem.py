@@ -11,7 +11,7 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
-from planner.model import Commission, Mission, Rules, Station, StationKind, Team
+from planner.model import Commission, Mission, Rules, Station, Team
 
 SECONDS_PER_MINUTE = 60
 

@@ -218,7 +218,7 @@ def generate(stations: int = 50_000, *, seed: int = 0, unlocated_share: float = 
     n_towns = int(stations * share["towns"])
     n_centres = int(stations * share["centres"])
     n_villages = stations - n_capital - n_towns - n_centres
-    capital_districts = max(2, n_districts // 25)
+    capital_districts = max(2, round(n_districts * 0.06))
     town_districts = (n_provinces - 1) * 2
     rural_seeds = _sample_uniform(rng, outline, n_districts - capital_districts - town_districts)
     centres = np.vstack([np.tile(capital, (1, 1)), provinces[1:], rural_seeds])
@@ -245,23 +245,21 @@ def generate(stations: int = 50_000, *, seed: int = 0, unlocated_share: float = 
     points = np.vstack([urban_points, rural_points])
     urban = np.concatenate([np.ones(len(urban_points), bool), np.zeros(n_villages, bool)])
 
-    # Districts: rural seeds, plus several in the capital and two in each provincial town.
+    # Districts: rural seeds, plus several in the capital and two in each provincial town,
+    # drawn from the towns' own stations so that crowded quarters get more districts.
+    capital_pts = urban_points[:n_capital]
+    town_pts = urban_points[n_capital : n_capital + n_towns]
+    town_of = which[n_capital : n_capital + n_towns]
+    town_seeds = []
+    for t in range(1, n_provinces):
+        members = town_pts[town_of == t]
+        if len(members) == 0:
+            members = provinces[t][None, :]
+        town_seeds.append(members[rng.integers(0, len(members), 2)])
     district_seeds = np.vstack(
         [
-            _around(
-                rng,
-                outline,
-                capital[None, :],
-                np.zeros(capital_districts, np.int64),
-                np.array([0.06]),
-            ),
-            _around(
-                rng,
-                outline,
-                provinces[1:],
-                np.repeat(np.arange(n_provinces - 1), 2),
-                np.full(n_provinces - 1, 0.02),
-            ),
+            capital_pts[rng.choice(len(capital_pts), capital_districts, replace=False)],
+            *town_seeds,
             rural_seeds,
         ]
     )
@@ -296,7 +294,8 @@ def generate(stations: int = 50_000, *, seed: int = 0, unlocated_share: float = 
     # Ward names repeat in every district: "1-р хороо" (town) or "1-р баг" (countryside).
     first_ward = frame.groupby("district_id")["ward_id"].transform("min")
     ward_no = frame["ward_id"] - first_ward + 1
-    unit = np.where(frame["urban"].to_numpy(), "хороо", "баг")
+    urban_ward = frame.groupby("ward_id")["urban"].transform("mean") >= 0.5
+    unit = np.where(urban_ward.to_numpy(), "хороо", "баг")
     frame["province"] = [province_names[p] for p in frame["province_id"]]
     frame["district"] = [district_names[d] for d in frame["district_id"]]
     frame["ward"] = [f"{n}-р {u}" for n, u in zip(ward_no, unit, strict=True)]
@@ -336,7 +335,8 @@ def _published(country: SyntheticCountry, columns: tuple[str, ...]) -> pd.DataFr
     if columns == REDUCED_COLUMNS:
         # The reduced list names districts by code, the only hierarchy it gives.
         source[COL_DISTRICT] = [
-            f"{p + 1:02d}{d + 1:04d}" for p, d in zip(s["province_id"], s["district_id"], strict=True)
+            f"{p + 1:02d}{d + 1:04d}"
+            for p, d in zip(s["province_id"], s["district_id"], strict=True)
         ]
     return pd.DataFrame({c: source[c] for c in columns})
 

@@ -295,7 +295,7 @@ def balance(
     loads = np.bincount(labels, weights=np.asarray(weight, dtype=float), minlength=k)
     mean = float(loads.mean()) if k else 0.0
     return AreaBalance(
-        voters=tuple(int(round(v)) for v in loads),
+        voters=tuple(round(float(v)) for v in loads),
         mean=mean,
         max_over_mean=float(loads.max() / mean) if mean else 1.0,
         min_over_mean=float(loads.min() / mean) if mean else 1.0,

@@ -234,9 +234,7 @@ def _voronoi_shapes(
     return shapes
 
 
-def _union_by(
-    cells: dict[str, BaseGeometry], group_of: dict[str, str]
-) -> dict[str, BaseGeometry]:
+def _union_by(cells: dict[str, BaseGeometry], group_of: dict[str, str]) -> dict[str, BaseGeometry]:
     grouped: dict[str, list[BaseGeometry]] = {}
     for key, shape in cells.items():
         grouped.setdefault(group_of[key], []).append(shape)
@@ -365,10 +363,9 @@ def build(options: InitOptions) -> InitResult:
     )
 
     # Hierarchy.
-    levels_fixed = any(k in overrides for k in ("region", "district", "subdistrict"))
     hierarchy_columns = list(mapping.hierarchy)
     commission_column = mapping.roles.get("commission")
-    h = hier.infer(frame, hierarchy_columns, fixed_order=levels_fixed)
+    h = hier.infer(frame, hierarchy_columns, ranks=mapping.ranks)
     for column, why in h.dropped:
         mapping.ignored.append(column)
         report.setdefault("hierarchy_dropped", []).append({"column": column, "why": why})  # type: ignore[union-attr]
@@ -430,7 +427,9 @@ def build(options: InitOptions) -> InitResult:
         return pd.Series(keys).map(table_ids).to_numpy(dtype=object), table_ids
 
     region_of, region_ids = ids_for(region_keys, "R", 2 if len(set(region_keys)) < 100 else 3)
-    district_of, district_ids = ids_for(district_keys, "D", 3 if len(set(district_keys)) < 1000 else 4)
+    district_of, district_ids = ids_for(
+        district_keys, "D", 3 if len(set(district_keys)) < 1000 else 4
+    )
     commission_of, commission_ids = ids_for(
         commission_keys, "TEC-", 4 if len(set(commission_keys)) < 10000 else 5
     )
@@ -522,9 +521,7 @@ def build(options: InitOptions) -> InitResult:
         setting = settings_from_column(frame[mapping.roles["setting"]])
     setting_missing = setting == ""
     if "settlement" in mapping.roles:
-        urban = urban_by_settlement(
-            frame[mapping.roles["settlement"]].to_numpy(dtype=object), cfg
-        )
+        urban = urban_by_settlement(frame[mapping.roles["settlement"]].to_numpy(dtype=object), cfg)
         setting_rule = (
             f"settlements with at least {cfg.urban_settlement_stations} stations are urban"
         )
@@ -625,7 +622,9 @@ def build(options: InitOptions) -> InitResult:
     )
 
     # Outline and display boundaries (Voronoi cells of the commission seats, dissolved).
-    outline, outline_source = _outline(options.country, lon[located], lat[located], cfg.outline_margin_km)
+    outline, outline_source = _outline(
+        options.country, lon[located], lat[located], cfg.outline_margin_km
+    )
     cells = _voronoi_shapes({c.tec_id: (c.lon, c.lat) for c in commissions}, outline)
     district_shapes = _union_by(cells, commission_district)
     region_shapes = _union_by(district_shapes, district_region)
@@ -717,9 +716,7 @@ def build(options: InitOptions) -> InitResult:
         polls_open=options.polls_open,
         polls_close=options.polls_close,
     )
-    sto = [
-        Team(f"STO-{i + 1:03d}", TeamKind.STO, None, "", None, None) for i in range(sto_count)
-    ]
+    sto = [Team(f"STO-{i + 1:03d}", TeamKind.STO, None, "", None, None) for i in range(sto_count)]
     mission = Mission(
         name=options.name,
         country=options.country or "",
@@ -746,9 +743,9 @@ def build(options: InitOptions) -> InitResult:
     report["teams"] = {
         "sto": sto_count,
         "lto": len(lto),
-        "sto_rule": "--teams" if options.teams else (
-            f"one per {cfg.stations_per_team:.1f} stations (the default mission's density)"
-        ),
+        "sto_rule": "--teams"
+        if options.teams
+        else (f"one per {cfg.stations_per_team:.1f} stations (the default mission's density)"),
         "per_area": dict(Counter(t.area_id for t in mission.sto_teams)),
         "bases": "the area's commission seats with the most voters (up to 4 towns)",
     }

@@ -399,6 +399,7 @@ class ColumnMapping:
     names: dict[str, str] = field(default_factory=dict)  # language code -> column
     ignored: list[str] = field(default_factory=list)
     how: dict[str, str] = field(default_factory=dict)  # column -> "header", "values", "--columns"
+    ranks: dict[str, int] = field(default_factory=dict)  # hierarchy column -> level its header says
 
     def column(self, role: str) -> str | None:
         return self.roles.get(role)
@@ -481,6 +482,7 @@ def recognise(
             )
         if role in ("region", "district", "subdistrict"):
             mapping.hierarchy.append(match)
+            mapping.ranks[match] = ("region", "district", "subdistrict").index(role) + 1
         elif role.startswith("name_"):
             mapping.names[role[5:]] = match
         else:
@@ -524,27 +526,28 @@ def recognise(
     for c in columns:
         if c not in taken and c in hierarchy_scores:
             mapping.hierarchy.append(c)
+            mapping.ranks[c] = _hierarchy_level(folded[c]) or 99
             mapping.how[c] = "header"
             taken.add(c)
 
     # Values: coordinates when the headers did not say.
-    if not has_geometry and "coordinates" not in mapping.roles:
-        if "lat" not in mapping.roles or "lon" not in mapping.roles:
-            free = [c for c in columns if c not in taken]
-            lats = [c for c in free if _looks_like_coordinates(frame[c], 90)]
-            lons = [c for c in free if _looks_like_coordinates(frame[c], 180)]
-            if "lat" not in mapping.roles and "lon" in mapping.roles and lats:
-                mapping.roles["lat"] = lats[0]
-            elif "lon" not in mapping.roles and "lat" in mapping.roles and lons:
-                mapping.roles["lon"] = lons[0]
-            elif len(lons) >= 2:
-                lat_col, lon_col = _which_is_latitude(frame, lons[0], lons[1])
-                mapping.roles["lat"], mapping.roles["lon"] = lat_col, lon_col
-            for role in ("lat", "lon"):
-                c = mapping.roles.get(role)
-                if c is not None and c not in taken:
-                    mapping.how[c] = "values"
-                    taken.add(c)
+    lacking = "lat" not in mapping.roles or "lon" not in mapping.roles
+    if not has_geometry and "coordinates" not in mapping.roles and lacking:
+        free = [c for c in columns if c not in taken]
+        lats = [c for c in free if _looks_like_coordinates(frame[c], 90)]
+        lons = [c for c in free if _looks_like_coordinates(frame[c], 180)]
+        if "lat" not in mapping.roles and "lon" in mapping.roles and lats:
+            mapping.roles["lat"] = lats[0]
+        elif "lon" not in mapping.roles and "lat" in mapping.roles and lons:
+            mapping.roles["lon"] = lons[0]
+        elif len(lons) >= 2:
+            lat_col, lon_col = _which_is_latitude(frame, lons[0], lons[1])
+            mapping.roles["lat"], mapping.roles["lon"] = lat_col, lon_col
+        for role in ("lat", "lon"):
+            c = mapping.roles.get(role)
+            if c is not None and c not in taken:
+                mapping.how[c] = "values"
+                taken.add(c)
     mapping.ignored = [c for c in columns if c not in taken]
     return mapping
 

@@ -2,8 +2,10 @@
 
 Headers say which columns are hierarchy levels; the values say in which order: a parent
 level has fewer units than its child, and a unit is named by its path ("1-р хороо" exists
-in every district, so a ward is (province, district, ward)). Levels are added top-down,
-each time the column that splits the current units into the fewest new ones; a column
+in every district, so a ward is (province, district, ward)). Levels are added top-down:
+the column whose header names the highest level ("province" before "district" before
+"ward"), and among equals the one that splits the current units into the fewest new ones; a
+column
 that does not split them at all is another label of a level already found (a code next to
 a name), and one with a different unit per station is not a level.
 """
@@ -53,11 +55,19 @@ def _count(values: np.ndarray) -> int:
     return len(pd.unique(values))
 
 
-def infer(frame: pd.DataFrame, columns: list[str], *, fixed_order: bool = False) -> Hierarchy:
+def infer(
+    frame: pd.DataFrame,
+    columns: list[str],
+    *,
+    fixed_order: bool = False,
+    ranks: dict[str, int] | None = None,
+) -> Hierarchy:
     """Order `columns` into levels (top first) and give every row its unit path per level.
 
-    With `fixed_order` the columns are taken top-down as given (`--columns` overrides).
+    `ranks` are the levels the headers suggest (1 = top); with `fixed_order` the columns
+    are taken top-down as given (`--columns` overrides).
     """
+    ranks = ranks or {}
     result = Hierarchy()
     n = len(frame)
     remaining = [c for c in columns if c in frame.columns]
@@ -74,19 +84,16 @@ def infer(frame: pd.DataFrame, columns: list[str], *, fixed_order: bool = False)
             count = _count(_paths([frame[c] for c in [*chosen, candidate]]))
         else:
             counted = [
-                (_count(_paths([frame[c] for c in [*chosen, cand]])), i, cand)
+                (ranks.get(cand, 99), _count(_paths([frame[c] for c in [*chosen, cand]])), i, cand)
                 for i, cand in enumerate(remaining)
             ]
-            count, _, candidate = min(counted)
+            _, count, _, candidate = min(counted)
         remaining.remove(candidate)
         if chosen and count == current:
             aliases.setdefault(chosen[-1], []).append(candidate)
             continue
         if count == n and n > 1:
             result.dropped.append((candidate, "a different value on every row: not a level"))
-            continue
-        if count <= 1 and n > 1:
-            result.dropped.append((candidate, "the same value on every row"))
             continue
         chosen.append(candidate)
         current = count

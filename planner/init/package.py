@@ -34,12 +34,12 @@ ID_COLUMN = {
 def check_target(out: Path) -> None:
     """Refuse a file, or a folder holding files `planner init` did not write."""
     if out.exists() and not out.is_dir():
-        raise FileExistsError(f"{out} is a file; --out needs a directory")
+        raise ValueError(f"{out} is a file; --out needs a directory")
     if out.is_dir():
         foreign = sorted(p.name for p in out.iterdir() if p.name not in OWN_FILES)
         if foreign:
             shown = ", ".join(foreign[:5]) + (" ..." if len(foreign) > 5 else "")
-            raise FileExistsError(
+            raise ValueError(
                 f"{out} holds files planner init did not write ({shown}); choose an empty "
                 "or new directory"
             )
@@ -81,7 +81,7 @@ def write_package(result: InitResult, out: Path) -> Path:
     staging = Path(tempfile.mkdtemp(prefix=".init-", dir=out))
     try:
         write_mission(result.mission, staging)
-        gpkg, toml = package_paths(staging)
+        gpkg, _ = package_paths(staging)
         _add_extras(gpkg, result.extras)
         result.areas_table.to_csv(staging / "areas.csv", index=False, encoding="utf-8")
         loaded = load_mission(staging)  # the package must load as any other

@@ -20,23 +20,31 @@ def render_markdown(report: dict[str, Any]) -> str:
     out: list[str] = ["# What planner init inferred", ""]
     out.append(f"Inputs: {', '.join(report['inputs'])} ({report['rows']:,} rows)")
     if report.get("polygons_as_points"):
-        out.append(f"{report['polygons_as_points']:,} polygons or lines stand for a point inside them.")
+        out.append(
+            f"{report['polygons_as_points']:,} polygons or lines stand for a point inside them."
+        )
     out += ["", "## Columns", ""]
     cols = report["columns"]
     how = cols["how"]
     rows = [[role, f"`{column}`", how.get(column, "")] for role, column in cols["roles"].items()]
-    rows += [[f"hierarchy", f"`{c}`", how.get(c, "")] for c in cols["hierarchy"]]
+    rows += [["hierarchy", f"`{c}`", how.get(c, "")] for c in cols["hierarchy"]]
     rows += [[f"name_{lang}", f"`{c}`", how.get(c, "")] for lang, c in cols["names"].items()]
     out += _table(["meaning", "column", "recognised by"], rows)
     ignored = ", ".join(f"`{c}`" for c in cols["ignored"]) or "none"
-    out += ["", f"Columns not used: {ignored}", f"Coordinates: {report['coordinates']}",
-            f"Station ids: {report['station_ids']}"]
+    out += [
+        "",
+        f"Columns not used: {ignored}",
+        f"Coordinates: {report['coordinates']}",
+        f"Station ids: {report['station_ids']}",
+    ]
     h = report["hierarchy"]
     out += ["", "## Hierarchy", ""]
     out += _table(
         ["rank", "column", "also labelled by", "units"],
-        [[lv["rank"], f"`{lv['column']}`", ", ".join(lv["aliases"]), f"{lv['units']:,}"]
-         for lv in h["levels"]],
+        [
+            [lv["rank"], f"`{lv['column']}`", ", ".join(lv["aliases"]), f"{lv['units']:,}"]
+            for lv in h["levels"]
+        ],
     )
     out += [
         "",
@@ -52,8 +60,17 @@ def render_markdown(report: dict[str, Any]) -> str:
     out += ["", "## Counts", ""]
     out += _table(
         ["regions", "districts", "commissions", "stations", "voters", "urban", "rural"],
-        [[c["regions"], c["districts"], c["commissions"], f"{c['stations']:,}",
-          f"{c['voters']:,}", f"{c['urban']:,}", f"{c['rural']:,}"]],
+        [
+            [
+                c["regions"],
+                c["districts"],
+                c["commissions"],
+                f"{c['stations']:,}",
+                f"{c['voters']:,}",
+                f"{c['urban']:,}",
+                f"{c['rural']:,}",
+            ]
+        ],
     )
     zones = ", ".join(f"{k} {v:,}" for k, v in c["time_zones"].items())
     kinds = ", ".join(f"{k} {v:,}" for k, v in c["kinds"].items())
@@ -65,8 +82,10 @@ def render_markdown(report: dict[str, Any]) -> str:
     )
     if "commission_positions_file" in report:
         info = report["commission_positions_file"]
-        out.append(f"\nCommission positions from {info['file']}: {info['matched']} matched, "
-                   f"{info['unmatched_rows']} rows unmatched.")
+        out.append(
+            f"\nCommission positions from {info['file']}: {info['matched']} matched, "
+            f"{info['unmatched_rows']} rows unmatched."
+        )
     out += ["", f"Outline: {report['outline']}", f"Boundaries: {report['boundaries']}"]
     u = report["unlocated"]
     out += ["", f"## Stations without coordinates ({u['count']:,})", "", u["rule"], ""]
@@ -88,19 +107,30 @@ def render_markdown(report: dict[str, Any]) -> str:
         + (f" ({b['bridged_links']} island links added)" if b["bridged_links"] else "")
         + f". The largest district alone is {a['largest_district_over_mean']:.2f} x the mean."
     )
-    out.append("Edit `areas.csv` (district -> area) and run `planner init ... --areas-from "
-               "areas.csv` to move districts between areas.")
+    out.append(
+        "Edit `areas.csv` (district -> area) and run `planner init ... --areas-from "
+        "areas.csv` to move districts between areas."
+    )
     t = report["teams"]
-    out += ["", "## Teams", "",
-            f"{t['sto']} STO teams ({t['sto_rule']}), {t['lto']} LTO teams (one per area). "
-            f"Bases: {t['bases']}."]
+    out += [
+        "",
+        "## Teams",
+        "",
+        f"{t['sto']} STO teams ({t['sto_rule']}), {t['lto']} LTO teams (one per area). "
+        f"Bases: {t['bases']}.",
+    ]
     out += _table(["area", "STO teams"], [[k, v] for k, v in sorted(t["per_area"].items())])
     g = report["targets"]
     out += ["", "## Targets", "", g["rule"], ""]
-    out += _table(["opening", "voting", "counting", "tabulation"],
-                  [[g["opening"], g["voting"], g["counting"], g["tabulation"]]])
+    out += _table(
+        ["opening", "voting", "counting", "tabulation"],
+        [[g["opening"], g["voting"], g["counting"], g["tabulation"]]],
+    )
     if "package_check" in report:
         p = report["package_check"]
-        out += ["", f"The package loads: {p['stations']:,} stations, {p['commissions']:,} "
-                f"commissions, {p['areas']} areas, {p['teams']} teams."]
+        out += [
+            "",
+            f"The package loads: {p['stations']:,} stations, {p['commissions']:,} "
+            f"commissions, {p['areas']} areas, {p['teams']} teams.",
+        ]
     return "\n".join(out) + "\n"
