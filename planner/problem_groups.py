@@ -59,7 +59,9 @@ def _where_they_lie(items: Sequence[Problem]) -> str:
     found = [(name, n) for name, n in where_most_are(lon, lat) if name]
     if not found:
         return ""
-    shown = ", ".join(f"{name} {n:,}" for name, n in found[:3])
+    if len(found) == 1:
+        return f"; they lie in {found[0][0]}"
+    shown = ", ".join(f"{name} ({n:,})" for name, n in found[:3])
     return f"; they lie in {shown}" + (" ..." if len(found) > 3 else "")
 
 

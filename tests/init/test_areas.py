@@ -48,7 +48,7 @@ def test_a_district_larger_than_an_area_stays_whole_and_the_report_says_so() -> 
     centres, links = _grid(5)
     weight = np.full(25, 100.0)
     weight[12] = 5_000.0  # the capital
-    labels, balance = partition(weight, centres, links, 4)
+    _, balance = partition(weight, centres, links, 4)
     assert balance.contiguous
     assert balance.max_over_mean >= weight[12] / (weight.sum() / 4) - 1e-9
 
@@ -57,7 +57,7 @@ def test_islands_are_bridged_to_their_nearest_district() -> None:
     centres, links = _grid(3)
     centres = np.vstack([centres, [[75.0, 45.0]]])  # an island, far east, no links
     weight = np.ones(10)
-    labels, balance = partition(weight, centres, links, 2)
+    _, balance = partition(weight, centres, links, 2)
     assert balance.bridged_links == 1
     assert balance.contiguous
 

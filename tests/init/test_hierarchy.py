@@ -16,7 +16,7 @@ def _frame() -> pd.DataFrame:
                     rows.append(
                         {
                             "province": f"P{p}",
-                            "district": f"Sum {d}" if p else f"Sum {d}",  # names repeat
+                            "district": f"Sum {d}",  # the same names in every province
                             "district code": f"{p}{d:02d}",
                             "ward": f"{w}-р хороо",  # repeats in every district
                             "station": f"{p}-{d}-{w}-{s}",

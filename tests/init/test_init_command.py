@@ -65,7 +65,9 @@ def test_the_package_loads_with_the_list_hierarchy(package, country) -> None:
     # Every ward of the list is one commission, every district one district.
     tec_of_ward: dict[int, set[str]] = defaultdict(set)
     district_of: dict[int, set[str]] = defaultdict(set)
-    for code, ward, district in zip(truth["code"], truth["ward_id"], truth["district_id"]):
+    for code, ward, district in zip(
+        truth["code"], truth["ward_id"], truth["district_id"], strict=True
+    ):
         tec_of_ward[ward].add(by_code[code].tec_id)
         district_of[district].add(by_code[code].district)
     assert all(len(t) == 1 for t in tec_of_ward.values())
@@ -204,8 +206,9 @@ def test_polygons_stand_for_a_point_inside_them(tmp_path, country) -> None:
     mission = load_mission(out)
     report = json.loads((out / "init-report.json").read_text("utf-8"))
     assert report["polygons_as_points"] == 60
-    for s, shape in zip(sorted(mission.stations, key=lambda s: s.station_id),
-                        [shapes[i] for i in np.argsort(rows["code"].to_numpy())]):  # fmt: skip
+    in_order = sorted(mission.stations, key=lambda s: s.station_id)
+    shapes_in_order = [shapes[i] for i in np.argsort(rows["code"].to_numpy())]
+    for s, shape in zip(in_order, shapes_in_order, strict=True):
         assert shape.buffer(1e-6).contains(shapely.Point(s.lon, s.lat))
 
 
