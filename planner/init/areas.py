@@ -248,7 +248,7 @@ def partition(
         neighbours[b].add(a)
     labels = _improve(labels, len(parts), weight, neighbours)
     # Number the areas by where their voters' centre lies: north-west first, then east.
-    return _renumber(labels, weight, centres), balance(labels, weight, links, bridged)
+    return _renumber(labels, weight, centres), balance(labels, weight.tolist(), links, bridged)
 
 
 def _renumber(labels: np.ndarray, weight: np.ndarray, centres: np.ndarray) -> np.ndarray:

@@ -250,7 +250,7 @@ def _read_commission_positions(
     table = read_stations([path])
     mapping = recognise_columns(table.frame, has_geometry=table.has_geometry)
     lon, lat, _ = _coordinates(table, mapping, None)
-    by_name = {}
+    by_name: dict[str, str] = {}
     for tec_id, name in commission_names.items():
         by_name.setdefault(name.casefold(), tec_id)
     positions: dict[str, tuple[float, float]] = {}
@@ -366,9 +366,8 @@ def build(options: InitOptions) -> InitResult:
     hierarchy_columns = list(mapping.hierarchy)
     commission_column = mapping.roles.get("commission")
     h = hier.infer(frame, hierarchy_columns, ranks=mapping.ranks)
-    for column, why in h.dropped:
-        mapping.ignored.append(column)
-        report.setdefault("hierarchy_dropped", []).append({"column": column, "why": why})  # type: ignore[union-attr]
+    mapping.ignored.extend(column for column, _ in h.dropped)
+    report["hierarchy_dropped"] = [{"column": c, "why": why} for c, why in h.dropped]
     levels = h.levels
     if not levels and commission_column is None:
         raise MissionDataError(
@@ -550,11 +549,10 @@ def build(options: InitOptions) -> InitResult:
     if "tz" in mapping.roles:
         given_tz = frame[mapping.roles["tz"]].to_numpy(dtype=object)
         valid = np.array([bool(v) and is_valid_tz(v) for v in given_tz])
-        tz = np.where(valid, given_tz, "")
+        tz = np.where(valid, given_tz, "").astype(object)
     tz_missing = tz == ""
     if tz_missing.any():
-        found = time_zones(plon[tz_missing], plat[tz_missing])
-        tz[tz_missing] = found
+        tz[tz_missing] = time_zones(plon[tz_missing], plat[tz_missing])
     still = tz == ""
     if still.any():  # at sea or off any zone: the most common zone of the district
         common = pd.Series(tz[~still]).mode()
@@ -663,17 +661,17 @@ def build(options: InitOptions) -> InitResult:
         tec_unit = np.array([d_index[commission_district[c.tec_id]] for c in commissions])
         tec_pts = np.array([[c.lon, c.lat] for c in commissions])
         links = area_maker.unit_links(tec_unit, tec_pts[:, 0], tec_pts[:, 1], len(district_list))
-        bal = area_maker.balance(labels, d_voters, links)
+        bal = area_maker.balance(labels, d_voters.tolist(), links)
         area_ids = area_names
         report["areas_from"] = str(options.areas_from)
     else:
         tec_unit = np.array([d_index[commission_district[c.tec_id]] for c in commissions])
         tec_pts = np.array([[c.lon, c.lat] for c in commissions])
         links = area_maker.unit_links(tec_unit, tec_pts[:, 0], tec_pts[:, 1], len(district_list))
-        centres = np.array(
+        centre_of = np.array(
             [district_centres.get(d, all_centre) for d in district_list], dtype=float
         )
-        labels, bal = area_maker.partition(d_voters, centres, links, k)
+        labels, bal = area_maker.partition(d_voters, centre_of, links, k)
         area_ids = [f"AOR-{a + 1:02d}" for a in range(int(labels.max()) + 1)]
     area_of_district = {d: area_ids[labels[i]] for i, d in enumerate(district_list)}
     largest = float(d_voters.max() / bal.mean) if bal.mean else 1.0
@@ -760,17 +758,17 @@ def build(options: InitOptions) -> InitResult:
 
     # Flags for the package and the report.
     extras = Extras()
-    estimated_fields = {sid: [] for sid in station_ids}
+    estimated_fields: dict[str, list[str]] = {str(sid): [] for sid in station_ids}
     for fieldname, ids in flags.items():
         for sid in ids:
             estimated_fields[sid].append(fieldname)
-    for i, sid in enumerate(station_ids):
+    for row, sid in enumerate(station_ids.tolist()):
         extras.station[str(sid)] = {
-            "estimated": ",".join(estimated_fields[sid]),
-            "unlocated": int(not located[i]),
+            "estimated": ",".join(estimated_fields[str(sid)]),
+            "unlocated": int(not located[row]),
         }
         for lang, column in mapping.names.items():
-            extras.station[str(sid)][f"name_{lang}"] = frame[column].iat[i]
+            extras.station[str(sid)][f"name_{lang}"] = frame[column].iat[row]
     for c in commissions:
         extras.commission[c.tec_id] = {
             "estimated": "position" if approximate[c.tec_id] else "",
@@ -786,8 +784,8 @@ def build(options: InitOptions) -> InitResult:
     unlocated_rows = [
         {
             "station_id": str(station_ids[i]),
-            "file": table.where(i)[0],
-            "row": table.where(i)[1],
+            "file": table.where(int(i))[0],
+            "row": table.where(int(i))[1],
             "why": str(unlocated_reason[i]),
             "placed_at": str(placed_at[i]),
         }

@@ -544,10 +544,10 @@ def recognise(
             lat_col, lon_col = _which_is_latitude(frame, lons[0], lons[1])
             mapping.roles["lat"], mapping.roles["lon"] = lat_col, lon_col
         for role in ("lat", "lon"):
-            c = mapping.roles.get(role)
-            if c is not None and c not in taken:
-                mapping.how[c] = "values"
-                taken.add(c)
+            found = mapping.roles.get(role)
+            if found is not None and found not in taken:
+                mapping.how[found] = "values"
+                taken.add(found)
     mapping.ignored = [c for c in columns if c not in taken]
     return mapping
 

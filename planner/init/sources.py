@@ -83,7 +83,7 @@ def _read_vector(path: Path) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, int]
     geoms = gdf.geometry.to_numpy()
     empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     point = shapely.get_type_id(geoms) == 0
-    inner = np.where(point | empty, geoms, None)
+    inner = np.asarray(np.where(point | empty, geoms, None), dtype=object)
     others = ~point & ~empty
     if others.any():
         inner[others] = shapely.point_on_surface(geoms[others])
