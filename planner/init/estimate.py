@@ -161,3 +161,91 @@ def medoid(lon: np.ndarray, lat: np.ndarray, sample: int) -> int:
         if d[j] < best_cost:
             best, best_cost = int(chunk[j]), float(d[j])
     return best
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A column's values, the rows where a default was used, and the rule applied."""
+
+    values: np.ndarray
+    missing: np.ndarray
+    rule: str
+
+
+def estimate_voters(
+    values: pd.Series | None,
+    n: int,
+    *,
+    default: int | None,
+    total: int | None,
+    cfg: InitSettings,
+) -> Estimate:
+    """Voters as listed; otherwise `total` shared equally among the rest, or a default."""
+    voters = voters_from_column(values) if values is not None else np.full(n, np.nan)
+    missing = ~np.isfinite(voters)
+    if total is not None:
+        rest = max(0, total - int(np.nansum(voters)))
+        voters[missing] = apportion(rest, np.ones(int(missing.sum())))
+        rule = f"--voters-total {total:,} shared equally"
+    else:
+        voters[missing] = default or cfg.voters_default
+        rule = f"{default or cfg.voters_default:,} per station" + (
+            " (--voters-default)" if default else " (default)"
+        )
+    return Estimate(voters.astype(np.int64), missing, rule)
+
+
+def estimate_setting(
+    given: pd.Series | None,
+    settlements: pd.Series | None,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    located: np.ndarray,
+    cfg: InitSettings,
+) -> Estimate:
+    """Urban or rural: as listed; else by settlement size when given; else by density."""
+    n = len(lon)
+    setting = settings_from_column(given) if given is not None else np.full(n, "", dtype=object)
+    missing = setting == ""
+    if settlements is not None:
+        urban = urban_by_settlement(settlements.to_numpy(dtype=object), cfg)
+        rule = f"settlements with at least {cfg.urban_settlement_stations} stations are urban"
+    else:
+        urban = urban_by_density(lon, lat, located, cfg)
+        rule = (
+            f"urban where at least {cfg.urban_neighbours} stations lie within "
+            f"{cfg.urban_radius_km:g} km"
+        )
+    values = np.where(missing, np.where(urban, "urban", "rural"), setting).astype(object)
+    return Estimate(values, missing, rule)
+
+
+def estimate_kind(given: pd.Series | None, n: int) -> Estimate:
+    if given is not None:
+        return Estimate(kinds_from_column(given), np.zeros(n, dtype=bool), "as listed")
+    return Estimate(np.full(n, "regular", dtype=object), np.ones(n, dtype=bool), "regular")
+
+
+def estimate_tz(
+    given: pd.Series | None, lon: np.ndarray, lat: np.ndarray, district_of: np.ndarray
+) -> Estimate:
+    """Valid IANA zones as listed; else from the position (offline); else the district's."""
+    from planner.geodata import is_valid_tz
+
+    n = len(lon)
+    tz = np.full(n, "", dtype=object)
+    if given is not None:
+        listed = given.to_numpy(dtype=object)
+        valid = np.array([bool(v) and is_valid_tz(v) for v in listed], dtype=bool)
+        tz[valid] = listed[valid]
+    missing = tz == ""
+    if missing.any():
+        tz[missing] = time_zones(lon[missing], lat[missing])
+    still = tz == ""
+    if still.any():  # at sea or in no zone: the most common zone of the district
+        common = pd.Series(tz[~still]).mode()
+        fallback = str(common.iat[0]) if len(common) else "UTC"
+        frame = pd.DataFrame({"d": district_of[~still], "tz": tz[~still]})
+        by_district = frame.groupby("d")["tz"].agg(lambda s: s.value_counts().index[0])
+        tz[still] = [by_district.get(d, fallback) for d in district_of[still]]
+    return Estimate(tz, missing, "from coordinates (timezonefinder, offline)")
