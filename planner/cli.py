@@ -114,6 +114,7 @@ def validate(
         mission_warnings,
         summarize,
     )
+    from planner.init import unlocated_station_ids
     from planner.problem_groups import describe
     from planner.target_limits import target_limits
 
@@ -147,6 +148,14 @@ def validate(
         _print_summary(summarize(loaded).as_dict(), path)
         for limit in target_limits(loaded):
             console.print(f"[yellow]warning[/yellow] {escape(str(limit))}")
+        unlocated = unlocated_station_ids(path)
+        if unlocated:
+            routed = loaded.rules.route_unlocated_stations
+            console.print(
+                f"{len(unlocated):,} stations without coordinates stand at their commission "
+                + ("and may be routed" if routed else "and are left out of routes")
+                + f" (rules.route_unlocated_stations = {str(routed).lower()})"
+            )
         return mission_warnings(loaded)
 
     def commissions_file(path: Path) -> list[Problem]:

@@ -127,39 +127,50 @@ def _station_ids(
     return np.array([f"S{i + 1:06d}" for i in range(n)], dtype=object), "row order (no id column)"
 
 
+def _name_index(commission_names: dict[str, str]) -> dict[str, str]:
+    """Every unambiguous way to name a commission -> its id: its id, its full path
+    ("Province / District / Ward") and each shorter tail of it ("District / Ward", "Ward")
+    that no other commission shares. Case ignored."""
+    index: dict[str, str] = {}
+    shared: set[str] = set()
+    for tec, full in commission_names.items():
+        parts = [p.strip() for p in full.split(" / ")]
+        for k in range(len(parts)):
+            key = " / ".join(parts[k:]).casefold()
+            if key in index and index[key] != tec:
+                shared.add(key)
+            index.setdefault(key, tec)
+    index = {k: v for k, v in index.items() if k not in shared}
+    index.update({tec.casefold(): tec for tec in commission_names})
+    return index
+
+
 def _read_commission_positions(
     path: Path, commission_names: dict[str, str]
 ) -> tuple[dict[str, tuple[float, float]], dict[str, object]]:
-    """Positions from a commissions file, matched to commissions by id or name."""
+    """Seats from a commissions file, matched to the list's commissions by their hierarchy
+    path (the file's own hierarchy columns), id or name; ambiguous names are not matched."""
     table = read_stations([path])
-    mapping = recognise(table.frame, has_geometry=table.has_geometry)
+    frame = table.frame
+    mapping = recognise(frame, has_geometry=table.has_geometry)
     where = locate(table, mapping, None)
-    lon, lat = where.lon, where.lat
-    by_name: dict[str, str] = {}
-    for tec_id, name in commission_names.items():
-        by_name.setdefault(name.casefold(), tec_id)
+    index = _name_index(commission_names)
+    # One commission per row here, so the levels are ordered by their headers and sizes
+    # only (every full path is unique, which would make `hier.infer` drop the last level).
+    levels = sorted(mapping.hierarchy, key=lambda c: (mapping.ranks.get(c, 99), frame[c].nunique()))
+    paths = frame[levels].agg(" / ".join, axis=1) if levels else pd.Series([""] * len(frame))
+    columns = [mapping.roles.get(r) for r in ("commission", "station_id", "number", "name")]
     positions: dict[str, tuple[float, float]] = {}
     unmatched = 0
-    candidates = [
-        mapping.roles.get(r) for r in ("commission", "station_id", "number", "name")
-    ] + list(mapping.hierarchy)
-    columns = [c for c in candidates if c]
-    for i in range(len(table.frame)):
-        if not (np.isfinite(lon[i]) and np.isfinite(lat[i])):
-            continue
-        match = None
-        for c in columns:
-            value = table.frame[c].iat[i]
-            if value in commission_names:
-                match = value
-                break
-            if value.casefold() in by_name:
-                match = by_name[value.casefold()]
-                break
+    for i in np.flatnonzero(where.located):
+        keys = [paths.iat[i]] + [frame[c].iat[i] for c in columns if c]
+        if levels and mapping.roles.get("name"):
+            keys.append(f"{paths.iat[i]} / {frame[mapping.roles['name']].iat[i]}")
+        match = next((index[k.casefold()] for k in keys if k and k.casefold() in index), None)
         if match is None:
             unmatched += 1
             continue
-        positions[match] = (float(lon[i]), float(lat[i]))
+        positions[match] = (float(where.lon[i]), float(where.lat[i]))
     info = {"file": str(path), "matched": len(positions), "unmatched_rows": unmatched}
     return positions, info
 

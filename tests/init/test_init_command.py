@@ -275,3 +275,33 @@ def test_the_reduced_list_plans_and_checks(lists, tmp_path) -> None:
     assert not set(visits["site_id"]) & unlocated_station_ids(out)
     checked = runner.invoke(app, ["check", str(plan)])
     assert checked.exit_code == 0, checked.output
+
+
+def test_commission_seats_from_a_file_replace_the_estimates(lists, country, tmp_path) -> None:
+    truth = country.stations
+    wards = truth.groupby(["province", "district", "ward"], sort=False).first().reset_index()
+    seats = pd.DataFrame(
+        {
+            "Аймаг": wards["province"],
+            "Сум": wards["district"],
+            "Хороо": wards["ward"],
+            "lat": wards["true_lat"] + 0.001,
+            "lon": wards["true_lon"] + 0.001,
+        }
+    )
+    path = tmp_path / "commissions.csv"
+    seats.to_csv(path, index=False)
+    out = tmp_path / "seats"
+    _init(lists["full"], "--out", out, "--name", "Seats", "--election-date", "2025-06-01",
+          "--teams", "6", "--commissions", path)  # fmt: skip
+    report = json.loads((out / "init-report.json").read_text("utf-8"))
+    info = report["commission_positions_file"]
+    commissions = _layer(out, "commissions")
+    # Names repeated within one district cannot be told apart; all others are matched.
+    assert info["matched"] >= 0.95 * len(commissions)
+    matched = commissions[commissions["approximate"] == 0]
+    assert len(matched) == info["matched"]
+    mission = load_mission(out)
+    first = mission.commission_by_id[matched["tec_id"].iat[0]]
+    expected = seats[(seats["Аймаг"] + " / " + seats["Сум"] + " / " + seats["Хороо"]) == first.name]
+    assert (first.lat, first.lon) == pytest.approx((expected["lat"].iat[0], expected["lon"].iat[0]))
