@@ -48,7 +48,7 @@ def render_markdown(report: dict[str, Any]) -> str:
     )
     out += [
         "",
-        f"Regions: {h['region_level']}; districts: `{h['district_level']}`; commissions: "
+        f"Regions: `{h['region_level']}`; districts: `{h['district_level']}`; commissions: "
         f"`{h['commission_level']}` ({h['commissions_from']}).",
     ]
     for item in report.get("hierarchy_dropped", []):
