@@ -352,7 +352,7 @@ def init(
     )
     result = build(options)
     write_package(result, out)
-    report = result.report
+    report: dict[str, Any] = result.report
     counts = report["counts"]
     console.print(
         f"[bold]{escape(name)}[/bold]: {counts['stations']:,} stations, {counts['regions']} "
