@@ -148,6 +148,9 @@ class Area(Base):
     name: Mapped[str] = mapped_column(String(200))
     region_ids: Mapped[list[str]] = mapped_column(JSON)
     geometry_wkb: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # An area made of whole districts lists them here (they belong to it whatever their
+    # region); empty for areas made of regions.
+    district_ids: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
 
 
 class Commission(Base):

@@ -1,0 +1,119 @@
+"""Write what `planner init` inferred: the mission package, its flags, the areas table and
+the report, all inside the directory the user named and only once complete.
+
+The package is written by `planner.geodata.write_mission`; the flags ride along as extra
+columns of its layers (`estimated`, `unlocated`, `approximate`, `level_name`, `level_rank`,
+`name_<lang>`), which `load_mission` ignores today, so older readers keep working.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from planner.geodata import load_mission, package_paths, write_mission
+from planner.init.build import Extras, InitResult
+from planner.init.report import render_markdown
+
+OWN_FILES = ("mission.gpkg", "mission.toml", "areas.csv", "init-report.md", "init-report.json")
+ID_COLUMN = {
+    "stations": "station_id",
+    "commissions": "tec_id",
+    "regions": "region_id",
+    "districts": "district_id",
+}
+
+
+def check_target(out: Path) -> None:
+    """Refuse a file, or a folder holding files `planner init` did not write."""
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"{out} is a file; --out needs a directory")
+    if out.is_dir():
+        foreign = sorted(p.name for p in out.iterdir() if p.name not in OWN_FILES)
+        if foreign:
+            shown = ", ".join(foreign[:5]) + (" ..." if len(foreign) > 5 else "")
+            raise ValueError(
+                f"{out} holds files planner init did not write ({shown}); choose an empty "
+                "or new directory"
+            )
+
+
+def _add_extras(gpkg: Path, extras: Extras) -> None:
+    """Rewrite the layers with their flag columns (every layer, into a fresh GeoPackage)."""
+    per_layer = {
+        "stations": extras.station,
+        "commissions": extras.commission,
+        "regions": extras.region,
+        "districts": extras.district,
+    }
+    fresh = gpkg.with_name("with-flags.gpkg")
+    for layer in [str(n) for n in pyogrio.list_layers(gpkg)[:, 0]]:
+        gdf = pyogrio.read_dataframe(gpkg, layer=layer)
+        values = per_layer.get(layer)
+        if values:
+            extra = pd.DataFrame.from_dict(values, orient="index")
+            key = gdf[ID_COLUMN[layer]].astype(str)
+            for column in extra.columns:
+                gdf[column] = key.map(extra[column]).to_numpy()
+        geometry_type = "Point" if layer in ("stations", "commissions", "teams") else "MultiPolygon"
+        pyogrio.write_dataframe(
+            gpd.GeoDataFrame(gdf, geometry=gdf.geometry.name, crs=gdf.crs),
+            fresh,
+            layer=layer,
+            driver="GPKG",
+            geometry_type=geometry_type,
+            promote_to_multi=geometry_type.startswith("Multi"),
+        )
+    os.replace(fresh, gpkg)
+
+
+def write_package(result: InitResult, out: Path) -> Path:
+    """Write package, areas table and report into `out`; returns the .gpkg path."""
+    check_target(out)
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".init-", dir=out))
+    try:
+        write_mission(result.mission, staging)
+        gpkg, _ = package_paths(staging)
+        _add_extras(gpkg, result.extras)
+        result.areas_table.to_csv(staging / "areas.csv", index=False, encoding="utf-8")
+        loaded = load_mission(staging)  # the package must load as any other
+        result.report["package_check"] = {
+            "stations": len(loaded.stations),
+            "commissions": len(loaded.commissions),
+            "areas": len(loaded.areas),
+            "teams": len(loaded.teams),
+        }
+        (staging / "init-report.json").write_text(
+            json.dumps(result.report, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
+        )
+        (staging / "init-report.md").write_text(render_markdown(result.report), encoding="utf-8")
+        for name in OWN_FILES:
+            if (staging / name).exists():
+                os.replace(staging / name, out / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return out / "mission.gpkg"
+
+
+def unlocated_station_ids(package: str | Path) -> frozenset[str]:
+    """Stations a package flags as placed without coordinates (empty for other packages)."""
+    gpkg, _ = package_paths(package)
+    try:
+        info = pyogrio.read_info(gpkg, layer="stations")
+    except Exception:  # GDAL reports corrupt input through many error types
+        return frozenset()
+    if "unlocated" not in list(info["fields"]):
+        return frozenset()
+    frame = pyogrio.read_dataframe(
+        gpkg, layer="stations", columns=["station_id", "unlocated"], read_geometry=False
+    )
+    flagged = frame["unlocated"].astype(str).isin(["1", "true", "True"])
+    return frozenset(frame.loc[flagged, "station_id"].astype(str))
