@@ -138,6 +138,14 @@ def check_visits(
                     continue
                 if s.kind is StationKind.ABROAD:
                     bad(team_id, r.seq, "abroad", f"station {r.site_id} is abroad")
+                if s.unlocated and not rules.route_unlocated_stations:
+                    bad(
+                        team_id,
+                        r.seq,
+                        "unlocated",
+                        f"station {r.site_id} has no coordinates of its own "
+                        "(rules.route_unlocated_stations is false)",
+                    )
                 if area_id is None or mission.area_of_station(s) != area_id:
                     bad(
                         team_id,

@@ -115,7 +115,6 @@ def validate(
         mission_warnings,
         summarize,
     )
-    from planner.init import unlocated_station_ids
     from planner.problem_groups import describe
     from planner.target_limits import target_limits
 
@@ -149,11 +148,11 @@ def validate(
         _print_summary(summarize(loaded).as_dict(), path)
         for limit in target_limits(loaded):
             console.print(f"[yellow]warning[/yellow] {escape(str(limit))}")
-        unlocated = unlocated_station_ids(path)
+        unlocated = sum(s.unlocated for s in loaded.stations)
         if unlocated:
             routed = loaded.rules.route_unlocated_stations
             console.print(
-                f"{len(unlocated):,} stations without coordinates stand at their commission "
+                f"{unlocated:,} stations without coordinates stand at their commission "
                 + ("and may be routed" if routed else "and are left out of routes")
                 + f" (rules.route_unlocated_stations = {str(routed).lower()})"
             )
@@ -424,16 +423,12 @@ def plan(
     path = _mission_path(mission)
     loaded = load_mission(path)
     chosen_seed = loaded.seed if seed is None else seed
-    unlocated: frozenset[str] = frozenset()
-    if not loaded.rules.route_unlocated_stations:
-        from planner.init import unlocated_station_ids
-
-        unlocated = unlocated_station_ids(path)
-        if unlocated:
-            console.print(
-                f"{len(unlocated):,} stations without coordinates are left out of the routes "
-                "(rules.route_unlocated_stations = false)"
-            )
+    unlocated = sum(s.unlocated for s in loaded.stations)
+    if unlocated and not loaded.rules.route_unlocated_stations:
+        console.print(
+            f"{unlocated:,} stations without coordinates are left out of the routes "
+            "(rules.route_unlocated_stations = false)"
+        )
     with Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -452,7 +447,6 @@ def plan(
             time_limit_s=time_limit,
             seed=chosen_seed,
             workers=workers,
-            excluded=unlocated,
             on_progress=on_progress,
         )
     write_plan(result, loaded, out, mission_path=path, force=force)

@@ -94,6 +94,9 @@ class Station:
     tz: str
     lon: float
     lat: float
+    # Placed at its commission (or district) for lack of coordinates: routed only when
+    # `Rules.route_unlocated_stations` allows it.
+    unlocated: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,8 +167,8 @@ class Rules:
     urban_rural_tolerance_pp: float = 15.0
     district_max_share_factor: float = 2.0
     allow_same_opening_count: bool = False
-    # Stations a package flags `unlocated` (placed at their commission for lack of
-    # coordinates) are left out of every route unless this is true.
+    # Stations flagged `unlocated` (placed at their commission for lack of coordinates)
+    # are left out of every route unless this is true.
     route_unlocated_stations: bool = False
 
     def __post_init__(self) -> None:

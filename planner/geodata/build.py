@@ -81,6 +81,7 @@ def build_stations(
     kinds = columns.choice(src, "kind", schema.STATION_KINDS, defaults["kind"], errors)
     settings = columns.choice(src, "setting", schema.SETTINGS, defaults["setting"], errors)
     tzs = columns.time_zones(src, "tz", errors)
+    unlocated = columns.flag(src, "unlocated", errors)
     abroad = kinds == StationKind.ABROAD.value
     regions = src.text("region")
     regions = np.where(abroad & (regions == ""), schema.ABROAD_REGION, regions)
@@ -118,11 +119,12 @@ def build_stations(
         tzs,
         lon.tolist(),
         lat.tolist(),
+        unlocated.tolist(),
         strict=True,
     )
     stations = [
-        Station(sid, num, name, addr, reg, dist, tec, v, kind_of[k], setting_of[s], tz, x, y)
-        for sid, num, name, addr, reg, dist, tec, v, k, s, tz, x, y in rows
+        Station(sid, num, name, addr, reg, dist, tec, v, kind_of[k], setting_of[s], tz, x, y, u)
+        for sid, num, name, addr, reg, dist, tec, v, k, s, tz, x, y, u in rows
     ]
     return stations, [], warnings
 

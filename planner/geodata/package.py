@@ -265,9 +265,12 @@ def _layer(
 
 
 def _cell(value: object) -> object:
-    """A field as stored: enums by value, tuples (an area's regions) comma-separated."""
+    """A field as stored: enums by value, tuples (an area's regions) comma-separated,
+    flags as 1 or 0."""
     if isinstance(value, StationKind | Setting | CommissionLevel | TeamKind):
         return value.value
+    if isinstance(value, bool):
+        return int(value)
     if isinstance(value, tuple):
         return ",".join(value)
     return value

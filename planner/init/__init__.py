@@ -7,7 +7,7 @@ report of everything inferred.
 
 from planner.init.build import InitOptions, InitResult, build, suggest_targets
 from planner.init.estimate import InitSettings
-from planner.init.package import unlocated_station_ids, write_package
+from planner.init.package import write_package
 
 __all__ = [
     "InitOptions",
@@ -15,6 +15,5 @@ __all__ = [
     "InitSettings",
     "build",
     "suggest_targets",
-    "unlocated_station_ids",
     "write_package",
 ]

@@ -248,7 +248,7 @@ def _stations(
     number = text["number"] if "number" in mapping.roles else station_ids
     kind_of = {k.value: k for k in StationKind}
     kinds, voters, setting, tz = fields["kind"], fields["voters"], fields["setting"], fields["tz"]
-    lon, lat = fields["lon"], fields["lat"]
+    lon, lat, unlocated = fields["lon"], fields["lat"], fields["unlocated"]
     return tuple(
         Station(
             station_id=str(station_ids[i]),
@@ -264,6 +264,7 @@ def _stations(
             tz=str(tz[i]),
             lon=float(lon[i]),
             lat=float(lat[i]),
+            unlocated=bool(unlocated[i]),
         )
         for i in range(n)
     )
@@ -399,7 +400,6 @@ def _extras(
     units: Units,
     station_ids: np.ndarray,
     estimated: dict[str, np.ndarray],
-    located: np.ndarray,
     approximate: dict[str, bool],
 ) -> Extras:
     """The per-row flags and labels that ride along in the package's layers."""
@@ -408,10 +408,7 @@ def _extras(
     masks = np.column_stack([estimated[f] for f in names]) if names else None
     for row, sid in enumerate(station_ids.tolist()):
         flagged = [names[j] for j in np.flatnonzero(masks[row])] if masks is not None else []
-        extras.station[str(sid)] = {
-            "estimated": ",".join(flagged),
-            "unlocated": int(not located[row]),
-        }
+        extras.station[str(sid)] = {"estimated": ",".join(flagged)}
         for lang, column in mapping.names.items():
             extras.station[str(sid)][f"name_{lang}"] = table.frame[column].iat[row]
     for tec in units.commission_name:
@@ -496,6 +493,7 @@ def build(options: InitOptions) -> InitResult:
         "tz": tz.values,
         "lon": lon,
         "lat": lat,
+        "unlocated": ~where.located,
     }
     stations = _stations(table, mapping, units, station_ids, fields)
     commissions = _commissions(units, seats, tz.values)
@@ -538,7 +536,7 @@ def build(options: InitOptions) -> InitResult:
         "tz": tz.missing,
         "position": ~where.located,
     }
-    extras = _extras(table, mapping, units, station_ids, estimated, where.located, approximate)
+    extras = _extras(table, mapping, units, station_ids, estimated, approximate)
     report.update(
         _report(
             options,

@@ -1,9 +1,10 @@
 """Write what `planner init` inferred: the mission package, its flags, the areas table and
 the report, all inside the directory the user named and only once complete.
 
-The package is written by `planner.geodata.write_mission`; the flags ride along as extra
-columns of its layers (`estimated`, `unlocated`, `approximate`, `level_name`, `level_rank`,
-`name_<lang>`), which `load_mission` ignores today, so older readers keep working.
+The package is written by `planner.geodata.write_mission` (with the `unlocated` flag of
+stations and the `district_ids` of areas, which `load_mission` reads); the other flags ride
+along as extra columns of its layers (`estimated`, `approximate`, `level_name`,
+`level_rank`, `name_<lang>`), which `load_mission` ignores, so older readers keep working.
 """
 
 from __future__ import annotations
@@ -101,19 +102,3 @@ def write_package(result: InitResult, out: Path) -> Path:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return out / "mission.gpkg"
-
-
-def unlocated_station_ids(package: str | Path) -> frozenset[str]:
-    """Stations a package flags as placed without coordinates (empty for other packages)."""
-    gpkg, _ = package_paths(package)
-    try:
-        info = pyogrio.read_info(gpkg, layer="stations")
-    except Exception:  # GDAL reports corrupt input through many error types
-        return frozenset()
-    if "unlocated" not in list(info["fields"]):
-        return frozenset()
-    frame = pyogrio.read_dataframe(
-        gpkg, layer="stations", columns=["station_id", "unlocated"], read_geometry=False
-    )
-    flagged = frame["unlocated"].astype(str).isin(["1", "true", "True"])
-    return frozenset(frame.loc[flagged, "station_id"].astype(str))

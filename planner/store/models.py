@@ -31,6 +31,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -196,6 +197,8 @@ class Station(Base):
     lat: Mapped[float] = mapped_column(Double)
     # None for stations abroad: they belong to no area, so only coordinators see them.
     area_id: Mapped[str | None] = mapped_column(String(64))
+    # Placed at its commission for lack of coordinates (see `Rules.route_unlocated_stations`).
+    unlocated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     __table_args__ = (
         ForeignKeyConstraint(

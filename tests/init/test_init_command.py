@@ -17,7 +17,6 @@ from typer.testing import CliRunner
 from planner import synthetic
 from planner.cli import app
 from planner.geodata import load_mission
-from planner.init import unlocated_station_ids
 from planner.init.areas import is_contiguous, unit_links
 
 runner = CliRunner()
@@ -83,7 +82,7 @@ def test_unlocated_stations_are_flagged_placed_at_their_commission_and_kept_out(
     mission = load_mission(package)
     truth = country.stations
     missing = set(truth.loc[truth["lon"].isna(), "code"])
-    assert missing and unlocated_station_ids(package) == missing
+    assert missing and {s.station_id for s in mission.stations if s.unlocated} == missing
     tecs = mission.commission_by_id
     for sid in missing:
         s = mission.station_by_id[sid]
@@ -272,7 +271,8 @@ def test_the_reduced_list_plans_and_checks(lists, tmp_path) -> None:
                                  "--workers", "1"])  # fmt: skip
     assert result.exit_code == 0, result.output
     visits = pd.read_csv(plan / "visits.csv", dtype=str)
-    assert not set(visits["site_id"]) & unlocated_station_ids(out)
+    unlocated = {s.station_id for s in load_mission(out).stations if s.unlocated}
+    assert unlocated and not set(visits["site_id"]) & unlocated
     checked = runner.invoke(app, ["check", str(plan)])
     assert checked.exit_code == 0, checked.output
 

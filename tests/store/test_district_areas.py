@@ -1,5 +1,5 @@
-"""A mission made by `planner init` in the store: areas of whole districts read back
-unchanged, and an LTO's scope follows the districts."""
+"""A mission made by `planner init` in the store: areas of whole districts and stations
+placed without coordinates read back unchanged, and an LTO's scope follows the districts."""
 
 from __future__ import annotations
 
@@ -34,14 +34,16 @@ def district_mission(tmp_path_factory: pytest.TempPathFactory) -> Mission:
     write_package(build(options), out)
     mission = load_package(out)
     assert mission.areas and all(a.district_ids and not a.region_ids for a in mission.areas)
+    assert any(s.unlocated for s in mission.stations)
     return mission
 
 
-def test_district_areas_round_trip(store, admin, district_mission):
+def test_district_areas_and_unlocated_stations_round_trip(store, admin, district_mission):
     mission_id = import_mission(store, district_mission, user=admin)
     back = load_mission(store, mission_id, user=admin)
     assert back == district_mission
     assert back.areas == district_mission.areas
+    assert [s.unlocated for s in back.stations] == [s.unlocated for s in district_mission.stations]
     assert back.area_of_district == district_mission.area_of_district
 
 
@@ -62,9 +64,9 @@ def test_an_lto_sees_the_districts_of_its_area(store, admin, district_mission):
     assert [a.area_id for a in mine.areas] == [area.area_id]
 
 
-def test_stores_made_before_get_empty_district_lists(database):
-    """Upgrading a store at the first revision keeps its rows; their areas list no
-    districts."""
+def test_stores_made_before_get_empty_district_lists_and_located_stations(database):
+    """Upgrading a store at the first revision keeps its rows, with the new columns set to
+    what a mission without district areas or unlocated stations means."""
     from alembic import command
 
     engine = make_engine(database)
@@ -101,6 +103,8 @@ def test_stores_made_before_get_empty_district_lists(database):
         migrate(engine)
         with engine.connect() as conn:
             districts = conn.execute(text("SELECT district_ids FROM areas")).scalar_one()
+            unlocated = conn.execute(text("SELECT unlocated FROM stations")).scalar_one()
         assert districts in ([], "[]")
+        assert unlocated in (False, 0)
     finally:
         engine.dispose()
