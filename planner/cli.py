@@ -309,13 +309,22 @@ def init(
         str | None, typer.Option(help="CRS of x/y columns in projected units (e.g. EPSG:32646).")
     ] = None,
     seed: Annotated[int, typer.Option(help="The mission's random seed.")] = 0,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Write into a non-empty directory the planner did not write before: "
+            "its own files are replaced, every other file stays.",
+        ),
+    ] = False,
 ) -> None:
     """Make a mission package from a country's polling-station list, and a report of
     everything inferred (init-report.md in the package directory)."""
     from datetime import date
 
+    from planner.fileio import check_output_dir
     from planner.init import InitOptions, build, write_package
-    from planner.init.package import check_target
+    from planner.init.package import OWN_FILES
 
     try:
         day = date.fromisoformat(election_date)
@@ -332,7 +341,7 @@ def init(
         if value is not None and value < 0:
             raise ValueError(f"{label} must not be negative")
     opens, closes = _parse_polls(polls)
-    check_target(out)
+    check_output_dir(out, OWN_FILES, force=force)  # refuse a directory that is not ours early
     options = InitOptions(
         stations=tuple(stations),
         name=name,
@@ -351,7 +360,7 @@ def init(
         seed=seed,
     )
     result = build(options)
-    write_package(result, out)
+    write_package(result, out, force=force)
     report: dict[str, Any] = result.report
     counts = report["counts"]
     console.print(

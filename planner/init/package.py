@@ -1,5 +1,6 @@
 """Write what `planner init` inferred: the mission package, its flags, the areas table and
-the report, all inside the directory the user named and only once complete.
+the report, all inside the directory the user named and only once complete (through
+`planner.fileio.write_directory`: a new or empty directory, or one the planner wrote before).
 
 The package is written by `planner.geodata.write_mission` (with the `unlocated` flag of
 stations and the `district_ids` of areas, which `load_mission` reads); the other flags ride
@@ -19,6 +20,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from planner.fileio import TEMP_PREFIX, check_output_dir, write_directory
 from planner.geodata import load_mission, package_paths, write_mission
 from planner.init.build import Extras, InitResult
 from planner.init.report import render_markdown
@@ -30,20 +32,6 @@ ID_COLUMN = {
     "regions": "region_id",
     "districts": "district_id",
 }
-
-
-def check_target(out: Path) -> None:
-    """Refuse a file, or a folder holding files `planner init` did not write."""
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"{out} is a file; --out needs a directory")
-    if out.is_dir():
-        foreign = sorted(p.name for p in out.iterdir() if p.name not in OWN_FILES)
-        if foreign:
-            shown = ", ".join(foreign[:5]) + (" ..." if len(foreign) > 5 else "")
-            raise ValueError(
-                f"{out} holds files planner init did not write ({shown}); choose an empty "
-                "or new directory"
-            )
 
 
 def _add_extras(gpkg: Path, extras: Extras) -> None:
@@ -75,11 +63,13 @@ def _add_extras(gpkg: Path, extras: Extras) -> None:
     os.replace(fresh, gpkg)
 
 
-def write_package(result: InitResult, out: Path) -> Path:
-    """Write package, areas table and report into `out`; returns the .gpkg path."""
-    check_target(out)
-    out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".init-", dir=out))
+def write_package(result: InitResult, out: Path, *, force: bool = False) -> Path:
+    """Write package, areas table and report into `out`; returns the .gpkg path. The files
+    are made and checked in a temporary folder inside `out`, then written together by
+    `write_directory` (which refuses a directory it did not write, unless `force`)."""
+    check_output_dir(out, OWN_FILES, force=force)
+    out.mkdir(mode=0o700, parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=out))
     try:
         write_mission(result.mission, staging)
         gpkg, _ = package_paths(staging)
@@ -96,9 +86,8 @@ def write_package(result: InitResult, out: Path) -> Path:
             json.dumps(result.report, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
         )
         (staging / "init-report.md").write_text(render_markdown(result.report), encoding="utf-8")
-        for name in OWN_FILES:
-            if (staging / name).exists():
-                os.replace(staging / name, out / name)
+        files = {name: (staging / name).read_bytes() for name in OWN_FILES}
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    write_directory(out, files, force=force)
     return out / "mission.gpkg"

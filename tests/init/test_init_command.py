@@ -245,9 +245,29 @@ def test_init_refuses_a_folder_holding_other_files(lists, tmp_path) -> None:
     result = runner.invoke(app, ["init", str(lists["full"]), "--out", str(out), "--name", "X",
                                  "--election-date", "2025-06-01"])  # fmt: skip
     assert result.exit_code == 1
-    assert "holds files planner init did not write" in " ".join(result.output.split())
+    assert "holds no earlier planner output" in " ".join(result.output.split())
     assert (out / "notes.txt").read_text() == "mine"
     assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+
+
+def test_init_writes_again_where_it_wrote_and_beside_other_files_with_force(
+    lists, tmp_path
+) -> None:
+    """A second run replaces the package it wrote; --force writes into a folder holding
+    other files and leaves them; nothing else (no temporary folder) stays behind."""
+    args = ["--name", "X", "--election-date", "2025-06-01", "--teams", "4", "--areas", "2"]
+    out = tmp_path / "again"
+    _init(lists["reduced"], "--out", out, *args)
+    _init(lists["reduced"], "--out", out, *args)
+    own = {"mission.gpkg", "mission.toml", "areas.csv", "init-report.md", "init-report.json"}
+    assert {p.name for p in out.iterdir()} == own | {".planner-output.json"}
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "notes.txt").write_text("mine")
+    _init(lists["reduced"], "--out", busy, *args, "--force")
+    assert {p.name for p in busy.iterdir()} == own | {".planner-output.json", "notes.txt"}
+    assert (busy / "notes.txt").read_text() == "mine"
+    assert load_mission(busy).stations
 
 
 def test_a_list_without_coordinates_or_hierarchy_is_explained(tmp_path) -> None:
