@@ -11,8 +11,11 @@ this is a balanced tree partition (the idea of SKATER, with balance as its objec
    split into ⌊K/2⌋ and ⌈K/2⌉ at the tree edge whose two sides come closest to that share
    of voters, so every part is connected;
 3. boundary districts then move to a neighbouring area while that lowers the sum of
-   squared deviations from the mean and leaves the area they leave in one piece (a fixed
-   number of passes: a count of work, so the same input gives the same areas).
+   squared deviations from the mean; when no single move does, a chain of neighbouring
+   areas hands districts on from a heavy area to a light one. A district whose leaving
+   would cut its area in two takes the smaller pieces along, so every area stays in one
+   piece (a fixed number of passes: a count of work, so the same input gives the same
+   areas).
 
 Balance cannot beat the largest district: a capital district holding 5 % of the voters is
 an area of at least 5 %; the report says so.
@@ -20,6 +23,7 @@ an area of at least 5 %; the report says so.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict, deque
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -174,53 +178,172 @@ def _bisect(
     return _bisect(first, k1, tree, weight) + _bisect(second, k - k1, tree, weight)
 
 
-def _connected_without(members: set[int], removed: int, neighbours: dict[int, set[int]]) -> bool:
+def _pieces_without(
+    members: set[int], removed: int, neighbours: dict[int, set[int]]
+) -> list[set[int]]:
+    """The connected pieces an area falls into when `removed` leaves it, largest first
+    (ties: the piece with the smallest unit)."""
     rest = members - {removed}
-    if not rest:
-        return False
-    start = min(rest)
-    seen = {start}
-    stack = [start]
-    while stack:
-        u = stack.pop()
-        for v in neighbours[u]:
-            if v in rest and v not in seen:
-                seen.add(v)
-                stack.append(v)
-    return len(seen) == len(rest)
+    pieces: list[set[int]] = []
+    for start in sorted(rest):
+        if any(start in piece for piece in pieces):
+            continue
+        seen = {start}
+        stack = [start]
+        while stack:
+            u = stack.pop()
+            for v in neighbours[u]:
+                if v in rest and v not in seen:
+                    seen.add(v)
+                    stack.append(v)
+        pieces.append(seen)
+    return sorted(pieces, key=lambda piece: (-len(piece), min(piece)))
+
+
+def _leaving(members: set[int], u: int, neighbours: dict[int, set[int]]) -> set[int] | None:
+    """The districts that leave an area with `u`: `u` and the pieces its leaving would cut
+    off (all but the largest), so what stays is one piece; None for an area's last one."""
+    pieces = _pieces_without(members, u, neighbours)
+    if not pieces:
+        return None
+    return {u}.union(*pieces[1:])
+
+
+@dataclass
+class _Areas:
+    """The working state of the improvement: each district's area, the areas' members and
+    voters."""
+
+    labels: np.ndarray
+    members: list[set[int]]
+    loads: np.ndarray
+    mean: float
+
+    def move(self, group: set[int], a: int, b: int, weight: np.ndarray) -> None:
+        w = float(weight[sorted(group)].sum())
+        for v in group:
+            self.labels[v] = b
+        self.members[a] -= group
+        self.members[b] |= group
+        self.loads[a] -= w
+        self.loads[b] += w
+
+    def spread(self) -> float:
+        return float(((self.loads - self.mean) ** 2).sum())
+
+    def copy(self) -> _Areas:
+        return _Areas(
+            self.labels.copy(), [set(m) for m in self.members], self.loads.copy(), self.mean
+        )
+
+
+def _single_moves(state: _Areas, weight: np.ndarray, neighbours: dict[int, set[int]]) -> bool:
+    """One pass of moves of one district (with what it cuts off) to a neighbouring area,
+    each lowering the squared deviations; True when something moved."""
+    loads, mean, moved = state.loads, state.mean, False
+    for u in range(len(state.labels)):
+        a = int(state.labels[u])
+        targets = sorted({int(state.labels[v]) for v in neighbours[u]} - {a})
+        if not targets:
+            continue
+        group = _leaving(state.members[a], u, neighbours)
+        if group is None:
+            continue
+        w = float(weight[sorted(group)].sum())
+        best: tuple[float, int] | None = None
+        for b in targets:
+            before = (loads[a] - mean) ** 2 + (loads[b] - mean) ** 2
+            after = (loads[a] - w - mean) ** 2 + (loads[b] + w - mean) ** 2
+            gain = before - after
+            if gain > 1e-6 * mean * mean and (best is None or gain > best[0]):
+                best = (gain, b)
+        if best is not None:
+            state.move(group, a, best[1], weight)
+            moved = True
+    return moved
+
+
+def _chain(state: _Areas, weight: np.ndarray, neighbours: dict[int, set[int]]) -> bool:
+    """One ejection chain, when no single move helps: from the area furthest from the
+    mean, the shortest path of neighbouring areas to one on the other side of the mean
+    (the nearest such area first); each area on it hands the next the boundary district
+    (with what it cuts off) nearest in voters to the gap. Kept only if it lowers the
+    squared deviations."""
+    k, mean = len(state.loads), state.mean
+    touching: dict[int, set[int]] = defaultdict(set)
+    for u, near in neighbours.items():
+        for v in near:
+            if state.labels[u] != state.labels[v]:
+                touching[int(state.labels[u])].add(int(state.labels[v]))
+    for start in sorted(range(k), key=lambda a: (-abs(state.loads[a] - mean), a)):
+        short = state.loads[start] < mean
+        parent = {start: -1}
+        queue = deque([start])
+        ends = []  # areas on the other side of the mean, nearest first
+        while queue:
+            a = queue.popleft()
+            for b in sorted(touching[a]):
+                if b not in parent:
+                    parent[b] = a
+                    queue.append(b)
+                    if (state.loads[b] > mean) if short else (state.loads[b] < mean):
+                        ends.append(b)
+        for end in ends:
+            path = [end]
+            while parent[path[-1]] != -1:
+                path.append(parent[path[-1]])
+            if not short:
+                path.reverse()  # districts flow from the heavy end to the light end
+            gap = min(abs(state.loads[start] - mean), abs(state.loads[end] - mean))
+            trial = _handed_on(state, path, gap, weight, neighbours)
+            if trial is not None and trial.spread() < state.spread() - 1e-6 * mean * mean:
+                state.labels[:] = trial.labels
+                state.members[:] = trial.members
+                state.loads[:] = trial.loads
+                return True
+    return False
+
+
+def _handed_on(
+    state: _Areas, path: list[int], gap: float, weight: np.ndarray, neighbours: dict[int, set[int]]
+) -> _Areas | None:
+    """A copy of `state` in which each area of `path` hands the next the boundary district
+    (with what it cuts off) nearest `gap` voters; None when one of them has none to give."""
+    trial = state.copy()
+    for giver, taker in itertools.pairwise(path):
+        best: tuple[float, set[int]] | None = None
+        for u in sorted(trial.members[giver]):
+            if not any(trial.labels[v] == taker for v in neighbours[u]):
+                continue
+            group = _leaving(trial.members[giver], u, neighbours)
+            if group is None:
+                continue
+            miss = abs(float(weight[sorted(group)].sum()) - gap)
+            if best is None or miss < best[0]:
+                best = (miss, group)
+        if best is None:
+            return None
+        trial.move(best[1], giver, taker, weight)
+    return trial
 
 
 def _improve(
     labels: np.ndarray, k: int, weight: np.ndarray, neighbours: dict[int, set[int]]
 ) -> np.ndarray:
-    labels = labels.copy()
-    loads = np.bincount(labels, weights=weight, minlength=k).astype(float)
-    mean = weight.sum() / k
-    members = [set(np.flatnonzero(labels == a).tolist()) for a in range(k)]
+    """Move boundary districts to a neighbouring area while that lowers the squared
+    deviations from the mean, and when no single move does, hand districts on along a
+    chain of areas. A district whose leaving would cut its area in two takes the cut-off
+    pieces along (they reach the new area through it), so every area stays whole."""
+    state = _Areas(
+        labels.copy(),
+        [set(np.flatnonzero(labels == a).tolist()) for a in range(k)],
+        np.bincount(labels, weights=weight, minlength=k).astype(float),
+        float(weight.sum() / k),
+    )
     for _ in range(MAX_PASSES):
-        moved = False
-        for u in range(len(labels)):
-            a = int(labels[u])
-            targets = sorted({int(labels[v]) for v in neighbours[u]} - {a})
-            best: tuple[float, int] | None = None
-            for b in targets:
-                before = (loads[a] - mean) ** 2 + (loads[b] - mean) ** 2
-                after = (loads[a] - weight[u] - mean) ** 2 + (loads[b] + weight[u] - mean) ** 2
-                gain = before - after
-                if gain > 1e-6 * mean * mean and (best is None or gain > best[0]):
-                    best = (gain, b)
-            if best is None or not _connected_without(members[a], u, neighbours):
-                continue
-            b = best[1]
-            labels[u] = b
-            members[a].discard(u)
-            members[b].add(u)
-            loads[a] -= weight[u]
-            loads[b] += weight[u]
-            moved = True
-        if not moved:
+        if not _single_moves(state, weight, neighbours) and not _chain(state, weight, neighbours):
             break
-    return labels
+    return state.labels
 
 
 def partition(
@@ -248,7 +371,8 @@ def partition(
         neighbours[b].add(a)
     labels = _improve(labels, len(parts), weight, neighbours)
     # Number the areas by where their voters' centre lies: north-west first, then east.
-    return _renumber(labels, weight, centres), balance(labels, weight.tolist(), links, bridged)
+    labels = _renumber(labels, weight, centres)
+    return labels, balance(labels, weight.tolist(), links, bridged)
 
 
 def _renumber(labels: np.ndarray, weight: np.ndarray, centres: np.ndarray) -> np.ndarray:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from planner.init.areas import is_contiguous, partition, unit_links
@@ -22,6 +22,11 @@ def _grid(n: int) -> tuple[np.ndarray, set[tuple[int, int]]]:
 
 
 @settings(max_examples=25, deadline=None)
+# Layouts where single moves get stuck: an area cut in two by any district leaving it
+# (4x4), and stripes where voters must pass through several areas (7x7, 8x8).
+@example(side=4, per_area=5, seed=2563)
+@example(side=7, per_area=8, seed=10)
+@example(side=8, per_area=7, seed=59)
 @given(
     side=st.integers(4, 9),
     per_area=st.integers(5, 12),
