@@ -32,6 +32,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -149,6 +150,9 @@ class Area(Base):
     name: Mapped[str] = mapped_column(String(200))
     region_ids: Mapped[list[str]] = mapped_column(JSON)
     geometry_wkb: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # An area made of whole districts lists them here (they belong to it whatever their
+    # region); empty for areas made of regions.
+    district_ids: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
 
 
 class Commission(Base):
@@ -194,6 +198,8 @@ class Station(Base):
     lat: Mapped[float] = mapped_column(Double)
     # None for stations abroad: they belong to no area, so only coordinators see them.
     area_id: Mapped[str | None] = mapped_column(String(64))
+    # Placed at its commission for lack of coordinates (see `Rules.route_unlocated_stations`).
+    unlocated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     __table_args__ = (
         ForeignKeyConstraint(
