@@ -518,15 +518,17 @@ def plan(
                 deadline=started + time_limit - write_reserve_s(loaded),
                 on_progress=on_progress,
             )
-        # The workers stop while the files are written.
-        closing = threading.Thread(target=runner.close, name="planner-close")
+        # The workers stop while the files are written; a daemon thread, so that a
+        # shutdown still going at the time limit does not hold the program (the workers
+        # of a LocalCluster end by themselves within seconds of their scheduler's end).
+        closing = threading.Thread(target=runner.close, name="planner-close", daemon=True)
         closing.start()
         write_plan(result, loaded, out, mission_path=path, force=force)
     finally:
         if closing is None:
             runner.close()
         else:
-            closing.join()
+            closing.join(timeout=max(0.0, started + time_limit - clock.time()))
     _print_coverage(result)
     _print_cuts(result)
     reproducible = "reproducible" if result.stats["reproducible"] else "NOT reproducible"

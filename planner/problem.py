@@ -96,6 +96,11 @@ def area_problems(
     mission: Mission, options: PlanOptions, *, excluded: frozenset[str] = frozenset()
 ) -> list[AreaProblem]:
     """Split a mission into one problem per area that has STO teams."""
+    # Stations grouped by area in one pass, not one pass per area (a million stations in
+    # fifty areas).
+    stations_of: dict[str | None, list[Station]] = {}
+    for s in mission.stations:
+        stations_of.setdefault(mission.area_of_station(s), []).append(s)
     problems = []
     for area in mission.areas:
         teams = tuple(
@@ -105,7 +110,7 @@ def area_problems(
         )
         if not teams:
             continue
-        stations = tuple(s for s in mission.stations if mission.area_of_station(s) == area.area_id)
+        stations = tuple(stations_of.get(area.area_id, ()))
         tec_ids = {s.tec_id for s in stations}
         commissions = tuple(c for c in mission.commissions if c.tec_id in tec_ids)
         problems.append(
