@@ -139,7 +139,9 @@ class Runner:
                     # No dashboard; the scheduler's own HTTP routes (health, metrics) on
                     # a free port of 127.0.0.1 rather than 8787, which another may hold.
                     scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
-                    silence_logs=logging.ERROR,
+                    # Workers log a missed heartbeat as an error with a traceback when
+                    # the machine is busy; an area's own error reaches the caller anyway.
+                    silence_logs=logging.CRITICAL,
                     preload=list(PRELOAD),
                 )
                 client = Client(cluster, set_as_default=False)
