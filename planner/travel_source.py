@@ -274,7 +274,7 @@ def describe_travel(travel: TravelModel) -> dict[str, Any]:
 
 
 def travel_from_description(
-    described: Mapping[str, Any] | None, rules: Rules, *, roads: Path | None = None
+    described: Any, rules: Rules, *, roads: Path | None = None
 ) -> TravelModel:
     """The travel model a plan recorded (`describe_travel`); `roads` replaces its roads
     directory (a copy elsewhere, or road data for a plan made on straight lines). A plan
@@ -282,7 +282,7 @@ def travel_from_description(
     A recorded roads directory that is gone is a `RoadsError` saying to pass `--roads`."""
     from planner.roads import RoadCalibration, RoadsError, RoadTravel
 
-    described = dict(described or {})
+    described = _record(described)
     source = described.get("source", STRAIGHT_LINE)
     if roads is not None:
         calibration = described.get("calibration") or {}
@@ -319,10 +319,22 @@ def _straight(described: Mapping[str, Any] | None, rules: Rules) -> GreatCircleT
     return GreatCircleTravel(**given) if given else GreatCircleTravel.from_rules(rules)
 
 
-def travel_label(described: Mapping[str, Any] | None) -> str:
+def _record(described: Any) -> dict[str, Any]:
+    """A recorded travel source as a dict (plans made before sources were recorded say
+    only the model's class name)."""
+    if isinstance(described, Mapping):
+        return dict(described)
+    if described == "GreatCircleTravel":
+        return {"source": STRAIGHT_LINE}
+    return {"source": str(described)} if described else {}
+
+
+def travel_label(described: Any) -> str:
     """One line for people: which travel source a plan used."""
-    described = dict(described or {})
+    described = _record(described)
     source = described.get("source", STRAIGHT_LINE)
+    if source == STRAIGHT_LINE and "detour_factor" not in described:
+        return "Straight line (great circle × detour at the mission's speeds)"
     if source == STRAIGHT_LINE:
         return (
             f"Straight line × {described.get('detour_factor', 1.3):g} at "
@@ -348,8 +360,8 @@ def travel_label(described: Mapping[str, Any] | None) -> str:
     return str(source)
 
 
-def is_roads(described: Mapping[str, Any] | None) -> bool:
-    return bool(described) and (described or {}).get("source") == ROADS
+def is_roads(described: Any) -> bool:
+    return _record(described).get("source") == ROADS
 
 
 # --- the road report --------------------------------------------------------------------

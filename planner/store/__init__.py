@@ -72,6 +72,7 @@ from planner.store.plans import (
     published_version,
     save_plan,
 )
+from planner.store.travel import route_lines, save_route_lines, travel_settings
 
 __all__ = [
     "AccessDenied",
@@ -122,12 +123,15 @@ __all__ = [
     "publish",
     "published_version",
     "reset_password",
+    "route_lines",
     "save_plan",
+    "save_route_lines",
     "session_user",
     "sign_in_external",
     "sign_out",
     "system_user",
     "teams_version",
+    "travel_settings",
     "update_settings",
     "update_teams",
     "users_add",
