@@ -36,7 +36,7 @@ def travel_settings(store: Store, mission_id: int, *, user: CurrentUser | None) 
 
 def _visible_teams(
     session: Session, who: CurrentUser, version_id: int, *, action: str
-) -> Select[tuple[str]]:
+) -> Select[Any]:
     """The teams of a version whose stops `who` may read (a subquery)."""
     row = session.get(m.PlanVersion, version_id)
     if row is None:
