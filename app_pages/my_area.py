@@ -28,7 +28,6 @@ from planner.ui.field import FieldUpdate, check_update
 from planner.ui.filters import area_options
 from planner.ui.guard import page_errors
 from planner.ui.progress import job_outcome, job_progress
-from planner.ui.replan import restrict_to_area
 from planner.ui.tables import area_stations_table, area_tecs_table, teams_table, unvisited
 from planner.ui.versions import diff_table
 from planner.ui.widgets import map_with_details, schedules
@@ -283,10 +282,18 @@ else:
         f"account ({open_reports} not yet in a plan); the other areas keep their routes. "
         "The result is saved as a new version; this one stays readable."
     )
+    closed_here = [
+        r for r in reports if r.kind == ReportKind.ROAD_CLOSED and r.road_points is not None
+    ]
     with st.form(f"replan_{area_id}"):
         cols = st.columns(2)
         seed = cols[0].number_input("Seed", min_value=0, value=int(plan.seed), step=1)
         limit = cols[1].number_input("Time limit (s)", min_value=1, max_value=600, value=10, step=1)
+        only_crossing = bool(closed_here) and st.checkbox(
+            f"Only the teams whose routes use a closed road ({len(closed_here)} reported); "
+            "the area's other teams keep their routes",
+            value=travel_state.settings().roads is not None,
+        )
         go = st.form_submit_button(
             f"Re-plan {area_id} only", type="primary", disabled=running is not None
         )
@@ -294,33 +301,38 @@ else:
         with page_errors("Starting the re-plan"):
             inputs = report_state.inputs(areas=[area_id])
             try:
-                restricted = restrict_to_area(inputs.mission, area_id)
-                travel, unplaced = travel_state.planning_travel(
-                    inputs.mission.rules, inputs.updates
+                replan = travel_state.area_replan(
+                    inputs, plan, area_id, only_crossing=only_crossing
                 )
             except ValueError as exc:
                 st.error(f"Cannot re-plan: {exc}")
             else:
-                if unplaced:
+                if replan.unplaced:
                     st.session_state[REPORT_NOTICE_KEY] = (
-                        f"{len(unplaced)} road report(s) without the closed stretch's ends "
-                        "do not change travel times."
+                        f"{len(replan.unplaced)} road report(s) without the closed stretch's "
+                        "ends do not change travel times."
                     )
+                which = (
+                    f"{', '.join(replan.replanned)} re-planned around closed roads"
+                    if replan.kept
+                    else "re-planned"
+                )
                 job_state.start_job(
-                    restricted,
+                    replan.mission,
                     job_state.JobPlan(
                         "area",
-                        f"{area_id} re-planned, seed {int(seed)}",
+                        f"{area_id} {which}, seed {int(seed)}",
                         parent=version.id,
                         areas=(area_id,),
                         applied_updates=inputs.open_update_ids,
+                        kept_stops=replan.kept,
                     ),
                     time_limit_s=float(limit),
                     seed=int(seed),
                     workers=1,
-                    excluded=inputs.excluded,
+                    excluded=replan.excluded,
                     areas=[area_id],
-                    travel=travel,
+                    travel=replan.travel,
                 )
                 st.rerun()
 if job_state.job() is not None:

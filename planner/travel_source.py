@@ -157,6 +157,7 @@ def mission_travel(
     directory = roads if roads is not None else roads_path(settings, package or Path("."))
     if directory is None:
         return GreatCircleTravel.from_rules(mission.rules), []
+    directory = directory.resolve()
     from planner.roads import RoadsError, read_roads
 
     source = "the command line" if roads is not None else file

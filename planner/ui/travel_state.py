@@ -4,15 +4,23 @@ on (road closures from field reports applied), and each plan version's route lin
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
 
 from planner.field_status import ReportKind, ReportState
-from planner.model import Rules
-from planner.route_lines import TeamLine, plan_route_lines
-from planner.schedule import Plan
-from planner.store import FieldUpdateRecord, PlanVersionInfo, save_route_lines, travel_settings
+from planner.model import Mission, Rules
+from planner.road_closures import kept_stops, repair_mission, teams_crossing
+from planner.route_lines import TeamLine, plan_route_lines, plan_travel
+from planner.schedule import Plan, Stop
+from planner.store import (
+    FieldUpdateRecord,
+    PlanningInputs,
+    PlanVersionInfo,
+    save_route_lines,
+    travel_settings,
+)
 from planner.store import route_lines as stored_route_lines
 from planner.travel import GreatCircleTravel, TravelModel
 from planner.travel_source import (
@@ -25,6 +33,7 @@ from planner.travel_source import (
 )
 from planner.ui import mission_state, session
 from planner.ui.memo import per_run
+from planner.ui.replan import restrict_to_area
 from planner.ui.roads import available_roads, closed_cache, roads_dir
 
 LINES_KEY = "route_lines_cache"
@@ -169,3 +178,40 @@ def travel_from_values(
     problems: list[Problem] = []
     parsed = parse_travel(raw, file="Teams & rules", problems=problems)
     return parsed, [p.message for p in problems]
+
+
+@dataclass(frozen=True)
+class AreaReplan:
+    """What an area's re-plan runs: the mission (its teams to plan), the stations never
+    to route to, the travel (reported roads closed), the teams' stops kept unchanged,
+    and the road reports without coordinates (not applied)."""
+
+    mission: Mission
+    excluded: frozenset[str]
+    travel: TravelModel
+    kept: tuple[Stop, ...]
+    replanned: tuple[str, ...]
+    unplaced: tuple[int, ...]
+
+
+def area_replan(
+    inputs: PlanningInputs, plan: Plan, area_id: str, *, only_crossing: bool
+) -> AreaReplan:
+    """The re-plan of `area_id` after field reports: all its teams, or with
+    `only_crossing` the teams whose routes in `plan` use a closed road (the others keep
+    their routes). ValueError when there is nothing to re-plan."""
+    restricted = restrict_to_area(inputs.mission, area_id)
+    rules = inputs.mission.rules
+    travel, unplaced = planning_travel(rules, inputs.updates)
+    teams = tuple(t.team_id for t in restricted.sto_teams)
+    if not only_crossing:
+        return AreaReplan(restricted, inputs.excluded, travel, (), teams, tuple(unplaced))
+    before = plan_travel(plan) or model(settings(), rules)
+    crossing = teams_crossing(plan, inputs.mission, before, travel, teams=teams)
+    if not crossing:
+        raise ValueError(f"no route of {area_id} uses a closed road: there is nothing to re-plan")
+    mission, visited = repair_mission(restricted, plan, area_id, crossing)
+    kept = tuple(kept_stops(plan, restricted, area_id, crossing))
+    return AreaReplan(
+        mission, inputs.excluded | visited, travel, kept, tuple(sorted(crossing)), tuple(unplaced)
+    )

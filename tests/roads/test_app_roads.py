@@ -1,0 +1,101 @@
+"""Road data in the app: extracts uploaded and built in the background under the data
+directory, and the travel source chosen on Teams & rules and shown on the Plan page."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from planner.roads import RoadsInfo
+from planner.store import open_store, system_user, travel_settings
+from planner.travel_source import TravelSettings
+from planner.ui import roads as server_roads
+from tests.roads.conftest import ALMATY_PBF
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from app_support import app, button, texts
+
+pytestmark = pytest.mark.roads
+ADMIN = system_user("test")
+
+
+def wait(name: str, timeout_s: float = 120) -> server_roads.BuildStatus:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        status = server_roads.build_status(name)
+        assert status is not None
+        if status.state != server_roads.RUNNING:
+            return status
+        assert time.monotonic() < deadline, "the build did not finish"
+        time.sleep(0.2)
+
+
+def test_an_uploaded_extract_is_built_under_the_data_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PLANNER_DATA_DIR", str(tmp_path / "data"))
+    status = server_roads.start_build("almaty", "almaty_2012.osm.pbf", ALMATY_PBF.read_bytes())
+    done = wait("almaty")
+    assert done is status and done.state == server_roads.DONE, done.error
+    assert done.number == done.total == 4 and done.fraction == 1.0
+    found = server_roads.available_roads()
+    assert list(found) == ["almaty"]
+    assert found["almaty"].osm_date == "2012-03-13"  # type: ignore[attr-defined]
+    root = tmp_path / "data" / "roads"
+    assert sorted(p.name for p in root.iterdir()) == [".uploads", "almaty"]
+    assert list((root / ".uploads").iterdir()) == []  # the upload is gone once built
+
+
+def test_bad_uploads_are_refused_and_leave_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PLANNER_DATA_DIR", str(tmp_path / "data"))
+    for name in ("../etc", "Almaty", "a/b", "", "x" * 41):
+        with pytest.raises(ValueError, match="cannot name road data"):
+            server_roads.start_build(name, "a.osm.pbf", b"x")
+    with pytest.raises(ValueError, match=r"\.osm\.pbf"):
+        server_roads.start_build("ok", "stations.csv", b"x")
+    monkeypatch.setattr(server_roads, "MAX_EXTRACT_BYTES", 10)
+    with pytest.raises(ValueError, match="planner roads build"):
+        server_roads.start_build("ok", "big.osm.pbf", b"x" * 11)
+    monkeypatch.setattr(server_roads, "MAX_EXTRACT_BYTES", 10_000)
+    server_roads.start_build("broken", "broken.osm.pbf", b"not a protobuf file")
+    failed = wait("broken")
+    assert failed.state == server_roads.FAILED and failed.error
+    root = tmp_path / "data" / "roads"
+    assert sorted(p.name for p in root.iterdir()) == [".uploads"]
+    assert list((root / ".uploads").iterdir()) == []
+    assert server_roads.available_roads() == {}
+
+
+def test_teams_page_chooses_the_travel_source(app_store, almaty_roads: RoadsInfo) -> None:
+    seeded = app_store("ulytau")
+    shutil.copytree(almaty_roads.directory, seeded.folder / "roads" / "almaty")
+    at = app(seeded.folder, "coord").run()
+    at.switch_page("app_pages/teams.py").run()
+    assert not at.exception
+    assert "Travel times" in texts(at.header)
+    source = next(s for s in at.selectbox if s.label == "Travel source")
+    assert source.options[1] == "Roads: almaty · almaty_2012.osm.pbf · OSM data of 2012-03-13"
+    source.set_value("almaty")
+    next(n for n in at.number_input if n.label == "Winter factor").set_value(0.0)
+    button(at, "Apply travel settings").click().run()
+    assert "winter_factor must be a positive number" in texts(at.error)
+    with open_store(data_dir=seeded.folder) as store:
+        assert travel_settings(store, 1, user=ADMIN) == TravelSettings()
+
+    next(n for n in at.number_input if n.label == "Winter factor").set_value(1.0)
+    button(at, "Apply travel settings").click().run()
+    assert not at.exception
+    assert "Travel settings saved." in texts(at.success)
+    with open_store(data_dir=seeded.folder) as store:
+        assert travel_settings(store, 1, user=ADMIN) == TravelSettings(
+            "almaty", (("winter_factor", 1.0),)
+        )
+    at.switch_page("app_pages/plan.py").run()
+    assert not at.exception
+    assert "Travel times: Roads: OpenStreetMap almaty_2012.osm.pbf" in texts(at.caption)
