@@ -401,6 +401,8 @@ def road_report(travel: TravelModel, mission: Mission) -> dict[str, Any] | None:
 
     Places well outside the extract (beyond its bounding box by more than the snapping
     limit) are counted without asking the engine: they cannot be near a road of it."""
+    if isinstance(travel, GreatCircleTravel | MatrixTravel):
+        return None  # without loading the road engine
     from planner.roads import RoadReport, RoadTravel
 
     if not isinstance(travel, RoadTravel):

@@ -216,3 +216,36 @@ def test_map_and_exports_draw_the_roads(road_plan: RoadPlan, city: Mission) -> N
     assert "OSM data of 2012-03-13" in cover
     team_page = pdf.pages[1].extract_text()
     assert "Along the roads (OpenStreetMap)" in team_page and "km along the roads" in team_page
+
+
+def test_route_mode_plans_and_checks_on_roads(almaty_roads: RoadsInfo, tmp_path: Path) -> None:
+    """`planner route --roads`: the matrix comes from the road data, summary.json says so,
+    and `planner check` re-reads it and checks on the same roads."""
+    stations = tmp_path / "stations.csv"
+    stations.write_text(
+        "id,lat,lon,stay_min,open,close,weight\n"
+        "kabanbay,43.250,76.950,20,09:00,12:00,1\n"
+        "utepov,43.220,76.900,20,09:00,12:00,2\n"
+        "center,43.238,76.945,20,09:00,16:00,1\n",
+        "utf-8",
+    )
+    teams = tmp_path / "teams.csv"
+    teams.write_text(
+        "id,lat,lon,earliest_departure,latest_return\nT1,43.2364,76.9457,08:30,17:00\n"
+    )
+    out = tmp_path / "routes"
+    result = run(
+        "route", stations, teams, "--out", out, "--time-limit", 5,
+        "--roads", almaty_roads.directory,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text("utf-8"))
+    assert summary["inputs"]["roads"]["source"] == "roads"
+    assert summary["stations_visited"] == 3
+    checked = run("check", out)
+    assert checked.exit_code == 0, checked.output
+    both = run(
+        "route", stations, teams, "--out", tmp_path / "x", "--time-limit", 5,
+        "--roads", almaty_roads.directory, "--matrix", tmp_path / "m.csv",
+    )  # fmt: skip
+    assert both.exit_code == 1 and "not both" in both.output

@@ -6,12 +6,13 @@ from __future__ import annotations
 import shutil
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from planner.roads import RoadsInfo
-from planner.store import open_store, system_user, travel_settings
+from planner.store import field_updates, open_store, system_user, travel_settings
 from planner.travel_source import TravelSettings
 from planner.ui import roads as server_roads
 from tests.roads.conftest import ALMATY_PBF
@@ -21,6 +22,15 @@ from app_support import app, button, texts
 
 pytestmark = pytest.mark.roads
 ADMIN = system_user("test")
+
+
+@pytest.fixture(autouse=True)
+def keep_main_module() -> Iterator[None]:
+    """Running the app in this process replaces `__main__`; put it back, so that later
+    tests that start worker processes by spawning do not run the app in them."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
 
 
 def wait(name: str, timeout_s: float = 120) -> server_roads.BuildStatus:
@@ -99,3 +109,28 @@ def test_teams_page_chooses_the_travel_source(app_store, almaty_roads: RoadsInfo
     at.switch_page("app_pages/plan.py").run()
     assert not at.exception
     assert "Travel times: Roads: OpenStreetMap almaty_2012.osm.pbf" in texts(at.caption)
+
+
+def test_a_road_report_carries_the_closed_stretch(app_store) -> None:
+    """The LTO gives the closed stretch's two ends; they are stored with the report (in
+    lon, lat order) and shown in the reports table."""
+    seeded = app_store("two_areas")
+    at = app(seeded.folder, "lto-a1").run()
+    assert at.title[0].value == "My area"
+    ends = (51.1001, 71.4002, 51.1051, 71.4102)  # start lat, lon, end lat, lon
+    for i, value in enumerate(ends):
+        at.number_input(key=f"road_A1_{i}").set_value(value)
+    button(at, "Save road report").click().run()
+    assert not at.exception
+    assert "Report saved: road closed." in texts(at.success)
+    with open_store(data_dir=seeded.folder) as store:
+        (report,) = field_updates(store, 1, user=ADMIN)
+    assert report.kind == "road_closed" and report.area_id == "A1"
+    assert report.road_points == ((71.4002, 51.1001), (71.4102, 51.1051))
+    assert "closed 51.10010, 71.40020 – 51.10510, 71.41020" in " ".join(
+        at.dataframe[-1].value["where"]
+    )
+
+    at.number_input(key="road_A1_0").set_value(51.2)
+    button(at, "Save road report").click().run()
+    assert "four numbers, or none" in texts(at.error)
