@@ -409,7 +409,9 @@ def road_report(travel: TravelModel, mission: Mission) -> dict[str, Any] | None:
         return None
     info = travel.info
     cal = travel.calibration
-    margin = cal.max_snap_m / 111_000
+    # Degrees that surely hold max_snap_m in both directions (a degree of longitude is
+    # over 55 km up to 60° of latitude).
+    margin = 2 * cal.max_snap_m / 111_000
     merged = RoadReport(max_snap_m=cal.max_snap_m)
     areas: dict[str, dict[str, int]] = {}
     outside_total = 0

@@ -317,6 +317,8 @@ def build_view(
         "election_date": mission.rules.election_date.isoformat(),
         "teams": len(teams),
         "stops": sum(len(t.stops) for t in teams),
+        "travel": travel_label(meta.get("travel") or (meta.get("solver") or {}).get("travel")),
+        "route_lines": route_lines_label({t.team_id: t.line for t in teams if t.line}),
     }
     parameters |= {f"target_{p}": targets[p] for p in PHASES}
     rules = meta.get("rules") or {k: str(getattr(mission.rules, k)) for k in _rule_names(mission)}

@@ -32,6 +32,8 @@ UPLOADS = ".uploads"
 CLOSED = ".closed"
 # Extracts uploaded through the browser; build larger ones on the server (see above).
 MAX_EXTRACT_BYTES = 200 * 1024 * 1024
+# A finished build is reported on Teams & rules for this long.
+SHOWN_AFTER_S = 3600.0
 NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 
 
@@ -116,8 +118,12 @@ def build_status(name: str) -> BuildStatus | None:
 
 
 def builds() -> list[BuildStatus]:
+    """Builds running, or finished within the last `SHOWN_AFTER_S`."""
+    now = time.monotonic()
     with _LOCK:
-        return list(_BUILDS.values())
+        return [
+            b for b in _BUILDS.values() if b.finished is None or now - b.finished < SHOWN_AFTER_S
+        ]
 
 
 def start_build(name: str, file_name: str, data: bytes) -> BuildStatus:

@@ -25,6 +25,12 @@ ADMIN = system_user("test")
 
 
 @pytest.fixture(autouse=True)
+def own_builds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Builds are server-wide: each test sees only its own."""
+    monkeypatch.setattr(server_roads, "_BUILDS", {})
+
+
+@pytest.fixture(autouse=True)
 def keep_main_module() -> Iterator[None]:
     """Running the app in this process replaces `__main__`; put it back, so that later
     tests that start worker processes by spawning do not run the app in them."""
