@@ -40,7 +40,7 @@ def _key(directory: Path) -> tuple[int, str, int]:
 
 def engine(directory: Path) -> Any:
     """The `osrm.OSRM` engine of a roads directory in this process."""
-    import osrm  # type: ignore[import-untyped]
+    import osrm
 
     directory = Path(directory).absolute()
     key = _key(directory)
@@ -72,7 +72,7 @@ def anchor(directory: Path) -> Coordinate:
     it: a pair on a car park would be 0 s apart alone and far apart in an area's table.
     Every table request carries this anchor (not as a source or destination), so each
     place is always snapped to the main network, whatever else is asked."""
-    import osrm  # type: ignore[import-untyped]
+    import osrm
 
     directory = Path(directory).absolute()
     key = _key(directory)
@@ -139,7 +139,7 @@ def table(
     """Free-flow durations origins x destinations, in blocks of at most `chunk_size`
     origins by `chunk_size` destinations per engine call; each place snapped the same way
     whatever else is asked (`anchor`)."""
-    import osrm  # type: ignore[import-untyped]
+    import osrm
 
     if chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")
@@ -206,7 +206,7 @@ def route(
     directory: Path, coordinates: Sequence[Coordinate], *, nodes: bool = False
 ) -> RawRoute | None:
     """The fastest road route through the coordinates in order, or None if there is none."""
-    import osrm  # type: ignore[import-untyped]
+    import osrm
 
     if len(coordinates) < 2:
         raise ValueError("a route needs at least two coordinates")
