@@ -10,6 +10,7 @@ from typing import Any
 import streamlit as st
 
 from planner.model import Mission
+from planner.road_closures import merge_saved
 from planner.schedule import Plan
 from planner.store import StoreError, save_plan
 from planner.ui import mission_state, session, version_state
@@ -29,6 +30,8 @@ class JobPlan:
     parent: int | None
     areas: tuple[str, ...] | None = None
     applied_updates: tuple[int, ...] = ()
+    # A re-plan of some of an area's teams: the other teams' stops, saved unchanged.
+    kept_stops: tuple[Any, ...] = ()
 
 
 def job() -> SolveJob | None:
@@ -45,6 +48,7 @@ def start_job(mission: Mission, what: JobPlan, **kwargs: Any) -> SolveJob:
         "areas": list(what.areas) if what.areas is not None else None,
         "area_id": what.areas[0] if what.areas else None,
         "applied_updates": list(what.applied_updates),
+        "kept_stops": list(what.kept_stops),
         "mission_id": mission_state.mission_id(),
         "edit_version": mission_state.edit_version(),
         "started_at": time.time(),
@@ -74,6 +78,7 @@ def job_result() -> dict[str, Any] | None:
 
 
 def _save(plan: Plan, meta: dict[str, Any]) -> int:
+    plan = merge_saved(plan, meta)  # a re-plan of some teams: the others' routes kept
     return save_plan(
         session.get_store(),
         int(meta["mission_id"]),
