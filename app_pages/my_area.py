@@ -282,17 +282,20 @@ else:
         f"account ({open_reports} not yet in a plan); the other areas keep their routes. "
         "The result is saved as a new version; this one stays readable."
     )
-    closed_here = [
-        r for r in reports if r.kind == ReportKind.ROAD_CLOSED and r.road_points is not None
+    affecting = [
+        r
+        for r in reports
+        if r.status != ReportState.DISMISSED
+        and (r.station_id is not None or r.road_points is not None)
     ]
     with st.form(f"replan_{area_id}"):
         cols = st.columns(2)
         seed = cols[0].number_input("Seed", min_value=0, value=int(plan.seed), step=1)
         limit = cols[1].number_input("Time limit (s)", min_value=1, max_value=600, value=10, step=1)
-        only_crossing = bool(closed_here) and st.checkbox(
-            f"Only the teams whose routes use a closed road ({len(closed_here)} reported); "
-            "the area's other teams keep their routes",
-            value=travel_state.settings().roads is not None,
+        only_affected = bool(affecting) and st.checkbox(
+            "Only the teams whose routes the reports affect (a closed or moved station on "
+            "the route, a closed road under it); the area's other teams keep their routes",
+            value=True,
         )
         go = st.form_submit_button(
             f"Re-plan {area_id} only", type="primary", disabled=running is not None
@@ -302,7 +305,7 @@ else:
             inputs = report_state.inputs(areas=[area_id])
             try:
                 replan = travel_state.area_replan(
-                    inputs, plan, area_id, only_crossing=only_crossing
+                    inputs, plan, area_id, only_affected=only_affected
                 )
             except ValueError as exc:
                 st.error(f"Cannot re-plan: {exc}")
@@ -313,7 +316,7 @@ else:
                         "ends do not change travel times."
                     )
                 which = (
-                    f"{', '.join(replan.replanned)} re-planned around closed roads"
+                    f"{', '.join(replan.replanned)} re-planned after field reports"
                     if replan.kept
                     else "re-planned"
                 )
@@ -326,6 +329,7 @@ else:
                         areas=(area_id,),
                         applied_updates=inputs.open_update_ids,
                         kept_stops=replan.kept,
+                        before_stops=replan.before,
                     ),
                     time_limit_s=float(limit),
                     seed=int(seed),
@@ -343,6 +347,14 @@ if version is not None and version.parent_id is not None:
     changed = diff_table(version_state.changes(version) or {}, mission)
     changed = changed[changed["area"] == area_id] if len(changed) else changed
     st.subheader(f"What changed in version {version.id} (from version {version.parent_id})")
+    moved = ((version.stats.get("areas") or {}).get(area_id) or {}).get("churn")
+    if moved:
+        st.caption(
+            f"{moved['teams_changed']} of {moved['teams_compared']} teams changed: "
+            f"{moved['stops_added']} stops added, {moved['stops_dropped']} dropped, "
+            f"{moved['stops_retimed']} retimed by more than {moved['retimed_after_min']} min, "
+            f"{moved['stops_reordered']} reordered (of {moved['stops_before']})."
+        )
     if len(changed):
         st.dataframe(changed, hide_index=True, width="stretch")
     else:

@@ -1,22 +1,19 @@
-"""Road closures in a re-plan: which teams' routes a closure breaks, and a re-plan of
-those teams alone while every other team keeps its route.
+"""Road closures in a re-plan: which teams' routes a closure breaks.
 
 A team's route uses a closed road when one of its legs takes longer on the closed road
 data than on the open one (the fastest way between those two stops ran over the closed
-stretch). Those teams are planned again on the closed roads, from the area's stations
-that no kept team visits and with count stations whose TEC no kept team follows; the
-kept teams' stops are put back unchanged (`with_kept_routes`).
+stretch). Those teams are planned again on the closed roads while the others keep their
+routes (`planner.repair`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Iterable, Sequence
 from itertools import pairwise
 
 from planner.model import Mission, Setting
-from planner.schedule import AreaPlan, Plan, Stop, is_night_leg
+from planner.schedule import Plan, Stop, is_night_leg
 from planner.travel import Place, TravelModel
 
 
@@ -58,61 +55,3 @@ def teams_crossing(
         if any(b > a for a, b in zip(before, after, strict=True)):
             crossing.add(team_id)
     return crossing
-
-
-def repair_mission(
-    mission: Mission, plan: Plan, area_id: str, replanned: Iterable[str]
-) -> tuple[Mission, frozenset[str]]:
-    """The mission for re-planning `replanned` teams of `area_id` alone: only those
-    teams; the stations the area's other teams visit are excluded (returned), and the
-    TECs they follow are left out, so no station or TEC gets two teams."""
-    chosen = set(replanned)
-    area_teams = {t.team_id for t in mission.teams if t.area_id == area_id}
-    if not chosen <= area_teams:
-        raise ValueError(f"team(s) {sorted(chosen - area_teams)} are not in area {area_id}")
-    kept = [s for s in plan.stops if s.team_id in area_teams - chosen]
-    visited = frozenset(s.site_id for s in kept if s.site_type == "station")
-    followed = {s.site_id for s in kept if s.site_type == "tec"}
-    restricted = replace(
-        mission,
-        teams=tuple(t for t in mission.teams if t.team_id in chosen),
-        commissions=tuple(c for c in mission.commissions if c.tec_id not in followed),
-    )
-    return restricted, visited
-
-
-def kept_stops(plan: Plan, mission: Mission, area_id: str, replanned: Iterable[str]) -> list[Stop]:
-    """The stops of the area's teams that are not re-planned."""
-    chosen = set(replanned)
-    area_teams = {t.team_id for t in mission.teams if t.area_id == area_id}
-    return [s for s in plan.stops if s.team_id in area_teams - chosen]
-
-
-def with_kept_routes(plan: Plan, kept: Sequence[Stop], area_id: str) -> Plan:
-    """`plan` (a re-plan of some teams of `area_id`) with the kept teams' stops put
-    back, unchanged, into that area."""
-    if not kept:
-        return plan
-    replanned = {s.team_id for s in plan.stops}
-    clash = sorted({s.team_id for s in kept} & replanned)
-    if clash:
-        raise ValueError(f"team(s) {clash} are both kept and re-planned")
-    areas = list(plan.areas)
-    index = next((i for i, a in enumerate(areas) if a.area_id == area_id), None)
-    if index is None:
-        raise ValueError(f"the re-plan has no routes for area {area_id}")
-    area = areas[index]
-    stats = {**area.stats, "kept_teams": len({s.team_id for s in kept})}
-    areas[index] = AreaPlan(area_id, (*area.stops, *kept), area.sample, stats)
-    stops = tuple(s for a in areas for s in a.stops)
-    return replace(plan, stops=stops, areas=tuple(areas))
-
-
-def merge_saved(plan: Plan, meta: Mapping[str, object]) -> Plan:
-    """A finished job's plan with the routes its re-plan kept (`meta["kept_stops"]`,
-    `meta["area_id"]`), ready to save; the plan itself when nothing was kept."""
-    kept = meta.get("kept_stops")
-    area = meta.get("area_id")
-    if not kept or not isinstance(area, str):
-        return plan
-    return with_kept_routes(plan, list(kept), area)  # type: ignore[call-overload]

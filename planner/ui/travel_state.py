@@ -11,7 +11,8 @@ import streamlit as st
 
 from planner.field_status import ReportKind, ReportState
 from planner.model import Mission, Rules
-from planner.road_closures import kept_stops, repair_mission, teams_crossing
+from planner.repair import kept_stops, repair_mission, teams_visiting
+from planner.road_closures import teams_crossing
 from planner.route_lines import TeamLine, plan_route_lines, plan_travel
 from planner.schedule import Plan, Stop
 from planner.store import (
@@ -184,7 +185,8 @@ def travel_from_values(
 class AreaReplan:
     """What an area's re-plan runs: the mission (its teams to plan), the stations never
     to route to, the travel (reported roads closed), the teams' stops kept unchanged,
-    and the road reports without coordinates (not applied)."""
+    the area's stops before the re-plan (to report the churn), and the road reports
+    without coordinates (not applied)."""
 
     mission: Mission
     excluded: frozenset[str]
@@ -192,26 +194,61 @@ class AreaReplan:
     kept: tuple[Stop, ...]
     replanned: tuple[str, ...]
     unplaced: tuple[int, ...]
+    before: tuple[Stop, ...] = ()
+
+
+def moved_stations(inputs: PlanningInputs) -> frozenset[str]:
+    """Stations reported at another place (dismissed reports ignored)."""
+    return frozenset(
+        u.station_id
+        for u in inputs.updates
+        if u.kind == ReportKind.STATION_MOVED
+        and u.status != ReportState.DISMISSED
+        and u.station_id is not None
+    )
+
+
+def affected_teams(inputs: PlanningInputs, plan: Plan, area_id: str) -> set[str]:
+    """The area's teams whose routes in `plan` the field reports break: a station on the
+    route reported closed, inaccessible or moved, or a leg over a reported closed road."""
+    restricted = restrict_to_area(inputs.mission, area_id)
+    teams = tuple(t.team_id for t in restricted.sto_teams)
+    stations = inputs.excluded | moved_stations(inputs)
+    affected = teams_visiting(plan, stations, teams=teams)
+    if any(r.road_points is not None for r in inputs.road_closures):
+        travel, _ = planning_travel(inputs.mission.rules, inputs.updates)
+        before = plan_travel(plan) or model(settings(), inputs.mission.rules)
+        affected |= teams_crossing(plan, inputs.mission, before, travel, teams=teams)
+    return affected
 
 
 def area_replan(
-    inputs: PlanningInputs, plan: Plan, area_id: str, *, only_crossing: bool
+    inputs: PlanningInputs, plan: Plan, area_id: str, *, only_affected: bool
 ) -> AreaReplan:
     """The re-plan of `area_id` after field reports: all its teams, or with
-    `only_crossing` the teams whose routes in `plan` use a closed road (the others keep
-    their routes). ValueError when there is nothing to re-plan."""
+    `only_affected` the teams whose routes the reports break (`affected_teams`; the
+    others keep their routes). ValueError when there is nothing to re-plan."""
     restricted = restrict_to_area(inputs.mission, area_id)
     rules = inputs.mission.rules
     travel, unplaced = planning_travel(rules, inputs.updates)
     teams = tuple(t.team_id for t in restricted.sto_teams)
-    if not only_crossing:
-        return AreaReplan(restricted, inputs.excluded, travel, (), teams, tuple(unplaced))
-    before = plan_travel(plan) or model(settings(), rules)
-    crossing = teams_crossing(plan, inputs.mission, before, travel, teams=teams)
-    if not crossing:
-        raise ValueError(f"no route of {area_id} uses a closed road: there is nothing to re-plan")
-    mission, visited = repair_mission(restricted, plan, area_id, crossing)
-    kept = tuple(kept_stops(plan, restricted, area_id, crossing))
+    before = tuple(s for s in plan.stops if s.team_id in set(teams))
+    if not only_affected:
+        return AreaReplan(restricted, inputs.excluded, travel, (), teams, tuple(unplaced), before)
+    affected = affected_teams(inputs, plan, area_id)
+    if not affected:
+        raise ValueError(
+            f"no route of {area_id} visits a reported station or uses a closed road: "
+            "there is nothing to re-plan"
+        )
+    mission, visited = repair_mission(restricted, plan, area_id, affected)
+    kept = tuple(kept_stops(plan, restricted, area_id, affected))
     return AreaReplan(
-        mission, inputs.excluded | visited, travel, kept, tuple(sorted(crossing)), tuple(unplaced)
+        mission,
+        inputs.excluded | visited,
+        travel,
+        kept,
+        tuple(sorted(affected)),
+        tuple(unplaced),
+        before,
     )

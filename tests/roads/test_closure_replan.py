@@ -13,13 +13,8 @@ from planner.check import check_visits
 from planner.model import Mission
 from planner.outputs import parse_visits, visits_csv
 from planner.plan import solve
-from planner.road_closures import (
-    kept_stops,
-    merge_saved,
-    repair_mission,
-    teams_crossing,
-    with_kept_routes,
-)
+from planner.repair import kept_stops, merge_saved, repair_mission, with_kept_routes
+from planner.road_closures import teams_crossing
 from planner.roads import ClosedRoad, RoadsInfo, engine, read_roads
 from planner.route_lines import plan_route_lines
 from planner.travel_source import closed_roads_dir, closed_travel, describe_travel
