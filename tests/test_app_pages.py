@@ -75,6 +75,9 @@ def test_mission_page_summarises_default_mission(app_store) -> None:
     assert values["Polling stations"] == "10,101"
     assert values["Voters"] == "11,950,485"
     assert values["Areas (AoRs)"] == "15"
+    assert values["STO teams"] == "150"  # the 15 LTO teams are not counted as STO teams
+    by_region = at.dataframe[1].value
+    assert "Almaty" in set(by_region["region"]) and "KZ75" not in set(by_region["region"])
 
 
 def test_loading_a_shipped_mission_stores_it_once(app_store) -> None:
