@@ -27,6 +27,7 @@ from planner.outputs import cut_areas
 from planner.problem import AreaProblem, PlanOptions, area_problems
 from planner.schedule import AreaPlan, AreaSample, Plan
 from planner.travel import GreatCircleTravel, TravelModel
+from planner.travel_source import plan_travel_record
 
 Progress = Callable[[str, int, int], None]
 
@@ -158,7 +159,7 @@ def _solve(
         "workers": runner.workers,
         "wall_s": round(clock.time() - started, 2),
         "tecs_reachable": sum(len({c.tec_id for c in p.commissions}) for p in problems),
-        "travel": type(travel).__name__,
+        "travel": plan_travel_record(travel, mission),
     }
     plan = Plan(mission.name, seed, time_limit_s, stops, ordered, mission.targets, stats)
     cut = cut_areas(plan)

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.model import Mission
+from planner.travel import TravelModel
 
 RUNNING, DONE, FAILED, CANCELLED = "running", "done", "failed", "cancelled"
 # A run ends within its time limit plus 5 % and 2 s; one that outlives it by this much
@@ -85,6 +86,7 @@ class SolveJob:
         excluded: frozenset[str] = frozenset(),
         areas: list[str] | None = None,
         meta: dict[str, Any] | None = None,
+        travel: TravelModel | None = None,
     ) -> None:
         self.time_limit_s = float(time_limit_s)
         self.areas = list(areas or [])
@@ -103,6 +105,7 @@ class SolveJob:
             "scheduler": scheduler,
             "deadline": deadline,
             "excluded": frozenset(excluded),
+            "travel": travel,
         }
         source = self._folder / "input.pickle"
         source.write_bytes(pickle.dumps((mission, options), protocol=pickle.HIGHEST_PROTOCOL))
