@@ -21,7 +21,9 @@ MAX_VOTING = PlanOptions().max_voting_per_team
 
 
 def _solve(mission: Mission, seed: int = 0) -> Plan:
-    return solve(mission, time_limit_s=2, seed=seed, workers=1)
+    # Searches stop on counts of work; the limit is only there so that a busy machine
+    # does not cut an area (which would leave its teams unplanned).
+    return solve(mission, time_limit_s=60, seed=seed, workers=1)
 
 
 def _assert_valid(plan: Plan, mission: Mission) -> None:
