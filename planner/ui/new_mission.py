@@ -193,6 +193,9 @@ def preview_new_mission(
         inputs = cast(list[str], result.report.get("inputs", []))
         report["inputs"] = [Path(p).name for p in inputs]
         preview.report = report
-        preview.report_markdown = render_markdown(report).replace(str(folder / "in") + "/", "")
+        text = render_markdown(report).replace(str(folder / "in") + "/", "")
+        # Each line its own line on the page too (Markdown joins adjacent lines).
+        text = text.replace("| --columns |", "| your mapping |")
+        preview.report_markdown = text.replace("\n", "  \n")
         preview.mission = mission
     return preview
