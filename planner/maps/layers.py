@@ -231,6 +231,12 @@ def add_legend(
     rows = []
     for item in items:
         label, colour, shape = (*item, "dot") if len(item) == 2 else item
+        if shape == "note":
+            rows.append(
+                '<div style="margin:3px 0 1px;color:#555;font-style:italic">'
+                f"{html.escape(label)}</div>"
+            )
+            continue
         if shape == "line":
             swatch = f"width:16px;height:4px;background:{colour};border-radius:2px"
         elif shape == "ring":
