@@ -605,7 +605,7 @@ def route(
             raise ValueError("give the stations and teams tables, or --mission, not both")
         summary = plan_mission_route(
             mission, area, days, out=out, time_limit_s=time_limit, team_id=team, start=start,
-            force=force, on_warnings=_print_warnings,
+            force=force, on_warnings=_print_warnings, roads=roads,
         )  # fmt: skip
         _print_route_summary(summary, out)
         return

@@ -188,7 +188,9 @@ def input_files(tables: VisitTables) -> dict[str, str]:
     }
 
 
-def mission_route_problem(tables: VisitTables, out_dir: Path) -> RouteProblem:
+def mission_route_problem(
+    tables: VisitTables, out_dir: Path, *, roads: Path | None = None
+) -> RouteProblem:
     """The route problem of the tables, read and checked by route mode itself, naming the
     tables' places in `out_dir` as its inputs (where `write_mission_route_plan` puts them)."""
     files = input_files(tables)
@@ -200,10 +202,13 @@ def mission_route_problem(tables: VisitTables, out_dir: Path) -> RouteProblem:
             Path(tmp) / TEAMS_FILE,
             day=tables.first_day,
             tz=tables.tz,
+            roads=roads,
         )
-    inputs = RouteInputs(
-        str(out_dir / STATIONS_FILE), str(out_dir / TEAMS_FILE), None, tables.first_day, tables.tz
-    )
+    stations, teams = str(out_dir / STATIONS_FILE), str(out_dir / TEAMS_FILE)
+    if problem.inputs is None:
+        inputs = RouteInputs(stations, teams, None, tables.first_day, tables.tz)
+    else:  # as read, with the road data it was read on
+        inputs = replace(problem.inputs, stations=stations, teams=teams)
     return replace(problem, inputs=inputs)
 
 
@@ -234,9 +239,11 @@ def plan_mission_route(
     force: bool = False,
     settings: LtoVisitSettings = DEFAULT_VISIT_SETTINGS,
     on_warnings: Callable[[list[Problem]], None] | None = None,
+    roads: Path | None = None,
 ) -> dict[str, Any]:
     """`planner route --mission DIR --area ID --days N`: read the mission, make the tables,
-    solve with route mode, write the plan and its tables; return route mode's summary."""
+    solve with route mode (on the road data in `roads`, if given), write the plan and its
+    tables; return route mode's summary."""
     from planner.geodata import load_mission
 
     if area_id is None or days is None:
@@ -254,7 +261,7 @@ def plan_mission_route(
     tables = visit_tables(
         mission, area_id, days=days, start=first, team_id=team_id, settings=settings
     )
-    problem = mission_route_problem(tables, out)
+    problem = mission_route_problem(tables, out, roads=roads)
     if on_warnings is not None:
         on_warnings(list(problem.warnings))
     plan = solve_route(problem, time_limit_s=time_limit_s)
