@@ -601,8 +601,8 @@ def route(
     if mission is not None:
         from planner.route.from_mission import plan_mission_route
 
-        if stations is not None or teams is not None:
-            raise ValueError("give the stations and teams tables, or --mission, not both")
+        if stations is not None or teams is not None or matrix is not None:
+            raise ValueError("--mission makes its own tables: no stations, teams or --matrix")
         summary = plan_mission_route(
             mission, area, days, out=out, time_limit_s=time_limit, team_id=team, start=start,
             force=force, on_warnings=_print_warnings, roads=roads,

@@ -146,6 +146,16 @@ def test_route_from_a_mission_refuses_bad_options(
     assert not (tmp_path / "o").exists()
 
 
+def test_route_from_a_mission_takes_no_tables(tmp_path: Path) -> None:
+    stations = FIXTURES / "route" / "stations.csv"
+    result = run(
+        "route", stations, "--mission", get_path(SMALL_MISSION), "--area", "AOR-01",
+        "--days", "2", "--out", tmp_path / "o", "--time-limit", "5",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "--mission makes its own tables" in result.output
+
+
 def test_route_needs_tables_or_a_mission(tmp_path: Path) -> None:
     result = run("route", "--out", tmp_path / "o", "--time-limit", "5")
     assert result.exit_code == 1
