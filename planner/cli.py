@@ -603,10 +603,15 @@ def route(
 
         if stations is not None or teams is not None or matrix is not None:
             raise ValueError("--mission makes its own tables: no stations, teams or --matrix")
-        summary = plan_mission_route(
+        summary, tables = plan_mission_route(
             mission, area, days, out=out, time_limit_s=time_limit, team_id=team, start=start,
             force=force, on_warnings=_print_warnings, roads=roads,
         )  # fmt: skip
+        if tables.left_out_unlocated:
+            console.print(
+                f"{tables.left_out_unlocated:,} stations without coordinates are left out "
+                "(rules.route_unlocated_stations = false)"
+            )
         _print_route_summary(summary, out)
         return
     if stations is None or teams is None:

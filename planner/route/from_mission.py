@@ -240,10 +240,10 @@ def plan_mission_route(
     settings: LtoVisitSettings = DEFAULT_VISIT_SETTINGS,
     on_warnings: Callable[[list[Problem]], None] | None = None,
     roads: Path | None = None,
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], VisitTables]:
     """`planner route --mission DIR --area ID --days N`: read the mission, make the tables,
     solve with route mode (on the road data in `roads`, if given), write the plan and its
-    tables; return route mode's summary."""
+    tables; return route mode's summary and the tables."""
     from planner.geodata import load_mission
 
     if area_id is None or days is None:
@@ -266,4 +266,4 @@ def plan_mission_route(
         on_warnings(list(problem.warnings))
     plan = solve_route(problem, time_limit_s=time_limit_s)
     write_mission_route_plan(plan, tables, out, force=force)
-    return route_summary(plan)
+    return route_summary(plan), tables
