@@ -1,7 +1,10 @@
 """Mission (coordinators): the stored mission in numbers and on a map; load a shipped
-mission or upload one, stored only once every check passes."""
+mission, upload one, or make a new one from a country's station list; stored only once
+every check passes."""
 
 from __future__ import annotations
+
+from datetime import date, time
 
 import pandas as pd
 import streamlit as st
@@ -12,6 +15,7 @@ from planner.maps.render import mission_map
 from planner.store import Role
 from planner.ui import mission_choice, mission_state, session
 from planner.ui.guard import page_errors
+from planner.ui.new_mission import NewMissionPreview, NewMissionRequest, preview_new_mission
 from planner.ui.tables import problems_table
 from planner.ui.uploads import (
     PACKAGE_TYPES,
@@ -23,6 +27,9 @@ from planner.ui.uploads import (
 )
 
 REPORT_KEY = "upload_report"
+PREVIEW_KEY = "new_mission_preview"
+LIST_TYPES = ["csv", "xlsx", "xls", "geojson", "json", "gpkg", "zip"]
+VOTERS_CHOICES = ("1,000 per station", "Voters per station", "Total voters, shared")
 
 
 def _report(result: UploadResult, what: str) -> None:
@@ -52,6 +59,131 @@ def _show_report() -> None:
     if len(report["warnings"]):
         with st.expander(f"{len(report['warnings'])} warning(s) — not blocking"):
             st.dataframe(report["warnings"], hide_index=True, width="stretch")
+
+
+def _new_mission_request() -> NewMissionRequest | None:
+    """The form of a new mission; None (with a message) while the date is not a date."""
+    left, mid, right = st.columns([2, 1, 1])
+    name = left.text_input("Mission name", key="new_name")
+    day_text = mid.text_input("Election day", placeholder="YYYY-MM-DD", key="new_date")
+    seed = right.number_input("Seed", min_value=0, value=0, step=1, key="new_seed")
+    left, mid, right, last = st.columns(4)
+    opens = left.time_input("Polls open", time(7, 0), key="new_polls_open")
+    closes = mid.time_input("Polls close", time(20, 0), key="new_polls_close")
+    teams = right.number_input(
+        "STO teams (0: one per ~67 stations)", min_value=0, value=0, step=1, key="new_teams"
+    )
+    areas = last.number_input(
+        "Areas (0: one per 10 teams)", min_value=0, value=0, step=1, key="new_areas"
+    )
+    left, right = st.columns([2, 1])
+    voters_rule = left.radio(
+        "Voters of stations the list gives none for", VOTERS_CHOICES, horizontal=True,
+        key="new_voters_rule",
+    )  # fmt: skip
+    voters = right.number_input(
+        "Voters", min_value=0, value=1000, step=100, key="new_voters",
+        disabled=voters_rule == VOTERS_CHOICES[0],
+    )  # fmt: skip
+    columns = st.text_input(
+        "Column mapping: role=column, … (blank: recognised from the headers; roles: "
+        "station_id, number, name, address, region, district, subdistrict, commission, "
+        "voters, lat, lon, coordinates, kind, setting, settlement, tz, name_<lang>)",
+        key="new_columns",
+    )
+    try:
+        day = date.fromisoformat(day_text.strip())
+    except ValueError:
+        if day_text.strip():
+            st.warning(f"Election day {day_text!r} is not a date such as 2026-03-15.")
+        return None
+    return NewMissionRequest(
+        name=name,
+        election_date=day,
+        polls_open=opens,
+        polls_close=closes,
+        columns=columns.strip(),
+        teams=int(teams) or None,
+        areas=int(areas) or None,
+        voters_default=int(voters) if voters_rule == VOTERS_CHOICES[1] else None,
+        voters_total=int(voters) if voters_rule == VOTERS_CHOICES[2] else None,
+        seed=int(seed),
+    )
+
+
+def _show_preview(preview: NewMissionPreview) -> None:
+    """How the columns were read, what was inferred, and the button that stores it."""
+    if preview.problems:
+        st.error(
+            f"The mission cannot be made: {len(preview.problems)} problem(s). Nothing was "
+            "stored. Fix the column mapping or the file(s) and preview again."
+        )
+        st.dataframe(problems_table(preview.problems), hide_index=True, width="stretch")
+    if preview.mapping or preview.columns:
+        st.subheader("Column mapping")
+        mapping = pd.DataFrame(preview.mapping, columns=["meaning", "column", "recognised by"])
+        mapping["recognised by"] = mapping["recognised by"].replace("--columns", "your mapping")
+        st.dataframe(mapping, hide_index=True, width="stretch")
+        st.caption("Columns not used: " + (", ".join(preview.ignored) or "none"))
+        if preview.sample:
+            st.caption("The first rows as read:")
+            st.dataframe(pd.DataFrame(preview.sample), hide_index=True, width="stretch")
+    mission = preview.mission
+    if mission is None or not preview.ok:
+        return
+    summary = summarize(mission)
+    cols = st.columns(5)
+    cols[0].metric("Regions", summary.regions)
+    cols[1].metric("Districts", len(mission.districts))
+    cols[2].metric("Commissions", summary.commissions)
+    cols[3].metric("Stations", f"{summary.stations:,}")
+    cols[4].metric("Areas / teams", f"{summary.areas} / {summary.teams}")
+    st_folium(
+        mission_map(mission), height=420, use_container_width=True, returned_objects=[],
+        key="new_mission_map",
+    )  # fmt: skip
+    with st.container(height=420):
+        st.markdown(preview.report_markdown)
+    if st.button(f"Store “{mission.name}” as a new mission", type="primary"):
+        with page_errors("Storing the mission"):
+            new_id = mission_choice.store_mission(mission)
+            result = UploadResult(mission, message=f"mission #{new_id}, {mission.name}")
+            _report(result, "New mission")
+            st.session_state.pop(PREVIEW_KEY, None)
+            st.rerun()
+
+
+def _new_mission_section() -> None:
+    """A new mission from the country's own station list(s): `planner init` in the app."""
+    with st.expander(
+        "New mission from a country's station list",
+        expanded=PREVIEW_KEY in st.session_state,
+    ):
+        st.caption(
+            "The election administration's list(s) of polling stations (CSV, XLSX, "
+            "GeoJSON, GeoPackage, zipped Shapefile): columns are recognised from their "
+            "headers, and what the list does not say is inferred and reported. Preview, "
+            "check the column mapping and the report, then store it as a new mission."
+        )
+        lists = st.file_uploader(
+            "Station list(s)", type=LIST_TYPES, accept_multiple_files=True,
+            key="new_station_files",
+        )  # fmt: skip
+        seats = st.file_uploader(
+            "Commission positions (optional)", type=LIST_TYPES, key="new_commission_file"
+        )
+        request = _new_mission_request()
+        if st.button("Preview the new mission", disabled=not lists or request is None):
+            assert request is not None
+            with page_errors("Reading the list"), st.spinner("Reading the list…"):
+                st.session_state[PREVIEW_KEY] = preview_new_mission(
+                    [Upload(f.name, f.getvalue()) for f in lists or []],
+                    request,
+                    commissions=Upload(seats.name, seats.getvalue()) if seats else None,
+                )
+        preview = st.session_state.get(PREVIEW_KEY)
+        if isinstance(preview, NewMissionPreview):
+            _show_preview(preview)
 
 
 session.require(Role.COORDINATOR)
@@ -118,6 +250,7 @@ with st.expander("Upload your own data (stored as a new mission once every check
                 _report(result, "Stations/TECs")
                 if result.ok:
                     st.rerun()
+_new_mission_section()
 _show_report()
 
 summary = summarize(mission)

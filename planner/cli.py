@@ -641,12 +641,25 @@ def check(
 @app.command()
 @friendly
 def route(
-    stations: Annotated[Path, typer.Argument(help="Stations table (.csv or .xlsx).")],
-    teams: Annotated[Path, typer.Argument(help="Teams table (.csv or .xlsx).")],
     out: Annotated[
         Path, typer.Option(help="Directory for visits.csv, unvisited.csv and summary.json.")
     ],
     time_limit: Annotated[float, typer.Option(help="Solver time limit, seconds.")],
+    stations: Annotated[Path | None, typer.Argument(help="Stations table (.csv or .xlsx).")] = None,
+    teams: Annotated[Path | None, typer.Argument(help="Teams table (.csv or .xlsx).")] = None,
+    mission: Annotated[
+        Path | None,
+        typer.Option(help="Plan an LTO's visits from this mission package (with --area, --days)."),
+    ] = None,
+    area: Annotated[str | None, typer.Option(help="With --mission: the area's id.")] = None,
+    days: Annotated[int | None, typer.Option(help="With --mission: days of visits.")] = None,
+    team: Annotated[
+        str | None, typer.Option(help="With --mission: the team (default: the area's LTO).")
+    ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option(help="With --mission: first day, YYYY-MM-DD (default: ends before election)."),
+    ] = None,
     matrix: Annotated[
         Path | None,
         typer.Option(help="Travel times in seconds (.csv, or .npy with .keys.txt beside it)."),
@@ -672,7 +685,26 @@ def route(
         ),
     ] = None,
 ) -> None:
-    """Plan visits to weighted stations with time windows (route mode)."""
+    """Plan visits to weighted stations with time windows (route mode), from two tables or,
+    with --mission, --area and --days, for an area's LTO straight from a mission package."""
+    if mission is not None:
+        from planner.route.from_mission import plan_mission_route
+
+        if stations is not None or teams is not None or matrix is not None:
+            raise ValueError("--mission makes its own tables: no stations, teams or --matrix")
+        summary, tables = plan_mission_route(
+            mission, area, days, out=out, time_limit_s=time_limit, team_id=team, start=start,
+            force=force, on_warnings=_print_warnings, roads=roads,
+        )  # fmt: skip
+        if tables.left_out_unlocated:
+            console.print(
+                f"{tables.left_out_unlocated:,} stations without coordinates are left out "
+                "(rules.route_unlocated_stations = false)"
+            )
+        _print_route_summary(summary, out)
+        return
+    if stations is None or teams is None:
+        raise ValueError("give a stations table and a teams table, or --mission with --area")
     from datetime import date
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -699,7 +731,10 @@ def route(
     _print_warnings(list(problem.warnings))
     result = solve_route(problem, time_limit_s=time_limit)
     write_route_plan(result, out, force=force)
-    summary = route_summary(result)
+    _print_route_summary(route_summary(result), out)
+
+
+def _print_route_summary(summary: dict[str, Any], out: Path) -> None:
     table = Table(title="Team routes")
     for column in ("team", "stops", "weight", "travel min", "depart", "return"):
         table.add_column(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,65 @@ def test_check_rejects_a_tampered_plan(tmp_path: Path) -> None:
     result = run("check", out)
     assert result.exit_code == 1
     assert "opening" in result.output
+
+
+def test_route_from_the_small_mission_plans_the_ltos_days_and_checks(tmp_path: Path) -> None:
+    """`planner route --mission --area --days`: no hand-made tables, route mode's outputs
+    plus the two tables it made, and `planner check` re-verifies them."""
+    out = tmp_path / "lto"
+    args = ("route", "--mission", get_path(SMALL_MISSION), "--area", "AOR-01", "--days", "2")
+    result = run(*args, "--out", out, "--time-limit", "5")
+    assert result.exit_code == 0, result.output
+    assert "LTO-01-d1" in result.output and "LTO-01-d2" in result.output
+    assert {p.name for p in out.iterdir()} >= {
+        "stations.csv", "teams.csv", "visits.csv", "unvisited.csv", "summary.json",
+    }  # fmt: skip
+    summary = json.loads((out / "summary.json").read_text("utf-8"))
+    assert summary["stations_visited"] > 0
+    assert summary["inputs"]["stations"] == str(out / "stations.csv")
+    assert summary["inputs"]["date"] == "2022-11-18"  # two days before election day
+    checked = run("check", out)
+    assert checked.exit_code == 0, checked.output
+    assert "OK: 2 teams" in checked.output
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (("--area", "AOR-99", "--days", "2"), "no area 'AOR-99'"),
+        (("--area", "AOR-01"), "--mission needs --area and --days"),
+        (("--area", "AOR-01", "--days", "2", "--start", "soon"), "--start 'soon'"),
+    ],
+)
+def test_route_from_a_mission_refuses_bad_options(
+    tmp_path: Path, extra: tuple[str, ...], message: str
+) -> None:
+    result = run(
+        "route",
+        "--mission",
+        get_path(SMALL_MISSION),
+        *extra,
+        "--out",
+        tmp_path / "o",
+        "--time-limit",
+        "5",
+    )
+    assert result.exit_code == 1
+    assert message in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_route_from_a_mission_takes_no_tables(tmp_path: Path) -> None:
+    stations = FIXTURES / "route" / "stations.csv"
+    result = run(
+        "route", stations, "--mission", get_path(SMALL_MISSION), "--area", "AOR-01",
+        "--days", "2", "--out", tmp_path / "o", "--time-limit", "5",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "--mission makes its own tables" in result.output
+
+
+def test_route_needs_tables_or_a_mission(tmp_path: Path) -> None:
+    result = run("route", "--out", tmp_path / "o", "--time-limit", "5")
+    assert result.exit_code == 1
+    assert "give a stations table and a teams table" in result.output

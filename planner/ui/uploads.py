@@ -233,3 +233,56 @@ def replace_layers(
         if commissions is not None:
             parts.append(f"{len(new_commissions)} TECs from {commissions.name}")
         return UploadResult(new, warnings=_rename(warnings, folder), message="; ".join(parts))
+
+
+def rename_problems(problems: Sequence[Problem], folder: Path) -> list[Problem]:
+    """Problems naming the uploaded files rather than the temporary folder they sit in."""
+    return _rename(problems, folder)
+
+
+def _archive_problems(archive: Path) -> list[Problem]:
+    """A .zip read in place (a zipped Shapefile): refused when it would unpack beyond
+    `MAX_ZIP_BYTES`, holds a path that leaves its folder, or is not a zip at all."""
+    name = archive.name
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            members = zf.infolist()
+    except zipfile.BadZipFile:
+        return [Problem(name, None, None, "not a readable .zip archive")]
+    if sum(m.file_size for m in members) > MAX_ZIP_BYTES:
+        return [Problem(name, None, None, "the archive is too large to unpack")]
+    for m in members:
+        parts = PurePosixPath(m.filename.replace("\\", "/")).parts
+        if m.filename.startswith(("/", "\\")) or ".." in parts:
+            return [Problem(name, None, None, f"unsafe path in archive: {m.filename}")]
+    return []
+
+
+def stage_uploads(
+    folder: Path, uploads: Sequence[Upload], *, suffixes: Sequence[str]
+) -> tuple[list[Path], list[Problem]]:
+    """Write uploads into `folder` (made here, private) under their own plain names, in
+    order; refuse names twice, file types not in `suffixes` (".csv", …) and unsafe or
+    oversized archives. The paths, or the problems (then nothing is to be read)."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    paths: list[Path] = []
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    allowed = ", ".join(suffixes)
+    for upload in uploads:
+        name = _safe_name(upload.name)
+        suffix = PurePosixPath(name).suffix.lower()
+        if suffix not in suffixes:
+            problems.append(
+                Problem(upload.name, None, None, f"unsupported file type; use one of {allowed}")
+            )
+            continue
+        if name.casefold() in seen:
+            problems.append(Problem(upload.name, None, None, "a file of this name came twice"))
+            continue
+        seen.add(name.casefold())
+        path = _write(folder, upload)
+        if suffix == ".zip":
+            problems += _archive_problems(path)
+        paths.append(path)
+    return paths, problems

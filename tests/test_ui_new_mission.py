@@ -1,0 +1,134 @@
+"""A new mission from uploaded station lists: previewed as `planner init` makes it, the
+mapping shown even when the mission cannot be made, uploads checked before reading."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from datetime import date, time
+from pathlib import Path
+
+import pytest
+
+from planner import synthetic
+from planner.init.sources import SUPPORTED
+from planner.ui import uploads
+from planner.ui.new_mission import NewMissionRequest, preview_new_mission, request_problems
+from planner.ui.uploads import Upload, stage_uploads
+
+REQUEST = NewMissionRequest("Synthetic", date(2026, 3, 15), teams=6, areas=2)
+
+
+@pytest.fixture(scope="module")
+def station_list(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    folder = tmp_path_factory.mktemp("list")
+    return synthetic.write_lists(synthetic.generate(300, seed=2), folder).read_bytes()
+
+
+def _odd(data: bytes) -> bytes:
+    """The same list with headers no vocabulary knows for the id and the region."""
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8")), delimiter=";"))
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\n")
+    writer.writerow(["ref", "zone", "ward", "north", "east"])
+    writer.writerows([r[0], r[4], r[6], r[7], r[8]] for r in rows[1:])
+    return out.getvalue().encode("utf-8")
+
+
+def test_a_recognised_list_previews_a_mission_with_its_report(station_list: bytes) -> None:
+    preview = preview_new_mission([Upload("stations.csv", station_list)], REQUEST)
+    assert preview.ok, preview.problems
+    assert preview.mission is not None
+    assert len(preview.mission.stations) == 300
+    assert len(preview.mission.areas) == 2
+    assert sum(t.kind == "sto" for t in preview.mission.teams) == 6
+    assert preview.mission.rules.election_date == date(2026, 3, 15)
+    meanings = {row["meaning"] for row in preview.mapping}
+    assert {"station_id", "lat", "lon", "hierarchy"} <= meanings
+    assert len(preview.sample) == 5
+    # The report names the upload, never the temporary folder it was read from.
+    assert "Inputs: stations.csv (300 rows)" in preview.report_markdown
+    assert "planner-upload-" not in preview.report_markdown
+    assert "approximate" in preview.report_markdown
+
+
+def test_a_mapping_fixes_what_the_headers_do_not_say(station_list: bytes) -> None:
+    upload = [Upload("odd.csv", _odd(station_list))]
+    first = preview_new_mission(upload, REQUEST)
+    assert first.ignored == ["ref", "zone"]
+    assert first.columns == ["ref", "zone", "ward", "north", "east"]
+    fixed = preview_new_mission(
+        upload, NewMissionRequest(**{**REQUEST.__dict__, "columns": "station_id=ref,region=zone"})
+    )
+    assert fixed.ok, fixed.problems
+    assert fixed.ignored == []
+    assert {"meaning": "station_id", "column": "ref", "recognised by": "--columns"} in fixed.mapping
+    assert fixed.mission is not None
+    assert fixed.mission.stations[0].station_id == first.sample[0]["ref"]
+    assert len(fixed.mission.regions) > len(first.mission.regions if first.mission else ())
+
+
+def test_a_wrong_mapping_is_a_problem_with_the_columns_still_shown(station_list: bytes) -> None:
+    upload = [Upload("odd.csv", _odd(station_list))]
+    bad_role = preview_new_mission(
+        upload, NewMissionRequest(**{**REQUEST.__dict__, "columns": "colour=zone"})
+    )
+    assert not bad_role.ok
+    assert "unknown role 'colour'" in bad_role.problems[0].message
+    assert bad_role.columns == ["ref", "zone", "ward", "north", "east"]
+    no_column = preview_new_mission(
+        upload, NewMissionRequest(**{**REQUEST.__dict__, "columns": "station_id=nowhere"})
+    )
+    assert not no_column.ok and no_column.mission is None
+    assert "nowhere" in str(no_column.problems[0])
+    assert "planner-upload-" not in str(no_column.problems[0])
+
+
+def test_the_form_is_checked_like_the_command_line() -> None:
+    bad = NewMissionRequest(
+        " ", date(2026, 3, 15), polls_open=time(20, 0), polls_close=time(7, 0),
+        teams=0, voters_default=5, voters_total=10,
+    )  # fmt: skip
+    fields = {p.field for p in request_problems(bad)}
+    assert fields == {"name", "polls", "voters", "teams"}
+    preview = preview_new_mission([Upload("x.csv", b"a,b\n1,2\n")], bad)
+    assert not preview.ok and preview.mission is None
+
+
+def test_unreadable_lists_name_the_upload() -> None:
+    preview = preview_new_mission([Upload("../../etc/list.csv", b"")], REQUEST)
+    assert not preview.ok
+    assert all("planner-upload-" not in str(p) for p in preview.problems)
+    assert preview.problems[0].file == "list.csv"
+
+
+def test_staging_refuses_types_twice_named_files_and_hostile_archives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limit = 10_000  # the real limit is 500 MB: the same check, on a smaller archive
+    monkeypatch.setattr(uploads, "MAX_ZIP_BYTES", limit)
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("big.shp", b"\0" * (limit + 1))
+    escape = io.BytesIO()
+    with zipfile.ZipFile(escape, "w") as zf:
+        zf.writestr("../outside.shp", b"x")
+    files = [
+        Upload("a.csv", b"id\n1\n"),
+        Upload("dir/A.CSV", b"id\n2\n"),
+        Upload("run.exe", b"MZ"),
+        Upload("bomb.zip", bomb.getvalue()),
+        Upload("escape.zip", escape.getvalue()),
+        Upload("junk.zip", b"not a zip"),
+    ]
+    paths, problems = stage_uploads(tmp_path / "in", files, suffixes=SUPPORTED)
+    messages = {p.file: p.message for p in problems}
+    assert messages["dir/A.CSV"] == "a file of this name came twice"
+    assert messages["run.exe"].startswith("unsupported file type")
+    assert messages["bomb.zip"] == "the archive is too large to unpack"
+    assert messages["escape.zip"].startswith("unsafe path in archive")
+    assert messages["junk.zip"] == "not a readable .zip archive"
+    assert [p.name for p in paths] == ["a.csv", "bomb.zip", "escape.zip", "junk.zip"]
+    assert all(p.parent == tmp_path / "in" for p in paths)
+    assert not (tmp_path / "outside.shp").exists()
