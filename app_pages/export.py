@@ -37,7 +37,7 @@ def record(detail: dict) -> None:
 
 download_buttons(
     downloads_for(who.role.value),
-    ExportSource(plan, mission, version_id=version.id),
+    ExportSource(plan, mission, version_id=version.id, digest=version.digest),
     record,
     key=f"download_v{version.id}",
 )

@@ -72,7 +72,7 @@ def record(detail: dict) -> None:
 
 download_buttons(
     downloads_for(who.role.value),
-    ExportSource(plan, mission, team_id=team_id, version_id=version.id),
+    ExportSource(plan, mission, team_id=team_id, version_id=version.id, digest=version.digest),
     record,
     key=f"team_download_v{version.id}",
 )

@@ -9,7 +9,6 @@ the app's download buttons and the tests share one path.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from planner.model import Mission
-from planner.outputs import VISIT_COLUMNS, parse_visits, read_visits
+from planner.outputs import VISIT_COLUMNS, parse_visits, plan_digest, read_visits, version_name
 from planner.schedule import PHASES, Plan, Stop
 from planner.travel import great_circle_km
 
@@ -141,7 +140,7 @@ class PlanView:
 
     mission_name: str
     election_date: date
-    version: str  # short hash of visits.csv: printed on every page to spot stale copies
+    version: str  # 'version 3 · 1f2e3d4c' (`version_name`): on every page and file
     teams: tuple[TeamView, ...]
     targets: dict[str, int]
     achieved: dict[str, int]
@@ -150,6 +149,8 @@ class PlanView:
     parameters: dict[str, Any] = field(default_factory=dict)
     detour_factor: float = 1.3
     area_geometry: dict[str, BaseGeometry] = field(default_factory=dict, repr=False)
+    digest: str = ""  # the whole plan's fingerprint (`plan_digest`), part of `version`
+    targets_scope: str = "the whole mission"  # what `targets` are a target of
 
     @property
     def team_ids(self) -> tuple[str, ...]:
@@ -177,10 +178,9 @@ def utc_offset(dt: datetime) -> str:
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
-def version_of(visits_text: str | bytes) -> str:
-    """The plan version: the first 8 hex digits of the SHA-256 of visits.csv."""
-    data = visits_text.encode("utf-8") if isinstance(visits_text, str) else visits_text
-    return hashlib.sha256(data).hexdigest()[:8]
+def version_of(visits_text: str) -> str:
+    """The fingerprint of a visits.csv text (`plan_digest` of its rows)."""
+    return plan_digest(_stops_from_rows(parse_visits(visits_text), "visits.csv"))
 
 
 def _stops_from_rows(rows: list[dict[str, str]], source: str) -> list[Stop]:
@@ -219,18 +219,27 @@ def load_plan_dir(plan_dir: Path, mission: Mission) -> PlanView:
     stops = _stops_from_rows(read_visits(visits), str(visits))
     meta_file = plan_dir / "plan.json"
     meta = json.loads(meta_file.read_text("utf-8")) if meta_file.is_file() else {}
-    return build_view(stops, mission, meta=meta, version=version_of(visits.read_bytes()))
+    return build_view(stops, mission, meta=meta)
 
 
-def view_from_plan(plan: Plan, mission: Mission, *, mission_path: Path | None = None) -> PlanView:
+def view_from_plan(
+    plan: Plan,
+    mission: Mission,
+    *,
+    mission_path: Path | None = None,
+    version: str | None = None,
+    digest: str | None = None,
+) -> PlanView:
     """The view of a solved `Plan`, identical to `load_plan_dir` on its written directory
-    (times to the minute and coordinates to 5 decimals, as in visits.csv)."""
+    (times to the minute and coordinates to 5 decimals, as in visits.csv). `version` and
+    `digest` name the whole stored version when `plan` is a part of it."""
     from planner.outputs import plan_summary, visits_csv
 
     text = visits_csv(plan)
     stops = _stops_from_rows(parse_visits(text), "visits.csv")
-    meta = json.loads(json.dumps(plan_summary(plan, mission, mission_path=mission_path)))
-    return build_view(stops, mission, meta=meta, version=version_of(text))
+    summary = plan_summary(plan, mission, mission_path=mission_path, version=version)
+    meta = json.loads(json.dumps(summary))
+    return build_view(stops, mission, meta=meta, digest=digest)
 
 
 def build_view(
@@ -238,14 +247,18 @@ def build_view(
     mission: Mission,
     *,
     meta: dict[str, Any] | None = None,
-    version: str = "",
+    digest: str | None = None,
 ) -> PlanView:
     """Group stops by team (in order of appearance), sort by seq and enrich each stop.
 
     `meta` is the content of plan.json; without it targets come from the mission and the
-    achieved coverage is counted from the stops.
+    achieved coverage is counted from the stops, and the version is named by the stops'
+    fingerprint.
     """
     meta = meta or {}
+    digest = digest or plan_digest(stops)
+    named = meta.get("plan_version")
+    version = named if isinstance(named, str) and digest in named else version_name(None, digest)
     by_team: dict[str, list[Stop]] = {}
     for s in stops:
         by_team.setdefault(s.team_id, []).append(s)
@@ -267,6 +280,7 @@ def build_view(
         "mission": meta.get("mission", mission.name),
         "mission_path": meta.get("mission_path") or "",
         "plan_version": version,
+        "targets_scope": str(meta.get("targets_scope") or "the whole mission"),
         "seed": meta.get("seed"),
         "time_limit_s": meta.get("time_limit_s"),
         "election_date": mission.rules.election_date.isoformat(),
@@ -288,6 +302,8 @@ def build_view(
         parameters=parameters,
         detour_factor=mission.rules.detour_factor,
         area_geometry={a.area_id: a.geometry for a in mission.areas if a.geometry is not None},
+        digest=digest,
+        targets_scope=str(meta.get("targets_scope") or "the whole mission"),
     )
 
 

@@ -15,7 +15,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from planner.model import Mission
-from planner.outputs import coverage_csv, plan_json, routes_geojson, visits_csv
+from planner.outputs import coverage_csv, plan_json, routes_geojson, version_name, visits_csv
 from planner.schedule import Plan
 
 if TYPE_CHECKING:
@@ -35,12 +35,20 @@ class ExportSource:
     mission: Mission
     team_id: str | None = None
     version_id: int | None = None
+    # The stored version's fingerprint: files of any part of it carry the same name.
+    digest: str | None = None
+
+    @property
+    def version_name(self) -> str | None:
+        return version_name(self.version_id, self.digest) if self.digest else None
 
     @cached_property
     def view(self) -> PlanView:
         from planner.exports import view_from_plan
 
-        return view_from_plan(self.plan, self.mission)
+        return view_from_plan(
+            self.plan, self.mission, version=self.version_name, digest=self.digest
+        )
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,8 @@ class Download:
 
 
 def _text(func: Callable[..., str], *, mission: bool) -> Callable[[ExportSource], bytes]:
+    if func is plan_json:
+        return lambda src: plan_json(src.plan, src.mission, version=src.version_name).encode()
     if mission:
         return lambda src: func(src.plan, src.mission).encode("utf-8")
     return lambda src: func(src.plan).encode("utf-8")
