@@ -45,7 +45,7 @@ if plan is None:
     st.stop()
 if version_state.is_stale(version):
     st.warning("Teams, rules or targets changed after this plan was made.")
-st.caption(f"Plan version {version.id}.")
+st.caption(f"Plan {version.name}.")
 
 if who.role is Role.COORDINATOR:
     st.subheader("Targets")

@@ -73,7 +73,7 @@ if plan is None:
     st.info("No plan yet: the coordinator runs it on the Plan page. The map shows your area.")
 else:
     st.caption(
-        f"Plan version {version.id}"
+        f"Plan {version.name}"
         + (" (published)" if version.published else " (not published)")
         + f", made {version.created_at:%Y-%m-%d %H:%M} UTC by {version.author}."
     )

@@ -137,7 +137,7 @@ def test_stored_version_reads_back_as_a_plan_by_area(store) -> None:
     notes = {a.area_id: a.sample.notes for a in src.plan.areas}
     assert notes == {a.area_id: a.sample.notes for a in original.areas}
     info = plan_version(store, 1, user=ADMIN)
-    assert version_label(info).startswith("v1 · ") and version_label(info).endswith("published")
+    assert version_label(info) == f"v1 · {info.digest} · published"
     replan = dataclasses.replace(info, areas=("A2",))
     assert "A2 re-plan" in version_label(replan)
     assert "A2" not in version_label(replan, scope={"A1"})  # an LTO of A1

@@ -66,16 +66,26 @@ def planned_teams(info: PlanVersionInfo) -> int:
     return sum(int(v.get("teams", 0)) for v in (info.stats.get("areas") or {}).values())
 
 
-def version_label(info: PlanVersionInfo, scope: Iterable[str] | None = None) -> str:
-    """`v3 · 20 Nov 09:14 · aigerim · AOR-07 re-plan · published`; with `scope` (an
+def version_label(
+    info: PlanVersionInfo, scope: Iterable[str] | None = None, *, published: int | None = None
+) -> str:
+    """`v3 · 1f2e3d4c · published` or `v4 · draft · AOR-07 re-plan`: short enough for the
+    sidebar; `published` is the id of the current published version. With `scope` (an
     LTO's areas), re-planned areas outside it are not named."""
-    parts = [f"v{info.id}", f"{info.created_at:%d %b %H:%M} UTC", info.author]
+    if published is None:
+        status = "published" if info.published else "draft"
+    else:
+        status = "published" if info.id == published else "earlier" if info.published else "draft"
+    parts = [f"v{info.id}", info.digest, status]
     if info.areas:
         shown = [a for a in info.areas if scope is None or a in set(scope)]
         parts.append(f"{', '.join(shown)} re-plan" if shown else "re-plan of another area")
-    if info.published:
-        parts.append("published")
-    return " · ".join(parts)
+    return " · ".join(p for p in parts if p)
+
+
+def version_details(info: PlanVersionInfo) -> str:
+    """Who made the version and when: `made 20 Nov 09:14 UTC by aigerim`."""
+    return f"made {info.created_at:%d %b %H:%M} UTC by {info.author}"
 
 
 def diff_table(diffs: Mapping[str, TeamDiff], mission: Mission) -> pd.DataFrame:
