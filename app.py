@@ -16,6 +16,14 @@ from planner.ui import web
 
 log = logging.getLogger("planner.app")
 FAVICON = Path(__file__).resolve().parent / "static" / "favicon.png"
+# On a 1280 x 720 laptop five metrics share a row: their figures shrink with the window
+# and labels wrap rather than end in "…".
+LAYOUT_CSS = """<style>
+[data-testid="stMetricValue"] { font-size: clamp(1.25rem, 2.1vw, 2.25rem); }
+[data-testid="stMetricValue"] > div, [data-testid="stMetricLabel"] p,
+[data-testid="stWidgetLabel"] p { white-space: normal; overflow: visible;
+  text-overflow: clip; }
+</style>"""
 
 
 def _page(name: str, *, default: bool = False) -> st.Page:
@@ -174,6 +182,7 @@ def main() -> None:
 
     # The icon is served by the app itself: no page asks a font server for it.
     st.set_page_config(page_title="Deployment planner", page_icon=str(FAVICON), layout="wide")
+    st.html(LAYOUT_CSS)
     page = _navigation()
     session.remember_page(page.url_path)
     if session.current_user() is not None and (notice := session.take_notice()):
