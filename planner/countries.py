@@ -103,10 +103,6 @@ def find_country(name: str) -> Country | None:
     return None
 
 
-def country_names() -> list[str]:
-    return sorted(c.name for c in world())
-
-
 def outline_of(country: Country) -> BaseGeometry:
     """The country's outline widened to absorb the coarse 1:110m generalisation."""
     return shapely.buffer(country.geometry, OUTLINE_BUFFER_DEG)

@@ -36,7 +36,6 @@ ROLES = (
     "settlement",
     "tz",
 )
-HIERARCHY = "hierarchy"
 OVERRIDABLE = (*ROLES, "region", "district", "subdistrict")
 
 # Vocabulary, folded (see `fold`). Whole-phrase matches score higher than stem matches.

@@ -47,10 +47,6 @@ class CurrentUser:
     team_id: str | None = None
     mission_id: int | None = None
 
-    @property
-    def is_coordinator(self) -> bool:
-        return self.role is Role.COORDINATOR
-
 
 def system_user(name: str = "cli") -> CurrentUser:
     """The local administrator: whoever can run `planner` next to the data directory

@@ -37,7 +37,6 @@ from planner.store.throttle import RULES, Attempt, ThrottleRules, client_label
 if TYPE_CHECKING:
     from planner.store.db import Store
 
-MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 GENERATED_LENGTH = 16
 # No 0/O, 1/l/I: generated passwords are read off a screen and typed on a phone.
 _ALPHABET = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
