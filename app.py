@@ -62,6 +62,7 @@ def _sidebar(user) -> None:  # type: ignore[no-untyped-def]
     from planner.ui.versions import version_details, version_label
 
     with st.sidebar:
+        st.html(LAYOUT_CSS)  # here, not in the page: the page's elements keep their places
         st.caption(f"Signed in as **{user.username}** ({session.role_label(user)})")
         if st.button("Sign out", icon=":material/logout:", key="sign_out"):
             _sign_out()
@@ -182,7 +183,6 @@ def main() -> None:
 
     # The icon is served by the app itself: no page asks a font server for it.
     st.set_page_config(page_title="Deployment planner", page_icon=str(FAVICON), layout="wide")
-    st.html(LAYOUT_CSS)
     page = _navigation()
     session.remember_page(page.url_path)
     if session.current_user() is not None and (notice := session.take_notice()):
