@@ -50,8 +50,8 @@ def job_progress(area_names: Mapping[str, str]) -> None:
 
 
 def job_outcome() -> None:
-    """How the last job ended, shown once: the next click no longer shows it."""
-    result = job_state.take_job_result()
+    """How the last job ended, until the next one starts."""
+    result = job_state.job_result()
     if not result:
         return
     label = result.get("label", "plan")
