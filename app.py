@@ -16,6 +16,14 @@ from planner.ui import web
 
 log = logging.getLogger("planner.app")
 FAVICON = Path(__file__).resolve().parent / "static" / "favicon.png"
+# On a 1280 x 720 laptop five metrics share a row: their figures shrink with the window
+# and labels wrap rather than end in "…".
+LAYOUT_CSS = """<style>
+[data-testid="stMetricValue"] { font-size: clamp(1.25rem, 2.1vw, 2.25rem); }
+[data-testid="stMetricValue"] > div, [data-testid="stMetricLabel"] p,
+[data-testid="stWidgetLabel"] p { white-space: normal; overflow: visible;
+  text-overflow: clip; }
+</style>"""
 
 
 def _page(name: str, *, default: bool = False) -> st.Page:
@@ -51,9 +59,10 @@ def _sidebar(user) -> None:  # type: ignore[no-untyped-def]
     from planner.store import Role
     from planner.ui import job_state, mission_choice, mission_state, session, version_state
     from planner.ui.pages import PASSWORD_PAGE
-    from planner.ui.versions import version_label
+    from planner.ui.versions import version_details, version_label
 
     with st.sidebar:
+        st.html(LAYOUT_CSS)  # here, not in the page: the page's elements keep their places
         st.caption(f"Signed in as **{user.username}** ({session.role_label(user)})")
         if st.button("Sign out", icon=":material/logout:", key="sign_out"):
             _sign_out()
@@ -81,19 +90,22 @@ def _sidebar(user) -> None:  # type: ignore[no-untyped-def]
         if running is not None:
             st.caption(f"**Planning…** ({running.meta.get('label', 'plan')})")
         listed = version_state.versions()
+        version_state.remember_published(listed)
         version = version_state.current_version(listed)
         if user.role is Role.TEAM:
             if version is None:
                 st.caption("**Schedule:** not published yet")
             else:
-                st.caption(f"**Schedule:** published plan v{version.id}")
+                st.caption(f"**Schedule:** published plan {version.name}")
             return
         if version is None:
             if running is None:
                 st.caption("**Plan:** none yet")
             return
         scope = user.area_ids if user.role is Role.LTO else None
-        labels = {v.id: version_label(v, scope) for v in listed}
+        published = version_state.published_of(listed)
+        published_id = published.id if published is not None else None
+        labels = {v.id: version_label(v, scope, published=published_id) for v in listed}
         versions: list[int] = list(labels)
         chosen = st.selectbox(
             "Plan version",
@@ -104,18 +116,30 @@ def _sidebar(user) -> None:  # type: ignore[no-untyped-def]
         if chosen is not None and chosen != version.id:
             version_state.choose_version(chosen)
             st.rerun()
+        st.caption(f"Looking at {version.name}, {version_details(version)}.")
+        if published is None:
+            st.caption("**Published:** none yet; teams see no schedule.")
+        elif published.id == version.id:
+            st.caption("**Published:** this version; teams see it.")
+        else:
+            st.caption(f"**Published:** {published.name}; teams see that one, not this draft.")
         if version_state.is_stale(version):
             st.caption("Made before the last change to teams, rules or targets.")
 
 
 def _watch_session() -> None:
     """Every few seconds while a page is open: a session ended elsewhere (signed out in
-    another tab, password changed, account removed, expired) shows the sign-in page."""
-    from planner.ui import session
+    another tab, password changed, account removed, expired) shows the sign-in page, and
+    a newly published plan version redraws the page (a team's schedule appears)."""
+    from planner.ui import session, version_state
+    from planner.ui.memo import forget_run_memo
 
     @st.fragment(run_every=session.session_check_seconds())
     def check() -> None:
         if not session.still_signed_in():
+            st.rerun()
+        if version_state.published_changed():
+            forget_run_memo()
             st.rerun()
 
     check()

@@ -12,6 +12,8 @@ from planner.store import Role
 from planner.ui import mission_state, session, version_state
 from planner.ui.tables import mix_chart_frame, share_chart_frame, targets_table
 
+# Axis labels up to this wide are drawn whole ("Almaty city & Almaty region").
+LABEL_PX = 320
 MEASURE_COLOURS = alt.Scale(
     domain=["stations", "voters", "voting visits"], range=["#9ecae1", "#3182bd", "#e6550d"]
 )
@@ -23,7 +25,7 @@ def share_chart(frame: pd.DataFrame, title: str) -> alt.Chart:
         alt.Chart(frame, title=title)
         .mark_bar()
         .encode(
-            y=alt.Y("name:N", sort=names, title=None),
+            y=alt.Y("name:N", sort=names, title=None, axis=alt.Axis(labelLimit=LABEL_PX)),
             x=alt.X("share:Q", title="share of the mission (%)"),
             yOffset=alt.YOffset("measure:N", sort=["stations", "voters", "voting visits"]),
             color=alt.Color(
@@ -45,7 +47,7 @@ if plan is None:
     st.stop()
 if version_state.is_stale(version):
     st.warning("Teams, rules or targets changed after this plan was made.")
-st.caption(f"Plan version {version.id}.")
+st.caption(f"Plan {version.name}.")
 
 if who.role is Role.COORDINATOR:
     st.subheader("Targets")
@@ -79,7 +81,7 @@ if len(mix):
             .mark_bar()
             .encode(
                 x=alt.X("share:Q", title="share (%)", scale=alt.Scale(domain=[0, 100])),
-                y=alt.Y("category:N", title=None),
+                y=alt.Y("category:N", title=None, axis=alt.Axis(labelLimit=LABEL_PX)),
                 yOffset=alt.YOffset("measure:N", sort=["stations", "voting visits"]),
                 color=alt.Color(
                     "measure:N",

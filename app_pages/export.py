@@ -21,7 +21,7 @@ if plan is None:
 teams = sorted({s.team_id for s in plan.stops})
 scope = "every area" if who.role is Role.COORDINATOR else ", ".join(sorted(who.area_ids))
 st.caption(
-    f"Plan version {version.id} ({'published' if version.published else 'not published'}), "
+    f"Plan {version.name} ({'published' if version.published else 'not published'}), "
     f"{len(teams)} team(s) of {scope}. Files are made when you click and are confidential "
     "until election day; each download is logged."
 )
@@ -38,7 +38,11 @@ def record(detail: dict) -> None:
 download_buttons(
     downloads_for(who.role.value),
     ExportSource(
-        plan, mission, version_id=version.id, lines=travel_state.version_lines(version, plan)
+        plan,
+        mission,
+        version_id=version.id,
+        digest=version.digest,
+        lines=travel_state.version_lines(version, plan),
     ),
     record,
     key=f"download_v{version.id}",

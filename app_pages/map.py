@@ -24,7 +24,7 @@ elif version_state.is_stale(version):
     st.warning("Teams, rules or targets changed after this plan was made.")
 
 areas = area_options(mission)
-cols = st.columns([2, 3, 3, 1.4])
+cols = st.columns([2, 3, 3, 2])
 area_id = cols[0].selectbox(
     "Area (AoR)",
     [None, *areas],

@@ -52,7 +52,7 @@ remembered = st.session_state.get(AREA_KEY) or st.query_params.get("area")
 if remembered not in areas and len(areas) == 1:
     remembered = next(iter(areas))  # an LTO of one area starts in it
 area_id = st.pills(
-    "Your area of responsibility",
+    "Your area of responsibility" if user.role is Role.LTO else "Area of responsibility",
     list(areas),
     format_func=lambda a: areas[a],
     default=remembered if remembered in areas else None,
@@ -79,7 +79,7 @@ if plan is None:
     st.info("No plan yet: the coordinator runs it on the Plan page. The map shows your area.")
 else:
     st.caption(
-        f"Plan version {version.id}"
+        f"Plan {version.name}"
         + (" (published)" if version.published else " (not published)")
         + f", made {version.created_at:%Y-%m-%d %H:%M} UTC by {version.author}."
     )

@@ -27,7 +27,7 @@ mission = mission_state.current_mission()
 plan = version_state.plan_of(version)
 stops = sorted(plan.stops_of(team_id), key=lambda s: s.seq)
 published = f"{version.published_at:%Y-%m-%d %H:%M} UTC" if version.published_at else ""
-st.caption(f"Team {team_id} · published plan version {version.id} · published {published}")
+st.caption(f"Team {team_id} · published plan {version.name} · published {published}")
 if not stops:
     st.info(f"Team {team_id} has no stops in the published plan. Ask your coordinator.")
     st.stop()
@@ -78,6 +78,7 @@ download_buttons(
         mission,
         team_id=team_id,
         version_id=version.id,
+        digest=version.digest,
         lines=travel_state.version_lines(version, plan),
     ),
     record,

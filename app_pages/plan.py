@@ -129,16 +129,12 @@ if version is None:
     st.stop()
 
 plan = version_state.plan_of(version)
-st.header(f"Plan version {version.id}")
+st.header(f"Plan {version.name}")
 st.caption(version_label(version) + f" · {version.parameters.get('label', '')}")
 if version_state.is_stale(version):
     st.warning("Teams, rules or targets changed after this plan was made: run the planner again.")
 
-current_published = max(
-    (v for v in listed if v.published and v.published_at is not None),
-    key=lambda v: v.published_at,
-    default=None,
-)
+current_published = version_state.published_of(listed)
 left, right = st.columns([3, 1], vertical_alignment="center")
 if current_published is not None and current_published.id == version.id:
     left.success(
@@ -147,7 +143,7 @@ if current_published is not None and current_published.id == version.id:
     )
 else:
     where = (
-        f"Teams now see version {current_published.id}."
+        f"Teams now see {current_published.name}."
         if current_published is not None
         else "Nothing is published yet: teams see no schedule."
     )

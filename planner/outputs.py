@@ -13,10 +13,11 @@ Writers return text (or bytes), so the CLI, the app's downloads and the tests sh
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
@@ -47,10 +48,29 @@ def _iso(dt: datetime) -> str:
 
 def visits_csv(plan: Plan) -> str:
     """One row per stop, with the team's departure from and return to its base."""
+    return _visits_text(plan.stops)
+
+
+def plan_digest(stops: Iterable[Stop]) -> str:
+    """A plan's fingerprint: the first 8 hex digits of the SHA-256 of its visits.csv with
+    the rows in team and sequence order. Printed with the version number on every page and
+    file, so a printed pack can be matched to the plan it came from, whichever part of
+    the plan (an area, a team) the file shows."""
+    ordered = sorted(stops, key=lambda s: (s.team_id, s.seq))
+    return hashlib.sha256(_visits_text(ordered).encode("utf-8")).hexdigest()[:8]
+
+
+def version_name(number: int | None, digest: str) -> str:
+    """How a plan version is named everywhere: 'version 3 · 1f2e3d4c' (the number is the
+    store's; a plan directory has only its fingerprint)."""
+    return f"version {number} · {digest}" if number is not None else f"version {digest}"
+
+
+def _visits_text(stops: Iterable[Stop]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(VISIT_COLUMNS)
-    for s in plan.stops:
+    for s in stops:
         writer.writerow(
             [
                 s.team_id,
@@ -182,13 +202,27 @@ def cut_areas(plan: Plan) -> list[str]:
 
 
 def plan_summary(
-    plan: Plan, mission: Mission, *, mission_path: Path | None = None
+    plan: Plan, mission: Mission, *, mission_path: Path | None = None, version: str | None = None
 ) -> dict[str, Any]:
+    """plan.json's content. `version`: the plan's name (`version_name`), else its
+    fingerprint. A plan of some areas only (`plan.scope`) gives their share of the
+    targets, and says so in `targets_scope`."""
     achieved = plan.achieved
     cut = cut_areas(plan)
+    scope = plan.scope
     return {
         "mission": mission.name,
         "mission_path": str(mission_path.resolve()) if mission_path else None,
+        "plan_version": version or version_name(None, plan_digest(plan.stops)),
+        "scope": {
+            "areas": list(scope.areas),
+            "teams": scope.teams,
+            "mission_teams": scope.mission_teams,
+            "mission_targets": dict(scope.mission_targets),
+        }
+        if scope is not None
+        else None,
+        "targets_scope": scope.describe() if scope is not None else "the whole mission",
         "seed": plan.seed,
         "time_limit_s": plan.time_limit_s,
         # Same mission, seed and settings give the same visits.csv unless the time
@@ -210,8 +244,10 @@ def plan_summary(
     }
 
 
-def plan_json(plan: Plan, mission: Mission, *, mission_path: Path | None = None) -> str:
-    summary = plan_summary(plan, mission, mission_path=mission_path)
+def plan_json(
+    plan: Plan, mission: Mission, *, mission_path: Path | None = None, version: str | None = None
+) -> str:
+    summary = plan_summary(plan, mission, mission_path=mission_path, version=version)
     return json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -84,6 +84,25 @@ class Shortfall:
 
 
 @dataclass(frozen=True)
+class TargetScope:
+    """A plan seen by the reader of some areas only: its `targets` are these areas' share
+    of the mission's targets (in proportion to their teams), not the mission's own."""
+
+    areas: tuple[str, ...]
+    teams: int  # the areas' teams the plan was made for
+    mission_teams: int  # every team the plan was made for
+    mission_targets: dict[str, int]
+
+    def describe(self) -> str:
+        """'Targets are AOR-07's share of the mission's: 5 of 150 teams (mission: ...)'."""
+        mission = ", ".join(f"{p} {v}" for p, v in self.mission_targets.items())
+        return (
+            f"Targets are {', '.join(self.areas)}'s share of the mission's, in proportion "
+            f"to teams: {self.teams} of {self.mission_teams} teams (mission targets: {mission})."
+        )
+
+
+@dataclass(frozen=True)
 class Plan:
     mission_name: str
     seed: int
@@ -92,6 +111,8 @@ class Plan:
     areas: tuple[AreaPlan, ...]
     targets: Targets
     stats: dict[str, Any] = field(default_factory=dict)
+    # Set when the plan is a part of a larger one and `targets` that part's share.
+    scope: TargetScope | None = None
 
     def stops_of(self, team_id: str) -> list[Stop]:
         return [s for s in self.stops if s.team_id == team_id]

@@ -284,7 +284,7 @@ def test_plan_page_saves_a_new_version_compares_and_publishes(app_store) -> None
     one, coverage against every target, the comparison per team; then publish it."""
     seeded = app_store("ulytau_planned")
     at = opened(seeded, "coord", "plan")
-    assert "Plan version 1" in texts(at.header)
+    assert "Plan version 1 · " in texts(at.header)
     at.number_input[0].set_value(7)  # another seed
     at.number_input[1].set_value(60)  # time limit: a safety net, the plan ends on its counts
     button(at, "Run planner").click().run()
@@ -293,7 +293,7 @@ def test_plan_page_saves_a_new_version_compares_and_publishes(app_store) -> None
     wait_for_job(at)
     assert not at.exception
     assert "saved as version 2" in texts(at.success)
-    assert "Plan version 2" in texts(at.header)
+    assert "Plan version 2 · " in texts(at.header)
     targets = at.dataframe[0].value
     assert list(targets["status"]) == ["met"] * 4
     assert "Compared with the previous version" in texts(at.subheader)
@@ -422,7 +422,7 @@ def test_a_restarted_server_shows_the_same_plan(app_store) -> None:
     figures = {m.label: m.value for m in before.metric}
     st.cache_resource.clear()  # what a restart loses
     after = opened(seeded, "coord", "plan")
-    assert "Plan version 1" in texts(after.header)
+    assert "Plan version 1 · " in texts(after.header)
     assert {m.label: m.value for m in after.metric} == figures
 
 

@@ -61,7 +61,7 @@ from planner.model import (
     Team,
     TeamKind,
 )
-from planner.outputs import VISIT_COLUMNS, write_plan
+from planner.outputs import VISIT_COLUMNS, plan_digest, write_plan
 from planner.plan import solve
 from planner.schedule import Plan, Stop
 from planner.travel import great_circle_km
@@ -130,7 +130,7 @@ def aktobe() -> PlanView:
         ("base", "STO-090", "base", at(2, 10, 21), at(2, 10, 21), 10, 50.27, 57.18),
     ]
     stops = [Stop("STO-090", i, *row) for i, row in enumerate(rows)]
-    return build_view(stops, mission, version="aktobe01")
+    return build_view(stops, mission, digest="aktobe01")
 
 
 def _pdf_text(data: bytes) -> tuple[PdfReader, str]:
@@ -154,11 +154,14 @@ def _in_order(text: str, needles: list[str]) -> bool:
 
 def test_view_enriches_stops_from_the_mission(demo: Demo) -> None:
     """Stops carry station details, local times, km = great circle x detour, and the
-    plan version is the short SHA-256 of visits.csv."""
+    plan version is named by the short SHA-256 of visits.csv in team and sequence order."""
     view = demo.view
     assert view.team_ids == tuple(t.team_id for t in demo.mission.sto_teams)
-    digest = hashlib.sha256((demo.plan_dir / "visits.csv").read_bytes()).hexdigest()
-    assert view.version == digest[:8]
+    lines = (demo.plan_dir / "visits.csv").read_text("utf-8").splitlines(keepends=True)
+    rows = sorted(lines[1:], key=lambda r: (r.split(",")[0], int(r.split(",")[1])))
+    digest = hashlib.sha256("".join([lines[0], *rows]).encode()).hexdigest()
+    assert view.digest == digest[:8] == plan_digest(reversed(demo.plan.stops))
+    assert view.version == f"version {digest[:8]}"
     assert view.targets == {"opening": 3, "voting": 24, "counting": 3, "tabulation": 3}
     assert view.achieved == demo.plan.achieved
     team = view.teams[0]
@@ -221,7 +224,7 @@ def test_team_pdf_lists_stops_in_order_with_local_times(demo: Demo) -> None:
         if s.address:
             assert s.address in text
     assert CONFIDENTIAL in text
-    assert f"plan version {demo.view.version}" in text
+    assert f"plan {demo.view.version}" in text
     assert f"Page 1 of {len(reader.pages)}" in text
     assert len(reader.pages[0].images) == 1
     fonts = {

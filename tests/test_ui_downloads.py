@@ -7,10 +7,14 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import json
+import re
 import zipfile
 
 import pytest
 from app_support import two_area_mission, two_area_plan
+from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from planner.maps.selection import MapView, team_areas, visible_teams
 from planner.store import (
@@ -58,7 +62,7 @@ def source_for(store, username: str | None) -> ExportSource:
     mission = load_mission(store, 1, user=user)
     info = plan_version(store, 1, user=user)
     plan = plan_from_version(info, load_plan(store, 1, user=user, record=False), mission)
-    return ExportSource(plan, mission, team_id=user.team_id, version_id=1)
+    return ExportSource(plan, mission, team_id=user.team_id, version_id=1, digest=info.digest)
 
 
 def teams_in_csv(data: bytes) -> set[str]:
@@ -133,7 +137,7 @@ def test_stored_version_reads_back_as_a_plan_by_area(store) -> None:
     notes = {a.area_id: a.sample.notes for a in src.plan.areas}
     assert notes == {a.area_id: a.sample.notes for a in original.areas}
     info = plan_version(store, 1, user=ADMIN)
-    assert version_label(info).startswith("v1 · ") and version_label(info).endswith("published")
+    assert version_label(info) == f"v1 · {info.digest} · published"
     replan = dataclasses.replace(info, areas=("A2",))
     assert "A2 re-plan" in version_label(replan)
     assert "A2" not in version_label(replan, scope={"A1"})  # an LTO of A1
@@ -149,3 +153,57 @@ def test_diff_table_names_the_stations(store) -> None:
     row = table.iloc[0]
     assert row["area"] == "A1" and row["dropped"] == 0 and row["added"] > 0
     assert row["stations added"].startswith("No. ")
+
+
+def _pdf_text(data: bytes) -> str:
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_lto_files_compare_the_area_with_its_share_of_the_targets(store) -> None:
+    """A1 has 2 of the mission's 4 teams: its plan.json, mission pack cover and
+    master-plan coverage sheet hold half of each target, say so, and give reasons about
+    A1's 2 teams, not the mission's."""
+    src = source_for(store, "lto-a1")
+    by_key = {d.key: d for d in DOWNLOADS}
+    summary = json.loads(by_key["plan.json"].build(src))
+    assert summary["targets"] == {"opening": 2, "voting": 12, "counting": 2, "tabulation": 2}
+    assert summary["scope"]["areas"] == ["A1"]
+    assert (summary["scope"]["teams"], summary["scope"]["mission_teams"]) == (2, 4)
+    assert "A1's share" in summary["targets_scope"] and "2 of 4 teams" in summary["targets_scope"]
+    achieved = summary["achieved"]
+    assert summary["targets_met"] == all(
+        achieved[p] >= summary["targets"][p] for p in summary["targets"]
+    )
+    for short in summary["shortfalls"]:
+        assert "4 team" not in short["reason"] and "0 team" not in short["reason"]
+    cover = _pdf_text(by_key["pdf"].build(src))
+    assert "A1's share of the mission's" in cover
+    book = load_workbook(io.BytesIO(by_key["xlsx"].build(src)))
+    rows = list(book["coverage"].iter_rows(min_row=2, values_only=True))
+    first = {r[2]: r for r in rows if r[0] == "areas"}
+    assert {p: first[p][3] for p in first} == summary["targets"]
+    assert not any(r[0] == "mission" for r in rows)
+
+
+def test_coordinator_files_keep_the_mission_targets(store) -> None:
+    src = source_for(store, None)
+    summary = json.loads({d.key: d for d in DOWNLOADS}["plan.json"].build(src))
+    assert summary["targets"] == {"opening": 4, "voting": 24, "counting": 4, "tabulation": 4}
+    assert summary["scope"] is None and summary["targets_scope"] == "the whole mission"
+
+
+def test_every_file_of_a_version_carries_one_name(store) -> None:
+    """The coordinator's, the LTO's and the team's files of version 1 name it alike:
+    'version 1 · <fingerprint of the whole version>'."""
+    names = set()
+    for who in (None, "lto-a1", "team-01"):
+        src = source_for(store, who)
+        pdf = {d.key: d for d in DOWNLOADS}["pdf"].build(src)
+        found = set(re.findall(r"version 1 · [0-9a-f]{8}", _pdf_text(pdf)))
+        assert len(found) == 1
+        names |= found
+        if who != "team-01":
+            summary = json.loads({d.key: d for d in DOWNLOADS}["plan.json"].build(src))
+            assert summary["plan_version"] in found
+    info = plan_version(store, 1, user=ADMIN)
+    assert names == {info.name} == {f"version 1 · {info.digest}"}

@@ -131,7 +131,7 @@ def team_pack_zip(view: PlanView, team_ids: list[str] | None = None) -> bytes:
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr(
             "README.txt",
-            f"{view.mission_name}: team packs, plan version {view.version}\n"
+            f"{view.mission_name}: team packs, plan {view.version}\n"
             f"Election day {view.election_date.isoformat()}; times are local to each stop.\n"
             "Per team: TEAM.pdf (printable schedule and map), TEAM.gpx (GPS waypoints and "
             "route), TEAM.kml (Google Earth / map apps), TEAM.ics (calendar).\n"
@@ -220,4 +220,4 @@ def export(
         typer.echo(f"wrote {path}")
     if len(written) > 10:
         typer.echo(f"... and {len(written) - 10} more")
-    typer.echo(f"{len(written)} file(s), plan version {view.version}")
+    typer.echo(f"{len(written)} file(s), plan {view.version}")

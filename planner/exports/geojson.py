@@ -55,7 +55,7 @@ def plan_geojson(view: PlanView, team_id: str | None = None) -> bytes:
         )
     collection = {
         "type": "FeatureCollection",
-        "name": f"plan-{view.version}",
+        "name": f"plan-{view.digest}",
         "features": features + routes,
     }
     return json.dumps(collection, ensure_ascii=False).encode("utf-8")

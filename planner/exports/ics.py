@@ -36,7 +36,7 @@ def plan_ics(view: PlanView, team_id: str | None = None) -> bytes:
             if s.tz not in zones:
                 zones.append(s.tz)
             event = Event()
-            event.add("uid", f"{view.version}-{s.team_id}-{s.seq:02d}@election-planner")
+            event.add("uid", f"{view.digest}-{s.team_id}-{s.seq:02d}@election-planner")
             event.add("dtstamp", stamp)
             event.add("dtstart", s.arrive.astimezone(zone))
             if s.depart > s.arrive:

@@ -108,7 +108,7 @@ class SchedulePDF(FPDF):
         self.set_text_color(90, 90, 90)
         third = WIDTH / 3
         self.cell(third + 20, 5, CONFIDENTIAL, align="L")
-        self.cell(third - 20, 5, f"{self.section} · plan version {self.view.version}", align="C")
+        self.cell(third - 20, 5, f"{self.section} · plan {self.view.version}", align="C")
         self.cell(third, 5, f"Page {self.page_no()} of {{nb}}", align="R")
         self.set_text_color(0, 0, 0)
 
@@ -256,7 +256,7 @@ def _team_section(pdf: SchedulePDF, team: TeamView, png: bytes) -> None:
             if team.on_roads
             else f"{team.km:.0f} km (straight line × {view.detour_factor:g})"
         ),
-        f"{view.mission_name}   ·   plan version {view.version}",
+        f"{view.mission_name}   ·   plan {view.version}",
     ]
     for line in lines:
         pdf.cell(0, 4.4, line, new_x="LMARGIN", new_y="NEXT")
@@ -360,7 +360,7 @@ def _cover(pdf: SchedulePDF) -> None:
     for line in (
         view.mission_name,
         f"Election day: {view.election_date:%A %d %B %Y}; times in each team's local zone",
-        f"Plan version {view.version}"
+        f"Plan {view.version}"
         + (f"   ·   seed {view.seed}" if view.seed is not None else "")
         + f"   ·   {len(view.teams)} teams",
     ):
@@ -372,6 +372,9 @@ def _cover(pdf: SchedulePDF) -> None:
     pdf.set_font(FONT, "B", 11)
     pdf.cell(0, 6, "Coverage against targets", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, size=8)
+    if view.targets_scope != "the whole mission":
+        pdf.multi_cell(0, 4, view.targets_scope, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1)
     reasons = {s.get("phase"): s.get("reason", "") for s in view.shortfalls}
     rows = []
     for phase in PHASES:

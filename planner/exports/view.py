@@ -9,7 +9,6 @@ the app's download buttons and the tests share one path.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
 from collections.abc import Mapping
@@ -22,7 +21,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from planner.model import Mission
-from planner.outputs import VISIT_COLUMNS, parse_visits, read_visits
+from planner.outputs import VISIT_COLUMNS, parse_visits, plan_digest, read_visits, version_name
 from planner.route_lines import TeamLine, plan_route_lines, read_route_lines, route_lines_label
 from planner.schedule import PHASES, Plan, Stop
 from planner.travel import great_circle_km
@@ -159,7 +158,7 @@ class PlanView:
 
     mission_name: str
     election_date: date
-    version: str  # short hash of visits.csv: printed on every page to spot stale copies
+    version: str  # 'version 3 · 1f2e3d4c' (`version_name`): on every page and file
     teams: tuple[TeamView, ...]
     targets: dict[str, int]
     achieved: dict[str, int]
@@ -168,6 +167,8 @@ class PlanView:
     parameters: dict[str, Any] = field(default_factory=dict)
     detour_factor: float = 1.3
     area_geometry: dict[str, BaseGeometry] = field(default_factory=dict, repr=False)
+    digest: str = ""  # the whole plan's fingerprint (`plan_digest`), part of `version`
+    targets_scope: str = "the whole mission"  # what `targets` are a target of
     # The travel source the plan used (`planner.travel_source.describe_travel`).
     travel: dict[str, Any] = field(default_factory=dict)
 
@@ -205,10 +206,9 @@ def utc_offset(dt: datetime) -> str:
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
-def version_of(visits_text: str | bytes) -> str:
-    """The plan version: the first 8 hex digits of the SHA-256 of visits.csv."""
-    data = visits_text.encode("utf-8") if isinstance(visits_text, str) else visits_text
-    return hashlib.sha256(data).hexdigest()[:8]
+def version_of(visits_text: str) -> str:
+    """The fingerprint of a visits.csv text (`plan_digest` of its rows)."""
+    return plan_digest(_stops_from_rows(parse_visits(visits_text), "visits.csv"))
 
 
 def _stops_from_rows(rows: list[dict[str, str]], source: str) -> list[Stop]:
@@ -247,13 +247,7 @@ def load_plan_dir(plan_dir: Path, mission: Mission) -> PlanView:
     stops = _stops_from_rows(read_visits(visits), str(visits))
     meta_file = plan_dir / "plan.json"
     meta = json.loads(meta_file.read_text("utf-8")) if meta_file.is_file() else {}
-    return build_view(
-        stops,
-        mission,
-        meta=meta,
-        version=version_of(visits.read_bytes()),
-        lines=read_route_lines(plan_dir),
-    )
+    return build_view(stops, mission, meta=meta, lines=read_route_lines(plan_dir))
 
 
 def view_from_plan(
@@ -261,18 +255,22 @@ def view_from_plan(
     mission: Mission,
     *,
     mission_path: Path | None = None,
+    version: str | None = None,
+    digest: str | None = None,
     lines: Mapping[str, TeamLine] | None = None,
 ) -> PlanView:
     """The view of a solved `Plan`, identical to `load_plan_dir` on its written directory
-    (times to the minute and coordinates to 5 decimals, as in visits.csv). Route lines:
+    (times to the minute and coordinates to 5 decimals, as in visits.csv). `version` and
+    `digest` name the whole stored version when `plan` is a part of it. Route lines:
     `lines` (as stored with the plan), else made from the travel source it recorded."""
     from planner.outputs import plan_summary, visits_csv
 
     text = visits_csv(plan)
     stops = _stops_from_rows(parse_visits(text), "visits.csv")
-    meta = json.loads(json.dumps(plan_summary(plan, mission, mission_path=mission_path)))
+    summary = plan_summary(plan, mission, mission_path=mission_path, version=version)
+    meta = json.loads(json.dumps(summary))
     lines = plan_route_lines(plan) if lines is None else lines
-    return build_view(stops, mission, meta=meta, version=version_of(text), lines=lines)
+    return build_view(stops, mission, meta=meta, digest=digest, lines=lines)
 
 
 def build_view(
@@ -280,16 +278,19 @@ def build_view(
     mission: Mission,
     *,
     meta: dict[str, Any] | None = None,
-    version: str = "",
+    digest: str | None = None,
     lines: Mapping[str, TeamLine] | None = None,
 ) -> PlanView:
     """Group stops by team (in order of appearance), sort by seq and enrich each stop.
 
     `meta` is the content of plan.json; without it targets come from the mission and the
-    achieved coverage is counted from the stops. `lines`: the teams' route lines (teams
-    without one are drawn straight).
+    achieved coverage is counted from the stops, and the version is named by the stops'
+    fingerprint. `lines`: the teams' route lines (teams without one are drawn straight).
     """
     meta = meta or {}
+    digest = digest or plan_digest(stops)
+    named = meta.get("plan_version")
+    version = named if isinstance(named, str) and digest in named else version_name(None, digest)
     by_team: dict[str, list[Stop]] = {}
     for s in stops:
         by_team.setdefault(s.team_id, []).append(s)
@@ -312,6 +313,7 @@ def build_view(
         "mission": meta.get("mission", mission.name),
         "mission_path": meta.get("mission_path") or "",
         "plan_version": version,
+        "targets_scope": str(meta.get("targets_scope") or "the whole mission"),
         "seed": meta.get("seed"),
         "time_limit_s": meta.get("time_limit_s"),
         "election_date": mission.rules.election_date.isoformat(),
@@ -335,6 +337,8 @@ def build_view(
         parameters=parameters,
         detour_factor=mission.rules.detour_factor,
         area_geometry={a.area_id: a.geometry for a in mission.areas if a.geometry is not None},
+        digest=digest,
+        targets_scope=str(meta.get("targets_scope") or "the whole mission"),
         travel=dict(meta.get("travel") or (meta.get("solver") or {}).get("travel") or {}),
     )
 

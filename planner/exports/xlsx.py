@@ -180,15 +180,17 @@ def _first(team: TeamView, phase: str) -> str:
 
 
 def _coverage_rows(view: PlanView, teams: Sequence[TeamView]) -> list[list[Any]]:
-    """Mission totals against the targets, then each area's planned visits by phase."""
+    """The plan's totals against its targets (the mission's, or for a plan of some areas
+    their share, said in the name), then each area's planned visits by phase."""
     reasons = {s.get("phase"): s.get("reason", "") for s in view.shortfalls}
+    whole = view.targets_scope == "the whole mission"
     rows: list[list[Any]] = []
     for phase in PHASES:
         target, planned = view.targets.get(phase, 0), view.achieved.get(phase, 0)
         rows.append(
             [
-                "mission",
-                view.mission_name,
+                "mission" if whole else "areas",
+                view.mission_name if whole else view.targets_scope,
                 phase,
                 target,
                 planned,

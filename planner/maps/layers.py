@@ -140,6 +140,30 @@ class FitBounds(MacroElement):
         self.bounds = json.dumps(bounds)
 
 
+_WHEEL_JS = """
+{% macro script(this, kwargs) %}
+(function () {
+  var map = {{ this._parent.get_name() }};
+  function on() { map.scrollWheelZoom.enable(); }
+  function off() { map.scrollWheelZoom.disable(); }
+  map.on('click focus', on);
+  map.on('mouseout blur', off);
+})();
+{% endmacro %}
+"""
+
+
+class WheelAfterClick(MacroElement):
+    """The mouse wheel scrolls the page over the map until the map is clicked; then it
+    zooms the map, until the pointer leaves it."""
+
+    _template = Template(_WHEEL_JS)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "WheelAfterClick"
+
+
 def script_json(payload: Any) -> str:
     """Compact JSON that is safe inside a <script> element."""
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
@@ -208,7 +232,9 @@ def base_map(*, center: tuple[float, float] = (48.0, 67.0), zoom: int = 5) -> fo
         prefer_canvas=True,
         max_zoom=18,
         control_scale=True,
+        scroll_wheel_zoom=False,
     )
+    WheelAfterClick().add_to(fmap)
     fmap.default_js = LEAFLET_JS
     fmap.default_css = LEAFLET_CSS
     folium.TileLayer(

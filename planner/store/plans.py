@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from planner.field_status import ReportState
 from planner.model import Mission
+from planner.outputs import plan_digest, version_name
 from planner.schedule import PHASES, Plan, Stop
 from planner.store import models as m
 from planner.store.access import (
@@ -37,6 +38,7 @@ from planner.store.access import (
 from planner.store.audit import Action, write_for
 from planner.store.errors import NotFound
 from planner.store.rows import STOPS, record
+from planner.target_shares import scoped_targets
 
 if TYPE_CHECKING:
     from planner.store.db import Store
@@ -63,6 +65,13 @@ class PlanVersionInfo:
     published: bool
     published_at: datetime | None
     published_by: str | None
+    # The whole version's fingerprint (`plan_digest`), whoever reads which part of it.
+    digest: str = ""
+
+    @property
+    def name(self) -> str:
+        """'version 3 · 1f2e3d4c': the same in the app and in every file of the version."""
+        return version_name(self.id, self.digest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,6 +275,7 @@ def save_plan(
         )
         if parent_row is not None and chosen is not None:
             version.stats = _merged_stats(session, version, parent_row, plan, chosen)
+        version.parameters = {**params, "digest": _digest(session, version.id)}
         _resolve_updates(session, store, who, mission_id, version.id, applied_updates, action)
         write_for(
             session,
@@ -291,6 +301,40 @@ def _version(session: Session, who: CurrentUser, version_id: int, *, action: str
     return row
 
 
+def _digest(session: Session, version_id: int) -> str:
+    """The fingerprint of every stop of a version."""
+    query = STOPS.select().where(m.PlanStop.version_id == version_id)
+    return plan_digest(STOPS.build(session.execute(query).all()))
+
+
+# Fingerprints of versions saved before they were stored with them; versions never change.
+_DIGESTS: dict[tuple[str, int, datetime], str] = {}
+
+
+def _version_digest(session: Session, row: m.PlanVersion) -> str:
+    stored = (row.parameters or {}).get("digest")
+    if stored:
+        return str(stored)
+    key = (str(session.get_bind().engine.url), row.id, row.created_at)
+    if key not in _DIGESTS:
+        _DIGESTS[key] = _digest(session, row.id)
+    return _DIGESTS[key]
+
+
+def _target_scope(row: m.PlanVersion, areas: frozenset[str]) -> dict[str, Any]:
+    """For a reader of `areas`: their teams, every team, and their share of the targets
+    the version was planned with (`planner.target_shares`)."""
+    planned = {a: int(v.get("teams", 0)) for a, v in ((row.stats or {}).get("areas") or {}).items()}
+    targets = {p: int(v) for p, v in ((row.parameters or {}).get("targets") or {}).items()}
+    return {
+        "areas": sorted(areas & set(planned)),
+        "teams": sum(n for a, n in planned.items() if a in areas),
+        "mission_teams": sum(planned.values()),
+        "mission_targets": targets,
+        "targets": scoped_targets(targets, planned, areas),
+    }
+
+
 def _visible_info(
     session: Session, who: CurrentUser, row: m.PlanVersion, clause: ColumnElement[bool] | None
 ) -> PlanVersionInfo:
@@ -300,7 +344,10 @@ def _visible_info(
         scope = area_scope(who) or frozenset()
         # The travel source (without the road report, which names every area's places).
         travel = {k: v for k, v in _travel(stats).items() if k != "report"}
-        stats = {"areas": {a: v for a, v in (stats.get("areas") or {}).items() if a in scope}}
+        stats = {
+            "areas": {a: v for a, v in (stats.get("areas") or {}).items() if a in scope},
+            "scope": _target_scope(row, frozenset(scope)),
+        }
         if who.role is Role.TEAM:
             stats = {}
         if travel:
@@ -320,6 +367,7 @@ def _visible_info(
         parameters=dict(row.parameters or {}),
         stats=stats,
         stop_count=count,
+        digest=_version_digest(session, row),
     )
 
 

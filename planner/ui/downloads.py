@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from planner.model import Mission
-from planner.outputs import coverage_csv, plan_json, routes_geojson, visits_csv
+from planner.outputs import coverage_csv, plan_json, routes_geojson, version_name, visits_csv
 from planner.route_lines import TeamLine
 from planner.schedule import Plan
 from planner.ui.built_files import file_key, shared
@@ -38,6 +38,13 @@ class ExportSource:
     mission: Mission
     team_id: str | None = None
     version_id: int | None = None
+    # The stored version's fingerprint: files of any part of it carry the same name.
+    digest: str | None = None
+
+    @property
+    def version_name(self) -> str | None:
+        return version_name(self.version_id, self.digest) if self.digest else None
+
     # The version's route lines (along the roads or straight), as stored with it.
     lines: Mapping[str, TeamLine] | None = None
 
@@ -45,7 +52,9 @@ class ExportSource:
     def view(self) -> PlanView:
         from planner.exports import view_from_plan
 
-        return view_from_plan(self.plan, self.mission, lines=self.lines)
+        return view_from_plan(
+            self.plan, self.mission, version=self.version_name, digest=self.digest, lines=self.lines
+        )
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,8 @@ class Download:
 
 
 def _text(func: Callable[..., str], *, mission: bool) -> Callable[[ExportSource], bytes]:
+    if func is plan_json:
+        return lambda src: plan_json(src.plan, src.mission, version=src.version_name).encode()
     if mission:
         return lambda src: func(src.plan, src.mission).encode("utf-8")
     return lambda src: func(src.plan).encode("utf-8")

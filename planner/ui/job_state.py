@@ -81,6 +81,11 @@ def job_result() -> dict[str, Any] | None:
     return st.session_state.get(JOB_RESULT_KEY)
 
 
+def take_job_result() -> dict[str, Any] | None:
+    """How the last finished job ended, handed out once (a page says it, then forgets)."""
+    return st.session_state.pop(JOB_RESULT_KEY, None)
+
+
 def _save(plan: Plan, meta: dict[str, Any]) -> int:
     plan = merge_saved(plan, meta)  # a re-plan of some teams: the others' routes kept
     before = meta.get("before_stops")

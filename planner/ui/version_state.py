@@ -13,16 +13,25 @@ from typing import Any
 import streamlit as st
 
 from planner.schedule import Plan
-from planner.store import PlanVersionInfo, Role, TeamDiff, diff_versions, load_plan, plan_versions
+from planner.store import (
+    PlanVersionInfo,
+    Role,
+    TeamDiff,
+    diff_versions,
+    load_plan,
+    plan_versions,
+    published_version,
+)
 from planner.ui import mission_state, session
 from planner.ui.memo import per_run
 from planner.ui.versions import plan_from_version
 
 VERSION_KEY = "plan_version_pick"
+PUBLISHED_SEEN_KEY = "published_version_seen"
 PLAN_CACHE_KEY = "plan_cache"
 COMPARE_CACHE_KEY = "compare_cache"
 # Dropped when the session switches to another mission.
-MISSION_BOUND_KEYS = (VERSION_KEY, PLAN_CACHE_KEY, COMPARE_CACHE_KEY)
+MISSION_BOUND_KEYS = (VERSION_KEY, PLAN_CACHE_KEY, COMPARE_CACHE_KEY, PUBLISHED_SEEN_KEY)
 
 
 def versions() -> list[PlanVersionInfo]:
@@ -39,13 +48,42 @@ def versions() -> list[PlanVersionInfo]:
 
 
 def current_version(listed: list[PlanVersionInfo] | None = None) -> PlanVersionInfo | None:
-    """The version this session looks at: the one picked, else the newest (a team: the
-    current published one)."""
+    """The version this session looks at: the one picked, else the published one (what
+    teams see), else the newest."""
     listed = versions() if listed is None else listed
     if not listed:
         return None
     picked = st.session_state.get(VERSION_KEY)
-    return next((v for v in listed if v.id == picked), listed[0])
+    default = published_of(listed) or listed[0]
+    return next((v for v in listed if v.id == picked), default)
+
+
+def published_of(listed: list[PlanVersionInfo]) -> PlanVersionInfo | None:
+    """The current published version among `listed`: the one published last."""
+    return max(
+        (v for v in listed if v.published and v.published_at is not None),
+        key=lambda v: v.published_at or 0,
+        default=None,
+    )
+
+
+def remember_published(listed: list[PlanVersionInfo]) -> None:
+    """Note which version was published when the page was drawn (`published_changed`)."""
+    found = published_of(listed)
+    st.session_state[PUBLISHED_SEEN_KEY] = found.id if found is not None else None
+
+
+def published_changed() -> bool:
+    """Whether another version was published since the page was drawn: one small read,
+    made by an open page every few seconds, so a team's schedule appears without a click."""
+    if PUBLISHED_SEEN_KEY not in st.session_state:
+        return False
+    found = published_version(session.get_store(), mission_state.mission_id(), user=session.user())
+    now = found.id if found is not None else None
+    if now == st.session_state[PUBLISHED_SEEN_KEY]:
+        return False
+    st.session_state[PUBLISHED_SEEN_KEY] = now  # the redraw shows it: no second rerun
+    return True
 
 
 def choose_version(version_id: int | None) -> None:

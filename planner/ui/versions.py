@@ -7,8 +7,8 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from planner.model import Mission
-from planner.schedule import AreaPlan, AreaSample, Plan, Stop
+from planner.model import Mission, Targets
+from planner.schedule import PHASES, AreaPlan, AreaSample, Plan, Stop, TargetScope
 from planner.store import PlanVersionInfo, TeamDiff
 
 DIFF_COLUMNS = ["team", "area", "added", "dropped", "stations added", "stations dropped"]
@@ -34,27 +34,58 @@ def plan_from_version(info: PlanVersionInfo, stops: Sequence[Stop], mission: Mis
             AreaPlan(area_id, tuple(by_area[area_id]), AreaSample((), (), {}, {}, notes), stats)
         )
     ordered = tuple(s for a in areas for s in a.stops) + tuple(by_area.get(None, ()))
+    stats = dict(info.stats.get("solver") or {})
+    targets, scope = mission.targets, None
+    shared = info.stats.get("scope")
+    if shared:  # a reader of some areas: their share of the targets, and their teams
+        scope = TargetScope(
+            tuple(shared["areas"]),
+            int(shared["teams"]),
+            int(shared["mission_teams"]),
+            {p: int(v) for p, v in shared["mission_targets"].items()},
+        )
+        targets = Targets(**{p: int(v) for p, v in shared["targets"].items() if p in PHASES})
+        stats["teams"] = scope.teams
+        stats["tecs_reachable"] = len(
+            {
+                c.tec_id
+                for c in mission.commissions
+                if mission.area_of_commission(c) in shared["areas"]
+            }
+        )
+    else:
+        stats["teams"] = planned_teams(info) or stats.get("teams", 0)
     return Plan(
-        mission.name,
-        info.seed,
-        info.time_limit_s,
-        ordered,
-        tuple(areas),
-        mission.targets,
-        dict(info.stats.get("solver") or {}),
+        mission.name, info.seed, info.time_limit_s, ordered, tuple(areas), targets, stats, scope
     )
 
 
-def version_label(info: PlanVersionInfo, scope: Iterable[str] | None = None) -> str:
-    """`v3 · 20 Nov 09:14 · aigerim · AOR-07 re-plan · published`; with `scope` (an
+def planned_teams(info: PlanVersionInfo) -> int:
+    """Teams the version was planned for: every area's, also of areas a re-plan copied
+    from its parent (the solver's own count is that of the areas it solved)."""
+    return sum(int(v.get("teams", 0)) for v in (info.stats.get("areas") or {}).values())
+
+
+def version_label(
+    info: PlanVersionInfo, scope: Iterable[str] | None = None, *, published: int | None = None
+) -> str:
+    """`v3 · 1f2e3d4c · published` or `v4 · draft · AOR-07 re-plan`: short enough for the
+    sidebar; `published` is the id of the current published version. With `scope` (an
     LTO's areas), re-planned areas outside it are not named."""
-    parts = [f"v{info.id}", f"{info.created_at:%d %b %H:%M} UTC", info.author]
+    if published is None:
+        status = "published" if info.published else "draft"
+    else:
+        status = "published" if info.id == published else "earlier" if info.published else "draft"
+    parts = [f"v{info.id}", info.digest, status]
     if info.areas:
         shown = [a for a in info.areas if scope is None or a in set(scope)]
         parts.append(f"{', '.join(shown)} re-plan" if shown else "re-plan of another area")
-    if info.published:
-        parts.append("published")
-    return " · ".join(parts)
+    return " · ".join(p for p in parts if p)
+
+
+def version_details(info: PlanVersionInfo) -> str:
+    """Who made the version and when: `made 20 Nov 09:14 UTC by aigerim`."""
+    return f"made {info.created_at:%d %b %H:%M} UTC by {info.author}"
 
 
 def diff_table(diffs: Mapping[str, TeamDiff], mission: Mission) -> pd.DataFrame:

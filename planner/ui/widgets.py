@@ -59,8 +59,9 @@ def map_with_details(
     return kind, site_id
 
 
-def schedules(mission: Mission, plan: Plan, area_id: str | None, *, columns: int = 2) -> None:
-    """Every team of an area: its day as a table, in route order."""
+def schedules(mission: Mission, plan: Plan, area_id: str | None, *, columns: int = 1) -> None:
+    """Every team of an area: its day as a table, in route order, full width by default
+    (place and address readable on a laptop screen)."""
     teams = visible_teams(plan, MapView(area_id=area_id))
     if not teams:
         st.info("No team of this area has a route in the current plan.")

@@ -76,12 +76,17 @@ def test_lto_reads_only_its_areas_plan_rows(store, people, mission, saved):
     sites = {s.site_id for s in rows if s.site_type == "station"}
     assert sites <= set(mine.station_by_id)
     info = plan_version(store, saved, user=people.lto_a1)
-    assert set(info.stats) == {"areas", "solver"} and set(info.stats["areas"]) == {"A1"}
+    assert set(info.stats) == {"areas", "scope", "solver"}
+    assert set(info.stats["areas"]) == {"A1"}
+    scope = info.stats["scope"]
+    assert scope["areas"] == ["A1"] and scope["teams"] < scope["mission_teams"]
+    assert all(scope["targets"][p] <= v for p, v in scope["mission_targets"].items())
     # Of the solver's statistics, only the travel source, without the road report.
     assert (
         set(info.stats["solver"]) == {"travel"} and "report" not in info.stats["solver"]["travel"]
     )
     assert info.stop_count == len(rows)
+    assert info.digest == plan_version(store, saved, user=people.coordinator).digest
     assert set(diff_versions(store, saved, saved, user=people.lto_a1)) == set()
 
 
