@@ -12,6 +12,7 @@ from datetime import date, time
 import pandas as pd
 import streamlit as st
 
+from planner.model import Targets
 from planner.store import ConflictError, Role, update_settings, update_teams
 from planner.ui import mission_state, session, version_state
 from planner.ui.editing import (
@@ -25,6 +26,7 @@ from planner.ui.editing import (
     team_warnings,
     teams_frame,
     teams_from_rows,
+    widget_bounds,
 )
 from planner.ui.guard import CONFLICT, page_errors
 
@@ -178,15 +180,19 @@ with st.form("rules"):
                 label, value=value, step=300, help=help_text or None, key=key
             )
         elif isinstance(value, date):
-            entered[name] = column.date_input(label, value=value, help=help_text or None, key=key)
+            entered[name] = column.date_input(
+                label, value=value, help=help_text or None, key=key, **widget_bounds(name, value)
+            )
         elif isinstance(value, int):
             entered[name] = column.number_input(
-                label, value=value, step=1, help=help_text or None, key=key
-            )
+                label, value=value, step=1, help=help_text or None, key=key,
+                **widget_bounds(name, value),
+            )  # fmt: skip
         else:
             entered[name] = column.number_input(
-                label, value=float(value), step=0.05, format="%.2f", help=help_text or None, key=key
-            )
+                label, value=float(value), step=0.05, format="%.2f", help=help_text or None,
+                key=key, **widget_bounds(name, float(value)),
+            )  # fmt: skip
     if st.form_submit_button("Apply rules"):
         with page_errors("Applying the rules"):
             rules, problems = rules_from_values(entered, mission.rules)
@@ -215,10 +221,10 @@ with st.form("targets"):
     targets = {
         phase: cols[i].number_input(
             f"{phase.capitalize()} ({'TECs' if phase == 'tabulation' else 'stations'})",
-            min_value=0,
             value=int(getattr(mission.targets, phase)),
             step=1,
             key=f"target_{phase}_{version}",
+            **widget_bounds(phase, int(getattr(mission.targets, phase)), Targets),
         )
         for i, phase in enumerate(("opening", "voting", "counting", "tabulation"))
     }

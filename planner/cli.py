@@ -7,6 +7,7 @@ bug.
 from __future__ import annotations
 
 import json
+import math
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -65,6 +66,37 @@ def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
             raise typer.Exit(EXIT_FAILED) from None
 
     return wrapper
+
+
+# A run longer than a week is a typo; more worker processes than this only cost memory
+# (one process per area at most, and no mission has more areas).
+MAX_TIME_LIMIT_S = 7 * 24 * 3600.0
+MAX_WORKERS = 256
+
+
+def run_option_problems(
+    *, time_limit: float, workers: int | None = None, seed: int | None = None
+) -> list[str]:
+    """What is wrong with a command's solver options, every problem at once."""
+    problems = []
+    if not (math.isfinite(time_limit) and 0 < time_limit <= MAX_TIME_LIMIT_S):
+        problems.append(
+            f"--time-limit {time_limit:g} must be more than 0 and at most "
+            f"{MAX_TIME_LIMIT_S:,.0f} seconds"
+        )
+    if workers is not None and not 1 <= workers <= MAX_WORKERS:
+        problems.append(f"--workers {workers} must be from 1 to {MAX_WORKERS}")
+    if seed is not None and seed < 0:
+        problems.append(f"--seed {seed} must be 0 or more")
+    return problems
+
+
+def _check_run_options(**options: Any) -> None:
+    problems = run_option_problems(**options)
+    for problem in problems:
+        err.print(f"[red]error:[/red] {escape(problem)}")
+    if problems:
+        raise typer.Exit(EXIT_DATA)
 
 
 def _mission_path(mission: Path | None) -> Path:
@@ -219,6 +251,7 @@ def plan(
     from planner.outputs import write_plan
     from planner.plan import solve
 
+    _check_run_options(time_limit=time_limit, workers=workers, seed=seed)
     check_output_dir(out, force=force)  # refuse a directory that is not ours before solving
     path = _mission_path(mission)
     loaded = load_mission(path)
@@ -339,9 +372,7 @@ def route(
     except (ZoneInfoNotFoundError, ValueError):
         err.print(f"[red]error:[/red] --tz {tz!r} is not a known IANA time zone")
         raise typer.Exit(EXIT_DATA) from None
-    if time_limit <= 0:
-        err.print("[red]error:[/red] --time-limit must be positive")
-        raise typer.Exit(EXIT_DATA)
+    _check_run_options(time_limit=time_limit)
     check_output_dir(out, force=force)  # refuse a directory that is not ours before solving
     problem = load_route_problem(stations, teams, matrix_path=matrix, day=on_day, tz=tz)
     _print_warnings(list(problem.warnings))

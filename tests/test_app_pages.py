@@ -164,7 +164,7 @@ def test_rules_with_polls_closing_before_opening_are_refused(app_store) -> None:
     at.time_input(key="rule_polls_close_1").set_value(clock(6, 0))
     button(at, "Apply rules").click().run()
     assert not at.exception
-    assert "Polls close (06:00) must be after polls open (07:00)" in texts(at.error)
+    assert "Polls close: 06:00 must be after polls open (07:00)" in texts(at.error)
     with stored(seeded) as store:
         assert load_mission(store, 1, user=ADMIN).rules.polls_close == clock(20, 0)
 
