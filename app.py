@@ -6,6 +6,7 @@ import logging
 
 import streamlit as st
 
+from planner.escaping import markdown_text
 from planner.store import Role
 from planner.ui import job_state, mission_choice, mission_state, session, version_state
 from planner.ui.guard import page_errors
@@ -51,7 +52,10 @@ def _sign_out() -> None:
 
 def _sidebar(user) -> None:
     with st.sidebar:
-        st.caption(f"Signed in as **{user.username}** ({session.role_label(user)})")
+        st.caption(
+            f"Signed in as **{markdown_text(user.username)}** "
+            f"({markdown_text(session.role_label(user))})"
+        )
         if st.button("Sign out", icon=":material/logout:", key="sign_out"):
             _sign_out()
         if session.must_change_password():
@@ -71,11 +75,11 @@ def _sidebar(user) -> None:
                 mission_choice.choose_mission(picked)
                 st.rerun()
         else:
-            st.caption(f"**Mission:** {mission_state.mission_name()}")
+            st.caption(f"**Mission:** {markdown_text(mission_state.mission_name())}")
         job_state.collect_job()
         running = job_state.job()
         if running is not None:
-            st.caption(f"**Planning…** ({running.meta.get('label', 'plan')})")
+            st.caption(f"**Planning…** ({markdown_text(running.meta.get('label', 'plan'))})")
         listed = version_state.versions()
         version = version_state.current_version(listed)
         if user.role is Role.TEAM:
@@ -106,7 +110,9 @@ def _navigation() -> st.navigation:
         session.get_store()
     except Exception as exc:  # no database to talk to: say so, never a traceback
         log.exception("the mission store cannot be opened")
-        st.error(f"The mission store cannot be opened: {type(exc).__name__}: {exc}")
+        st.error(
+            "The mission store cannot be opened: " + markdown_text(f"{type(exc).__name__}: {exc}")
+        )
         st.stop()
     user = session.current_user()
     if user is None:

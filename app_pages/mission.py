@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from planner.escaping import markdown_text
 from planner.geodata import SUPPORTED_FORMATS, mission_warnings, summarize
 from planner.maps.render import mission_map
 from planner.store import Role
@@ -41,7 +42,7 @@ def _show_report() -> None:
     if not report:
         return
     if report["ok"]:
-        st.success(f"{report['what']} stored: {report['message']}")
+        st.success(f"{report['what']} stored: {markdown_text(report['message'])}")
     else:
         n = len(report["problems"])
         st.error(
@@ -57,10 +58,11 @@ def _show_report() -> None:
 session.require(Role.COORDINATOR)
 mission = mission_state.current_mission()
 info = mission_state.info()
-st.title(mission.name)
+st.title(markdown_text(mission.name))
 st.caption(
     f"Stored mission #{info.id}, imported {info.created_at:%Y-%m-%d %H:%M} UTC by "
-    f"{info.created_by}; teams, rules and targets at version {info.teams_version}."
+    f"{markdown_text(info.created_by)}; teams, rules and targets at version "
+    f"{info.teams_version}."
 )
 
 shipped = mission_choice.shipped_missions()

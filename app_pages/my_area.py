@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from planner.escaping import markdown_text
 from planner.field_status import (
     KIND_LABELS,
     KIND_OF_STATUS,
@@ -48,7 +49,7 @@ if remembered not in areas and len(areas) == 1:
 area_id = st.pills(
     "Your area of responsibility",
     list(areas),
-    format_func=lambda a: areas[a],
+    format_func=lambda a: markdown_text(areas[a]),
     default=remembered if remembered in areas else None,
     key="my_area_pick",
 )
@@ -75,7 +76,7 @@ else:
     st.caption(
         f"Plan version {version.id}"
         + (" (published)" if version.published else " (not published)")
-        + f", made {version.created_at:%Y-%m-%d %H:%M} UTC by {version.author}."
+        + f", made {version.created_at:%Y-%m-%d %H:%M} UTC by {markdown_text(version.author)}."
     )
     if version_state.is_stale(version):
         st.warning("Teams, rules or targets changed after this plan was made.")
@@ -84,7 +85,7 @@ if plan is not None and routed is not None and len(routed):
     st.subheader("Teams")
     st.dataframe(routed.drop(columns=["area"]), hide_index=True, width="stretch")
 
-st.subheader(f"{area.name}: map")
+st.subheader(f"{markdown_text(area.name)}: map")
 map_with_details(
     mission,
     plan,
@@ -147,7 +148,7 @@ with station_tab, st.form(f"report_{area_id}", clear_on_submit=True):
             update = FieldUpdate(station_id, status, note.strip(), lat, lon)
             problems = check_update(update, mission)
             if problems:
-                st.error("The report was not saved: " + "; ".join(problems))
+                st.error("The report was not saved: " + markdown_text("; ".join(problems)))
             else:
                 _file(
                     FieldReport(
@@ -234,7 +235,8 @@ if plan is None:
 else:
     open_reports = sum(1 for r in reports if r.status == ReportState.OPEN)
     st.caption(
-        f"Solves {area_id} again from version {version.id}, taking the field reports into "
+        f"Solves {markdown_text(area_id)} again from version {version.id}, taking the field "
+        "reports into "
         f"account ({open_reports} not yet in a plan); the other areas keep their routes. "
         "The result is saved as a new version; this one stays readable."
     )
@@ -243,7 +245,7 @@ else:
         seed = cols[0].number_input("Seed", min_value=0, value=int(plan.seed), step=1)
         limit = cols[1].number_input("Time limit (s)", min_value=1, max_value=600, value=10, step=1)
         go = st.form_submit_button(
-            f"Re-plan {area_id} only", type="primary", disabled=running is not None
+            f"Re-plan {markdown_text(area_id)} only", type="primary", disabled=running is not None
         )
     if go:
         with page_errors("Starting the re-plan"):
@@ -251,7 +253,7 @@ else:
             try:
                 restricted = restrict_to_area(inputs.mission, area_id)
             except ValueError as exc:
-                st.error(f"Cannot re-plan: {exc}")
+                st.error(f"Cannot re-plan: {markdown_text(exc)}")
             else:
                 job_state.start_job(
                     restricted,

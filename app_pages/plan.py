@@ -9,6 +9,7 @@ import os
 import pandas as pd
 import streamlit as st
 
+from planner.escaping import markdown_text
 from planner.store import Role, publish
 from planner.ui import job_state, mission_state, report_state, session, version_state
 from planner.ui.editing import plan_blockers, target_warnings, team_warnings
@@ -34,15 +35,16 @@ listed = version_state.versions()
 version = version_state.current_version(listed)
 st.title("Plan")
 st.caption(
-    f"{mission.name}: {len(mission.stations):,} stations, {len(mission.sto_teams)} STO teams "
+    f"{markdown_text(mission.name)}: {len(mission.stations):,} stations, "
+    f"{len(mission.sto_teams)} STO teams "
     f"in {len(planned_areas(mission))} of {len(mission.areas)} areas."
 )
 
 blockers = plan_blockers(working, excluded)
 for problem in blockers:
-    st.error(problem)
+    st.error(markdown_text(problem))
 for note in team_warnings(mission) + target_warnings(mission):
-    st.info(note)
+    st.info(markdown_text(note))
 if excluded:
     st.caption(f"{len(excluded)} station(s) reported closed or inaccessible are left out.")
 
@@ -108,7 +110,7 @@ if version is None:
 
 plan = version_state.plan_of(version)
 st.header(f"Plan version {version.id}")
-st.caption(version_label(version) + f" · {version.parameters.get('label', '')}")
+st.caption(markdown_text(version_label(version) + f" · {version.parameters.get('label', '')}"))
 if version_state.is_stale(version):
     st.warning("Teams, rules or targets changed after this plan was made: run the planner again.")
 
@@ -120,7 +122,8 @@ current_published = max(
 left, right = st.columns([3, 1], vertical_alignment="center")
 if current_published is not None and current_published.id == version.id:
     left.success(
-        f"Published {version.published_at:%Y-%m-%d %H:%M} UTC by {version.published_by}: "
+        f"Published {version.published_at:%Y-%m-%d %H:%M} UTC by "
+        f"{markdown_text(version.published_by)}: "
         "teams see this version."
     )
 else:

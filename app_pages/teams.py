@@ -12,6 +12,7 @@ from datetime import date, time
 import pandas as pd
 import streamlit as st
 
+from planner.escaping import markdown_text
 from planner.model import Targets
 from planner.store import ConflictError, Role, update_settings, update_teams
 from planner.ui import mission_state, session, version_state
@@ -123,7 +124,7 @@ if st.button("Apply team changes"):
             _done(f"Teams saved: {len(teams)} team(s).")
 
 for note in team_warnings(mission):
-    st.warning(note)
+    st.warning(markdown_text(note))
 
 st.subheader("Allocate teams to AoRs automatically")
 st.caption(
@@ -144,7 +145,7 @@ with st.form("allocate"):
             try:
                 allocated = allocate(mission, count=int(count), reallocate=reallocate)
             except ValueError as exc:
-                st.error(f"Cannot allocate: {exc}")
+                st.error(f"Cannot allocate: {markdown_text(exc)}")
             else:
                 _save(
                     "The allocation was",
@@ -199,7 +200,7 @@ with st.form("rules"):
             if problems:
                 st.error(
                     "These rules cannot be used; nothing was changed:\n\n"
-                    + "\n".join(f"- {p}" for p in problems)
+                    + "\n".join(f"- {markdown_text(p)}" for p in problems)
                 )
             else:
                 _save(
@@ -232,7 +233,7 @@ with st.form("targets"):
         with page_errors("Applying the targets"):
             new_targets, problems = targets_from_values(targets)
             if problems:
-                st.error("These targets cannot be used: " + "; ".join(problems))
+                st.error("These targets cannot be used: " + markdown_text("; ".join(problems)))
             else:
                 _save(
                     "Your targets were",
@@ -246,4 +247,4 @@ with st.form("targets"):
                 )
                 _done("Targets saved.")
 for note in target_warnings(mission):
-    st.info(f"Will be short: {note}")
+    st.info(f"Will be short: {markdown_text(note)}")

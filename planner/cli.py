@@ -57,12 +57,12 @@ def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
             _print_problems(exc.problems, title=f"{len(exc.problems)} problem(s) found")
             raise typer.Exit(EXIT_DATA) from None
         except (FileNotFoundError, PermissionError, IsADirectoryError, ValueError) as exc:
-            err.print(f"[red]error:[/red] {exc}")
+            err.print(f"[red]error:[/red] {escape(str(exc))}")
             raise typer.Exit(EXIT_DATA) from None
         except typer.Exit:
             raise
         except Exception as exc:  # the last line of defence against a traceback
-            err.print(f"[red]error:[/red] {type(exc).__name__}: {exc}")
+            err.print(f"[red]error:[/red] {escape(f'{type(exc).__name__}: {exc}')}")
             raise typer.Exit(EXIT_FAILED) from None
 
     return wrapper
@@ -165,14 +165,15 @@ def validate(
         nonlocal tecs
         loaded, warnings = load_commissions(path, outline=outline)
         tecs = [*(tecs or []), *loaded]
-        console.print(f"[bold]{path}[/bold]: {len(loaded)} commissions, no problems")
+        console.print(f"[bold]{escape(str(path))}[/bold]: {len(loaded)} commissions, no problems")
         return warnings
 
     def stations_file(path: Path) -> list[Problem]:
         stations, warnings = load_stations(path, outline=outline, commissions=tecs)
         voters = sum(s.voters for s in stations)
         console.print(
-            f"[bold]{path}[/bold]: {len(stations):,} stations, {voters:,} voters, no problems"
+            f"[bold]{escape(str(path))}[/bold]: {len(stations):,} stations, {voters:,} voters, "
+            "no problems"
         )
         return warnings
 
@@ -187,7 +188,7 @@ def validate(
 
 
 def _print_summary(summary: dict[str, Any], path: Path) -> None:
-    console.print(f"[bold]{summary['name']}[/bold] ({path})")
+    console.print(f"[bold]{escape(summary['name'])}[/bold] ({escape(str(path))})")
     console.print(
         f"{summary['regions']} regions, {summary['districts']} districts, "
         f"{summary['commissions']} TECs, {summary['stations']:,} stations, "
@@ -197,16 +198,18 @@ def _print_summary(summary: dict[str, Any], path: Path) -> None:
     kinds = " / ".join(f"{k} {v:,}" for k, v in summary["stations_by_kind"].items())
     settings = " / ".join(f"{k} {v:,}" for k, v in summary["stations_by_setting"].items())
     teams = ", ".join(f"{k} {v}" for k, v in summary["teams_by_kind"].items())
-    console.print(f"TECs by level: {levels}")
-    console.print(f"Stations by kind: {kinds}")
-    console.print(f"Stations by setting: {settings}")
-    console.print(f"Teams: {teams}")
+    console.print(f"TECs by level: {escape(levels)}")
+    console.print(f"Stations by kind: {escape(kinds)}")
+    console.print(f"Stations by setting: {escape(settings)}")
+    console.print(f"Teams: {escape(teams)}")
     table = Table(title="Stations by region")
     table.add_column("region")
     table.add_column("stations", justify="right")
     table.add_column("voters", justify="right")
     for region, n in summary["stations_by_region"].items():
-        table.add_row(region, f"{n:,}", f"{summary['voters_by_region'].get(region, 0):,}")
+        table.add_row(
+            escape(str(region)), f"{n:,}", f"{summary['voters_by_region'].get(region, 0):,}"
+        )
     console.print(table)
 
 
@@ -223,7 +226,7 @@ def _print_warnings(warnings: list[Problem]) -> None:
     for key, items in groups.items():
         examples = ", ".join(str(w.row) for w in items[:5])
         more = f" and {len(items) - 5} more" if len(items) > 5 else ""
-        console.print(f"  {len(items)} x {key} (e.g. {examples}{more})")
+        console.print(f"  {len(items)} x {escape(key)} (e.g. {escape(examples)}{more})")
 
 
 @app.command()
@@ -279,7 +282,8 @@ def plan(
     write_plan(result, loaded, out, mission_path=path, force=force)
     _print_coverage(result)
     console.print(
-        f"Plan written to [bold]{out}[/bold] (seed {chosen_seed}, {result.stats['wall_s']} s)"
+        f"Plan written to [bold]{escape(str(out))}[/bold] "
+        f"(seed {chosen_seed}, {result.stats['wall_s']} s)"
     )
 
 
@@ -294,7 +298,7 @@ def _print_coverage(result: Any) -> None:
         mark = (
             "[green]met[/green]"
             if phase not in short
-            else f"[red]short[/red]: {short[phase].reason}"
+            else f"[red]short[/red]: {escape(short[phase].reason)}"
         )
         table.add_row(phase, str(target), str(achieved[phase]), mark)
     console.print(table)
@@ -386,7 +390,7 @@ def route(
         )
     for t in summary["teams"]:
         table.add_row(
-            t["team_id"],
+            escape(t["team_id"]),
             str(t["visits"]),
             f"{t['weight']:g}",
             str(t["travel_min"]),
@@ -399,7 +403,7 @@ def route(
         f"{summary['weight_visited']:g} of {summary['weight_available']:g}, "
         f"{summary['travel_min']} min of travel (solver: {summary['solver']['status']})"
     )
-    console.print(f"Route plan written to [bold]{out}[/bold]")
+    console.print(f"Route plan written to [bold]{escape(str(out))}[/bold]")
 
 
 app.command(name="export")(friendly(export_command))

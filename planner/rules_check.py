@@ -122,34 +122,24 @@ def order_problems(rules: Mapping[str, Any]) -> list[tuple[str, str]]:
             out.append((name, f"{rules[name]} min is longer than {day}"))
     early = rules["opening_arrive_before_min"]
     if early > _minutes(opens):
-        out.append(
-            (
-                "opening_arrive_before_min",
-                f"{early} min before polls open ({opens:%H:%M}) is before midnight",
-            )
-        )
-    if rules["meal_break_min"] > 0:
+        message = f"{early} min before polls open ({opens:%H:%M}) is before midnight"
+        out.append(("opening_arrive_before_min", message))
+    meal = rules["meal_break_min"]
+    if meal > 0:
         start, end = rules["meal_window_start"], rules["meal_window_end"]
         window = f"{start:%H:%M}–{end:%H:%M}"
         if end <= start:
-            out.append(("meal_window_end", f"{end:%H:%M} must be after the window's start "
-                                           f"({start:%H:%M})"))  # fmt: skip
+            message = f"{end:%H:%M} must be after the window's start ({start:%H:%M})"
+            out.append(("meal_window_end", message))
         elif start < opens or end > closes:
-            field = "meal_window_start" if start < opens else "meal_window_end"
-            out.append(
-                (
-                    field,
-                    f"the meal break window {window} must lie inside {day}; set "
-                    "meal_break_min to 0 for no break",
-                )
+            name = "meal_window_start" if start < opens else "meal_window_end"
+            message = (
+                f"the meal break window {window} must lie inside {day}; set meal_break_min "
+                "to 0 for no break"
             )
-        elif rules["meal_break_min"] > _minutes(end) - _minutes(start):
-            out.append(
-                (
-                    "meal_break_min",
-                    f"{rules['meal_break_min']} min is longer than its window ({window})",
-                )  # fmt: skip
-            )
+            out.append((name, message))
+        elif meal > _minutes(end) - _minutes(start):
+            out.append(("meal_break_min", f"{meal} min is longer than its window ({window})"))
     return out
 
 

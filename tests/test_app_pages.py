@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from app_support import ROOT, app, build, button, texts
+from app_support import ROOT, app, build, button, shown, texts
 from streamlit.testing.v1 import AppTest
 from ui_support import small_mission
 
@@ -465,7 +465,7 @@ def test_lto_coverage_is_of_its_area(app_store) -> None:
 
 def test_export_page_offers_every_format(app_store) -> None:
     at = opened(app_store("ulytau_planned"), "coord", "export")
-    labels = {b.proto.label for b in at.get("download_button")}
+    labels = {shown(b.proto.label) for b in at.get("download_button")}
     assert labels >= {
         "Download visits.csv",
         "Download coverage.csv",
@@ -491,7 +491,7 @@ def test_team_sees_only_its_own_schedule(app_store) -> None:
     assert at.title[0].value == "My schedule"
     table = at.dataframe[0].value
     assert list(table.columns[:4]) == ["stop", "phase", "arrive", "depart"]
-    labels = {b.proto.label for b in at.get("download_button")}
+    labels = {shown(b.proto.label) for b in at.get("download_button")}
     assert labels == {
         "Download STO-01-visits.csv",
         "Download STO-01.pdf",

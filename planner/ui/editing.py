@@ -13,6 +13,7 @@ import pandas as pd
 
 from planner.allocation import allocate_teams, area_voters
 from planner.errors import Problem
+from planner.ids import id_problem, shown
 from planner.model import Mission, Rules, Targets, Team, TeamKind
 from planner.plan import PHASES
 from planner.ranges import ranges_of
@@ -108,6 +109,8 @@ def teams_from_rows(
         team_id = "" if _blank(row.get("team_id")) else str(row["team_id"]).strip()
         if not team_id:
             problems.append((index, "team_id", "every team needs an id"))
+        elif (unsafe := id_problem(team_id)) is not None:
+            problems.append((index, "team_id", f"{shown(team_id)!r} {unsafe}"))
         elif seen[team_id]:
             problems.append((index, "team_id", f"{team_id!r} is used by another row"))
         seen[team_id] += 1

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 import streamlit as st
 
+from planner.escaping import markdown_text
 from planner.ui import job_state
 
 POLL_S = 1.0
@@ -23,7 +24,7 @@ def job_progress(area_names: Mapping[str, str]) -> None:
         if status.finished:
             job_state.collect_job()
             st.rerun()
-        what = running.meta.get("label", "plan")
+        what = markdown_text(running.meta.get("label", "plan"))
         limit = running.time_limit_s
         st.info(
             f"Planning ({what}): {len(status.areas_done)} of {status.total} area(s) done, "
@@ -40,7 +41,8 @@ def job_progress(area_names: Mapping[str, str]) -> None:
             name = area_names.get(area_id, area_id)
             cols[index % 3].progress(
                 1.0 if done else 0.0,
-                text=f"{area_id} · {name}: {'done' if done else 'waiting or solving'}",
+                text=f"{markdown_text(area_id)} · {markdown_text(name)}: "
+                f"{'done' if done else 'waiting or solving'}",
             )
         if st.button("Cancel planning", type="secondary", key="cancel_job"):
             job_state.cancel_job(reason="cancelled by the user")
@@ -54,7 +56,7 @@ def job_outcome() -> None:
     result = job_state.job_result()
     if not result:
         return
-    label = result.get("label", "plan")
+    label = markdown_text(result.get("label", "plan"))
     if result["state"] == "done":
         saved = f"; saved as version {result['version']}" if result.get("version") else ""
         st.success(f"Planning finished ({label}) in {result['elapsed_s']:.0f} s{saved}.")
@@ -64,6 +66,7 @@ def job_outcome() -> None:
         )
     else:
         st.error(
-            f"Planning failed ({label}): {result['error']}. Nothing was saved; the plan "
+            f"Planning failed ({label}): {markdown_text(result['error'])}. Nothing was saved; "
+            "the plan "
             "versions stay as they are. Check teams and rules and run again."
         )

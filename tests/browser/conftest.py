@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -119,12 +120,13 @@ def seed(tmp_path_factory: pytest.TempPathFactory) -> Seed:
     return seed_store(tmp_path_factory.mktemp("server-store") / "data")
 
 
-@pytest.fixture(scope="session")
-def app_url(seed: Seed) -> Iterator[str]:
+@contextlib.contextmanager
+def serve_app(data_dir: Path, *, log_name: str = "streamlit.log") -> Iterator[str]:
+    """`streamlit run app.py` on the store in `data_dir`; yields its address, stops it after."""
     port = _free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PLANNER_DATA_DIR": str(seed.data_dir)}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PLANNER_DATA_DIR": str(data_dir)}
     env.pop("PLANNER_DATABASE_URL", None)
-    log = (ROOT / "test-output").joinpath("streamlit.log")
+    log = (ROOT / "test-output").joinpath(log_name)
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("w") as out:
         proc = subprocess.Popen(
@@ -169,6 +171,12 @@ def app_url(seed: Seed) -> Iterator[str]:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url(seed: Seed) -> Iterator[str]:
+    with serve_app(seed.data_dir) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
