@@ -21,7 +21,7 @@ from planner.ui import job_state, mission_state, report_state, session, version_
 from planner.ui.field import FieldUpdate, check_update
 from planner.ui.filters import area_options
 from planner.ui.guard import page_errors
-from planner.ui.progress import job_outcome, job_progress
+from planner.ui.progress import interrupted_notices, job_outcome, job_progress
 from planner.ui.replan import restrict_to_area
 from planner.ui.tables import area_stations_table, area_tecs_table, teams_table, unvisited
 from planner.ui.versions import diff_table
@@ -274,6 +274,7 @@ else:
 if job_state.job() is not None:
     job_progress(areas)
 job_outcome()
+interrupted_notices(area_id)
 
 if version is not None and version.parent_id is not None:
     changed = diff_table(version_state.changes(version) or {}, mission)

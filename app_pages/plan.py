@@ -14,7 +14,7 @@ from planner.store import Role, publish
 from planner.ui import job_state, mission_state, report_state, session, version_state
 from planner.ui.editing import plan_blockers, target_warnings, team_warnings
 from planner.ui.guard import page_errors
-from planner.ui.progress import job_outcome, job_progress
+from planner.ui.progress import interrupted_notices, job_outcome, job_progress
 from planner.ui.replan import planned_areas
 from planner.ui.tables import areas_table, compare_plans, targets_table
 from planner.ui.versions import diff_table, version_label
@@ -102,6 +102,7 @@ if submitted and not blockers:
 if job_state.job() is not None:
     job_progress(names)
 job_outcome()
+interrupted_notices()
 
 if version is None:
     if job_state.job() is None:

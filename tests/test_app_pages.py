@@ -276,6 +276,27 @@ def test_plan_page_with_no_teams_explains_and_cannot_run(tmp_path, monkeypatch) 
     assert button(at, "Run planner").disabled
 
 
+def test_plan_page_reports_a_run_the_app_stopped(app_store) -> None:
+    """A run whose server is gone (killed mid-run): on the next start its data is removed
+    and the Plan page says it was interrupted, until dismissed."""
+    from planner.ui import job_files
+
+    seeded = app_store("ulytau_planned")
+    root = job_files.jobs_root(seeded.folder)
+    meta = {"label": "seed 7, 3 s", "mission_id": seeded.mission_id, "user": "coord"}
+    folder = job_files.new_job_folder(root, meta)
+    job_files.write_private(folder / "input.pickle", b"the mission")
+    marker = job_files.read_marker(folder) or {}
+    job_files.write_marker(folder, {**marker, "server": {"pid": 2**22 + 1, "start": "0"}})
+    job_files._swept.clear()  # the app starts again
+    at = opened(seeded, "coord", "plan")
+    assert "Planning run interrupted (seed 7, 3 s, started" in texts(at.warning)
+    assert [p.name for p in folder.iterdir()] == [job_files.MARKER]
+    button(at, "Dismiss").click().run()
+    assert not folder.exists()
+    assert "interrupted" not in texts(at.warning)
+
+
 def test_plan_page_saves_a_new_version_compares_and_publishes(app_store) -> None:
     """Run on the small mission: progress, a new stored version made from the previous
     one, coverage against every target, the comparison per team; then publish it."""

@@ -4,11 +4,19 @@
 (`python -m planner.ui.solve_worker`) in a session of its own, so cancelling stops the
 solver and every worker process it started, at once, and nothing of the web server is
 copied into it. Progress (one line per finished area) comes back on the process's
-output, read by a thread; the plan comes back as a pickle file. `poll()` never blocks.
+output, read by a thread; the plan comes back as a pickle file in the run's private
+folder in the data directory (`planner.ui.job_files`). `poll()` never blocks.
+
+The folder goes on every way a run ends: finished, failed or cancelled (removed when the
+end is seen), the process crashed (likewise), the session holding the run gone or the
+server stopping (the process is stopped, the data files removed and the run marked
+interrupted, by a finalizer that also runs at exit), the server killed (the process stops
+itself when its server is gone; the next start cleans up and marks the run interrupted).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pickle
@@ -16,7 +24,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import weakref
@@ -25,6 +32,15 @@ from pathlib import Path
 from typing import Any
 
 from planner.model import Mission
+from planner.ui.job_files import (
+    jobs_root,
+    mark_interrupted,
+    new_job_folder,
+    process_start,
+    read_marker,
+    write_marker,
+    write_private,
+)
 
 RUNNING, DONE, FAILED, CANCELLED = "running", "done", "failed", "cancelled"
 # A run that outlives its time limit by this much (plus the limit again) is stopped.
@@ -33,13 +49,19 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _reap(process: subprocess.Popen, folder: Path) -> None:
-    """Stop a run nobody waits for any more (the server is stopping); remove its files."""
+    """Stop a run nobody waits for any more (the server is stopping, or the session that
+    started it is gone); remove its data and mark it interrupted."""
     if process.poll() is None:
         try:
             os.killpg(process.pid, signal.SIGTERM)
         except (ProcessLookupError, PermissionError):
             process.terminate()
-    shutil.rmtree(folder, ignore_errors=True)
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
+    mark_interrupted(folder, "the run was stopped before it finished (the app stopped)")
 
 
 @dataclass
@@ -77,6 +99,7 @@ class SolveJob:
         excluded: frozenset[str] = frozenset(),
         areas: list[str] | None = None,
         meta: dict[str, Any] | None = None,
+        root: Path | None = None,
     ) -> None:
         self.time_limit_s = float(time_limit_s)
         self.areas = list(areas or [])
@@ -85,7 +108,7 @@ class SolveJob:
         self._lock = threading.Lock()
         self._status = JobStatus(RUNNING, total=len(self.areas))
         self._outcome: dict[str, Any] = {}
-        self._folder = Path(tempfile.mkdtemp(prefix="planner-job-"))
+        self._folder = new_job_folder(root or jobs_root(), self.meta)
         self._result = self._folder / "plan.pickle"
         options = {
             "time_limit_s": self.time_limit_s,
@@ -94,7 +117,7 @@ class SolveJob:
             "excluded": frozenset(excluded),
         }
         source = self._folder / "input.pickle"
-        source.write_bytes(pickle.dumps((mission, options), protocol=pickle.HIGHEST_PROTOCOL))
+        write_private(source, pickle.dumps((mission, options), protocol=pickle.HIGHEST_PROTOCOL))
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p
@@ -108,6 +131,9 @@ class SolveJob:
             env=env,
             start_new_session=True,  # its own process group: cancel reaches its workers
         )
+        marker = read_marker(self._folder) or {}
+        worker = {"pid": self._process.pid, "start": process_start(self._process.pid)}
+        write_marker(self._folder, {**marker, "worker": worker})
         # When the server stops, a run still going is stopped; once no session holds the
         # job (and its output has ended), its files are removed.
         self._finalizer = weakref.finalize(self, _reap, self._process, self._folder)

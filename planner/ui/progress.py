@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 
 import streamlit as st
 
@@ -70,3 +71,20 @@ def job_outcome() -> None:
             "the plan "
             "versions stay as they are. Check teams and rules and run again."
         )
+
+
+def interrupted_notices(area_id: str | None = None) -> None:
+    """Runs that the app's stop interrupted (see `job_files`), each with a way to dismiss."""
+    for run in job_state.interrupted(area_id):
+        meta = run.get("meta") or {}
+        started = datetime.fromtimestamp(float(run.get("started_at") or 0), UTC)
+        cols = st.columns([5, 1], vertical_alignment="center")
+        cols[0].warning(
+            f"Planning run interrupted ({markdown_text(meta.get('label', 'plan'))}, started "
+            f"{started:%Y-%m-%d %H:%M} UTC by {markdown_text(meta.get('user', '?'))}): "
+            f"{markdown_text(run.get('why', 'the app stopped'))}. Nothing was saved; run it "
+            "again."
+        )
+        if cols[1].button("Dismiss", key=f"dismiss_{run['id']}"):
+            job_state.dismiss_interrupted(run["id"])
+            st.rerun()
