@@ -21,20 +21,30 @@ from planner.ui.uploads import (
     UploadResult,
     load_package,
     replace_layers,
+    upload_limits,
 )
 
 REPORT_KEY = "upload_report"
+UPLOADER_KEY = "uploaders"  # a new number gives new, empty uploaders
 
 
 def _report(result: UploadResult, what: str) -> None:
-    """Keep the outcome of an upload on the page until the next one."""
+    """Keep the outcome of an upload on the page until the next one, and empty the
+    uploaders (Streamlit keeps an uploaded file in memory while its uploader holds it)."""
     st.session_state[REPORT_KEY] = {
         "ok": result.ok,
         "what": what,
         "message": result.message,
         "problems": problems_table(result.problems),
+        "problem_count": result.problem_count,
         "warnings": problems_table(result.warnings),
+        "warning_count": result.warning_count,
     }
+    st.session_state[UPLOADER_KEY] = st.session_state.get(UPLOADER_KEY, 0) + 1
+
+
+def _listed(shown: int, total: int) -> str:
+    return f"; the first {shown:,} are listed" if total > shown else ""
 
 
 def _show_report() -> None:
@@ -44,14 +54,16 @@ def _show_report() -> None:
     if report["ok"]:
         st.success(f"{report['what']} stored: {markdown_text(report['message'])}")
     else:
-        n = len(report["problems"])
+        n = report["problem_count"]
         st.error(
-            f"{report['what']} not loaded: {n} problem(s) found. Nothing was stored or "
-            "replaced; fix the file(s) and upload again."
+            f"{report['what']} not loaded: {n:,} problem(s) found"
+            f"{_listed(len(report['problems']), n)}. Nothing was stored or replaced; fix the "
+            "file(s) and upload again."
         )
         st.dataframe(report["problems"], hide_index=True, width="stretch")
     if len(report["warnings"]):
-        with st.expander(f"{len(report['warnings'])} warning(s) — not blocking"):
+        n = report["warning_count"]
+        with st.expander(f"{n:,} warning(s) — not blocking{_listed(len(report['warnings']), n)}"):
             st.dataframe(report["warnings"], hide_index=True, width="stretch")
 
 
@@ -79,6 +91,8 @@ if right.button("Load shipped mission", width="stretch"):
         st.session_state.pop(REPORT_KEY, None)
         st.rerun()
 
+limits = upload_limits()
+uploaders = st.session_state.get(UPLOADER_KEY, 0)
 with st.expander("Upload your own data (stored as a new mission once every check passes)"):
     package_tab, layers_tab = st.tabs(["Whole mission package", "Stations / TEC files"])
     with package_tab:
@@ -86,11 +100,15 @@ with st.expander("Upload your own data (stored as a new mission once every check
             "A .zip holding mission.gpkg and mission.toml, or the .gpkg and its .toml together."
         )
         files = st.file_uploader(
-            "Mission package", type=PACKAGE_TYPES, accept_multiple_files=True, key="package_files"
+            "Mission package",
+            type=PACKAGE_TYPES,
+            accept_multiple_files=True,
+            key=f"package_files_{uploaders}",
+            max_upload_size=limits.max_upload_mb,
         )
         if st.button("Check and load package", disabled=not files):
             with page_errors("Reading the package"), st.spinner("Checking the package…"):
-                result = load_package([Upload(f.name, f.getvalue()) for f in files])
+                result = load_package([Upload(f.name, f.getbuffer()) for f in files], limits=limits)
                 if result.ok:
                     new_id = mission_choice.store_mission(result.mission)
                     result.message = f"mission #{new_id}, {result.message}"
@@ -103,16 +121,29 @@ with st.expander("Upload your own data (stored as a new mission once every check
             "mission with the new layers is stored as a new mission (with the same teams, "
             "rules and targets); the current one and its plans stay as they are."
         )
-        stations_file = st.file_uploader("Stations file", type=STATION_TYPES, key="stations_file")
-        tecs_file = st.file_uploader("TECs file", type=STATION_TYPES, key="tecs_file")
+        stations_file = st.file_uploader(
+            "Stations file",
+            type=STATION_TYPES,
+            key=f"stations_file_{uploaders}",
+            max_upload_size=limits.max_upload_mb,
+        )
+        tecs_file = st.file_uploader(
+            "TECs file",
+            type=STATION_TYPES,
+            key=f"tecs_file_{uploaders}",
+            max_upload_size=limits.max_upload_mb,
+        )
         if st.button("Check and replace", disabled=not (stations_file or tecs_file)):
             with page_errors("Reading the files"), st.spinner("Checking the files…"):
                 result = replace_layers(
                     mission,
-                    stations=Upload(stations_file.name, stations_file.getvalue())
+                    stations=Upload(stations_file.name, stations_file.getbuffer())
                     if stations_file
                     else None,
-                    commissions=Upload(tecs_file.name, tecs_file.getvalue()) if tecs_file else None,
+                    commissions=Upload(tecs_file.name, tecs_file.getbuffer())
+                    if tecs_file
+                    else None,
+                    limits=limits,
                 )
                 if result.ok:
                     new_id = mission_choice.store_mission(result.mission)

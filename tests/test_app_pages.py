@@ -100,7 +100,7 @@ def test_bad_station_upload_is_reported_and_stores_nothing(app_store) -> None:
     seeded = app_store("ulytau")
     at = opened(seeded, "coord")
     data = (FIXTURES / "bad_coordinates.csv").read_bytes()
-    at.file_uploader(key="stations_file").set_value(("bad_coordinates.csv", data, "text/csv"))
+    at.file_uploader(key="stations_file_0").set_value(("bad_coordinates.csv", data, "text/csv"))
     at.run()
     button(at, "Check and replace").click().run()
     assert not at.exception
@@ -121,7 +121,7 @@ def test_bad_package_upload_is_reported(app_store) -> None:
     with zipfile.ZipFile(buffer, "w") as zf:
         zf.writestr("readme.txt", "no data here")
     at = opened(seeded, "coord")
-    at.file_uploader(key="package_files").set_value(
+    at.file_uploader(key="package_files_0").set_value(
         [("mission.zip", buffer.getvalue(), "application/zip")]
     )
     at.run()
@@ -142,7 +142,7 @@ def test_mission_package_upload_is_stored_as_a_new_mission(app_store) -> None:
         for name in ("mission.gpkg", "mission.toml"):
             zf.write(folder / name, f"ulytau/{name}")
     at = opened(seeded, "coord")
-    at.file_uploader(key="package_files").set_value(
+    at.file_uploader(key="package_files_0").set_value(
         [("ulytau.zip", buffer.getvalue(), "application/zip")]
     )
     at.run()
