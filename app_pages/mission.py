@@ -14,6 +14,7 @@ from planner.store import Role
 from planner.ui import mission_choice, mission_state, session
 from planner.ui.guard import page_errors
 from planner.ui.tables import problems_table
+from planner.ui.upload_memory import large_buffers_from_the_system, release
 from planner.ui.uploads import (
     PACKAGE_TYPES,
     STATION_TYPES,
@@ -91,6 +92,7 @@ if right.button("Load shipped mission", width="stretch"):
         st.session_state.pop(REPORT_KEY, None)
         st.rerun()
 
+large_buffers_from_the_system()  # before any upload arrives
 limits = upload_limits()
 uploaders = st.session_state.get(UPLOADER_KEY, 0)
 with st.expander("Upload your own data (stored as a new mission once every check passes)"):
@@ -108,13 +110,13 @@ with st.expander("Upload your own data (stored as a new mission once every check
         )
         if st.button("Check and load package", disabled=not files):
             with page_errors("Reading the package"), st.spinner("Checking the package…"):
-                result = load_package([Upload(f.name, f.getbuffer()) for f in files], limits=limits)
+                result = load_package([Upload(f.name, f.getvalue()) for f in files], limits=limits)
                 if result.ok:
                     new_id = mission_choice.store_mission(result.mission)
                     result.message = f"mission #{new_id}, {result.message}"
                 _report(result, "Mission package")
-                if result.ok:
-                    st.rerun()
+                release(files)
+                st.rerun()  # the report, and empty uploaders
     with layers_tab:
         st.caption(
             f"Formats: {SUPPORTED_FORMATS}. Columns: see the README's data contracts. The "
@@ -137,20 +139,18 @@ with st.expander("Upload your own data (stored as a new mission once every check
             with page_errors("Reading the files"), st.spinner("Checking the files…"):
                 result = replace_layers(
                     mission,
-                    stations=Upload(stations_file.name, stations_file.getbuffer())
+                    stations=Upload(stations_file.name, stations_file.getvalue())
                     if stations_file
                     else None,
-                    commissions=Upload(tecs_file.name, tecs_file.getbuffer())
-                    if tecs_file
-                    else None,
+                    commissions=Upload(tecs_file.name, tecs_file.getvalue()) if tecs_file else None,
                     limits=limits,
                 )
                 if result.ok:
                     new_id = mission_choice.store_mission(result.mission)
                     result.message = f"mission #{new_id}, {result.message}"
                 _report(result, "Stations/TECs")
-                if result.ok:
-                    st.rerun()
+                release([stations_file, tecs_file])
+                st.rerun()  # the report, and empty uploaders
 _show_report()
 
 summary = summarize(mission)

@@ -46,11 +46,11 @@ READ_TIMEOUT_S = 900.0
 
 @dataclass(frozen=True)
 class Upload:
-    """An uploaded file: its name and its bytes (`bytes`, or a `memoryview` of the
-    uploader's buffer, so the upload is not copied)."""
+    """An uploaded file: its name and its bytes (from Streamlit's `getvalue()`, which hands
+    over the uploader's own bytes; `getbuffer()` would copy them)."""
 
     name: str
-    data: bytes | memoryview
+    data: bytes
 
 
 # Problems and warnings listed for one upload; a file with more usually repeats one
