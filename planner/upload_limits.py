@@ -19,6 +19,12 @@ The defaults, and why:
 - `max_archive_bytes = 1_500_000_000`: all members together (the `.dbf` with its `.shp`,
   `.shx` and the rest, with room to spare).
 - `max_members = 100`: a shapefile has a dozen side files at most, a package two.
+- `max_ratio = 200`, for members that unpack to more than `ratio_from_bytes = 10_000_000`:
+  deflate packs the shipped GeoPackages about 3 to 1 and the shipped stations as a
+  shapefile's `.dbf` (its text padded with spaces) 27 to 1; a `.dbf` of wide, mostly empty
+  text fields packs tighter, hence the room. A zip bomb's member of zeros packs about
+  1,000 to 1. A member past the ratio is refused unread, so an archive a few MB in size
+  cannot fill the disk up to the other caps.
 
 Each can be changed with an environment variable of the same name in upper case after
 `PLANNER_UPLOAD_` (for example `PLANNER_UPLOAD_MAX_ROWS=3000000`); the upload size is the
@@ -52,6 +58,8 @@ class UploadLimits:
     max_member_bytes: int = 1_000_000_000
     max_archive_bytes: int = 1_500_000_000
     max_members: int = 100
+    max_ratio: int = 200
+    ratio_from_bytes: int = 10_000_000
 
     @property
     def max_upload_bytes(self) -> int:
@@ -102,7 +110,8 @@ def rows_problem(name: str, rows: int, limits: UploadLimits, what: str = "rows")
 def archive_problems(path: Path, name: str, limits: UploadLimits) -> list[Problem]:
     """What the central directory of a zip archive says is wrong with it, read without
     unpacking anything: too many members, a member or all of them too large once
-    unpacked, an unsafe path, or not an archive at all."""
+    unpacked or packed far more tightly than data is, an unsafe path, or not an archive
+    at all."""
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
@@ -119,6 +128,15 @@ def archive_problems(path: Path, name: str, limits: UploadLimits) -> list[Proble
             problems.append(
                 Problem(name, None, m.filename, f"unpacks to {_size(m.file_size)}; one file may "
                         f"unpack to at most {_size(limits.max_member_bytes)}")
+            )  # fmt: skip
+        elif m.file_size > limits.ratio_from_bytes and (
+            m.file_size > limits.max_ratio * max(m.compress_size, 1)
+        ):
+            ratio = m.file_size / max(m.compress_size, 1)
+            problems.append(
+                Problem(name, None, m.filename, f"unpacks to {_size(m.file_size)}, {ratio:,.0f} "
+                        f"times its packed size; at most {limits.max_ratio} times is accepted "
+                        "(a zip bomb, not data)")
             )  # fmt: skip
         parts = PurePosixPath(m.filename.replace("\\", "/")).parts
         if m.filename.startswith(("/", "\\")) or ".." in parts or (parts and ":" in parts[0]):

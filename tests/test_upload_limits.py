@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import gc
 import io
+import re
 import struct
+import subprocess
+import sys
+import tempfile
 import time
 import tomllib
 import zipfile
@@ -14,8 +18,15 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 import shapely
+from app_support import app, button, texts
+from streamlit.proto.Common_pb2 import FileURLs as FileURLsProto
+from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+from streamlit.runtime.uploaded_file_manager import UploadedFile, UploadedFileRec
 from ui_support import small_mission
 
+from planner.datasets import SMALL_MISSION, get_path
+from planner.store import list_missions, open_store, system_user
+from planner.ui.upload_memory import drop_files
 from planner.ui.uploads import MAX_LISTED, Upload, load_package, replace_layers
 from planner.upload_limits import (
     UploadLimits,
@@ -27,6 +38,7 @@ from planner.upload_limits import (
 
 ROOT = Path(__file__).resolve().parents[1]
 GB = 1_000_000_000
+ADMIN = system_user("test")
 
 
 def _rss_mb() -> float:
@@ -189,3 +201,169 @@ def test_a_rejected_large_file_gives_its_memory_back() -> None:
     del result, data
     gc.collect()
     assert _rss_mb() - before < 30, f"{_rss_mb() - before:.0f} MB kept"
+
+
+def _package_zip(extra: dict[str, bytes] | None = None, *, zeros: int = 0) -> bytes:
+    """The shipped small mission package zipped, with `extra` members and a member of
+    `zeros` zero bytes (streamed in, never held whole)."""
+    folder = get_path(SMALL_MISSION)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in ("mission.gpkg", "mission.toml"):
+            archive.write(folder / name, f"ulytau/{name}")
+        for name, content in (extra or {}).items():
+            archive.writestr(name, content)
+        if zeros:
+            with archive.open("ulytau/junk.bin", "w", force_zip64=True) as junk:
+                block = b"\0" * (1 << 20)
+                for _ in range(zeros // len(block)):
+                    junk.write(block)
+    return buffer.getvalue()
+
+
+def test_a_member_packed_like_a_zip_bomb_is_refused_unread(tmp_path: Path) -> None:
+    """64 MB of zeros packed to 64 KB, under every size cap: refused by its ratio before
+    anything is unpacked (a real package beside it does not help)."""
+    data = _package_zip(zeros=64 << 20)
+    assert len(data) < 1_000_000
+    started = time.process_time()
+    result = load_package([Upload("ulytau.zip", data)])
+    spent = time.process_time() - started
+    assert not result.ok and result.mission is None
+    (problem,) = result.problems
+    assert (problem.file, problem.field) == ("ulytau.zip", "ulytau/junk.bin")
+    assert "times its packed size; at most 200 times is accepted" in problem.message
+    assert spent < 0.5, f"{spent:.2f} s of CPU: the archive was inflated"
+    # The same archive with a ratio cap above its own is read (and the junk ignored).
+    assert load_package([Upload("ulytau.zip", data)], limits=UploadLimits(max_ratio=2_000)).ok
+
+
+def test_streamlit_copies_of_read_uploads_are_dropped() -> None:
+    """Streamlit's own in-memory file manager holds an upload until `drop_files`."""
+    manager = MemoryUploadedFileManager("/upload")
+    records = [UploadedFileRec(f"id-{i}", f"f{i}.csv", "text/csv", b"x" * 1000) for i in range(3)]
+    for record in records:
+        manager.add_file("session", record)
+    files = [UploadedFile(r, FileURLsProto()) for r in records[:2]]
+    drop_files(manager, "session", [*files, None])
+    assert [r.file_id for r in manager.get_files("session", ["id-0", "id-1", "id-2"])] == ["id-2"]
+
+
+MALLOC_PROBE = """
+import sys
+{setup}
+def rss():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+freed = bytearray(30 << 20)  # freeing a 30 MB block raises glibc's mmap threshold
+del freed
+before = rss()
+kept, big = [], []
+for i in range(100):  # 4 MB buffers between small objects that stay
+    big.append(bytearray(b"x" * (4 << 20)))
+    kept.append(bytearray(100_000))
+del big
+print(rss() - before)
+"""
+
+
+def _kept_mb(setup: str) -> float:
+    done = subprocess.run(
+        [sys.executable, "-c", MALLOC_PROBE.format(setup=setup)],
+        capture_output=True, text=True, check=True, cwd=ROOT,
+    )  # fmt: skip
+    return float(done.stdout)
+
+
+def test_freed_upload_sized_buffers_go_back_to_the_system() -> None:
+    """400 MB of 4 MB buffers, freed: kept by the process under glibc's own threshold,
+    given back once `large_buffers_from_the_system` has fixed it."""
+    assert _kept_mb("") > 150
+    setup = "from planner.ui.upload_memory import large_buffers_from_the_system\n"
+    assert _kept_mb(setup + "large_buffers_from_the_system()") < 50
+
+
+# --- In the app: refused with a message, nothing stored, nothing left behind ---------------
+
+
+def _upload_in_app(seeded, monkeypatch, tmp_path: Path, uploader: str, files, button_label: str):
+    """Upload `files` as a coordinator on the Mission page; the page, after the answer.
+    Temporary files go to a folder of the test's own, which must be empty afterwards."""
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    at = app(seeded.folder, "coord").run()
+    at.file_uploader(key=uploader).set_value(files)
+    at.run()
+    button(at, button_label).click().run()
+    assert not at.exception
+    assert list(temp.iterdir()) == []
+    return at
+
+
+def _stored_missions(seeded) -> int:
+    with open_store(data_dir=seeded.folder) as store:
+        return len(list_missions(store, user=ADMIN))
+
+
+def test_app_refuses_too_many_rows_and_stores_nothing(app_store, monkeypatch, tmp_path) -> None:
+    seeded = app_store("ulytau")
+    monkeypatch.setenv("PLANNER_UPLOAD_MAX_ROWS", "100000")
+    header = "station_id,tec_id,voters,lat,lon\n"
+    data = (header + "".join(f"PS-{i},TEC-1,900,48.1,67.1\n" for i in range(200_000))).encode()
+    at = _upload_in_app(
+        seeded, monkeypatch, tmp_path, "stations_file_0",
+        ("stations.csv", data, "text/csv"), "Check and replace",
+    )  # fmt: skip
+    assert "Stations/TECs not loaded: 1 problem(s) found" in texts(at.error)
+    report = at.dataframe[0].value
+    assert list(report["file"]) == ["stations.csv"]
+    assert list(report["message"]) == ["the file holds 200,000 rows; at most 100,000 are read"]
+    assert at.file_uploader(key="stations_file_1").value is None  # a new, empty uploader
+    assert _stored_missions(seeded) == 1
+
+
+@pytest.mark.parametrize(
+    ("variables", "package", "field", "message"),  # message: a regular expression
+    [
+        (
+            {},
+            lambda: _package_zip({f"ulytau/extra-{i}.txt": b"x" for i in range(120)}),
+            None,
+            r"the archive holds 122 files; at most 100 are accepted",
+        ),
+        (
+            {"PLANNER_UPLOAD_MAX_MEMBER_BYTES": "100000"},
+            _package_zip,
+            "ulytau/mission.gpkg",
+            r"unpacks to 573,440 bytes; one file may unpack to at most 100,000 bytes",
+        ),
+        (
+            {},
+            lambda: _package_zip(zeros=64 << 20),
+            "ulytau/junk.bin",
+            r"unpacks to 67 MB, 1,0\d\d times its packed size; at most 200 times is accepted "
+            r"\(a zip bomb, not data\)",
+        ),
+    ],
+    ids=["too-many-members", "member-too-large", "zip-bomb-ratio"],
+)
+def test_app_refuses_hostile_archives_and_stores_nothing(
+    app_store, monkeypatch, tmp_path, variables, package, field, message
+) -> None:
+    seeded = app_store("ulytau")
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    at = _upload_in_app(
+        seeded, monkeypatch, tmp_path, "package_files_0",
+        [("ulytau.zip", package(), "application/zip")], "Check and load package",
+    )  # fmt: skip
+    assert "Mission package not loaded" in texts(at.error)
+    assert "Nothing was stored or replaced" in texts(at.error)
+    report = at.dataframe[0].value
+    assert list(report["file"]) == ["ulytau.zip"]
+    (shown_message,) = report["message"]
+    assert re.fullmatch(message, shown_message), shown_message
+    assert list(report["field"]) == [field or ""]
+    assert _stored_missions(seeded) == 1
