@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from planner.maps.selection import area_commissions, area_stations
-from planner.plan import PHASES
+from planner.schedule import PHASES
 from planner.store import Role
 from planner.ui import report_state, session, version_state
 from planner.ui.filters import area_options, make_view, team_options

@@ -1,7 +1,8 @@
 """One independent scorer for every solver's routes.
 
 It trusts no solver's times or totals: each route (a vehicle's visited nodes in order,
-depots excluded) is re-simulated on the instance's travel matrix, windows and stays.
+depots excluded) is replayed on the instance's travel matrix, windows and stays by
+`planner.feasibility`, the one timing model the planner's schedules use too.
 
 Rules checked per route (a route that breaks one scores 0 and is flagged):
 - stays start inside their windows (waiting is allowed; the team leaves its base no
@@ -22,7 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from planner.routing import MealBreak, RoutingInput
+from planner.feasibility import replay_vehicle
+from planner.routing_data import RoutingInput
 
 
 @dataclass(frozen=True)
@@ -52,31 +54,17 @@ class Score:
         return sum(not r.feasible for r in self.routes)
 
 
-def _schedule(
-    inp: RoutingInput, v: int, seq: Sequence[int], meal_gap: int | None, meal: MealBreak | None
-) -> str | None:
-    """Earliest-start simulation; the meal (if any) is taken in gap `meal_gap`.
-
-    Returns None if feasible, else the first problem found.
-    """
-    t = int(inp.depart_earliest[v])  # leave the base as early as allowed; wait on site
-    for k in range(len(seq) - 1):
-        a, b = seq[k], seq[k + 1]
-        leg = int(inp.travel[a, b])
-        if meal is not None and k == meal_gap:
-            if t > meal.latest:
-                return "meal break cannot start in its window"
-            ready = max(t + leg, meal.earliest) + meal.duration
-        else:
-            ready = t + leg
-        if k + 1 == len(seq) - 1:  # back at the end depot
-            if ready > int(inp.return_latest[v]):
-                return f"returns {ready - int(inp.return_latest[v])} s too late"
-            return None
-        start = max(ready, int(inp.window_open[b]))
-        if start > int(inp.window_close[b]):
-            return f"node {b} starts {start - int(inp.window_close[b])} s after its window"
-        t = start + int(inp.service[b])
+def _lateness(inp: RoutingInput, v: int, route: Sequence[int]) -> str | None:
+    """The first rule the route's timing breaks (`planner.feasibility`'s replay from the
+    earliest departure, the meal break where it fits), or None."""
+    timeline = replay_vehicle(inp, v, route)
+    for stop in timeline.stops:
+        if stop.late:
+            return f"node {stop.node} starts {stop.late} s after its window"
+    if timeline.return_late:
+        return f"returns {timeline.return_late} s too late"
+    if timeline.meal_missed:
+        return "no gap between stops fits the meal break"
     return None
 
 
@@ -116,11 +104,7 @@ def check_route(
         problems.append(f"drives {travel} s > {inp.max_drive}")
 
     if route and not problems:
-        why = _schedule(inp, v, seq, None, None)
-        meal = inp.breaks[v] if v < len(inp.breaks) else None
-        if why is None and meal is not None:
-            fits = any(_schedule(inp, v, seq, gap, meal) is None for gap in range(len(seq) - 1))
-            why = None if fits else "no gap between stops fits the meal break"
+        why = _lateness(inp, v, route)
         if why is not None:
             problems.append(why)
 

@@ -32,8 +32,9 @@ from planner.check import check_plan_dir
 from planner.datasets import get_path
 from planner.geodata import load_mission
 from planner.outputs import visits_csv, write_plan
-from planner.plan import PHASES, Plan, _budgets, solve
+from planner.plan import _budgets, solve
 from planner.problem import PlanOptions, area_problems
+from planner.schedule import PHASES, Plan
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 

@@ -6,8 +6,10 @@ is `evaluate.evaluate`'s job.
 
 - `ortools`: our `planner.routing.solve_routing`, unchanged (time limit only, or with the
   solution limit the plan uses).
-- `ortools_config`: a copy of the same model with the search parameters exposed, to test
-  alternative set-ups (first solution, metaheuristic, GLS lambda, operators, prize scale).
+- `ortools_config`: the same router with another search set-up (`OrConfig`: the router's
+  `SearchParameters`, i.e. first solutions, metaheuristic, GLS lambda, operators, prize
+  scale, whether ruin-and-recreate rounds and ejection chains run). No OR-Tools model is
+  built here: every OR-Tools row measures the production model.
 - `pyvrp`: PyVRP 0.14. Per-team mandatory stops are encoded with one routing profile per
   team in which the other teams' mandatory stops cannot be reached in time (exact, not a
   relaxation). PyVRP has no breaks: it only solves the meal-less relaxation; on instances
@@ -21,14 +23,20 @@ is `evaluate.evaluate`'s job.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
 import numpy as np
 from evaluate import check_route
 
-from planner.routing import DAY_SECONDS, RoutingInput, _prize_scale, solve_routing
+from planner.routing import solve_routing
+from planner.routing_data import RoutingInput, SearchParameters
+
+# One first solution and one local search, no rounds: the router's search on its own.
+SINGLE_SEARCH = SearchParameters(
+    first_solutions=(("LOCAL_CHEAPEST_INSERTION", None),), rounds=False
+)
 
 
 @dataclass
@@ -68,214 +76,33 @@ def run_ortools(
 
 @dataclass(frozen=True)
 class OrConfig:
-    """Search set-up for the copy of our OR-Tools model."""
+    """A search set-up of our production router (`planner.routing.solve_routing`)."""
 
-    name: str = "ortools-copy"
-    first_solution: str = "LOCAL_CHEAPEST_INSERTION"
-    metaheuristic: str = "GUIDED_LOCAL_SEARCH"
-    gls_lambda: float | None = None
+    name: str = "ortools-base"
+    search: SearchParameters = SINGLE_SEARCH
     solution_limit: int | None = None
-    # local_search_operators fields to switch on (True) or off (False)
-    operators: tuple[tuple[str, bool], ...] = ()
-    # other top-level RoutingSearchParameters scalar fields
-    params: tuple[tuple[str, Any], ...] = ()
-    # per prize unit in the drop penalty; None: the model's own (`_prize_scale`)
-    prize_scale: int | None = None
-    # keep the global span cost on driving (balances teams)
+    rounds: int | None = None
+    # keep the driving balance (the router's per-team soft cap on driving)
     balance: bool = True
-    # two phases: build the first solution (and search `warm_share` of the time) on a model
-    # whose drop penalty is `warm_scale` per prize unit, then continue from those routes
-    # on the model with `prize_scale` (coverage strictly first)
-    warm_scale: int | None = None
-    warm_share: float = 0.0
-    # multi-start: build a first solution with each (strategy, prize scale) and continue the
-    # search from the one with the highest prize (tie: least travel); at most
-    # `starts_share` of the time limit goes to the starts
-    starts: tuple[tuple[str, int | None], ...] = ()
-    starts_share: float = 0.4
-    # wall-clock cap of each LNS sub-search (OR-Tools default 0.1 s); None keeps the default
-    lns_limit_s: float | None = None
-
-
-def _ortools_model(inp: RoutingInput, cfg: OrConfig):  # type: ignore[no-untyped-def]
-    """The same model as `planner.routing.solve_routing` (mix dimension omitted)."""
-    from ortools.constraint_solver import pywrapcp
-
-    manager = pywrapcp.RoutingIndexManager(
-        inp.num_nodes, inp.num_vehicles, list(inp.starts), list(inp.ends)
-    )
-    routing = pywrapcp.RoutingModel(manager)
-    travel = inp.travel.astype(np.int64)
-    service = inp.service.astype(np.int64)
-    travel_cb = routing.RegisterTransitMatrix(travel.tolist())
-    routing.SetArcCostEvaluatorOfAllVehicles(travel_cb)
-    time_cb = routing.RegisterTransitMatrix((travel + service[:, None]).tolist())
-    horizon = int(max(inp.window_close.max(), inp.return_latest.max())) + DAY_SECONDS
-    routing.AddDimension(time_cb, horizon, horizon, False, "time")
-    time_dim = routing.GetDimensionOrDie("time")
-    routing.AddDimension(travel_cb, 0, int(inp.max_drive), True, "drive")
-    if cfg.balance:
-        routing.GetDimensionOrDie("drive").SetGlobalSpanCostCoefficient(inp.balance_coefficient)
-    depots = _depots(inp)
-    visit_vec = [
-        0 if n in depots else int(inp.required_vehicle[n] < 0) for n in range(inp.num_nodes)
-    ]
-    routing.AddDimensionWithVehicleCapacity(
-        routing.RegisterUnaryTransitVector(visit_vec),
-        0,
-        [int(c) for c in inp.visit_caps],
-        True,
-        "visits",
-    )
-    scale = _prize_scale(inp) if cfg.prize_scale is None else cfg.prize_scale
-    for node in range(inp.num_nodes):
-        if node in depots:
-            continue
-        index = manager.NodeToIndex(node)
-        time_dim.CumulVar(index).SetRange(int(inp.window_open[node]), int(inp.window_close[node]))
-        vehicle = int(inp.required_vehicle[node])
-        if vehicle >= 0:
-            routing.VehicleVar(index).SetValues([vehicle])
-        else:
-            routing.AddDisjunction([index], int(inp.prize[node]) * scale)
-    solver = routing.solver()
-    visit_transits = [int(service[manager.IndexToNode(i)]) for i in range(routing.Size())]
-    for v in range(inp.num_vehicles):
-        time_dim.CumulVar(routing.Start(v)).SetRange(
-            int(inp.depart_earliest[v]), int(inp.depart_latest[v])
-        )
-        time_dim.CumulVar(routing.End(v)).SetMax(int(inp.return_latest[v]))
-        routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
-        routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(v)))
-        meal = inp.breaks[v] if v < len(inp.breaks) else None
-        if meal is not None:
-            interval = solver.FixedDurationIntervalVar(
-                int(meal.earliest), int(meal.latest), int(meal.duration), False, f"meal_{v}"
-            )
-            time_dim.SetBreakIntervalsOfVehicle([interval], v, visit_transits)
-    return manager, routing
-
-
-def ortools_params(cfg: OrConfig, time_limit_s: float):  # type: ignore[no-untyped-def]
-    from ortools.constraint_solver import pywrapcp, routing_enums_pb2
-
-    params = pywrapcp.DefaultRoutingSearchParameters()
-    params.first_solution_strategy = getattr(
-        routing_enums_pb2.FirstSolutionStrategy, cfg.first_solution
-    )
-    params.local_search_metaheuristic = getattr(
-        routing_enums_pb2.LocalSearchMetaheuristic, cfg.metaheuristic
-    )
-    if cfg.gls_lambda is not None:
-        params.guided_local_search_lambda_coefficient = cfg.gls_lambda
-    for op, on in cfg.operators:
-        setattr(params.local_search_operators, op, 3 if on else 2)  # BOOL_TRUE / BOOL_FALSE
-    for key, value in cfg.params:
-        setattr(params, key, value)
-    params.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
-    if cfg.solution_limit is not None:
-        params.solution_limit = cfg.solution_limit
-    if cfg.lns_limit_s is not None:
-        params.lns_time_limit.FromMilliseconds(int(cfg.lns_limit_s * 1000))
-    return params
-
-
-def _routes_of(inp: RoutingInput, manager, routing, solution) -> list[list[int]]:  # type: ignore[no-untyped-def]
-    routes: list[list[int]] = [[] for _ in range(inp.num_vehicles)]
-    if solution is not None:
-        for v in range(inp.num_vehicles):
-            index = solution.Value(routing.NextVar(routing.Start(v)))
-            while not routing.IsEnd(index):
-                routes[v].append(manager.IndexToNode(index))
-                index = solution.Value(routing.NextVar(index))
-    return routes
 
 
 def run_ortools_config(inp: RoutingInput, time_limit_s: float, cfg: OrConfig) -> Run:
+    """The production router with the set-up `cfg` on the clock."""
     began = time.perf_counter()
-    if cfg.starts:
-        return _run_multistart(inp, time_limit_s, cfg, began)
-    if cfg.warm_scale is None:
-        manager, routing = _ortools_model(inp, cfg)
-        solution = routing.SolveWithParameters(ortools_params(cfg, time_limit_s))
-        routes = _routes_of(inp, manager, routing, solution)
-        return Run(cfg.name, routes, time.perf_counter() - began, {"status": int(routing.status())})
-
-    from dataclasses import replace
-
-    warm_cfg = replace(cfg, prize_scale=cfg.warm_scale, warm_scale=None)
-    manager, routing = _ortools_model(inp, warm_cfg)
-    warm_params = ortools_params(warm_cfg, max(0.05, cfg.warm_share * time_limit_s))
-    if cfg.warm_share <= 0:
-        warm_params.solution_limit = 1  # the first solution only
-    first = _routes_of(inp, manager, routing, routing.SolveWithParameters(warm_params))
-    manager, routing = _ortools_model(inp, cfg)
-    left = max(0.05, time_limit_s - (time.perf_counter() - began))
-    initial = routing.ReadAssignmentFromRoutes(first, True)
-    params = ortools_params(cfg, left)
-    solution = (
-        routing.SolveFromAssignmentWithParameters(initial, params)
-        if initial is not None
-        else routing.SolveWithParameters(params)
+    if not cfg.balance:
+        inp = replace(inp, balance_coefficient=0)
+    result = solve_routing(
+        inp,
+        time_limit_s=time_limit_s,
+        solution_limit=cfg.solution_limit,
+        rounds=cfg.rounds,
+        search=cfg.search,
     )
-    routes = _routes_of(inp, manager, routing, solution)
     return Run(
         cfg.name,
-        routes,
+        [list(r) for r in result.routes],
         time.perf_counter() - began,
-        {"status": int(routing.status()), "warm_start": initial is not None},
-    )
-
-
-def _run_multistart(inp: RoutingInput, time_limit_s: float, cfg: OrConfig, began: float) -> Run:
-    from dataclasses import replace
-
-    best: tuple[int, int, list[list[int]], str] | None = None
-    tried = 0
-    for strategy, scale in cfg.starts:
-        if time.perf_counter() - began > cfg.starts_share * time_limit_s and best is not None:
-            break
-        start_cfg = replace(cfg, first_solution=strategy, prize_scale=scale, starts=())
-        manager, routing = _ortools_model(inp, start_cfg)
-        params = ortools_params(start_cfg, max(0.05, time_limit_s - (time.perf_counter() - began)))
-        params.solution_limit = 1
-        routes = _routes_of(inp, manager, routing, routing.SolveWithParameters(params))
-        tried += 1
-        if not any(routes):
-            continue
-        prize = sum(int(inp.prize[n]) for r in routes for n in r if inp.required_vehicle[n] < 0)
-        travel = sum(
-            int(inp.travel[a, b])
-            for v, r in enumerate(routes)
-            if r
-            for a, b in zip([inp.starts[v], *r], [*r, inp.ends[v]], strict=True)
-        )
-        if best is None or (prize, -travel) > (best[0], -best[1]):
-            best = (prize, travel, routes, f"{strategy}/{scale}")
-    final_cfg = replace(cfg, starts=())
-    manager, routing = _ortools_model(inp, final_cfg)
-    left = max(0.05, time_limit_s - (time.perf_counter() - began))
-    params = ortools_params(final_cfg, left)
-    initial = routing.ReadAssignmentFromRoutes(best[2], True) if best is not None else None
-    solution = (
-        routing.SolveFromAssignmentWithParameters(initial, params)
-        if initial is not None
-        else routing.SolveWithParameters(params)
-    )
-    routes = _routes_of(inp, manager, routing, solution)
-    fallback = solution is None and best is not None
-    if fallback:  # the search from the chosen start failed: keep the start itself
-        routes = best[2]
-    return Run(
-        cfg.name,
-        routes,
-        time.perf_counter() - began,
-        {
-            "status": int(routing.status()),
-            "starts": tried,
-            "chosen": best[3] if best else None,
-            "fallback_to_start": fallback,
-        },
+        {"status": result.status, "lns_rounds": result.stats.get("lns_rounds", 0.0)},
     )
 
 

@@ -1,8 +1,9 @@
 """Alternative OR-Tools search set-ups for our election-day model, measured on the instances.
 
-Every configuration solves a copy of `planner.routing.solve_routing`'s model (same
-dimensions, windows, breaks, disjunctions) with different search parameters; the routes
-are scored by `evaluate.py`. `base` reproduces the production parameters.
+Every configuration runs the production router, `planner.routing.solve_routing`, with
+other `SearchParameters` (and, for `sl60`, the plan's solution limit); the routes are
+scored by `evaluate.py`. `base` is one first solution and one guided local search with
+no rounds; `production` is what every plan runs.
 
     python bench/tune_ortools.py --limit 5 --configs base,fs-parallel,gls-l0.5
     python bench/tune_ortools.py --list
@@ -13,13 +14,17 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import defaultdict
+from dataclasses import fields, replace
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from instances import DEFAULT_AREAS, build_instances, parse_limits, parse_list, print_table
 from runner import Job, run_jobs
-from solvers import OrConfig, run_ortools_config
+from solvers import SINGLE_SEARCH, OrConfig, run_ortools_config
+
+from planner.routing_data import DEFAULT_SEARCH, FIRST_SOLUTIONS, SearchParameters
 
 MORE_OPS = (
     ("use_extended_swap_active", True),
@@ -33,19 +38,23 @@ LNS_OPS = (
     ("use_local_cheapest_insertion_close_nodes_lns", True),
 )
 
-MULTI_STARTS = tuple(
-    (strategy, scale)
-    for scale in (100, 300, None)
-    for strategy in ("PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION")
-)
+
+def single(first: str = "LOCAL_CHEAPEST_INSERTION", **fields: Any) -> SearchParameters:
+    """One first solution (`first`) and one local search, no rounds, other fields set."""
+    return replace(SINGLE_SEARCH, first_solutions=((first, None),), **fields)
+
 
 CONFIGS: dict[str, OrConfig] = {
     c.name: c
     for c in [
         OrConfig("base"),
+        # the router as every plan runs it: several first solutions, the search, then
+        # ruin-and-recreate rounds with ejection chains; and without the chains
+        OrConfig("production", search=DEFAULT_SEARCH),
+        OrConfig("no-chains", search=replace(DEFAULT_SEARCH, chains=False)),
         # first-solution strategies
         *(
-            OrConfig(f"fs-{short}", first_solution=full)
+            OrConfig(f"fs-{short}", search=single(full))
             for short, full in [
                 ("parallel", "PARALLEL_CHEAPEST_INSERTION"),
                 ("sequential", "SEQUENTIAL_CHEAPEST_INSERTION"),
@@ -58,45 +67,54 @@ CONFIGS: dict[str, OrConfig] = {
             ]
         ),
         # metaheuristics
-        OrConfig("mh-greedy", metaheuristic="GREEDY_DESCENT"),
-        OrConfig("mh-sa", metaheuristic="SIMULATED_ANNEALING"),
-        OrConfig("mh-tabu", metaheuristic="TABU_SEARCH"),
-        OrConfig("mh-gtabu", metaheuristic="GENERIC_TABU_SEARCH"),
+        OrConfig("mh-greedy", search=single(metaheuristic="GREEDY_DESCENT")),
+        OrConfig("mh-sa", search=single(metaheuristic="SIMULATED_ANNEALING")),
+        OrConfig("mh-tabu", search=single(metaheuristic="TABU_SEARCH")),
+        OrConfig("mh-gtabu", search=single(metaheuristic="GENERIC_TABU_SEARCH")),
         # guided local search penalty weight
-        *(OrConfig(f"gls-l{lam}", gls_lambda=lam) for lam in (0.01, 0.05, 0.5, 1.0)),
+        *(OrConfig(f"gls-l{lam}", search=single(gls_lambda=lam)) for lam in (0.01, 0.05, 0.5, 1.0)),
         # size of the drop penalty per prize unit (production: above any route's travel)
-        *(OrConfig(f"scale-{s}", prize_scale=s) for s in (10, 30, 100, 300, 1000, 10000)),
+        *(
+            OrConfig(f"scale-{s}", search=single(prize_scale=s))
+            for s in (10, 30, 100, 300, 1000, 10000)
+        ),
         OrConfig("no-balance", balance=False),
         # first solution on a scale-100 model, then search with coverage strictly first
-        OrConfig("warm100", warm_scale=100),
-        OrConfig("warm100-half", warm_scale=100, warm_share=0.5),
+        OrConfig(
+            "warm100",
+            search=replace(SINGLE_SEARCH, first_solutions=(("LOCAL_CHEAPEST_INSERTION", 100),)),
+        ),
         # several first solutions, keep the best, search on
-        OrConfig("multistart", starts=MULTI_STARTS),
-        # the plan's solution limit, with OR-Tools' LNS wall-clock cap (0.1 s) or without it
+        OrConfig("multistart", search=replace(SINGLE_SEARCH, first_solutions=FIRST_SOLUTIONS)),
+        # the plan's solution limit; OR-Tools' own wall-clock cap on each LNS move (0.1 s)
         OrConfig("sl60", solution_limit=60),
-        OrConfig("lns-uncapped", lns_limit_s=3600.0),
+        OrConfig("lns-capped", search=single(lns_time_limit_s=0.1)),
         # operators
-        OrConfig("ops-more", operators=MORE_OPS),
-        OrConfig("ops-lns", operators=LNS_OPS),
-        OrConfig("ops-all", operators=MORE_OPS + LNS_OPS),
+        OrConfig("ops-more", search=single(operators=MORE_OPS)),
+        OrConfig("ops-lns", search=single(operators=LNS_OPS)),
+        OrConfig("ops-all", search=single(operators=MORE_OPS + LNS_OPS)),
     ]
 }
 
 
 def add_combo(name: str) -> OrConfig:
-    """`a+b+...`: a config that merges the named configs' non-default fields, left to right."""
+    """`a+b+...`: a config that merges the named configs' non-default fields (of the
+    config and of its search parameters), left to right."""
     default = OrConfig()
-    merged = dict(default.__dict__)
+    merged = {f.name: getattr(default, f.name) for f in fields(OrConfig)}
+    search = {f.name: getattr(default.search, f.name) for f in fields(SearchParameters)}
     for part in name.split("+"):
         cfg = CONFIGS[part]
-        for key, value in cfg.__dict__.items():
-            if key == "name" or value == getattr(default, key):
+        for f in fields(OrConfig):
+            value = getattr(cfg, f.name)
+            if f.name not in ("name", "search") and value != getattr(default, f.name):
+                merged[f.name] = value
+        for f in fields(SearchParameters):
+            value = getattr(cfg.search, f.name)
+            if value == getattr(default.search, f.name):
                 continue
-            if key in ("operators", "params"):
-                merged[key] = tuple(merged[key]) + tuple(value)
-            else:
-                merged[key] = value
-    merged["name"] = name
+            search[f.name] = search[f.name] + value if f.name == "operators" else value
+    merged.update(name=name, search=SearchParameters(**search))
     return OrConfig(**merged)
 
 

@@ -1,6 +1,6 @@
 """Representativeness rules for voting visits in one area, and the repair that enforces them.
 
-Two rules (DESIGN.md section 2, rule 7): the urban share of an area's visits stays within
+Two rules of representativeness: the urban share of an area's visits stays within
 a tolerance of the urban share of its stations, and no district receives more than
 `factor` times its share of the visits. The router steers towards both; `repair` then
 drops the least valuable visits that still break a rule. Dropping a stop never makes a

@@ -96,7 +96,7 @@ def recombine(
     covering: dict[int, list[cp_model.IntVar]] = {}
     gains = []
     for v, current in enumerate(routes):
-        mine = []
+        mine: list[tuple[cp_model.IntVar, tuple[int, ...]]] = []
         for route in dict.fromkeys([tuple(current), *sorted(columns[v])]):
             chosen = model.new_bool_var(f"team{v}_{len(mine)}")
             mine.append((chosen, route))
@@ -109,8 +109,8 @@ def recombine(
         # The current routes are a solution: start the search there.
         model.add_hint(mine[0][0], True)
         choices.append(mine)
-    for chosen in covering.values():
-        model.add_at_most_one(chosen)
+    for sharing in covering.values():
+        model.add_at_most_one(sharing)
     model.maximize(sum(gains))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1

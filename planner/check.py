@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 
 from planner.balance import district_cap, urban_share_ok
-from planner.election import NIGHT_FROM, NIGHT_TO, meal_fits_polling_day
-from planner.model import Mission, Setting, StationKind, TeamKind
+from planner.model import Mission, Setting, StationKind, Team, TeamKind
 from planner.outputs import read_visits
+from planner.schedule import is_night_leg
 from planner.travel import GreatCircleTravel, Place, TravelModel, great_circle_km
 
 # Times in visits.csv are written to the minute; allow for that rounding.
@@ -109,8 +109,7 @@ def check_visits(
         if team is None or team.kind is not TeamKind.STO:
             bad(team_id, None, "team", "not an STO team of this mission")
             continue
-        area = mission.area_by_id.get(team.area_id or "")
-        regions = set(area.region_ids) if area else set()
+        area_id = team.area_id if team.area_id in mission.area_by_id else None
         visits = [r for r in stops if r.phase != "base"]
         phases = [r.phase for r in visits]
         if not visits:
@@ -139,7 +138,15 @@ def check_visits(
                     continue
                 if s.kind is StationKind.ABROAD:
                     bad(team_id, r.seq, "abroad", f"station {r.site_id} is abroad")
-                if s.region not in regions:
+                if s.unlocated and not rules.route_unlocated_stations:
+                    bad(
+                        team_id,
+                        r.seq,
+                        "unlocated",
+                        f"station {r.site_id} has no coordinates of its own "
+                        "(rules.route_unlocated_stations is false)",
+                    )
+                if area_id is None or mission.area_of_station(s) != area_id:
                     bad(
                         team_id,
                         r.seq,
@@ -153,7 +160,7 @@ def check_visits(
                 if c is None:
                     bad(team_id, r.seq, "site", f"unknown TEC {r.site_id}")
                     continue
-                if c.region not in regions:
+                if area_id is None or mission.area_of_commission(c) != area_id:
                     bad(team_id, r.seq, "area", f"TEC {r.site_id} is outside area {team.area_id}")
                 tec_use[r.site_id].append(team_id)
                 if count_row is not None and stations.get(count_row.site_id) is not None:
@@ -166,6 +173,16 @@ def check_visits(
                             f"count station reports to {expected}, not {r.site_id}",
                         )
                 until = rules.local(rules.tabulation_until, c.tz, next_day=True)
+                latest = rules.local(rules.tec_arrive_until, c.tz, next_day=True)
+                if r.arrive > latest + TOLERANCE:
+                    bad(team_id, r.seq, "window", f"arrives at the TEC after {latest:%H:%M}")
+                if r.depart - r.arrive + TOLERANCE < timedelta(minutes=rules.tec_min_stay_min):
+                    bad(
+                        team_id,
+                        r.seq,
+                        "window",
+                        f"stays at the TEC less than {rules.tec_min_stay_min} min",
+                    )
                 if r.depart + TOLERANCE < until:
                     bad(
                         team_id,
@@ -177,18 +194,8 @@ def check_visits(
                 bad(team_id, r.seq, "time", "departs before it arrives")
 
         if count_row is not None and count_row.site_id in stations:
-            s = stations[count_row.site_id]
-            c = tecs.get(s.tec_id)
-            if c is not None:
-                here = Place(s.station_id, s.lon, s.lat, s.setting is Setting.URBAN)
-                tec = Place(c.tec_id, c.lon, c.lat, True)
-                leg = int(travel.durations([here], [tec], night=True)[0, 0])
-                if leg > rules.max_count_to_tec_min * 60:
-                    warnings.append(
-                        Violation(
-                            team_id, count_row.seq, "count-to-TEC", f"{leg // 60} min from its TEC"
-                        )
-                    )
+            _check_count_reach(team, count_row, mission, travel, bad)
+        _check_return(team_id, stops, mission, bad)
 
         legs = _leg_seconds(stops, mission, travel)
         _check_legs(team_id, stops, legs, bad)
@@ -252,6 +259,57 @@ def coordinate_violations(rows: list[dict[str, str]], mission: Mission) -> list[
     return out
 
 
+def _check_count_reach(
+    team: Team, count_row: _Row, mission: Mission, travel: TravelModel, bad: Report
+) -> None:
+    """The count station is within the night drives the sampler allows: from its TEC
+    (`max_count_to_tec_min`) and from the team's base (`max_base_to_count_min`).
+
+    Both are hard rules, in the sampler and here alike: a count station further away
+    makes the drive to the TEC with the protocol, or the night back to the base, too long
+    to plan on. The sampler never picks one; a plan that has one was changed by hand or
+    made under other rules.
+    """
+    rules = mission.rules
+    s = mission.station_by_id[count_row.site_id]
+    here = Place(s.station_id, s.lon, s.lat, s.setting is Setting.URBAN)
+    c = mission.commission_by_id.get(s.tec_id)
+    if c is not None:
+        tec = Place(c.tec_id, c.lon, c.lat, True)
+        leg = int(travel.durations([here], [tec], night=True)[0, 0])
+        if leg > rules.max_count_to_tec_min * 60:
+            bad(
+                team.team_id,
+                count_row.seq,
+                "count-to-TEC",
+                f"{leg // 60} min from its TEC, more than {rules.max_count_to_tec_min}",
+            )
+    if team.lon is not None and team.lat is not None:
+        base = Place(team.team_id, team.lon, team.lat, True)
+        leg = int(travel.durations([base], [here], night=True)[0, 0])
+        if leg > rules.max_base_to_count_min * 60:
+            bad(
+                team.team_id,
+                count_row.seq,
+                "count-to-base",
+                f"{leg // 60} min of night driving from the base, "
+                f"more than {rules.max_base_to_count_min}",
+            )
+
+
+def _check_return(team_id: str, stops: list[_Row], mission: Mission, bad: Report) -> None:
+    """The team is back at its base by `return_to_base_by` (next day, the base's zone as
+    the file gives it)."""
+    rules = mission.rules
+    last = stops[-1]
+    if last.phase != "base" or last.arrive.tzinfo is None:
+        return
+    day = rules.election_date + timedelta(days=1)
+    latest = datetime.combine(day, rules.return_to_base_by, tzinfo=last.arrive.tzinfo)
+    if last.arrive > latest + TOLERANCE:
+        bad(team_id, last.seq, "return", f"back at the base after {latest:%H:%M} next day")
+
+
 def _place(mission: Mission, site_type: str, site_id: str) -> Place | None:
     """Where a stop is, or None for a site the mission does not know (reported elsewhere)."""
     if site_type == "station" and site_id in mission.station_by_id:
@@ -299,7 +357,7 @@ def _leg_seconds(stops: list[_Row], mission: Mission, travel: TravelModel) -> li
         if a is None or b is None:
             legs.append(None)
             continue
-        night = prev.phase in NIGHT_FROM or nxt.phase in NIGHT_TO
+        night = is_night_leg(prev.phase, nxt.phase)
         legs.append(int(travel.durations([a], [b], night=night)[0, 0]))
     return legs
 
@@ -324,7 +382,7 @@ def _check_meal(
 ) -> None:
     """Some gap between stops must hold the drive plus an idle half hour in the meal window."""
     rules = mission.rules
-    if not meal_fits_polling_day(rules) or len(stops) < 2:
+    if not rules.meal_fits_polling_day() or len(stops) < 2:
         return
     tz = stops[0].arrive.tzinfo
     day = rules.election_date
@@ -364,10 +422,7 @@ def _representativeness(parsed: dict[str, list[_Row]], mission: Mission) -> list
         area = mission.area_by_id.get(area_id)
         if area is None:
             continue
-        regions = set(area.region_ids)
-        pool = [
-            s for s in mission.stations if s.region in regions and s.kind is not StationKind.ABROAD
-        ]
+        pool = [s for s in mission.stations if mission.area_of_station(s) == area_id]
         if not visited or not pool:
             continue
         share = sum(s.setting is Setting.URBAN for s in pool) / len(pool)

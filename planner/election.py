@@ -4,51 +4,35 @@ Each team: base -> opening station (there 45 min before polls open, until 30 min
 -> optional voting stations (30 min each, polls open) with a meal break -> count station
 (arrive 30 min before close, stay to the end of the count) -> its TEC (tabulation) -> base.
 Legs before dawn and after the count use night speeds.
+
+The schedules are the routes replayed (`planner.feasibility`), not the router's own stay
+times: a team leaves its base just in time for its opening, every stay starts as early
+as its route allows, and the meal break goes in the gap that keeps the stays earliest.
+The router's times are one of many that fit; on the default mission they put a quarter
+of the voting stays up to an hour later than they could start, after a break taken
+early.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, replace
-from datetime import datetime, time
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
 from planner.balance import Visit, repair
-from planner.model import Rules, Setting, Station, Team
+from planner.feasibility import Nodes, Timeline, latest_departure, replay
+from planner.model import Setting, Station, Team
 from planner.problem import AreaProblem
-from planner.routing import MealBreak, RoutingInput, RoutingResult, solve_routing
-from planner.sampling import AreaSample, sample_area, station_place
+from planner.routing import solve_routing
+from planner.routing_data import MealBreak, RoutingInput, RoutingResult
+from planner.sampling import sample_area, station_place
+from planner.schedule import NIGHT_FROM, NIGHT_TO, AreaPlan, AreaSample, Stop
 from planner.travel import Place, TravelModel
 
 MINUTE = 60
-# Legs that drive in the dark: from the base before dawn, and everything after the count.
-NIGHT_FROM = frozenset({"base", "counting", "tabulation"})
-NIGHT_TO = frozenset({"base"})
-
-
-@dataclass(frozen=True)
-class Stop:
-    """One line of a team's schedule (one row of visits.csv)."""
-
-    team_id: str
-    seq: int
-    phase: str  # base | opening | voting | counting | tabulation
-    site_id: str
-    site_type: str  # station | tec | base
-    arrive: datetime
-    depart: datetime
-    travel_min: int
-    lat: float
-    lon: float
-
-
-@dataclass(frozen=True)
-class AreaPlan:
-    area_id: str
-    stops: tuple[Stop, ...]
-    sample: AreaSample
-    stats: dict[str, float]
 
 
 def build_routing_input(
@@ -68,6 +52,7 @@ def build_routing_input(
     roles: list[tuple[str, str, str]] = []
     places: list[Place] = []
     required: list[int] = []
+    count_before: dict[int, int] = {}  # tabulation node -> its team's count node
     for t in teams:
         roles.append(("base", t.team_id, base_tz[t.team_id]))
         places.append(Place(t.team_id, float(t.lon), float(t.lat), True))  # type: ignore[arg-type]
@@ -81,6 +66,7 @@ def build_routing_input(
             required.append(v)
         if a.tabulation_tec is not None:
             c = tecs[a.tabulation_tec]
+            count_before[len(roles)] = len(roles) - 1
             roles.append(("tabulation", c.tec_id, c.tz))
             places.append(Place(c.tec_id, c.lon, c.lat, True))
             required.append(v)
@@ -116,7 +102,7 @@ def build_routing_input(
             w_open[i] = open_s
             w_close[i] = close_s - rules.voting_stay_min * MINUTE
             service[i] = rules.voting_stay_min * MINUTE
-            prize[i] = round(100 * sample.weights[site])
+            prize[i] = round(options.prize_per_weight * sample.weights[site])
         elif role == "counting":
             w_open[i] = w_close[i] = close_s - rules.count_arrive_before_close_min * MINUTE
             service[i] = (
@@ -124,8 +110,12 @@ def build_routing_input(
                 + rules.count_minutes(by_id[site].voters) * MINUTE
             )
         else:  # tabulation
-            w_open[i] = close_s
-            w_close[i] = problem.clock(time(23, 59), tz, next_day=True)
+            # Polls close at the TEC, and at the team's count station: a TEC whose clock is
+            # ahead (another time zone) must not open before the count, or the router could
+            # visit it first.
+            count_tz = roles[count_before[i]][2]
+            w_open[i] = max(close_s, problem.clock(rules.polls_close, count_tz))
+            w_close[i] = problem.clock(rules.tec_arrive_until, tz, next_day=True)
 
     depart_earliest = np.array(
         [problem.clock(options.earliest_departure, base_tz[t.team_id]) for t in teams]
@@ -138,7 +128,7 @@ def build_routing_input(
         ]
     )
     return_latest = np.array(
-        [problem.clock(time(12, 0), base_tz[t.team_id], next_day=True) for t in teams]
+        [problem.clock(rules.return_to_base_by, base_tz[t.team_id], next_day=True) for t in teams]
     )
     breaks = tuple(
         MealBreak(
@@ -147,7 +137,7 @@ def build_routing_input(
             - rules.meal_break_min * MINUTE,
             rules.meal_break_min * MINUTE,
         )
-        if meal_fits_polling_day(rules)
+        if rules.meal_fits_polling_day()
         else None
         for t in teams
     )
@@ -184,15 +174,6 @@ def build_routing_input(
     return inp, roles, places
 
 
-def meal_fits_polling_day(rules: Rules) -> bool:
-    """A meal break is planned only when its window lies inside the polling day."""
-    return (
-        rules.meal_break_min > 0
-        and rules.meal_window_start >= rules.polls_open
-        and rules.meal_window_end <= rules.polls_close
-    )
-
-
 def planned_teams(problem: AreaProblem, sample: AreaSample) -> tuple[Team, ...]:
     """The teams that got an opening and a count station, in assignment order."""
     by_id = {t.team_id: t for t in problem.teams}
@@ -209,8 +190,8 @@ def solve_area(problem: AreaProblem, travel: TravelModel) -> AreaPlan:
     """Sample, route and schedule one area."""
     sample = sample_area(problem, travel)
     if not sample.assignments:
-        stats = {"teams": len(problem.teams), "planned_teams": 0, "voting_visits": 0}
-        return AreaPlan(problem.area_id, (), sample, stats)
+        empty = {"teams": len(problem.teams), "planned_teams": 0, "voting_visits": 0}
+        return AreaPlan(problem.area_id, (), sample, empty)
     inp, roles, places = build_routing_input(problem, sample, travel)
     result = _route(problem, inp)
     if not any(result.routes) and any(b is not None for b in inp.breaks):
@@ -227,7 +208,7 @@ def solve_area(problem: AreaProblem, travel: TravelModel) -> AreaPlan:
         sample = replace(
             sample, notes=(*sample.notes, f"routing found no feasible plan ({result.status})")
         )
-    stats = {
+    stats: dict[str, Any] = {
         "teams": len(problem.teams),
         "planned_teams": len(inp.starts),
         "pool": len(sample.pool),
@@ -296,6 +277,47 @@ def _rebalance(
     return replace(result, routes=tuple(routes), starts=tuple(starts)), len(dropped)
 
 
+def schedule_nodes(
+    problem: AreaProblem, inp: RoutingInput, roles: list[tuple[str, str, str]]
+) -> Nodes:
+    """The router's nodes as the schedule sees them: a TEC's stay lasts at least
+    `rules.tec_min_stay_min` and until the tabulation ends (the router leaves it out: it only
+    delays the return, which has the whole morning after)."""
+    rules = problem.rules
+    service = inp.service.copy()
+    until = np.full(inp.num_nodes, -1, dtype=np.int64)
+    for i, (role, _site, tz) in enumerate(roles):
+        if role == "tabulation":
+            service[i] = rules.tec_min_stay_min * MINUTE
+            until[i] = problem.clock(rules.tabulation_until, tz, next_day=True)
+    return Nodes(inp.travel, service, inp.window_open, inp.window_close, until)
+
+
+def team_timeline(inp: RoutingInput, nodes: Nodes, v: int, route: Sequence[int]) -> Timeline:
+    """Vehicle `v`'s day: it leaves its base as late as it can without coming back later,
+    every stay starts as early as it can, and the meal break goes where it fits."""
+    meal = inp.meal(v)
+    depart = latest_departure(
+        nodes,
+        route,
+        start=inp.starts[v],
+        end=inp.ends[v],
+        earliest=int(inp.depart_earliest[v]),
+        latest=int(inp.depart_latest[v]),
+        return_latest=int(inp.return_latest[v]),
+        meal=meal,
+    )
+    return replay(
+        nodes,
+        route,
+        start=inp.starts[v],
+        end=inp.ends[v],
+        depart=depart,
+        return_latest=int(inp.return_latest[v]),
+        meal=meal,
+    )
+
+
 def _stops(
     problem: AreaProblem,
     sample: AreaSample,
@@ -304,70 +326,41 @@ def _stops(
     places: list[Place],
     result: RoutingResult,
 ) -> list[Stop]:
-    rules = problem.rules
+    """Every team's schedule, replayed on the router's travel (`team_timeline`)."""
+    nodes = schedule_nodes(problem, inp, roles)
     stops: list[Stop] = []
     for v, team in enumerate(planned_teams(problem, sample)):
-        nodes, starts = result.routes[v], result.starts[v]
-        if not nodes:
+        route = result.routes[v]
+        if not route:
             continue
-        base = v
-        tz = roles[nodes[0]][2]
+        timeline = team_timeline(inp, nodes, v, route)
+        base = inp.starts[v]
+        tz = roles[route[0]][2]
         depot = places[base]
-        first_arrival = starts[0]
-        depart = first_arrival - int(inp.travel[base, nodes[0]])
-        seq = 0
+        at = problem.to_datetime
         stops.append(
             Stop(
-                team.team_id,
-                seq,
-                "base",
-                team.team_id,
-                "base",
-                problem.to_datetime(depart, tz),
-                problem.to_datetime(depart, tz),
-                0,
-                depot.lat,
-                depot.lon,
+                team.team_id, 0, "base", team.team_id, "base",
+                at(timeline.depart, tz), at(timeline.depart, tz), 0, depot.lat, depot.lon,
             )
-        )
-        prev, prev_depart = base, depart
-        for node, start in zip(nodes, starts, strict=True):
-            role, site, node_tz = roles[node]
-            seq += 1
-            leave = start + int(inp.service[node])
-            if role == "tabulation":
-                until = problem.clock(rules.tabulation_until, node_tz, next_day=True)
-                leave = max(start + 30 * MINUTE, until)
-            place = places[node]
+        )  # fmt: skip
+        prev = base
+        for seq, stop in enumerate(timeline.stops, start=1):
+            role, site, node_tz = roles[stop.node]
+            place = places[stop.node]
             stops.append(
                 Stop(
-                    team.team_id,
-                    seq,
-                    role,
-                    site,
-                    "tec" if role == "tabulation" else "station",
-                    problem.to_datetime(start, node_tz),
-                    problem.to_datetime(leave, node_tz),
-                    round(int(inp.travel[prev, node]) / 60),
-                    place.lat,
-                    place.lon,
+                    team.team_id, seq, role, site, "tec" if role == "tabulation" else "station",
+                    at(stop.start, node_tz), at(stop.depart, node_tz),
+                    round(int(inp.travel[prev, stop.node]) / 60), place.lat, place.lon,
                 )
-            )
-            prev, prev_depart = node, leave
-        seq += 1
-        back = prev_depart + int(inp.travel[prev, base])
+            )  # fmt: skip
+            prev = stop.node
         stops.append(
             Stop(
-                team.team_id,
-                seq,
-                "base",
-                team.team_id,
-                "base",
-                problem.to_datetime(back, tz),
-                problem.to_datetime(back, tz),
-                round(int(inp.travel[prev, base]) / 60),
-                depot.lat,
-                depot.lon,
+                team.team_id, len(route) + 1, "base", team.team_id, "base",
+                at(timeline.back, tz), at(timeline.back, tz),
+                round(int(inp.travel[prev, inp.ends[v]]) / 60), depot.lat, depot.lon,
             )
-        )
+        )  # fmt: skip
     return stops

@@ -25,16 +25,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from planner.chains import chain_columns, recombine
 from planner.objective import route_cost
-
-if TYPE_CHECKING:
-    from planner.routing import RoutingInput
-
+from planner.routing_data import RoutingInput
 
 # Teams rebuilt together in one round, at most.
 GROUP_SIZE = 3
@@ -45,9 +41,9 @@ CANDIDATES = 60
 
 Routes = list[list[int]]
 # The objective of feasible routes on a sub-problem.
-CostOf = Callable[["RoutingInput", Routes], int]
+CostOf = Callable[[RoutingInput, Routes], int]
 # A local search from routes on a sub-problem, within some seconds: (objective, routes).
-Search = Callable[["RoutingInput", Routes, float], "tuple[int, Routes] | None"]
+Search = Callable[[RoutingInput, Routes, float], "tuple[int, Routes] | None"]
 # Share of rounds built around an unvisited station: the teams passing closest to it lose
 # the visits nearest to it. Stations are drawn with odds rising as the cube of their
 # prize, so the search keeps asking whether the most valuable stations left out fit.
@@ -127,7 +123,7 @@ def restrict(inp: RoutingInput, vehicles: Sequence[int], optional: Sequence[int]
         depart_latest=inp.depart_latest[list(vehicles)],
         return_latest=inp.return_latest[list(vehicles)],
         vehicle_max_visits=tuple(caps[v] for v in vehicles),
-        breaks=tuple(inp.breaks[v] if v < len(inp.breaks) else None for v in vehicles),
+        breaks=tuple(inp.meal(v) for v in vehicles),
         mix_delta=None if inp.mix_delta is None else inp.mix_delta[nodes],
     )
     return SubProblem(sub, vehicles, nodes)
@@ -143,13 +139,14 @@ def improve(
     rounds: int,
     time_limit_s: float,
     seed: int = 0,
+    chains: bool = True,
 ) -> tuple[Routes, int]:
     """Run up to `rounds` ruin-and-recreate rounds within `time_limit_s`.
 
     `prize_scale` converts a prize into objective units (what leaving a station out
-    costs). Returns the improved routes and the number of rounds run: fewer than
-    `rounds` only when the clock ran out first, the one case in which the result
-    depends on the machine's speed.
+    costs); `chains`: whether sweeps of ejection chains run between rounds. Returns the
+    improved routes and the number of rounds run: fewer than `rounds` only when the
+    clock ran out first, the one case in which the result depends on the machine's speed.
     """
     began = time.perf_counter()
     rng = np.random.default_rng(seed)
@@ -164,7 +161,7 @@ def improve(
     done, stalled, swept, sweep_due = 0, 0, False, True
     path_began = last_gain = 0  # rounds: when this path of rounds began, its last gain
     for _ in range(rounds):
-        if stalled >= restart_limit and swept:
+        if stalled >= restart_limit and (swept or not chains):
             pace = (time.perf_counter() - began) / max(1, done)
             rounds_left = min(rounds - done, (deadline - time.perf_counter()) / pace)
             # Long stuck, even after a sweep, with time for another path at least twice
@@ -176,7 +173,7 @@ def improve(
                     best, best_cost = routes, cost
                 routes, stalled, swept, sweep_due = [list(r) for r in first], 0, False, True
                 path_began = last_gain = done
-        if (sweep_due or stalled >= stall_limit) and not swept:
+        if chains and (sweep_due or stalled >= stall_limit) and not swept:
             swept, sweep_due = True, False
             better = chain_sweep(inp, routes, pool, cost_of, search, prize_scale, deadline)
             if better is not None:

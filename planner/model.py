@@ -96,16 +96,22 @@ class Station:
     tz: str
     lon: float
     lat: float
+    # Placed at its commission (or district) for lack of coordinates: routed only when
+    # `Rules.route_unlocated_stations` allows it.
+    unlocated: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Area:
-    """An LTO area of responsibility (AoR): the regions one LTO team covers."""
+    """An LTO area of responsibility (AoR): the regions, or whole districts, one LTO team
+    covers. A district listed in some area's `district_ids` belongs to that area whatever
+    its region; other districts follow their region."""
 
     area_id: str
     name: str
     region_ids: tuple[str, ...] = ()
     geometry: BaseGeometry | None = field(default=None, repr=False, compare=False)
+    district_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +128,12 @@ class Team:
 
 @dataclass(frozen=True, slots=True)
 class Rules:
-    """Election-day rules; every number is a setting (defaults: DESIGN.md section 2)."""
+    """Election-day rules, read from mission.toml's `[rules]`; every number is a setting.
+
+    Times are local wall-clock times of the station's (or TEC's, or base's) zone; those
+    named "next day" fall on the day after the election. The defaults are the 2022
+    Kazakhstan mission's; README's table of rules says where each is enforced.
+    """
 
     election_date: date = field(
         default=date(2022, 11, 20), metadata=limits(ge=date(1950, 1, 1), le=date(2150, 12, 31))
@@ -140,7 +151,16 @@ class Rules:
     count_base_ballots: int = field(default=826, metadata=limits(ge=1, le=100_000))
     expected_turnout: float = field(default=0.69, metadata=limits(gt=0, le=1))
     tabulation_until: time = time(2, 0)
+    # A team stays at its TEC at least this long, and until `tabulation_until` (next day).
+    tec_min_stay_min: int = field(default=30, metadata=limits(ge=0, le=1440))
+    # The latest a team may arrive at its TEC (next day).
+    tec_arrive_until: time = time(23, 59)
+    # Every team is back at its base by this time (next day).
+    return_to_base_by: time = time(12, 0)
+    # Count stations: at most this many minutes of night driving from their TEC, and from
+    # the team's base (sampler and checker agree on both: see `planner.check`).
     max_count_to_tec_min: int = field(default=60, metadata=limits(ge=1, le=1440))
+    max_base_to_count_min: int = field(default=240, metadata=limits(ge=1, le=1440))
     detour_factor: float = field(default=1.3, metadata=limits(ge=1, le=5))
     urban_speed_kmh: float = field(default=25.0, metadata=limits(ge=1, le=200))
     rural_day_speed_kmh: float = field(default=60.0, metadata=limits(ge=1, le=200))
@@ -151,15 +171,26 @@ class Rules:
     urban_rural_tolerance_pp: float = field(default=15.0, metadata=limits(ge=0, le=100))
     district_max_share_factor: float = field(default=2.0, metadata=limits(ge=1, le=100))
     allow_same_opening_count: bool = False
+    # Stations flagged `unlocated` (placed at their commission for lack of coordinates)
+    # are left out of every route unless this is true.
+    route_unlocated_stations: bool = False
 
     def __post_init__(self) -> None:
         if self.polls_close <= self.polls_open:
             raise ValueError("rules: polls_close must be after polls_open")
         if not 0 < self.expected_turnout <= 1:
             raise ValueError("rules: expected_turnout must be in (0, 1]")
-        for name in ("voting_stay_min", "count_base_minutes", "count_base_ballots"):
+        for name in (
+            "voting_stay_min",
+            "count_base_minutes",
+            "count_base_ballots",
+            "max_count_to_tec_min",
+            "max_base_to_count_min",
+        ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"rules: {name} must be positive")
+        if self.tec_min_stay_min < 0:
+            raise ValueError("rules: tec_min_stay_min must not be negative")
         for name in ("urban_speed_kmh", "rural_day_speed_kmh", "rural_night_speed_kmh"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"rules: {name} must be positive")
@@ -168,6 +199,14 @@ class Rules:
         """An election-day wall-clock time as an aware datetime in zone `tz`."""
         day = self.election_date + timedelta(days=1 if next_day else 0)
         return datetime.combine(day, clock, tzinfo=ZoneInfo(tz))
+
+    def meal_fits_polling_day(self) -> bool:
+        """A meal break is planned only when its window lies inside the polling day."""
+        return (
+            self.meal_break_min > 0
+            and self.meal_window_start >= self.polls_open
+            and self.meal_window_end <= self.polls_close
+        )
 
     def count_minutes(self, voters: int) -> int:
         """Expected count duration, scaled by the ballots expected at the station."""
@@ -227,11 +266,22 @@ class Mission:
     def area_of_region(self) -> dict[str, str]:
         return {r: a.area_id for a in self.areas for r in a.region_ids}
 
+    @cached_property
+    def area_of_district(self) -> dict[str, str]:
+        return {d: a.area_id for a in self.areas for d in a.district_ids}
+
     def area_of_station(self, station: Station) -> str | None:
         """The AoR a station belongs to; stations abroad belong to none."""
         if station.kind is StationKind.ABROAD:
             return None
-        return self.area_of_region.get(station.region)
+        by_district = self.area_of_district.get(station.district)
+        return by_district if by_district is not None else self.area_of_region.get(station.region)
+
+    def area_of_commission(self, commission: Commission) -> str | None:
+        """The AoR of a TEC: its district's when areas are made of districts, else its region's."""
+        if commission.district is not None and commission.district in self.area_of_district:
+            return self.area_of_district[commission.district]
+        return self.area_of_region.get(commission.region)
 
     @property
     def sto_teams(self) -> tuple[Team, ...]:

@@ -10,12 +10,10 @@ partitioning compare plans team by team.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from planner.routing import RoutingInput
+from planner.routing_data import RoutingInput
 
 # Share of the hard driving cap above which each second of driving costs extra.
 BALANCE_SHARE = 0.6

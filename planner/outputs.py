@@ -1,4 +1,10 @@
-"""A plan on disk: visits.csv, coverage.csv, plan.json and routes.geojson (DESIGN.md section 4).
+"""An election-day plan on disk: visits.csv, coverage.csv, plan.json and routes.geojson.
+
+visits.csv is the plan's contract: one row per stop (`VISIT_COLUMNS`), the team's
+departure from and return to its base included, times local ISO 8601 to the minute with
+the stop's UTC offset. Everything that reads a plan back (the checker, the exports, the
+store) reads it through `read_visits`/`parse_visits`; route mode's visits.csv has its own
+columns (`planner.route.outputs`) and is read by the same functions.
 
 Writers return text (or bytes), so the CLI, the app's downloads and the tests share them;
 `write_plan` puts them in a directory (see `planner.fileio` for what that touches).
@@ -15,10 +21,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from planner.election import Stop
 from planner.fileio import write_directory
 from planner.model import Mission, StationKind
-from planner.plan import PHASES, Plan
+from planner.schedule import PHASES, Plan, Stop
 
 VISIT_COLUMNS = (
     "team_id",
@@ -62,8 +67,14 @@ def visits_csv(plan: Plan) -> str:
 
 
 def read_visits(path: Path) -> list[dict[str, str]]:
+    """The rows of a visits.csv file (either mode's), as dicts of text by column name."""
     with path.open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+        return parse_visits(handle.read())
+
+
+def parse_visits(text: str) -> list[dict[str, str]]:
+    """The rows of visits.csv's text, as `read_visits` gives them."""
+    return list(csv.DictReader(io.StringIO(text, newline="")))
 
 
 def coverage_rows(plan: Plan, mission: Mission) -> list[dict[str, Any]]:
@@ -108,15 +119,16 @@ def coverage_rows(plan: Plan, mission: Mission) -> list[dict[str, Any]]:
             r["voters"] += s.voters
             r["urban_stations" if s.setting.value == "urban" else "rural_stations"] += 1
             r["special_stations"] += s.kind is StationKind.SPECIAL
-    tec_region = {c.tec_id: c.region for c in mission.commissions}
+    tecs = mission.commission_by_id
     seen_tecs: set[str] = set()
     for stop in plan.stops:
         if stop.phase == "tabulation":
             if stop.site_id in seen_tecs:
                 continue
             seen_tecs.add(stop.site_id)
-            region = tec_region.get(stop.site_id, "")
-            area = mission.area_of_region.get(region)
+            tec = tecs.get(stop.site_id)
+            region = tec.region if tec is not None else ""
+            area = mission.area_of_commission(tec) if tec is not None else None
             keys = [("region", region, region_names.get(region, region))]
             if area:
                 keys.append(("area", area, area_names.get(area, area)))

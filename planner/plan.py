@@ -10,93 +10,21 @@ from __future__ import annotations
 import time as clock
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import replace
 
 from planner.allocation import allocate_teams
-from planner.election import AreaPlan, Stop, solve_area
-from planner.model import Mission, Targets
+from planner.election import solve_area
+from planner.model import Mission
 from planner.problem import AreaProblem, PlanOptions, area_problems
+from planner.schedule import AreaPlan, Plan
 from planner.travel import GreatCircleTravel, TravelModel
 
-PHASES = ("opening", "voting", "counting", "tabulation")
 # Wall time kept back for splitting the mission, starting workers and writing results.
 OVERHEAD_S = 4.0
 # Rough share of an area's budget spent sampling (CP-SAT) before routing starts.
 SAMPLING_S = 1.5
 
 Progress = Callable[[str, int, int], None]
-
-
-@dataclass(frozen=True)
-class Shortfall:
-    phase: str
-    target: int
-    achieved: int
-    reason: str
-
-
-@dataclass(frozen=True)
-class Plan:
-    mission_name: str
-    seed: int
-    time_limit_s: float
-    stops: tuple[Stop, ...]
-    areas: tuple[AreaPlan, ...]
-    targets: Targets
-    stats: dict[str, Any] = field(default_factory=dict)
-
-    def stops_of(self, team_id: str) -> list[Stop]:
-        return [s for s in self.stops if s.team_id == team_id]
-
-    @property
-    def achieved(self) -> dict[str, int]:
-        counts = dict.fromkeys(PHASES, 0)
-        tecs: set[str] = set()
-        for s in self.stops:
-            if s.phase == "tabulation":
-                tecs.add(s.site_id)
-            elif s.phase in counts:
-                counts[s.phase] += 1
-        counts["tabulation"] = len(tecs)
-        return counts
-
-    @property
-    def shortfalls(self) -> list[Shortfall]:
-        achieved = self.achieved
-        out = []
-        for phase in PHASES:
-            target = getattr(self.targets, phase)
-            if achieved[phase] < target:
-                out.append(Shortfall(phase, target, achieved[phase], self._reason(phase)))
-        return out
-
-    @property
-    def notes(self) -> list[str]:
-        return [f"{a.area_id}: {note}" for a in self.areas for note in a.sample.notes]
-
-    def _reason(self, phase: str) -> str:
-        teams = int(self.stats.get("teams", 0))
-        planned = len({s.team_id for s in self.stops})
-        if planned < teams:
-            first = "; ".join(self.notes[:3])
-            return f"{teams - planned} of {teams} team(s) could not be planned: {first}"
-        if phase in ("opening", "counting"):
-            return (
-                f"each team observes one {phase}; {teams} team(s) planned"
-                " — add teams to reach the target"
-            )
-        if phase == "tabulation":
-            reachable = int(self.stats.get("tecs_reachable", 0))
-            return (
-                f"one team per TEC and count stations within the count-to-TEC limit: "
-                f"{reachable} TEC(s) reachable by {teams} team(s)"
-            )
-        per_team = self.achieved["voting"] / teams if teams else 0.0
-        return (
-            f"{per_team:.1f} voting visits per team fit the day (stays, travel, meal break,"
-            " per-team cap); add teams, shorten stays or lengthen the day"
-        )
 
 
 def _budgets(problems: list[AreaProblem], time_limit_s: float, workers: int) -> list[float]:

@@ -11,9 +11,7 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
-from planner.model import Commission, Mission, Rules, Station, StationKind, Team
-
-SECONDS_PER_MINUTE = 60
+from planner.model import Commission, Mission, Rules, Station, Team
 
 
 @dataclass(frozen=True)
@@ -22,9 +20,16 @@ class PlanOptions:
 
     seed: int = 0
     time_limit_s: float = 60.0
+    # Voting visits one team makes at most.
     max_voting_per_team: int = 10
     earliest_departure: time = time(4, 30)
+    # The voting pool offered to the router: teams x `expected_visits_per_team` x
+    # `pool_factor` stations (the district caps count on the first product).
+    expected_visits_per_team: int = 8
     pool_factor: float = 2.5
+    # A voting station's prize: its random weight (1 to 2) times this, rounded, so
+    # weights count to two decimals.
+    prize_per_weight: int = 100
     opening_candidates: int = 25
     count_candidates: int = 40
     # Routing stops after this many improving solutions (deterministic), or at the time limit.
@@ -33,6 +38,13 @@ class PlanOptions:
     # (deterministic; rounds on large areas are slow), or the time limit.
     rounds_per_team: int = 2
     max_rounds: int = 24
+
+    def __post_init__(self) -> None:
+        for name in ("max_voting_per_team", "expected_visits_per_team", "prize_per_weight"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"plan options: {name} must be at least 1")
+        if self.pool_factor <= 0:
+            raise ValueError("plan options: pool_factor must be positive")
 
 
 @dataclass(frozen=True)
@@ -82,10 +94,7 @@ def area_problems(
         )
         if not teams:
             continue
-        regions = set(area.region_ids)
-        stations = tuple(
-            s for s in mission.stations if s.region in regions and s.kind is not StationKind.ABROAD
-        )
+        stations = tuple(s for s in mission.stations if mission.area_of_station(s) == area.area_id)
         tec_ids = {s.tec_id for s in stations}
         commissions = tuple(c for c in mission.commissions if c.tec_id in tec_ids)
         problems.append(

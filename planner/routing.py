@@ -1,6 +1,6 @@
 """Prize-collecting vehicle routing with time windows, on OR-Tools.
 
-One generic model serves the election-day plan and the `planner route` mode: nodes with
+One model serves the election-day plan and route mode (`planner route`): nodes with
 a stay, a window in which the stay must start, and a prize; some nodes are mandatory for
 one given vehicle (a team's opening, count and TEC); vehicles start and end at their own
 depots within a departure window. The objective collects prizes first (one prize unit is
@@ -11,95 +11,19 @@ second. OR-Tools objects never leave this module.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.util.optional_boolean_pb2 import BOOL_FALSE, BOOL_TRUE
 
 from planner.lns import improve
 from planner.objective import BALANCE_SHARE, objective
+from planner.routing_data import DEFAULT_SEARCH, RoutingInput, RoutingResult, SearchParameters
 
 DAY_SECONDS = 86_400
 DEFAULT_FIRST = "LOCAL_CHEAPEST_INSERTION"
-# (first-solution strategy, prize scale; None = the real model's), tried in this order.
-FIRST_SOLUTIONS: tuple[tuple[str, int | None], ...] = tuple(
-    (strategy, scale)
-    for scale in (100, 300, None)
-    for strategy in ("PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION")
-)
-# Share of the time limit the first solutions may use before the search starts.
-STARTS_SHARE = 0.1
-# Share of the time limit after which guided local search hands over to ruin and recreate.
-SEARCH_SHARE = 0.15
-
-
-@dataclass(frozen=True)
-class MealBreak:
-    """A break of `duration` seconds that must start within [earliest, latest]."""
-
-    earliest: int
-    latest: int
-    duration: int
-
-
-@dataclass(frozen=True)
-class RoutingInput:
-    """Everything the router needs, as arrays indexed by node and by vehicle.
-
-    Times are seconds from a common reference instant. `travel[i, j]` is the driving time
-    from node i to node j; `service[i]` the stay at i; the stay at i starts inside
-    `[window_open[i], window_close[i]]`. `prize[i]` is what visiting optional node i is
-    worth; `required_vehicle[i]` is -1 for optional nodes and the vehicle that must visit
-    a mandatory node. Depot nodes are listed in `starts`/`ends` and carry no prize.
-    """
-
-    travel: np.ndarray
-    service: np.ndarray
-    window_open: np.ndarray
-    window_close: np.ndarray
-    prize: np.ndarray
-    required_vehicle: np.ndarray
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
-    depart_earliest: np.ndarray
-    depart_latest: np.ndarray
-    return_latest: np.ndarray
-    max_visits: int = 10**6
-    # Per-vehicle cap on optional visits; empty means `max_visits` for every vehicle.
-    vehicle_max_visits: tuple[int, ...] = ()
-    max_drive: int = 10**9
-    breaks: tuple[MealBreak | None, ...] = ()
-    # Optional mix control: +a per group-1 node, -b per group-0 node; soft band at the end,
-    # each unit outside it costing `mix_penalty` prize units.
-    mix_delta: np.ndarray | None = None
-    mix_band: int = 0
-    mix_penalty: int = 0
-    balance_coefficient: int = 1
-
-    @property
-    def visit_caps(self) -> list[int]:
-        return list(self.vehicle_max_visits) or [self.max_visits] * self.num_vehicles
-
-    @property
-    def num_nodes(self) -> int:
-        return len(self.service)
-
-    @property
-    def num_vehicles(self) -> int:
-        return len(self.starts)
-
-
-@dataclass(frozen=True)
-class RoutingResult:
-    """Per vehicle: the visited nodes in order (depots excluded) and when each stay starts."""
-
-    routes: tuple[tuple[int, ...], ...]
-    starts: tuple[tuple[int, ...], ...]
-    depart_depot: tuple[int, ...]
-    travel_total: int
-    prize_total: int
-    status: str
-    stats: dict[str, float] = field(default_factory=dict)
 
 
 def _prize_scale(inp: RoutingInput) -> int:
@@ -193,7 +117,7 @@ def _build(inp: RoutingInput, prize_scale: int) -> _Model:
         time_dim.CumulVar(routing.End(v)).SetMax(int(inp.return_latest[v]))
         routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
         routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(start))
-        meal = inp.breaks[v] if v < len(inp.breaks) else None
+        meal = inp.meal(v)
         if meal is not None:
             interval = solver.FixedDurationIntervalVar(
                 int(meal.earliest), int(meal.latest), int(meal.duration), False, f"meal_{v}"
@@ -203,26 +127,41 @@ def _build(inp: RoutingInput, prize_scale: int) -> _Model:
 
 
 def _params(
-    first_solution: str, time_limit_s: float, *, solution_limit: int | None
+    first_solution: str,
+    time_limit_s: float,
+    *,
+    solution_limit: int | None,
+    search: SearchParameters = DEFAULT_SEARCH,
 ) -> pywrapcp.RoutingSearchParameters:
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = getattr(
         routing_enums_pb2.FirstSolutionStrategy, first_solution
     )
-    params.local_search_metaheuristic = (
-        routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    params.local_search_metaheuristic = getattr(
+        routing_enums_pb2.LocalSearchMetaheuristic, search.metaheuristic
     )
+    if search.gls_lambda is not None:
+        params.guided_local_search_lambda_coefficient = search.gls_lambda
+    for operator, on in search.operators:
+        setattr(params.local_search_operators, operator, BOOL_TRUE if on else BOOL_FALSE)
+    for key, value in search.extra:
+        setattr(params, key, value)
     time_limit = max(1, int(time_limit_s * 1000))
     params.time_limit.FromMilliseconds(time_limit)
     # OR-Tools caps each of its large-neighbourhood moves at 0.1 s of wall time by default,
     # which makes the result depend on machine load; without that cap it does not.
-    params.lns_time_limit.FromMilliseconds(time_limit)
+    if search.lns_time_limit_s is None:
+        params.lns_time_limit.FromMilliseconds(time_limit)
+    else:
+        params.lns_time_limit.FromMilliseconds(max(1, int(search.lns_time_limit_s * 1000)))
     if solution_limit is not None:
         params.solution_limit = solution_limit
     return params
 
 
-def _descent_params(time_limit_s: float, *, solution_limit: int | None = None):  # type: ignore[no-untyped-def]
+def _descent_params(
+    time_limit_s: float, *, solution_limit: int | None = None
+) -> pywrapcp.RoutingSearchParameters:
     """Greedy descent with the default operators: what a ruin-and-recreate round runs."""
     params = _params(DEFAULT_FIRST, time_limit_s, solution_limit=solution_limit)
     params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
@@ -231,7 +170,7 @@ def _descent_params(time_limit_s: float, *, solution_limit: int | None = None): 
 
 def _solve_from(
     inp: RoutingInput, routes: list[list[int]], prize_scale: int, params, status: str = ""
-) -> tuple[int, RoutingResult] | None:  # type: ignore[no-untyped-def]
+) -> tuple[int, RoutingResult] | None:
     """A search on `inp` from given routes: its objective and its answer."""
     model = _build(inp, prize_scale)
     # Closing with the search's parameters first: reading routes into an open model
@@ -246,7 +185,7 @@ def _solve_from(
     return int(solution.ObjectiveValue()), _extract(inp, model, solution, status)
 
 
-def _read_routes(model: _Model, routes: list[list[int]]):  # type: ignore[no-untyped-def]
+def _read_routes(model: _Model, routes: list[list[int]]) -> Any:
     """An assignment of the closed model from routes of nodes (None if it breaks a rule).
 
     OR-Tools reads routes of its own indices, which differ from node numbers as soon as a
@@ -258,7 +197,7 @@ def _read_routes(model: _Model, routes: list[list[int]]):  # type: ignore[no-unt
     )
 
 
-def _extract(inp: RoutingInput, model: _Model, solution, status: str) -> RoutingResult:  # type: ignore[no-untyped-def]
+def _extract(inp: RoutingInput, model: _Model, solution, status: str) -> RoutingResult:
     routing, manager, time_dim = model.routing, model.manager, model.time_dim
     travel = inp.travel
     routes, starts, departs = [], [], []
@@ -303,27 +242,28 @@ def solve_routing(
     solution_limit: int | None = None,
     rounds: int | None = None,
     seed: int = 0,
-    starts: tuple[tuple[str, int | None], ...] = FIRST_SOLUTIONS,
+    search: SearchParameters = DEFAULT_SEARCH,
 ) -> RoutingResult:
     """Collect the most prize, then drive the least.
 
-    Three phases. Several first solutions are built (insertion heuristics on models whose
-    drop penalty is small, so they weigh travel while inserting, and on the real model);
-    the best by prize seeds a guided local search on the real model, which stops after
-    `solution_limit` improving solutions (or, when `rounds` is not given, at
-    `SEARCH_SHARE` of the time limit); then ruin-and-recreate rounds on a few teams at a
-    time (`planner.lns`) until `rounds` rounds or the time limit. With both counts given
-    and the time limit not reached, the result depends only on `inp` and `seed`.
+    Three phases. Several first solutions are built (`search.first_solutions`: insertion
+    heuristics on models whose drop penalty is small, so they weigh travel while
+    inserting, and on the real model); the best by prize seeds a local search on the real
+    model, which stops after `solution_limit` improving solutions (or, when `rounds` is
+    not given, at `search.search_share` of the time limit); then ruin-and-recreate rounds
+    on a few teams at a time (`planner.lns`) until `rounds` rounds or the time limit.
+    With both counts given and the time limit not reached, the result depends only on
+    `inp`, `seed` and `search`.
     """
     began = time.perf_counter()
-    full_scale = _prize_scale(inp)
+    full_scale = _prize_scale(inp) if search.prize_scale is None else search.prize_scale
     best: RoutingResult | None = None
-    for strategy, scale in starts:
-        if best is not None and time.perf_counter() - began > STARTS_SHARE * time_limit_s:
+    for strategy, scale in search.first_solutions:
+        if best is not None and time.perf_counter() - began > search.starts_share * time_limit_s:
             break
         model = _build(inp, full_scale if scale is None else scale)
         left = max(0.05, time_limit_s - (time.perf_counter() - began))
-        params = _params(strategy, left, solution_limit=1)
+        params = _params(strategy, left, solution_limit=1, search=search)
         solution = model.routing.SolveWithParameters(params)
         if solution is None:
             continue
@@ -335,10 +275,14 @@ def solve_routing(
             best = found
 
     model = _build(inp, full_scale)
+    improving = search.rounds and rounds != 0
     # Without a round count, the clock splits the time between the two searches.
-    search_limit = SEARCH_SHARE * time_limit_s if rounds is None else time_limit_s
+    search_limit = (
+        search.search_share * time_limit_s if rounds is None and improving else time_limit_s
+    )
     left = max(0.05, search_limit - (time.perf_counter() - began))
-    params = _params(starts[0][0] if starts else DEFAULT_FIRST, left, solution_limit=solution_limit)
+    first = search.first_solutions[0][0] if search.first_solutions else DEFAULT_FIRST
+    params = _params(first, left, solution_limit=solution_limit, search=search)
     model.routing.CloseModelWithParameters(params)
     initial = _read_routes(model, [list(r) for r in best.routes]) if best is not None else None
     if initial is not None:
@@ -355,7 +299,7 @@ def solve_routing(
 
     done = 0
     left = time_limit_s - (time.perf_counter() - began)
-    if rounds != 0 and left > 0 and any(result.routes):
+    if improving and left > 0 and any(result.routes):
         routes, done = improve(
             inp,
             [list(r) for r in result.routes],
@@ -365,6 +309,7 @@ def solve_routing(
             rounds=rounds if rounds is not None else 10**9,
             time_limit_s=left,
             seed=seed,
+            chains=search.chains,
         )
         result = _timed(inp, routes, result.status)
     stats = {**result.stats, "wall_s": time.perf_counter() - began, "lns_rounds": float(done)}

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -21,31 +20,13 @@ from ortools.sat.python import cp_model
 from planner.balance import district_cap
 from planner.model import Setting, Station, StationKind
 from planner.problem import AreaProblem
+from planner.schedule import AreaSample, TeamAssignment
 from planner.travel import Place, TravelModel, great_circle_km
 
 # The plan's "distinct TECs" objective dominates everything else in the CP-SAT model.
 TEC_WEIGHT = 1_000_000
-# Planning a team at all comes before everything else.
-TEAM_WEIGHT = 1_000_000_000
 # One opening or count outside the area's urban/rural band costs more than any travel saving.
 MIX_WEIGHT = 10_000
-
-
-@dataclass(frozen=True)
-class TeamAssignment:
-    team_id: str
-    opening: str
-    count: str
-    tabulation_tec: str | None
-
-
-@dataclass(frozen=True)
-class AreaSample:
-    assignments: tuple[TeamAssignment, ...]
-    pool: tuple[str, ...]
-    weights: dict[str, float]
-    district_caps: dict[str, int]
-    notes: tuple[str, ...] = ()
 
 
 def station_place(s: Station) -> Place:
@@ -66,14 +47,23 @@ def urban_bounds(n: int, urban_share: float, tolerance_pp: float) -> tuple[int, 
     return low, max(low, high)
 
 
+def routable_stations(problem: AreaProblem) -> list[Station]:
+    """The stations a team may visit: not abroad, not reported unusable, and placed by
+    their own coordinates unless the rules allow routing to unlocated ones."""
+    rules = problem.rules
+    return [
+        s
+        for s in problem.stations
+        if s.station_id not in problem.excluded
+        and s.kind is not StationKind.ABROAD
+        and (rules.route_unlocated_stations or not s.unlocated)
+    ]
+
+
 def sample_area(problem: AreaProblem, travel: TravelModel) -> AreaSample:
     rng = np.random.default_rng(problem.seed)
     rules, options = problem.rules, problem.options
-    stations = [
-        s
-        for s in problem.stations
-        if s.station_id not in problem.excluded and s.kind is not StationKind.ABROAD
-    ]
+    stations = routable_stations(problem)
     notes: list[str] = []
     teams = problem.teams
     weights = {
@@ -118,7 +108,9 @@ def sample_area(problem: AreaProblem, travel: TravelModel) -> AreaSample:
         ok_open = np.flatnonzero(in_range[t] & (base_night[t] <= reach_s))
         opening_cands.append(_stratified_pick(ok_open, urban, options.opening_candidates, rng))
         ok_count = np.flatnonzero(
-            in_range[t] & (to_tec <= rules.max_count_to_tec_min * 60) & (base_night[t] <= 4 * 3600)
+            in_range[t]
+            & (to_tec <= rules.max_count_to_tec_min * 60)
+            & (base_night[t] <= rules.max_base_to_count_min * 60)
         )
         count_cands.append(_per_tec_pick(ok_count, stations, options.count_candidates, rng))
         if not opening_cands[-1]:
@@ -128,7 +120,8 @@ def sample_area(problem: AreaProblem, travel: TravelModel) -> AreaSample:
         if not count_cands[-1]:
             notes.append(
                 f"{teams[t].team_id}: no count station within "
-                f"{rules.max_count_to_tec_min} min of its TEC and in range of the base"
+                f"{rules.max_count_to_tec_min} min of its TEC, "
+                f"{rules.max_base_to_count_min} min of the base and in range of it"
             )
 
     # First ask for every team that has candidates; only if that is impossible let CP-SAT
@@ -168,7 +161,7 @@ def sample_area(problem: AreaProblem, travel: TravelModel) -> AreaSample:
     )
 
     fixed = {a.opening for a in assignments} | {a.count for a in assignments}
-    expected_visits = len(teams) * 8
+    expected_visits = len(teams) * options.expected_visits_per_team
     caps = district_caps(stations, expected_visits, rules.district_max_share_factor)
     eligible = in_range.any(axis=0)
     pool = _voting_pool(stations, eligible, fixed, caps, options.pool_factor * expected_visits, rng)
@@ -271,7 +264,7 @@ def _choose_open_count(
 
     # Urban/rural mix of openings and of counts near the area's: soft, so a team that can
     # only reach town stations still gets a plan.
-    mix_excess = []
+    mix_excess: list[cp_model.IntVar] = []
     if urban_share is not None:
         low, high = urban_bounds(n, urban_share, rules.urban_rural_tolerance_pp)
         for chosen in (x, y):

@@ -35,7 +35,8 @@ from planner.datasets import SMALL_MISSION, get_path
 from planner.field_status import ReportKind
 from planner.geodata import load_mission as load_package
 from planner.model import Mission
-from planner.plan import Plan, solve
+from planner.plan import solve
+from planner.schedule import Plan
 from planner.store import (
     BusyError,
     ConflictError,
@@ -59,7 +60,7 @@ from planner.store import (
 )
 from planner.store import models as m
 
-PASSWORD = "soak-test-password"
+PASSWORD = "steady load from many hands"
 
 
 @dataclass

@@ -17,7 +17,8 @@ from planner.datasets import get_path
 from planner.escaping import WORD_JOINER
 from planner.geodata import load_mission
 from planner.model import Mission
-from planner.plan import Plan, solve
+from planner.plan import solve
+from planner.schedule import Plan
 from planner.store import (
     Role,
     authenticate,

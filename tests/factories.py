@@ -25,7 +25,7 @@ from planner.model import (
     TeamKind,
 )
 from planner.outputs import visits_csv
-from planner.plan import Plan
+from planner.schedule import Plan
 
 TOWN = (71.45, 51.15)
 

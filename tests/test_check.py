@@ -196,6 +196,19 @@ def test_station_abroad_is_flagged(mission: Mission, plan: Rows) -> None:
     assert "abroad" in _rules(report, "STO-01")
 
 
+def test_visit_to_an_unlocated_station_is_flagged_unless_allowed(
+    mission: Mission, plan: Rows
+) -> None:
+    """A visit to a station placed without coordinates breaks `route_unlocated_stations`
+    (false by default); with the rule on, the same plan passes that check."""
+    site = _row(plan, "STO-01", "voting")["site_id"]
+    stations = tuple(replace(s, unlocated=s.station_id == site) for s in mission.stations)
+    flagged = replace(mission, stations=stations)
+    assert "unlocated" in _rules(check_visits(plan, flagged), "STO-01")
+    allowed = replace(flagged, rules=replace(flagged.rules, route_unlocated_stations=True))
+    assert "unlocated" not in _rules(check_visits(plan, allowed))
+
+
 def test_unknown_sites_and_teams(mission: Mission, plan: Rows) -> None:
     """Count stations, TECs and teams the mission does not know are reported, not crashed on."""
     _row(plan, "STO-01", "counting")["site_id"] = "NOPE"
@@ -214,14 +227,67 @@ def test_unknown_voting_station_is_reported(mission: Mission, plan: Rows) -> Non
     assert "site" in _rules(check_visits(plan, mission), "STO-01")
 
 
-def test_far_count_station_is_a_warning(mission: Mission, rows: Rows) -> None:
-    """A count station more than the limit from its TEC warns, but is not a violation."""
+def test_far_count_station_is_a_violation(mission: Mission, rows: Rows) -> None:
+    """A count station more than the limit from its TEC breaks the rule the sampler
+    keeps: a violation, as it would be to pick it."""
     count = _row(rows, "STO-01", "counting")
     tec = mission.station_by_id[count["site_id"]].tec_id
     far = tuple(replace(c, lat=c.lat + 1.0) if c.tec_id == tec else c for c in mission.commissions)
     report = check_visits(rows, replace(mission, commissions=far))
-    assert any(w.rule == "count-to-TEC" and w.team_id == "STO-01" for w in report.warnings)
-    assert "count-to-TEC" not in _rules(report)
+    assert "count-to-TEC" in _rules(report, "STO-01")
+    assert "count-to-TEC" not in _rules(check_visits(rows, mission))
+
+
+def test_count_station_far_from_the_base_is_a_violation(mission: Mission, rows: Rows) -> None:
+    """The sampler picks count stations within `max_base_to_count_min` of night driving
+    from the base; the checker holds a plan to the same limit."""
+    assert "count-to-base" not in _rules(check_visits(rows, mission))
+    strict = replace(mission, rules=replace(mission.rules, max_base_to_count_min=1))
+    assert "count-to-base" in _rules(check_visits(rows, strict), "STO-01")
+
+
+def test_late_return_and_short_tec_stay_are_violations(mission: Mission, plan: Rows) -> None:
+    """Back after `return_to_base_by` (next day), or less than `tec_min_stay_min` at the
+    TEC: each is a violation."""
+    back = _team_rows(plan, "STO-01")[-1]
+    back["arrive"] = back["depart"] = _iso(
+        datetime.combine(mission.rules.election_date + timedelta(days=1), time(12, 30)).replace(
+            tzinfo=_at(back["arrive"]).tzinfo
+        )
+    )
+    assert "return" in _rules(check_visits(plan, mission), "STO-01")
+    tec_rows = [r for r in plan if r["phase"] == "tabulation"]
+    assert tec_rows, "the plan follows at least one count to its TEC"
+    tec = tec_rows[0]
+    tec["arrive"] = _iso(_at(tec["depart"]) - timedelta(minutes=10))
+    assert "window" in _rules(check_visits(plan, mission), tec["team_id"])
+
+
+def test_voting_visit_times_and_a_late_tec_arrival(mission: Mission, plan: Rows) -> None:
+    """A voting stay cut short, one before the polls open, a stop that leaves before it
+    arrives, and an arrival at the TEC after `tec_arrive_until`: each a violation."""
+    voting = _row(plan, "STO-01", "voting")
+    _shift(voting, "depart", -20)
+    assert "window" in _rules(check_visits(plan, mission), "STO-01")
+    early = [dict(r) for r in plan]
+    _shift(_row(early, "STO-01", "voting"), "arrive", -14 * 60)
+    assert "window" in _rules(check_visits(early, mission), "STO-01")
+    backwards = [dict(r) for r in plan]
+    row = _row(backwards, "STO-01", "voting")
+    row["depart"] = _iso(_at(row["arrive"]) - timedelta(minutes=5))
+    assert "time" in _rules(check_visits(backwards, mission), "STO-01")
+    tec = next(r for r in plan if r["phase"] == "tabulation")
+    strict = replace(mission, rules=replace(mission.rules, tec_arrive_until=time(0, 0)))
+    tec["arrive"] = _iso(_at(tec["arrive"]).replace(hour=0, minute=30) + timedelta(days=1))
+    assert "window" in _rules(check_visits(plan, strict), tec["team_id"])
+
+
+def test_a_station_visited_twice_by_one_team(mission: Mission, plan: Rows) -> None:
+    team = _team_rows(plan, "STO-01")
+    voting = [r for r in team if r["phase"] == "voting"]
+    assert len(voting) >= 2
+    voting[1]["site_id"] = voting[0]["site_id"]
+    assert "revisit" in _rules(check_visits(plan, mission), "STO-01")
 
 
 def _driving_lunch_plan(mission: Mission) -> Rows:

@@ -28,7 +28,6 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from planner.datasets import SMALL_MISSION, get_path
-from planner.election import Stop
 from planner.exports import (
     PlanView,
     build_view,
@@ -63,7 +62,8 @@ from planner.model import (
     TeamKind,
 )
 from planner.outputs import VISIT_COLUMNS, write_plan
-from planner.plan import Plan, solve
+from planner.plan import solve
+from planner.schedule import Plan, Stop
 from planner.travel import great_circle_km
 
 KML = "{http://www.opengis.net/kml/2.2}"

@@ -20,7 +20,8 @@ from planner.fileio import MANIFEST, OutputDirError, read_manifest, write_direct
 from planner.geodata import load_mission
 from planner.model import Mission
 from planner.outputs import write_plan
-from planner.plan import Plan, solve
+from planner.plan import solve
+from planner.schedule import Plan
 
 ROUTE = Path(__file__).resolve().parent / "fixtures" / "route"
 PLAN_FILES = {"visits.csv", "coverage.csv", "plan.json", "routes.geojson"}

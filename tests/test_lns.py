@@ -10,9 +10,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from planner import lns
+from planner.feasibility import replay_vehicle
 from planner.lns import restrict
 from planner.objective import objective
-from planner.routing import MealBreak, RoutingInput, _descend, _prize_scale, solve_routing
+from planner.routing import _descend, _prize_scale, solve_routing
+from planner.routing_data import MealBreak, RoutingInput, SearchParameters
 from tests.test_routing import BIG, HOUR, assert_schedule_feasible, make_input
 
 
@@ -164,3 +166,25 @@ def test_rounds_that_start_again_keep_the_best_plan_they_held(inp: RoutingInput,
         )
     assert done == 30
     assert objective(inp, routes, scale) == min(held)
+
+
+def test_search_parameters_choose_the_search() -> None:
+    """Other operators, a GLS weight, a capped LNS move, extra OR-Tools fields and rounds
+    without ejection chains: still a valid answer, and no rounds when they are off."""
+    inp = three_team_input()
+    search = SearchParameters(
+        first_solutions=(("PARALLEL_CHEAPEST_INSERTION", 100),),
+        gls_lambda=0.2,
+        operators=(("use_path_lns", True), ("use_relocate", False)),
+        extra=(("log_search", False),),
+        lns_time_limit_s=5.0,
+        chains=False,
+    )
+    result = solve_routing(inp, time_limit_s=30, solution_limit=5, rounds=4, search=search)
+    assert all(replay_vehicle(inp, v, r).on_time for v, r in enumerate(result.routes))
+    assert result.stats["lns_rounds"] == 4
+    plain = solve_routing(
+        inp, time_limit_s=30, solution_limit=5, rounds=4, search=replace(search, rounds=False)
+    )
+    assert plain.stats["lns_rounds"] == 0
+    assert all(replay_vehicle(inp, v, r).on_time for v, r in enumerate(plain.routes))

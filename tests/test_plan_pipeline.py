@@ -11,7 +11,8 @@ from planner.datasets import SMALL_MISSION, get_path
 from planner.geodata import load_mission
 from planner.model import Mission
 from planner.outputs import visits_csv, write_plan
-from planner.plan import Plan, solve
+from planner.plan import solve
+from planner.schedule import Plan
 
 
 @pytest.fixture(scope="module")

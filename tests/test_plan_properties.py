@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 
 from planner.check import check_visits
 from planner.model import Mission, Rules, Targets
-from planner.plan import PHASES, Plan, solve
+from planner.plan import solve
 from planner.problem import PlanOptions
+from planner.schedule import PHASES, Plan
 
 MAX_VOTING = PlanOptions().max_voting_per_team
 

@@ -7,7 +7,8 @@ from itertools import combinations, permutations
 import numpy as np
 import pytest
 
-from planner.routing import MealBreak, RoutingInput, RoutingResult, solve_routing
+from planner.routing import solve_routing
+from planner.routing_data import MealBreak, RoutingInput, RoutingResult
 
 HOUR = 3600
 BIG = 10**7

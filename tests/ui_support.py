@@ -7,7 +7,8 @@ from functools import cache
 from planner.datasets import SMALL_MISSION, get_path
 from planner.geodata import load_mission
 from planner.model import Mission
-from planner.plan import Plan, solve
+from planner.plan import solve
+from planner.schedule import Plan
 
 SEED = 20221120
 

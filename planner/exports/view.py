@@ -9,9 +9,7 @@ the app's download buttons and the tests share one path.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -22,17 +20,14 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from planner.election import Stop
 from planner.model import Mission
-from planner.outputs import VISIT_COLUMNS, read_visits
+from planner.outputs import VISIT_COLUMNS, parse_visits, read_visits
+from planner.schedule import PHASES, Plan, Stop
 from planner.travel import great_circle_km
 
 if TYPE_CHECKING:
     from shapely.geometry.base import BaseGeometry
 
-    from planner.plan import Plan
-
-PHASES = ("opening", "voting", "counting", "tabulation")
 PHASE_LABELS = {
     "opening": "Opening",
     "voting": "Voting",
@@ -233,7 +228,7 @@ def view_from_plan(plan: Plan, mission: Mission, *, mission_path: Path | None = 
     from planner.outputs import plan_summary, visits_csv
 
     text = visits_csv(plan)
-    stops = _stops_from_rows(list(csv.DictReader(io.StringIO(text))), "visits.csv")
+    stops = _stops_from_rows(parse_visits(text), "visits.csv")
     meta = json.loads(json.dumps(plan_summary(plan, mission, mission_path=mission_path)))
     return build_view(stops, mission, meta=meta, version=version_of(text))
 

@@ -20,11 +20,10 @@ from planner.escaping import html_text
 from planner.field_status import is_never_planned
 from planner.maps.selection import plan_teams
 from planner.model import Area, Commission, Mission, Station
-from planner.plan import PHASES
+from planner.schedule import PHASES
 
 if TYPE_CHECKING:
-    from planner.election import Stop
-    from planner.plan import Plan
+    from planner.schedule import Plan, Stop
 
 STATION_COLOURS = {
     ("regular", "urban"): "#1f77b4",

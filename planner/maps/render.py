@@ -28,7 +28,7 @@ from planner.maps.selection import (
 from planner.model import Mission
 
 if TYPE_CHECKING:
-    from planner.plan import Plan
+    from planner.schedule import Plan
 
 
 def _bounds(points: Iterable[tuple[float, float]]) -> list[list[float]] | None:

@@ -18,10 +18,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, Integer, func, insert, literal, select
 from sqlalchemy.orm import Session
 
-from planner.election import Stop
 from planner.field_status import ReportState
 from planner.model import Mission
-from planner.plan import PHASES, Plan
+from planner.schedule import PHASES, Plan, Stop
 from planner.store import models as m
 from planner.store.access import (
     CurrentUser,

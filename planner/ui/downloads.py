@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from planner.ids import safe_name
 from planner.model import Mission
 from planner.outputs import coverage_csv, plan_json, routes_geojson, visits_csv
-from planner.plan import Plan
+from planner.schedule import Plan
 
 if TYPE_CHECKING:
     from planner.exports.view import PlanView

@@ -15,9 +15,9 @@ from planner.allocation import allocate_teams, area_voters
 from planner.errors import Problem
 from planner.ids import id_problem, shown
 from planner.model import Mission, Rules, Targets, Team, TeamKind
-from planner.plan import PHASES
 from planner.ranges import ranges_of
 from planner.rules_check import mission_rules_problems, read_rules, read_targets
+from planner.schedule import PHASES
 from planner.ui.replan import planned_areas
 
 TEAM_COLUMNS = ["team_id", "kind", "area_id", "base_name", "lat", "lon"]

@@ -9,7 +9,7 @@ from typing import Any
 
 from planner.maps.selection import MapView, team_areas, visible_teams
 from planner.model import Commission, Mission, Station
-from planner.plan import PHASES, Plan
+from planner.schedule import PHASES, Plan
 
 # A click counts for a station this many screen pixels away from its centre.
 CLICK_TOLERANCE_PX = 12

@@ -10,7 +10,7 @@ from typing import Any
 import streamlit as st
 
 from planner.model import Mission
-from planner.plan import Plan
+from planner.schedule import Plan
 from planner.store import StoreError, save_plan
 from planner.ui import mission_state, session, version_state
 from planner.ui.job_files import dismiss, interrupted_runs, jobs_root

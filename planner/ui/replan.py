@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from planner.model import Mission
-from planner.plan import Plan
+from planner.schedule import Plan
 
 
 def planned_areas(mission: Mission) -> list[str]:

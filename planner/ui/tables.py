@@ -10,11 +10,10 @@ from typing import Any
 
 import pandas as pd
 
-from planner.election import Stop
 from planner.errors import Problem
 from planner.maps.selection import area_commissions, area_stations, stops_by_team, team_areas
 from planner.model import Mission
-from planner.plan import PHASES, Plan
+from planner.schedule import PHASES, Plan, Stop
 
 PROBLEM_COLUMNS = ["file", "row", "field", "message"]
 
@@ -78,7 +77,7 @@ def _site_rows(keys: Iterable[str], phases: Mapping[str, set[str]], mission: Mis
         else:
             c = mission.commission_by_id.get(site)
             name = c.name if c else site
-            area = mission.area_of_region.get(c.region, "") if c else ""
+            area = (mission.area_of_commission(c) or "") if c else ""
         rows.append(
             {
                 "site": site,

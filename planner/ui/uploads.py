@@ -25,7 +25,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from planner.errors import MissionDataError, Problem
-from planner.model import Mission
+from planner.model import Mission, StationKind
 from planner.upload_limits import (
     UploadLimits,
     archive_problems,
@@ -265,6 +265,23 @@ def read_package(folder: Path, target: Path, name: str) -> UploadResult:
     )
 
 
+def _outside_every_area(mission: Mission, file: str) -> list[Problem]:
+    """A warning for each station in the country that falls in none of the areas (by its
+    district when areas are made of districts, else by its region): it would not be planned."""
+    placed_by = "district" if mission.area_of_district else "region"
+    return [
+        Problem(
+            file,
+            s.station_id,
+            placed_by,
+            f"{placed_by} {getattr(s, placed_by)!r} is in none of the mission's areas: "
+            "the station will not be planned",
+        )
+        for s in mission.stations
+        if s.kind is not StationKind.ABROAD and mission.area_of_station(s) is None
+    ]
+
+
 def replace_layers(
     mission: Mission,
     *,
@@ -360,22 +377,11 @@ def read_layers(
                 )
     if problems:
         return UploadResult(None, _rename(problems, folder, names))
-    regions = {r.region_id for r in mission.regions}
-    if regions and stations is not None:
-        for s in new_stations:
-            if s.kind.value != "abroad" and s.region not in regions:
-                warnings.append(
-                    Problem(
-                        stations[0],
-                        s.station_id,
-                        "region",
-                        f"region {s.region!r} is not one of the mission's regions: "
-                        "the station is in no area and will not be planned",
-                    )
-                )
     new = dataclasses.replace(
         mission, stations=tuple(new_stations), commissions=tuple(new_commissions)
     )
+    if mission.areas and stations is not None:
+        warnings += _outside_every_area(new, stations[0])
     parts = []
     if stations is not None:
         parts.append(f"{len(new_stations):,} stations from {stations[0]}")

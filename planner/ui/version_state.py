@@ -12,7 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from planner.plan import Plan
+from planner.schedule import Plan
 from planner.store import PlanVersionInfo, Role, TeamDiff, diff_versions, load_plan, plan_versions
 from planner.ui import mission_state, session
 from planner.ui.memo import per_run

@@ -7,10 +7,8 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from planner.election import AreaPlan, Stop
 from planner.model import Mission
-from planner.plan import Plan
-from planner.sampling import AreaSample
+from planner.schedule import AreaPlan, AreaSample, Plan, Stop
 from planner.store import PlanVersionInfo, TeamDiff
 
 DIFF_COLUMNS = ["team", "area", "added", "dropped", "stations added", "stations dropped"]

@@ -11,7 +11,7 @@ from planner.escaping import markdown_text
 from planner.maps.render import plan_map
 from planner.maps.selection import MapView, area_stations, stops_by_team, visible_teams
 from planner.model import Mission, Station
-from planner.plan import Plan
+from planner.schedule import Plan
 from planner.ui.downloads import Download, ExportSource, deliver
 from planner.ui.filters import clicked_site
 from planner.ui.tables import schedule_table, site_details

@@ -12,7 +12,8 @@ from planner.exports import PlanView, load_plan_dir
 from planner.geodata import load_mission, write_mission
 from planner.model import Mission
 from planner.outputs import write_plan
-from planner.plan import Plan, solve
+from planner.plan import solve
+from planner.schedule import Plan
 
 
 @dataclass(frozen=True)

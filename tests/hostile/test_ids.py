@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 from hostile.payloads import UNSAFE_IDS
 from planner.cli import app
 from planner.errors import MissionDataError
-from planner.generic import load_route_problem
 from planner.geodata import load_mission, load_stations
 from planner.ids import MAX_ID_LENGTH, MAX_NAME_BYTES, check_ids, id_problem, safe_name
+from planner.route import load_route_problem
 
 ROUTE = Path(__file__).resolve().parents[1] / "fixtures" / "route"
 VALID = ["STO-001", "PS-KZ62-0001", "KZ621000", "Team 1", "a.b_c-d", "Ақтөбе-1", "क्षेत्र-१",

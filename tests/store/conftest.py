@@ -20,7 +20,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from planner.model import Mission
-from planner.plan import Plan, solve
+from planner.plan import solve
+from planner.schedule import Plan
 from planner.store import (
     CurrentUser,
     Role,

@@ -10,10 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from planner.datasets import get_path
-from planner.election import Stop
 from planner.geodata import load_mission as load_package
 from planner.model import Mission
-from planner.plan import Plan
+from planner.schedule import Plan, Stop
 from planner.store import import_mission, load_mission, load_plan, save_plan
 
 pytestmark = pytest.mark.slow

@@ -7,9 +7,9 @@ from dataclasses import replace
 
 import pytest
 
-from planner.election import Stop
 from planner.outputs import VISIT_COLUMNS, visits_csv
 from planner.plan import solve
+from planner.schedule import Stop
 from planner.store import (
     FieldReport,
     NotFound,

@@ -1,590 +1,51 @@
-"""Generic route mode: visit plans from a stations table, a teams table and a travel matrix.
-
-Used for LTO multi-day visit plans and any custom problem that is not an election day.
-Read and check the inputs (`load_route_problem`), solve (`solve_route`), then write
-`visits.csv`, `unvisited.csv` and `summary.json` (`write_route_plan`).
-
-Model:
-
-- every station is optional and worth its `weight`; the solver collects as much weight as
-  it can first and drives as little as it can second. Weights become integer prizes as
-  `round(weight * PRIZE_PER_WEIGHT)`, so weights are compared to two decimals;
-- each team is one vehicle that leaves its start no earlier than `earliest_departure`,
-  visits stations and is back at its end no later than `latest_return`, with at most
-  `max_stops` visits;
-- a stay at a station must start inside `[open, close]` and lasts `stay_min`; a team that
-  arrives early waits;
-- times are seconds from the reference instant: midnight (in the plan's time zone) of the
-  earliest date in the inputs. Schedules are planned on a whole-minute grid: travel times
-  and stays are rounded up to whole minutes, `open`/`earliest_departure` up and
-  `close`/`latest_return` down to the minute.
-
-Travel times come from a matrix in seconds (keys: station ids; `<team id>` for a team's
-start, and for its end when the team ends where it starts; `<team id>:end` for an end
-elsewhere), or, without a matrix, from the great-circle estimate of `planner.travel`.
+"""Route mode's input files: the stations and teams tables and the travel matrix, read
+and checked, every problem in every file reported at once with file, row and field.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import itertools
-import json
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import numpy as np
 import pandas as pd
 
 from planner import schema
 from planner.errors import MissionDataError, Problem
-from planner.fileio import write_directory
 from planner.ids import check_ids
-from planner.routing import RoutingInput, solve_routing
+from planner.route.problem import (
+    END_SUFFIX,
+    MINUTE,
+    MinuteGrid,
+    RouteInputs,
+    RouteProblem,
+    RouteStation,
+    RouteTeam,
+    route_problem,
+)
+from planner.route.schedule import unreachable_stations
 from planner.tabular import TABULAR_SUFFIXES, TableError, read_table
-from planner.travel import GreatCircleTravel, MatrixTravel, Place, TravelModel, read_matrix
+from planner.travel import MatrixTravel, read_matrix
 
 DEFAULT_DATE = date(2022, 11, 20)
 DEFAULT_TZ = "Asia/Almaty"
-PRIZE_PER_WEIGHT = 100
-MINUTE = 60
-END_SUFFIX = ":end"
-
 STATION_ID_NAMES = ("id", "station_id", "site_id")
 TEAM_ID_NAMES = ("id", "team_id")
 STATION_REQUIRED = ("stay_min", "open", "close")
 TEAM_REQUIRED = ("earliest_departure", "latest_return")
-VISIT_COLUMNS = (
-    "team_id",
-    "seq",
-    "site_id",
-    "name",
-    "arrive",
-    "depart",
-    "travel_min",
-    "lat",
-    "lon",
-)
-UNVISITED_COLUMNS = ("id", "weight")
 TIME_HINT = "use HH:MM or a date and time such as 2022-11-20T09:00"
 # Objectives above this risk overflowing the solver's 64-bit arithmetic.
 _OBJECTIVE_LIMIT = 2**60
 
 
-# ---------------------------------------------------------------------------------------
-# The problem: plain frozen data
-# ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class RouteStation:
-    """A place worth `weight` whose stay of `stay` seconds must start in `[open, close]`.
-
-    Times are seconds from the problem's reference instant; coordinates are optional when
-    travel times come from a matrix.
-    """
-
-    id: str
-    stay: int
-    open: int
-    close: int
-    weight: float = 1.0
-    name: str = ""
-    lat: float | None = None
-    lon: float | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class RouteTeam:
-    """One vehicle: out of its start no earlier than `earliest_departure`, back at its end
-    no later than `latest_return` (seconds from the reference), at most `max_stops` visits.
-
-    The end is the start unless `distinct_end`; then it is at `end_lat, end_lon` and its
-    matrix key is `<id>:end`.
-    """
-
-    id: str
-    earliest_departure: int
-    latest_return: int
-    start_lat: float | None = None
-    start_lon: float | None = None
-    end_lat: float | None = None
-    end_lon: float | None = None
-    max_stops: int | None = None
-    distinct_end: bool = False
-
-    @property
-    def end_key(self) -> str:
-        return f"{self.id}{END_SUFFIX}" if self.distinct_end else self.id
-
-    @property
-    def end_point(self) -> tuple[float | None, float | None]:
-        if self.distinct_end:
-            return self.end_lat, self.end_lon
-        return self.start_lat, self.start_lon
-
-
-@dataclass(frozen=True)
-class RouteProblem:
-    """Stations, teams and the travel matrix between their places, ready to solve.
-
-    Nodes of `travel` (whole seconds, rounded up to minutes): every team's start (node v
-    for team v), then the distinct ends, then the stations; `keys` names each node.
-    """
-
-    stations: tuple[RouteStation, ...]
-    teams: tuple[RouteTeam, ...]
-    travel: np.ndarray
-    keys: tuple[str, ...]
-    ends: tuple[int, ...]
-    reference: datetime
-    warnings: tuple[Problem, ...] = ()
-
-    @property
-    def first_station(self) -> int:
-        return len(self.keys) - len(self.stations)
-
-    @property
-    def tz(self) -> tzinfo:
-        assert self.reference.tzinfo is not None
-        return self.reference.tzinfo
-
-    def station_node(self, i: int) -> int:
-        return self.first_station + i
-
-    def to_datetime(self, seconds: int) -> datetime:
-        """Seconds from the reference as an aware datetime in the plan's time zone."""
-        return (self.reference.astimezone(UTC) + timedelta(seconds=int(seconds))).astimezone(
-            self.tz
-        )
-
-
-def route_problem(
-    stations: Sequence[RouteStation],
-    teams: Sequence[RouteTeam],
-    *,
-    reference: datetime,
-    travel: TravelModel | None = None,
-) -> RouteProblem:
-    """Freeze stations and teams with the travel matrix between their places.
-
-    `travel` defaults to `GreatCircleTravel()`, which needs every coordinate; a
-    `MatrixTravel` needs every key (see the module docstring). `ValueError` for input
-    that breaks the model's assumptions (files are checked in `load_route_problem`).
-    """
-    if reference.tzinfo is None:
-        raise ValueError("reference must be an aware datetime")
-    if not teams:
-        raise ValueError("at least one team is needed")
-    for s in stations:
-        if s.stay < 0 or s.weight < 0 or s.open > s.close or s.open < 0:
-            raise ValueError(f"station {s.id}: need stay, weight >= 0 and 0 <= open <= close")
-    for t in teams:
-        if not 0 <= t.earliest_departure <= t.latest_return:
-            raise ValueError(f"team {t.id}: need 0 <= earliest_departure <= latest_return")
-        if t.max_stops is not None and t.max_stops < 0:
-            raise ValueError(f"team {t.id}: max_stops must be >= 0")
-    ids = [s.id for s in stations]
-    team_ids = [t.id for t in teams]
-    if len(set(ids)) != len(ids) or len(set(team_ids)) != len(team_ids):
-        raise ValueError("station ids and team ids must be unique")
-    nan = float("nan")
-
-    def place(key: str, lat: float | None, lon: float | None) -> Place:
-        return Place(key, nan if lon is None else lon, nan if lat is None else lat)
-
-    places = [place(t.id, t.start_lat, t.start_lon) for t in teams]
-    ends: list[int] = []
-    for v, t in enumerate(teams):
-        if t.distinct_end:
-            ends.append(len(places))
-            places.append(place(t.end_key, *t.end_point))
-        else:
-            ends.append(v)
-    places += [place(s.id, s.lat, s.lon) for s in stations]
-    keys = tuple(p.key for p in places)
-    if len(set(keys)) != len(keys):
-        raise ValueError("station ids must differ from team ids and '<team id>:end' keys")
-    if travel is None:
-        if any(math.isnan(p.lat) or math.isnan(p.lon) for p in places):
-            raise ValueError("great-circle travel needs coordinates for every station and team")
-        travel = GreatCircleTravel()
-    seconds = np.asarray(travel.durations(places, places), dtype=np.int64)
-    seconds = -(-seconds // MINUTE) * MINUTE  # up to whole minutes
-    np.fill_diagonal(seconds, 0)
-    seconds.setflags(write=False)
-    return RouteProblem(tuple(stations), tuple(teams), seconds, keys, tuple(ends), reference)
-
-
-# ---------------------------------------------------------------------------------------
-# Minute grid and schedules
-# ---------------------------------------------------------------------------------------
-
-
-def _up(seconds: int) -> int:
-    return -(-int(seconds) // MINUTE) * MINUTE
-
-
-def _down(seconds: int) -> int:
-    return int(seconds) // MINUTE * MINUTE
-
-
-@dataclass(frozen=True)
-class _Grid:
-    """The problem's times on the whole-minute grid the solver works on."""
-
-    stay: np.ndarray
-    open: np.ndarray
-    close: np.ndarray
-    depart: np.ndarray
-    back: np.ndarray
-
-    @classmethod
-    def of(cls, problem: RouteProblem) -> _Grid:
-        s, t = problem.stations, problem.teams
-        return cls(
-            np.array([_up(x.stay) for x in s], dtype=np.int64),
-            np.array([_up(x.open) for x in s], dtype=np.int64),
-            np.array([_down(x.close) for x in s], dtype=np.int64),
-            np.array([_up(x.earliest_departure) for x in t], dtype=np.int64),
-            np.array([_down(x.latest_return) for x in t], dtype=np.int64),
-        )
-
-
-def _timeline(
-    problem: RouteProblem, grid: _Grid, v: int, route: Sequence[int], depart: int
-) -> tuple[list[int], int] | None:
-    """Earliest stay starts along `route` (station indices) leaving at `depart`, and the
-    return time; None when a window or the team's hours are missed."""
-    travel = problem.travel
-    t, prev, starts = int(depart), v, []
-    for i in route:
-        node = problem.station_node(i)
-        t = max(t + int(travel[prev, node]), int(grid.open[i]))
-        if t > grid.close[i]:
-            return None
-        starts.append(t)
-        t += int(grid.stay[i])
-        prev = node
-    t += int(travel[prev, problem.ends[v]])
-    if t > grid.back[v]:
-        return None
-    return starts, t
-
-
-def unreachable_stations(problem: RouteProblem) -> list[int]:
-    """Stations no team can visit on its own, even going there and straight back."""
-    grid = _Grid.of(problem)
-    out = []
-    for i in range(len(problem.stations)):
-        if not any(
-            problem.teams[v].max_stops != 0
-            and grid.depart[v] <= grid.back[v]
-            and _timeline(problem, grid, v, [i], int(grid.depart[v])) is not None
-            for v in range(len(problem.teams))
-        ):
-            out.append(i)
-    return out
-
-
-# ---------------------------------------------------------------------------------------
-# Solving
-# ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class RouteVisit:
-    """One row of visits.csv: a stop, or the team leaving its start (seq 0) / reaching its
-    end (last seq); `site_id` is then the start or end key."""
-
-    team_id: str
-    seq: int
-    site_id: str
-    name: str
-    arrive: datetime
-    depart: datetime
-    travel_min: int
-    lat: float | None
-    lon: float | None
-
-
-@dataclass(frozen=True)
-class RoutePlan:
-    """The answer: per team the visited station indices in order, with the schedule."""
-
-    problem: RouteProblem
-    routes: tuple[tuple[int, ...], ...]
-    visits: tuple[RouteVisit, ...]
-    travel_s: int
-    status: str
-    time_limit_s: float
-    stats: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def visited(self) -> frozenset[int]:
-        return frozenset(i for route in self.routes for i in route)
-
-    @property
-    def unvisited(self) -> tuple[int, ...]:
-        seen = self.visited
-        return tuple(i for i in range(len(self.problem.stations)) if i not in seen)
-
-    @property
-    def weight_visited(self) -> float:
-        return float(sum(self.problem.stations[i].weight for i in self.visited))
-
-    @property
-    def weight_available(self) -> float:
-        return float(sum(s.weight for s in self.problem.stations))
-
-
-def _prizes(problem: RouteProblem) -> np.ndarray:
-    return np.array([round(s.weight * PRIZE_PER_WEIGHT) for s in problem.stations], dtype=np.int64)
-
-
-def solve_route(problem: RouteProblem, *, time_limit_s: float) -> RoutePlan:
-    """Collect the most weight, then drive the least, within every window, team's hours and
-    stop limit. Each team leaves as late as it can without coming back later."""
-    grid = _Grid.of(problem)
-    n_teams, n_depots = len(problem.teams), problem.first_station
-    candidates = [
-        i for i in range(len(problem.stations)) if grid.open[i] <= grid.close[i]
-    ]  # a window shorter than the grid's minute cannot be met
-    nodes = np.r_[np.arange(n_depots), [problem.station_node(i) for i in candidates]].astype(
-        np.int64
-    )
-    travel = problem.travel[np.ix_(nodes, nodes)]
-    n = len(nodes)
-    service = np.zeros(n, dtype=np.int64)
-    window_open = np.zeros(n, dtype=np.int64)
-    window_close = np.zeros(n, dtype=np.int64)
-    prize = np.zeros(n, dtype=np.int64)
-    idx = np.asarray(candidates, dtype=np.int64)
-    service[n_depots:] = grid.stay[idx]
-    window_open[n_depots:] = grid.open[idx]
-    window_close[n_depots:] = grid.close[idx]
-    prize[n_depots:] = _prizes(problem)[idx]
-    caps = tuple(
-        len(candidates) if t.max_stops is None else min(t.max_stops, len(candidates))
-        for t in problem.teams
-    )
-    inp = RoutingInput(
-        travel=travel,
-        service=service,
-        window_open=window_open,
-        window_close=window_close,
-        prize=prize,
-        required_vehicle=np.full(n, -1, dtype=np.int64),
-        starts=tuple(range(n_teams)),
-        ends=problem.ends,
-        depart_earliest=grid.depart,
-        depart_latest=np.maximum(grid.back, grid.depart),
-        return_latest=grid.back,
-        max_visits=max(caps, default=0),
-        vehicle_max_visits=caps,
-        balance_coefficient=0,
-    )
-    if candidates:
-        result = solve_routing(inp, time_limit_s=time_limit_s)
-        routes = [[candidates[node - n_depots] for node in r] for r in result.routes]
-        status, stats = result.status, dict(result.stats)
-    else:
-        routes = [[] for _ in problem.teams]
-        status, stats = "NOTHING_TO_VISIT", {}
-    for v, route in enumerate(routes):
-        if _timeline(problem, grid, v, route, int(grid.depart[v])) is None:
-            raise RuntimeError(f"the solver returned an infeasible route for team {v}")
-    timelines = []
-    for v, route in enumerate(routes):
-        depart = _latest_departure(problem, grid, v, route)
-        timeline = _timeline(problem, grid, v, route, depart)
-        assert timeline is not None  # feasible at the earliest departure, checked above
-        timelines.append((depart, *timeline))
-    final = tuple(tuple(route) for route in routes)
-    visits, travel_s = _visits(problem, grid, final, timelines)
-    return RoutePlan(problem, final, visits, travel_s, status, time_limit_s, stats)
-
-
-def _latest_departure(problem: RouteProblem, grid: _Grid, v: int, route: list[int]) -> int:
-    """The latest whole minute the team can leave and still be back as early as when
-    leaving at its earliest departure: no idle wait before the first stop, no later return.
-
-    `route` must be feasible from the earliest departure; leaving later never makes any
-    stop or the return earlier, so the feasible departures form an interval.
-    """
-    earliest = int(grid.depart[v])
-    timeline = _timeline(problem, grid, v, route, earliest)
-    assert timeline is not None
-    back = timeline[1]
-
-    def keeps(depart: int) -> bool:
-        later = _timeline(problem, grid, v, route, depart)
-        return later is not None and later[1] <= back
-
-    low, high = earliest // MINUTE, int(grid.back[v]) // MINUTE
-    while low < high:
-        mid = (low + high + 1) // 2
-        if keeps(mid * MINUTE):
-            low = mid
-        else:
-            high = mid - 1
-    return max(low * MINUTE, earliest)
-
-
-def _route_travel(problem: RouteProblem, v: int, route: list[int]) -> int:
-    nodes = [v, *(problem.station_node(i) for i in route), problem.ends[v]]
-    return int(sum(problem.travel[a, b] for a, b in itertools.pairwise(nodes)))
-
-
-def _visits(
-    problem: RouteProblem,
-    grid: _Grid,
-    routes: tuple[tuple[int, ...], ...],
-    timelines: list[tuple[int, list[int], int]],
-) -> tuple[tuple[RouteVisit, ...], int]:
-    rows: list[RouteVisit] = []
-    total = 0
-    at = problem.to_datetime
-    for v, team in enumerate(problem.teams):
-        route = routes[v]
-        if not route:
-            continue
-        depart, starts, back = timelines[v]
-        rows.append(
-            RouteVisit(
-                team.id, 0, team.id, "start", at(depart), at(depart), 0,
-                team.start_lat, team.start_lon,
-            )
-        )  # fmt: skip
-        prev = v
-        for seq, (i, start) in enumerate(zip(route, starts, strict=True), start=1):
-            s, node = problem.stations[i], problem.station_node(i)
-            leg = int(problem.travel[prev, node])
-            total += leg
-            rows.append(
-                RouteVisit(
-                    team.id, seq, s.id, s.name, at(start), at(start + int(grid.stay[i])),
-                    leg // MINUTE, s.lat, s.lon,
-                )
-            )  # fmt: skip
-            prev = node
-        leg = int(problem.travel[prev, problem.ends[v]])
-        total += leg
-        end_lat, end_lon = team.end_point
-        rows.append(
-            RouteVisit(
-                team.id, len(route) + 1, team.end_key, "end", at(back), at(back),
-                leg // MINUTE, end_lat, end_lon,
-            )
-        )  # fmt: skip
-    return tuple(rows), total
-
-
-# ---------------------------------------------------------------------------------------
-# Output
-# ---------------------------------------------------------------------------------------
-
-
 def _iso(dt: datetime) -> str:
     return dt.isoformat(timespec="minutes")
 
-
-def _coord(value: float | None) -> str:
-    return "" if value is None or math.isnan(value) else f"{value:.5f}"
-
-
-def _weight(value: float) -> float | int:
-    return int(value) if float(value).is_integer() else round(float(value), 6)
-
-
-def visits_csv(plan: RoutePlan) -> str:
-    """One row per stop plus each team's departure (seq 0) and return (last seq)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(VISIT_COLUMNS)
-    for r in plan.visits:
-        writer.writerow(
-            [
-                r.team_id, r.seq, r.site_id, r.name, _iso(r.arrive), _iso(r.depart),
-                r.travel_min, _coord(r.lat), _coord(r.lon),
-            ]
-        )  # fmt: skip
-    return out.getvalue()
-
-
-def unvisited_csv(plan: RoutePlan) -> str:
-    """The stations no team visits, heaviest first."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(UNVISITED_COLUMNS)
-    stations = plan.problem.stations
-    for i in sorted(plan.unvisited, key=lambda i: (-stations[i].weight, i)):
-        writer.writerow([stations[i].id, _weight(stations[i].weight)])
-    return out.getvalue()
-
-
-def route_summary(plan: RoutePlan) -> dict[str, Any]:
-    """Totals, one entry per team, and how the solver did."""
-    problem = plan.problem
-    teams = []
-    for v, team in enumerate(problem.teams):
-        rows = [r for r in plan.visits if r.team_id == team.id]
-        route = plan.routes[v]
-        teams.append(
-            {
-                "team_id": team.id,
-                "visits": len(route),
-                "weight": _weight(sum(problem.stations[i].weight for i in route)),
-                "travel_min": sum(r.travel_min for r in rows),
-                "depart": _iso(rows[0].depart) if rows else None,
-                "return": _iso(rows[-1].arrive) if rows else None,
-            }
-        )
-    available = plan.weight_available
-    return {
-        "stations": len(problem.stations),
-        "stations_visited": len(plan.visited),
-        "weight_visited": _weight(plan.weight_visited),
-        "weight_available": _weight(available),
-        "weight_share": round(plan.weight_visited / available, 4) if available else None,
-        "travel_min": plan.travel_s // MINUTE,
-        "teams": teams,
-        "solver": {
-            "status": plan.status,
-            "time_limit_s": plan.time_limit_s,
-            "wall_s": round(plan.stats.get("wall_s", 0.0), 3),
-        },
-        "reference": _iso(problem.reference),
-        "tz": str(problem.tz),
-        "prize_per_weight": PRIZE_PER_WEIGHT,
-        "warnings": [str(w) for w in problem.warnings],
-    }
-
-
-def write_route_plan(plan: RoutePlan, out_dir: Path, *, force: bool = False) -> Path:
-    """Write visits.csv, unvisited.csv and summary.json into `out_dir`, leaving its other
-    files (`write_directory`)."""
-    summary = json.dumps(route_summary(plan), ensure_ascii=False, indent=2) + "\n"
-    return write_directory(
-        Path(out_dir),
-        {
-            "visits.csv": visits_csv(plan),
-            "unvisited.csv": unvisited_csv(plan),
-            "summary.json": summary,
-        },
-        force=force,
-    )
-
-
-# ---------------------------------------------------------------------------------------
-# Reading and checking the input files
-# ---------------------------------------------------------------------------------------
 
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 
@@ -794,8 +255,8 @@ def _read_stations(
     ids = _ids(sheet, id_col)
     rows = []
     for (row, record), sid in zip(sheet.frame.iterrows(), ids, strict=True):
-        row = int(row)
-        rec = record.to_dict()
+        row = int(cast(int, row))
+        rec = cast(dict[str, str], record.to_dict())
         lat, lon = _point(sheet, row, rec, coords, required=coords_required)
         stay = sheet.number(row, stay_col, rec.get(stay_col or "", ""))
         weight = sheet.number(row, weight_col, rec.get(weight_col or "", ""), default=1.0)
@@ -838,8 +299,8 @@ def _read_teams(
     ids = _ids(sheet, id_col)
     rows = []
     for (row, record), tid in zip(sheet.frame.iterrows(), ids, strict=True):
-        row = int(row)
-        rec = record.to_dict()
+        row = int(cast(int, row))
+        rec = cast(dict[str, str], record.to_dict())
         s_lat, s_lon = _point(sheet, row, rec, start, required=coords_required)
         e_lat, e_lon = _point(sheet, row, rec, end, required=False)
         leaves = sheet.moment(row, dep_col, rec.get(dep_col or "", ""), day=day, tz=tz)
@@ -1047,7 +508,14 @@ def load_route_problem(
         )
         for i in unreachable_stations(problem)
     ]
-    return replace(problem, warnings=tuple(warnings))
+    inputs = RouteInputs(
+        str(stations_path.resolve()),
+        str(teams_path.resolve()),
+        str(Path(matrix_path).resolve()) if matrix_path is not None else None,
+        day,
+        tz,
+    )
+    return replace(problem, warnings=tuple(warnings), inputs=inputs)
 
 
 def _check_solvable(
@@ -1058,7 +526,7 @@ def _check_solvable(
     teams_file: str,
 ) -> None:
     """Each team can at least drive from start to end; the objective fits the solver."""
-    grid = _Grid.of(problem)
+    grid = MinuteGrid.of(problem)
     problems = []
     for v, team in enumerate(problem.teams):
         drive = int(problem.travel[v, problem.ends[v]])
@@ -1073,7 +541,7 @@ def _check_solvable(
                 )
             )
     scale = int(problem.travel.max(initial=0)) * (len(problem.stations) + 4) * len(problem.teams)
-    prizes = sum(round(s.weight * PRIZE_PER_WEIGHT) for s in problem.stations)
+    prizes = sum(round(s.weight * problem.prize_per_weight) for s in problem.stations)
     if prizes * (scale + 1) > _OBJECTIVE_LIMIT:
         problems.append(
             Problem(

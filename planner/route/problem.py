@@ -1,0 +1,229 @@
+"""Route mode's problem: weighted stations with time windows, teams, and the travel
+between them, as plain frozen data.
+
+- every station is optional and worth its `weight`; the solver collects as much weight as
+  it can first and drives as little as it can second. Weights become integer prizes as
+  `round(weight * prize_per_weight)` (default 100), so weights are compared to two
+  decimals;
+- each team is one vehicle that leaves its start no earlier than `earliest_departure`,
+  visits stations and is back at its end no later than `latest_return`, with at most
+  `max_stops` visits;
+- a stay at a station must start inside `[open, close]` and lasts `stay`; a team that
+  arrives early waits;
+- times are seconds from the reference instant: midnight (in the plan's time zone) of the
+  earliest date in the inputs. Schedules are planned on a whole-minute grid
+  (`MinuteGrid`): travel times and stays are rounded up to whole minutes,
+  `open`/`earliest_departure` up and `close`/`latest_return` down to the minute, so that
+  no rounding in a file can make a plan look late.
+
+Travel times come from a matrix in seconds (keys: station ids; `<team id>` for a team's
+start, and for its end when the team ends where it starts; `<team id>:end` for an end
+elsewhere), or, without a matrix, from the great-circle estimate of `planner.travel`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, tzinfo
+
+import numpy as np
+
+from planner.errors import Problem
+from planner.travel import GreatCircleTravel, Place, TravelModel
+
+PRIZE_PER_WEIGHT = 100
+MINUTE = 60
+END_SUFFIX = ":end"
+
+
+@dataclass(frozen=True, slots=True)
+class RouteInputs:
+    """Where a route problem was read from, and how its times were read."""
+
+    stations: str
+    teams: str
+    matrix: str | None
+    day: date
+    tz: str
+
+
+@dataclass(frozen=True, slots=True)
+class RouteStation:
+    """A place worth `weight` whose stay of `stay` seconds must start in `[open, close]`.
+
+    Times are seconds from the problem's reference instant; coordinates are optional when
+    travel times come from a matrix.
+    """
+
+    id: str
+    stay: int
+    open: int
+    close: int
+    weight: float = 1.0
+    name: str = ""
+    lat: float | None = None
+    lon: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RouteTeam:
+    """One vehicle: out of its start no earlier than `earliest_departure`, back at its end
+    no later than `latest_return` (seconds from the reference), at most `max_stops` visits.
+
+    The end is the start unless `distinct_end`; then it is at `end_lat, end_lon` and its
+    matrix key is `<id>:end`.
+    """
+
+    id: str
+    earliest_departure: int
+    latest_return: int
+    start_lat: float | None = None
+    start_lon: float | None = None
+    end_lat: float | None = None
+    end_lon: float | None = None
+    max_stops: int | None = None
+    distinct_end: bool = False
+
+    @property
+    def end_key(self) -> str:
+        return f"{self.id}{END_SUFFIX}" if self.distinct_end else self.id
+
+    @property
+    def end_point(self) -> tuple[float | None, float | None]:
+        if self.distinct_end:
+            return self.end_lat, self.end_lon
+        return self.start_lat, self.start_lon
+
+
+@dataclass(frozen=True)
+class RouteProblem:
+    """Stations, teams and the travel matrix between their places, ready to solve.
+
+    Nodes of `travel` (whole seconds, rounded up to minutes): every team's start (node v
+    for team v), then the distinct ends, then the stations; `keys` names each node.
+    """
+
+    stations: tuple[RouteStation, ...]
+    teams: tuple[RouteTeam, ...]
+    travel: np.ndarray
+    keys: tuple[str, ...]
+    ends: tuple[int, ...]
+    reference: datetime
+    warnings: tuple[Problem, ...] = ()
+    # Integer prize per unit of weight: weights count to two decimals.
+    prize_per_weight: int = PRIZE_PER_WEIGHT
+    # The files it was read from, when it was (a route plan's checker reads them again).
+    inputs: RouteInputs | None = None
+
+    @property
+    def first_station(self) -> int:
+        return len(self.keys) - len(self.stations)
+
+    @property
+    def tz(self) -> tzinfo:
+        assert self.reference.tzinfo is not None
+        return self.reference.tzinfo
+
+    def station_node(self, i: int) -> int:
+        return self.first_station + i
+
+    def prizes(self) -> np.ndarray:
+        """Each station's integer prize: its weight times `prize_per_weight`, rounded."""
+        return np.array(
+            [round(s.weight * self.prize_per_weight) for s in self.stations], dtype=np.int64
+        )
+
+    def to_datetime(self, seconds: int) -> datetime:
+        """Seconds from the reference as an aware datetime in the plan's time zone."""
+        return (self.reference.astimezone(UTC) + timedelta(seconds=int(seconds))).astimezone(
+            self.tz
+        )
+
+
+def route_problem(
+    stations: Sequence[RouteStation],
+    teams: Sequence[RouteTeam],
+    *,
+    reference: datetime,
+    travel: TravelModel | None = None,
+) -> RouteProblem:
+    """Freeze stations and teams with the travel matrix between their places.
+
+    `travel` defaults to `GreatCircleTravel()`, which needs every coordinate; a
+    `MatrixTravel` needs every key (see the module docstring). `ValueError` for input
+    that breaks the model's assumptions (files are checked in `load_route_problem`).
+    """
+    if reference.tzinfo is None:
+        raise ValueError("reference must be an aware datetime")
+    if not teams:
+        raise ValueError("at least one team is needed")
+    for s in stations:
+        if s.stay < 0 or s.weight < 0 or s.open > s.close or s.open < 0:
+            raise ValueError(f"station {s.id}: need stay, weight >= 0 and 0 <= open <= close")
+    for t in teams:
+        if not 0 <= t.earliest_departure <= t.latest_return:
+            raise ValueError(f"team {t.id}: need 0 <= earliest_departure <= latest_return")
+        if t.max_stops is not None and t.max_stops < 0:
+            raise ValueError(f"team {t.id}: max_stops must be >= 0")
+    ids = [s.id for s in stations]
+    team_ids = [t.id for t in teams]
+    if len(set(ids)) != len(ids) or len(set(team_ids)) != len(team_ids):
+        raise ValueError("station ids and team ids must be unique")
+    nan = float("nan")
+
+    def place(key: str, lat: float | None, lon: float | None) -> Place:
+        return Place(key, nan if lon is None else lon, nan if lat is None else lat)
+
+    places = [place(t.id, t.start_lat, t.start_lon) for t in teams]
+    ends: list[int] = []
+    for v, t in enumerate(teams):
+        if t.distinct_end:
+            ends.append(len(places))
+            places.append(place(t.end_key, *t.end_point))
+        else:
+            ends.append(v)
+    places += [place(s.id, s.lat, s.lon) for s in stations]
+    keys = tuple(p.key for p in places)
+    if len(set(keys)) != len(keys):
+        raise ValueError("station ids must differ from team ids and '<team id>:end' keys")
+    if travel is None:
+        if any(math.isnan(p.lat) or math.isnan(p.lon) for p in places):
+            raise ValueError("great-circle travel needs coordinates for every station and team")
+        travel = GreatCircleTravel()
+    seconds = np.asarray(travel.durations(places, places), dtype=np.int64)
+    seconds = -(-seconds // MINUTE) * MINUTE  # up to whole minutes
+    np.fill_diagonal(seconds, 0)
+    seconds.setflags(write=False)
+    return RouteProblem(tuple(stations), tuple(teams), seconds, keys, tuple(ends), reference)
+
+
+def _up(seconds: int) -> int:
+    return -(-int(seconds) // MINUTE) * MINUTE
+
+
+def _down(seconds: int) -> int:
+    return int(seconds) // MINUTE * MINUTE
+
+
+@dataclass(frozen=True)
+class MinuteGrid:
+    """The problem's times on the whole-minute grid the solver works on."""
+
+    stay: np.ndarray
+    open: np.ndarray
+    close: np.ndarray
+    depart: np.ndarray
+    back: np.ndarray
+
+    @classmethod
+    def of(cls, problem: RouteProblem) -> MinuteGrid:
+        s, t = problem.stations, problem.teams
+        return cls(
+            np.array([_up(x.stay) for x in s], dtype=np.int64),
+            np.array([_up(x.open) for x in s], dtype=np.int64),
+            np.array([_down(x.close) for x in s], dtype=np.int64),
+            np.array([_up(x.earliest_departure) for x in t], dtype=np.int64),
+            np.array([_down(x.latest_return) for x in t], dtype=np.int64),
+        )

@@ -1,0 +1,174 @@
+"""Route mode's schedules: each team's timeline through `planner.feasibility`, and the
+plan as rows of visits.csv.
+
+A team leaves its start as late as it can without coming back later (no idle wait
+before its first stay), and every stay starts as early as it can. All times are on the
+problem's whole-minute grid (`MinuteGrid`), so the written minutes are exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+
+from planner.feasibility import Nodes, Timeline, latest_departure, replay
+from planner.route.problem import MinuteGrid, RouteProblem
+
+# A window close no replay reaches: depots have no window.
+_OPEN_END = np.iinfo(np.int64).max // 4
+
+
+@dataclass(frozen=True, slots=True)
+class RouteVisit:
+    """One row of visits.csv: a stop, or the team leaving its start (seq 0) / reaching its
+    end (last seq); `site_id` is then the start or end key."""
+
+    team_id: str
+    seq: int
+    site_id: str
+    name: str
+    arrive: datetime
+    depart: datetime
+    travel_min: int
+    lat: float | None
+    lon: float | None
+
+
+@dataclass(frozen=True)
+class RoutePlan:
+    """The answer: per team the visited station indices in order, with the schedule."""
+
+    problem: RouteProblem
+    routes: tuple[tuple[int, ...], ...]
+    visits: tuple[RouteVisit, ...]
+    travel_s: int
+    status: str
+    time_limit_s: float
+    stats: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def visited(self) -> frozenset[int]:
+        return frozenset(i for route in self.routes for i in route)
+
+    @property
+    def unvisited(self) -> tuple[int, ...]:
+        seen = self.visited
+        return tuple(i for i in range(len(self.problem.stations)) if i not in seen)
+
+    @property
+    def weight_visited(self) -> float:
+        return float(sum(self.problem.stations[i].weight for i in self.visited))
+
+    @property
+    def weight_available(self) -> float:
+        return float(sum(s.weight for s in self.problem.stations))
+
+
+def nodes(problem: RouteProblem, grid: MinuteGrid) -> Nodes:
+    """The problem's nodes (team starts, ends, then stations) with the grid's stays and
+    windows; depots have no stay and no window."""
+    first = problem.first_station
+    count = len(problem.keys)
+    service = np.zeros(count, dtype=np.int64)
+    window_open = np.zeros(count, dtype=np.int64)
+    window_close = np.full(count, _OPEN_END, dtype=np.int64)
+    service[first:] = grid.stay
+    window_open[first:] = grid.open
+    window_close[first:] = grid.close
+    return Nodes(problem.travel, service, window_open, window_close)
+
+
+def team_timeline(
+    problem: RouteProblem, grid: MinuteGrid, v: int, route: Sequence[int], depart: int
+) -> Timeline:
+    """Team `v`'s `route` (station indices) replayed from `depart`."""
+    return replay(
+        nodes(problem, grid),
+        [problem.station_node(i) for i in route],
+        start=v,
+        end=problem.ends[v],
+        depart=depart,
+        return_latest=int(grid.back[v]),
+    )
+
+
+def unreachable_stations(problem: RouteProblem) -> list[int]:
+    """Stations no team can visit on its own, even going there and straight back."""
+    grid = MinuteGrid.of(problem)
+    out = []
+    for i in range(len(problem.stations)):
+        if not any(
+            problem.teams[v].max_stops != 0
+            and grid.depart[v] <= grid.back[v]
+            and team_timeline(problem, grid, v, [i], int(grid.depart[v])).on_time
+            for v in range(len(problem.teams))
+        ):
+            out.append(i)
+    return out
+
+
+def team_departure(problem: RouteProblem, grid: MinuteGrid, v: int, route: Sequence[int]) -> int:
+    """The latest departure that keeps team `v`'s return as early as leaving at its
+    earliest departure (`route` must be on time from there)."""
+    return latest_departure(
+        nodes(problem, grid),
+        [problem.station_node(i) for i in route],
+        start=v,
+        end=problem.ends[v],
+        earliest=int(grid.depart[v]),
+        latest=int(grid.back[v]),
+        return_latest=int(grid.back[v]),
+    )
+
+
+def schedule(
+    problem: RouteProblem, routes: Sequence[Sequence[int]]
+) -> tuple[tuple[RouteVisit, ...], int]:
+    """The rows of visits.csv for `routes` and their total travel in seconds; each team
+    leaves as late as it can and then starts every stay as early as it can.
+
+    `ValueError` when a route breaks a window, the team's hours or its stop limit.
+    """
+    grid = MinuteGrid.of(problem)
+    rows: list[RouteVisit] = []
+    total = 0
+    at = problem.to_datetime
+    for v, team in enumerate(problem.teams):
+        route = list(routes[v])
+        earliest = team_timeline(problem, grid, v, route, int(grid.depart[v]))
+        cap = team.max_stops
+        if not earliest.on_time or (cap is not None and len(route) > cap):
+            raise ValueError(f"the route of team {team.id} breaks a window, its hours or its cap")
+        if not route:
+            continue
+        timeline = team_timeline(problem, grid, v, route, team_departure(problem, grid, v, route))
+        rows.append(
+            RouteVisit(
+                team.id, 0, team.id, "start", at(timeline.depart), at(timeline.depart), 0,
+                team.start_lat, team.start_lon,
+            )
+        )  # fmt: skip
+        prev = v
+        for seq, (i, stop) in enumerate(zip(route, timeline.stops, strict=True), start=1):
+            s, node = problem.stations[i], problem.station_node(i)
+            leg = int(problem.travel[prev, node])
+            rows.append(
+                RouteVisit(
+                    team.id, seq, s.id, s.name, at(stop.start), at(stop.depart),
+                    leg // 60, s.lat, s.lon,
+                )
+            )  # fmt: skip
+            prev = node
+        leg = int(problem.travel[prev, problem.ends[v]])
+        total += timeline.travel
+        end_lat, end_lon = team.end_point
+        rows.append(
+            RouteVisit(
+                team.id, len(route) + 1, team.end_key, "end", at(timeline.back),
+                at(timeline.back), leg // 60, end_lat, end_lon,
+            )
+        )  # fmt: skip
+    return tuple(rows), total
