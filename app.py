@@ -7,7 +7,10 @@ it and serves this same file as the script that draws every page.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import streamlit as st
@@ -160,6 +163,16 @@ def _navigation() -> st.Page:
     return page
 
 
+@contextlib.asynccontextmanager
+async def _lifespan(_app: st.App) -> AsyncIterator[None]:
+    """On shutdown, plan runs still going are stopped and marked interrupted (the server
+    ends by its signal after this, and exit handlers do not run)."""
+    from planner.ui.jobs import stop_all_runs
+
+    yield None
+    await asyncio.to_thread(stop_all_runs)
+
+
 def main() -> None:
     from planner.ui import session
     from planner.ui.guard import page_errors
@@ -177,4 +190,4 @@ def main() -> None:
 if __name__ == "__main__":  # a script run: draw the page
     main()
 else:  # imported by the server: the web application, with the cookie routes
-    app = st.App(__file__, routes=web.routes())
+    app = st.App(__file__, routes=web.routes(), lifespan=_lifespan)

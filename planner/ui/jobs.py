@@ -64,6 +64,28 @@ def _reap(process: subprocess.Popen, folder: Path) -> None:
     mark_interrupted(folder, "the run was stopped before it finished (the app stopped)")
 
 
+# The finalizers of the runs started by this process, so that a server stopping by a
+# signal stops them too: Streamlit's server ends the process by re-raising the signal
+# once it has shut down, and exit handlers (which call finalizers) do not run then.
+_finalizers: list[weakref.finalize[Any, Any]] = []
+_finalizers_lock = threading.Lock()
+
+
+def stop_all_runs() -> None:
+    """Stop every run of this process still going, as its finalizer does (called when the
+    server shuts down)."""
+    with _finalizers_lock:
+        running, _finalizers[:] = list(_finalizers), []
+    for finalizer in running:
+        finalizer()
+
+
+def _keep(finalizer: weakref.finalize[Any, Any]) -> None:
+    with _finalizers_lock:
+        _finalizers[:] = [f for f in _finalizers if f.alive]
+        _finalizers.append(finalizer)
+
+
 @dataclass
 class JobStatus:
     state: str
@@ -137,6 +159,7 @@ class SolveJob:
         # When the server stops, a run still going is stopped; once no session holds the
         # job (and its output has ended), its files are removed.
         self._finalizer = weakref.finalize(self, _reap, self._process, self._folder)
+        _keep(self._finalizer)
         self._stderr: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True, name="planner-job")
         self._reader.start()

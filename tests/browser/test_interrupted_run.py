@@ -63,7 +63,8 @@ def test_a_run_stopped_with_the_server_is_reported_after_a_restart(
         with serve_app(data_dir, log_name="streamlit-restarted.log") as url:
             page.unroute_all()
             go_offline(page, url)
-            sign_in(page, url, COORDINATOR)
+            page.goto(url)  # the session cookie outlives the server: still signed in
+            expect(page.get_by_text(f"Signed in as {COORDINATOR}")).to_be_visible(timeout=60_000)
             nav(page, "Plan")
             expect(page.get_by_text("Planning run interrupted (seed")).to_be_visible(timeout=60_000)
             page.get_by_role("button", name="Dismiss").click()
