@@ -12,6 +12,7 @@ import tomli_w
 from planner.errors import MissionDataError, Problem
 from planner.model import Rules, Targets
 from planner.rules_check import read_rules, read_targets
+from planner.travel_source import TravelSettings, parse_travel
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -22,6 +23,7 @@ class MissionSettings:
     rules: Rules
     targets: Targets
     note: str = ""
+    travel: TravelSettings = dataclasses.field(default_factory=TravelSettings)
 
 
 def _table(raw: dict[str, Any], key: str, file: str, problems: list[Problem]) -> dict[str, Any]:
@@ -45,6 +47,7 @@ def parse_settings(text: str, *, file: str = "mission.toml") -> MissionSettings:
     rules, rule_problems = read_rules(_table(raw, "rules", file, problems), file=file)
     targets, target_problems = read_targets(_table(raw, "targets", file, problems), file=file)
     problems += rule_problems + target_problems
+    travel = parse_travel(raw.get("travel"), file=file, problems=problems)
     seed = head.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int):
         problems.append(Problem(file, None, "mission.seed", "expected a whole number"))
@@ -59,6 +62,7 @@ def parse_settings(text: str, *, file: str = "mission.toml") -> MissionSettings:
         rules=rules,
         targets=targets,
         note=str(head.get("note", "")),
+        travel=travel,
     )
 
 
@@ -80,4 +84,6 @@ def dump_settings(settings: MissionSettings) -> str:
         "rules": dataclasses.asdict(settings.rules),
         "targets": dataclasses.asdict(settings.targets),
     }
+    if travel := settings.travel.to_toml():
+        doc["travel"] = travel
     return tomli_w.dumps(doc)

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.model import Mission
+from planner.travel import TravelModel
 from planner.ui.job_files import (
     jobs_root,
     mark_interrupted,
@@ -122,6 +123,7 @@ class SolveJob:
         areas: list[str] | None = None,
         meta: dict[str, Any] | None = None,
         root: Path | None = None,
+        travel: TravelModel | None = None,
     ) -> None:
         self.time_limit_s = float(time_limit_s)
         self.areas = list(areas or [])
@@ -137,6 +139,7 @@ class SolveJob:
             "seed": int(seed),
             "workers": int(workers),
             "excluded": frozenset(excluded),
+            "travel": travel,
         }
         source = self._folder / "input.pickle"
         write_private(source, pickle.dumps((mission, options), protocol=pickle.HIGHEST_PROTOCOL))
