@@ -10,12 +10,13 @@ import pandas as pd
 import streamlit as st
 
 from planner.escaping import markdown_text
-from planner.store import Role, publish
+from planner.store import Role
 from planner.travel_source import travel_label
 from planner.ui import job_state, mission_state, report_state, session, travel_state, version_state
 from planner.ui.editing import plan_blockers, target_warnings, team_warnings
 from planner.ui.guard import page_errors
 from planner.ui.progress import interrupted_notices, job_outcome, job_progress
+from planner.ui.publishing import publish_controls
 from planner.ui.replan import planned_areas
 from planner.ui.tables import areas_table, compare_plans, targets_table
 from planner.ui.versions import diff_table, version_label
@@ -140,10 +141,14 @@ else:
         else "Nothing is published yet: teams see no schedule."
     )
     left.info(f"This version is not the published one. {where}")
-    if right.button(f"Publish version {version.id}", type="primary", width="stretch"):
-        with page_errors("Publishing"):
-            publish(session.get_store(), version.id, user=user)
-            st.rerun()
+    publish_controls(
+        version,
+        plan,
+        current_published,
+        version_state.plan_of(current_published) if current_published is not None else None,
+        mission,
+        button_at=right,
+    )
 
 achieved = plan.achieved
 cols = st.columns(5)

@@ -327,11 +327,31 @@ def test_plan_page_saves_a_new_version_compares_and_publishes(app_store) -> None
         info = plan_version(store, 2, user=ADMIN)
         assert info.parent_id == 1 and info.seed == 7 and not info.published
 
-    button(at, "Publish version 2").click().run()
+    button(at, "Publish version 2…").click().run()
+    assert not at.exception
+    assert "Publish version 2?" in texts(at.markdown)  # asked first, nothing published yet
+    assert "all 3 planned teams will see a schedule" in texts(at.markdown)
+    with stored(seeded) as store:
+        assert published_version(store, 1, user=ADMIN) is None
+    button(at, "Publish now").click().run()
     assert not at.exception
     assert "teams see this version" in texts(at.success)
     with stored(seeded) as store:
         assert published_version(store, 1, user=ADMIN).id == 2
+
+
+def test_publishing_asks_first_and_can_be_cancelled(app_store) -> None:
+    """The first publication says every planned team will see a schedule; Cancel
+    publishes nothing and brings the button back."""
+    seeded = app_store("ulytau_planned")
+    at = opened(seeded, "coord", "plan")
+    button(at, "Publish version 1…").click().run()
+    assert "all 3 planned teams will see a schedule" in texts(at.markdown)
+    button(at, "Cancel").click().run()
+    assert not at.exception
+    assert not [b for b in at.button if b.label == "Publish now"]
+    with stored(seeded) as store:
+        assert published_version(store, 1, user=ADMIN) is None
 
 
 def test_store_errors_are_shown_not_thrown(app_store, monkeypatch) -> None:
@@ -344,7 +364,8 @@ def test_store_errors_are_shown_not_thrown(app_store, monkeypatch) -> None:
     seeded = app_store("ulytau_planned")
     at = opened(seeded, "coord", "plan")
     monkeypatch.setattr(planner.store, "publish", busy)
-    button(at, "Publish version 1").click().run()
+    button(at, "Publish version 1…").click().run()
+    button(at, "Publish now").click().run()
     assert not at.exception
     assert "busy" in texts(at.warning)
     with stored(seeded) as store:

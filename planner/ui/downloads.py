@@ -3,7 +3,8 @@
 signed-in role may have, with its own button.
 
 Files are built from what the signed-in user may see (the plan and mission the store
-gave them) and only when the button is clicked; each download is written to the audit
+gave them) and only when the button is clicked (the slow ones are kept for the next click,
+`planner.ui.built_files`); each download is written to the audit
 log (`Action.EXPORT_DOWNLOADED`) before its bytes are handed over.
 """
 
@@ -19,6 +20,7 @@ from planner.model import Mission
 from planner.outputs import coverage_csv, plan_json, routes_geojson, visits_csv
 from planner.route_lines import TeamLine
 from planner.schedule import Plan
+from planner.ui.built_files import file_key, shared
 
 if TYPE_CHECKING:
     from planner.exports.view import PlanView
@@ -56,6 +58,8 @@ class Download:
     description: str
     build: Callable[[ExportSource], bytes]
     roles: frozenset[str] = field(default=PLANNERS)
+    # Slow to build: kept in the server once built (`planner.ui.built_files`).
+    keep: bool = False
 
     def name_for(self, source: ExportSource) -> str:
         if source.team_id is not None and "{team}" in self.team_file_name:
@@ -140,6 +144,7 @@ DOWNLOADS: tuple[Download, ...] = (
         "cover showing coverage against the targets).",
         _pdf,
         EVERYONE,
+        keep=True,
     ),
     Download(
         "zip",
@@ -148,6 +153,7 @@ DOWNLOADS: tuple[Download, ...] = (
         "application/zip",
         "Per team: PDF schedule, GPX, KML and calendar files, ready to hand out.",
         _packs,
+        keep=True,
     ),
     Download(
         "xlsx",
@@ -156,6 +162,7 @@ DOWNLOADS: tuple[Download, ...] = (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "Sheets teams, visits, coverage and parameters (typed cells, filters).",
         _per_view("master_xlsx"),
+        keep=True,
     ),
     Download(
         "gpx",
@@ -209,7 +216,13 @@ def deliver(
     over."""
 
     def build() -> bytes:
-        data = download.build(source)
+        if download.keep:
+            key = file_key(
+                download.key, source.version_id, source.team_id, source.plan, source.mission
+            )
+            data = shared().get_or_build(key, lambda: download.build(source))
+        else:
+            data = download.build(source)
         record(
             {
                 "format": download.key,
