@@ -30,7 +30,13 @@ def world_readable_umask():
 def test_a_new_store_is_private(tmp_path: Path, world_readable_umask) -> None:
     data = tmp_path / "data"
     with open_store(data_dir=data) as store:
-        users_add(store, "coord", role=Role.COORDINATOR, user=system_user("t"), password="x" * 16)
+        users_add(
+            store,
+            "coord",
+            role=Role.COORDINATOR,
+            user=system_user("t"),
+            password="correct horse battery staple",
+        )
         files = sorted(p.name for p in data.iterdir())
         assert files == ["planner.db", "planner.db-shm", "planner.db-wal"]
         assert {p.name: _mode(p) for p in data.iterdir()} == dict.fromkeys(files, 0o600)
