@@ -7,7 +7,10 @@ it and serves this same file as the script that draws every page.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import streamlit as st
@@ -56,6 +59,7 @@ def _sign_out() -> None:
 
 
 def _sidebar(user) -> None:  # type: ignore[no-untyped-def]
+    from planner.escaping import markdown_text
     from planner.store import Role
     from planner.ui import job_state, mission_choice, mission_state, session, version_state
     from planner.ui.pages import PASSWORD_PAGE
@@ -63,7 +67,10 @@ def _sidebar(user) -> None:  # type: ignore[no-untyped-def]
 
     with st.sidebar:
         st.html(LAYOUT_CSS)  # here, not in the page: the page's elements keep their places
-        st.caption(f"Signed in as **{user.username}** ({session.role_label(user)})")
+        st.caption(
+            f"Signed in as **{markdown_text(user.username)}** "
+            f"({markdown_text(session.role_label(user))})"
+        )
         if st.button("Sign out", icon=":material/logout:", key="sign_out"):
             _sign_out()
         if session.must_change_password():
@@ -84,11 +91,11 @@ def _sidebar(user) -> None:  # type: ignore[no-untyped-def]
                 mission_choice.choose_mission(picked)
                 st.rerun()
         else:
-            st.caption(f"**Mission:** {mission_state.mission_name()}")
+            st.caption(f"**Mission:** {markdown_text(mission_state.mission_name())}")
         job_state.collect_job()
         running = job_state.job()
         if running is not None:
-            st.caption(f"**Planning…** ({running.meta.get('label', 'plan')})")
+            st.caption(f"**Planning…** ({markdown_text(running.meta.get('label', 'plan'))})")
         listed = version_state.versions()
         version_state.remember_published(listed)
         version = version_state.current_version(listed)
@@ -146,6 +153,7 @@ def _watch_session() -> None:
 
 
 def _navigation() -> st.Page:
+    from planner.escaping import markdown_text
     from planner.ui import session
     from planner.ui.guard import page_errors
     from planner.ui.pages import PASSWORD_PAGE, ROLE_PAGES, SIGN_IN_PAGE
@@ -154,7 +162,9 @@ def _navigation() -> st.Page:
         session.get_store()
     except Exception as exc:  # no database to talk to: say so, never a traceback
         log.exception("the mission store cannot be opened")
-        st.error(f"The mission store cannot be opened: {type(exc).__name__}: {exc}")
+        st.error(
+            "The mission store cannot be opened: " + markdown_text(f"{type(exc).__name__}: {exc}")
+        )
         st.stop()
     user = session.current_user()
     if user is None:
@@ -177,6 +187,16 @@ def _navigation() -> st.Page:
     return page
 
 
+@contextlib.asynccontextmanager
+async def _lifespan(_app: st.App) -> AsyncIterator[None]:
+    """On shutdown, plan runs still going are stopped and marked interrupted (the server
+    ends by its signal after this, and exit handlers do not run)."""
+    from planner.ui.jobs import stop_all_runs
+
+    yield None
+    await asyncio.to_thread(stop_all_runs)
+
+
 def main() -> None:
     from planner.ui import session
     from planner.ui.guard import page_errors
@@ -194,4 +214,4 @@ def main() -> None:
 if __name__ == "__main__":  # a script run: draw the page
     main()
 else:  # imported by the server: the web application, with the cookie routes
-    app = st.App(__file__, routes=web.routes())
+    app = st.App(__file__, routes=web.routes(), lifespan=_lifespan)

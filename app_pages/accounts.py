@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from planner.escaping import markdown_text
 from planner.store import NotFound, Role, unlock, users_list
 from planner.ui import session
 
@@ -47,11 +48,12 @@ with left:
         try:
             cleared = unlock(store, user=who, username=name)
         except NotFound as exc:
-            st.error(f"Not found: {exc}.")
+            st.error(f"Not found: {markdown_text(str(exc))}.")
         else:
-            st.success(f"{name}: {cleared} count(s) of wrong passwords cleared.")
+            st.success(f"{markdown_text(name)}: {cleared} count(s) of wrong passwords cleared.")
 with right:
     address = st.text_input("Or a client address", key="unlock_client", max_chars=64)
     if st.button("Unlock this address", disabled=not address.strip()):
         cleared = unlock(store, user=who, client=address.strip())
-        st.success(f"{address.strip()}: {cleared} count(s) of wrong passwords cleared.")
+        shown = markdown_text(address.strip())
+        st.success(f"{shown}: {cleared} count(s) of wrong passwords cleared.")

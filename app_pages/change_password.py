@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from planner.escaping import markdown_text
 from planner.passwords import MAX_LENGTH, MIN_LENGTH, PasswordRejected
 from planner.store import AuthError, BusyError, change_password
 from planner.ui import session
@@ -59,7 +60,7 @@ if submitted:
                 client=session.client_address(),
             )
         except (PasswordRejected, AuthError) as exc:
-            st.error(f"{str(exc).capitalize()}.")
+            st.error(f"{markdown_text(str(exc).capitalize())}.")
         except BusyError:
             st.warning(BUSY)
         else:

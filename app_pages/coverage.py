@@ -7,6 +7,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from planner.escaping import markdown_text
 from planner.outputs import coverage_rows
 from planner.store import Role
 from planner.ui import mission_state, session, version_state
@@ -54,7 +55,8 @@ if who.role is Role.COORDINATOR:
     st.dataframe(targets_table(plan), hide_index=True, width="stretch")
 else:
     st.info(
-        f"Your area(s) only: {', '.join(sorted(who.area_ids))}. Targets are set for the whole "
+        f"Your area(s) only: {markdown_text(', '.join(sorted(who.area_ids)))}. Targets are set for "
+        "the whole "
         "mission, so they are on the coordinators' pages; shares below are of your area(s)."
     )
 

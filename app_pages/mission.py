@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from planner.escaping import markdown_text
 from planner.geodata import SUPPORTED_FORMATS, mission_warnings, summarize
 from planner.maps.render import mission_map
 from planner.store import Role
@@ -17,6 +18,7 @@ from planner.ui import mission_choice, mission_state, session
 from planner.ui.guard import page_errors
 from planner.ui.new_mission import NewMissionPreview, NewMissionRequest, preview_new_mission
 from planner.ui.tables import problems_table
+from planner.ui.upload_memory import large_buffers_from_the_system, release
 from planner.ui.uploads import (
     PACKAGE_TYPES,
     STATION_TYPES,
@@ -24,23 +26,33 @@ from planner.ui.uploads import (
     UploadResult,
     load_package,
     replace_layers,
+    upload_limits,
 )
 
 REPORT_KEY = "upload_report"
 PREVIEW_KEY = "new_mission_preview"
 LIST_TYPES = ["csv", "xlsx", "xls", "geojson", "json", "gpkg", "zip"]
 VOTERS_CHOICES = ("1,000 per station", "Voters per station", "Total voters, shared")
+UPLOADER_KEY = "uploaders"  # a new number gives new, empty uploaders
 
 
 def _report(result: UploadResult, what: str) -> None:
-    """Keep the outcome of an upload on the page until the next one."""
+    """Keep the outcome of an upload on the page until the next one, and empty the
+    uploaders (Streamlit keeps an uploaded file in memory while its uploader holds it)."""
     st.session_state[REPORT_KEY] = {
         "ok": result.ok,
         "what": what,
         "message": result.message,
         "problems": problems_table(result.problems),
+        "problem_count": result.problem_count,
         "warnings": problems_table(result.warnings),
+        "warning_count": result.warning_count,
     }
+    st.session_state[UPLOADER_KEY] = st.session_state.get(UPLOADER_KEY, 0) + 1
+
+
+def _listed(shown: int, total: int) -> str:
+    return f"; the first {shown:,} are listed" if total > shown else ""
 
 
 def _show_report() -> None:
@@ -48,16 +60,18 @@ def _show_report() -> None:
     if not report:
         return
     if report["ok"]:
-        st.success(f"{report['what']} stored: {report['message']}")
+        st.success(f"{report['what']} stored: {markdown_text(report['message'])}")
     else:
-        n = len(report["problems"])
+        n = report["problem_count"]
         st.error(
-            f"{report['what']} not loaded: {n} problem(s) found. Nothing was stored or "
-            "replaced; fix the file(s) and upload again."
+            f"{report['what']} not loaded: {n:,} problem(s) found"
+            f"{_listed(len(report['problems']), n)}. Nothing was stored or replaced; fix the "
+            "file(s) and upload again."
         )
         st.dataframe(report["problems"], hide_index=True, width="stretch")
     if len(report["warnings"]):
-        with st.expander(f"{len(report['warnings'])} warning(s) — not blocking"):
+        n = report["warning_count"]
+        with st.expander(f"{n:,} warning(s) — not blocking{_listed(len(report['warnings']), n)}"):
             st.dataframe(report["warnings"], hide_index=True, width="stretch")
 
 
@@ -189,10 +203,11 @@ def _new_mission_section() -> None:
 session.require(Role.COORDINATOR)
 mission = mission_state.current_mission()
 info = mission_state.info()
-st.title(mission.name)
+st.title(markdown_text(mission.name))
 st.caption(
     f"Stored mission #{info.id}, imported {info.created_at:%Y-%m-%d %H:%M} UTC by "
-    f"{info.created_by}; teams, rules and targets at version {info.teams_version}."
+    f"{markdown_text(info.created_by)}; teams, rules and targets at version "
+    f"{info.teams_version}."
 )
 
 shipped = mission_choice.shipped_missions()
@@ -209,6 +224,9 @@ if right.button("Load shipped mission", width="stretch"):
         st.session_state.pop(REPORT_KEY, None)
         st.rerun()
 
+large_buffers_from_the_system()  # before any upload arrives
+limits = upload_limits()
+uploaders = st.session_state.get(UPLOADER_KEY, 0)
 with st.expander("Upload your own data (stored as a new mission once every check passes)"):
     package_tab, layers_tab = st.tabs(["Whole mission package", "Stations / TEC files"])
     with package_tab:
@@ -216,25 +234,39 @@ with st.expander("Upload your own data (stored as a new mission once every check
             "A .zip holding mission.gpkg and mission.toml, or the .gpkg and its .toml together."
         )
         files = st.file_uploader(
-            "Mission package", type=PACKAGE_TYPES, accept_multiple_files=True, key="package_files"
+            "Mission package",
+            type=PACKAGE_TYPES,
+            accept_multiple_files=True,
+            key=f"package_files_{uploaders}",
+            max_upload_size=limits.max_upload_mb,
         )
         if st.button("Check and load package", disabled=not files):
             with page_errors("Reading the package"), st.spinner("Checking the package…"):
-                result = load_package([Upload(f.name, f.getvalue()) for f in files])
+                result = load_package([Upload(f.name, f.getvalue()) for f in files], limits=limits)
                 if result.ok:
                     new_id = mission_choice.store_mission(result.mission)
                     result.message = f"mission #{new_id}, {result.message}"
                 _report(result, "Mission package")
-                if result.ok:
-                    st.rerun()
+                release(files)
+                st.rerun()  # the report, and empty uploaders
     with layers_tab:
         st.caption(
             f"Formats: {SUPPORTED_FORMATS}. Columns: see the README's data contracts. The "
             "mission with the new layers is stored as a new mission (with the same teams, "
             "rules and targets); the current one and its plans stay as they are."
         )
-        stations_file = st.file_uploader("Stations file", type=STATION_TYPES, key="stations_file")
-        tecs_file = st.file_uploader("TECs file", type=STATION_TYPES, key="tecs_file")
+        stations_file = st.file_uploader(
+            "Stations file",
+            type=STATION_TYPES,
+            key=f"stations_file_{uploaders}",
+            max_upload_size=limits.max_upload_mb,
+        )
+        tecs_file = st.file_uploader(
+            "TECs file",
+            type=STATION_TYPES,
+            key=f"tecs_file_{uploaders}",
+            max_upload_size=limits.max_upload_mb,
+        )
         if st.button("Check and replace", disabled=not (stations_file or tecs_file)):
             with page_errors("Reading the files"), st.spinner("Checking the files…"):
                 result = replace_layers(
@@ -243,13 +275,14 @@ with st.expander("Upload your own data (stored as a new mission once every check
                     if stations_file
                     else None,
                     commissions=Upload(tecs_file.name, tecs_file.getvalue()) if tecs_file else None,
+                    limits=limits,
                 )
                 if result.ok:
                     new_id = mission_choice.store_mission(result.mission)
                     result.message = f"mission #{new_id}, {result.message}"
                 _report(result, "Stations/TECs")
-                if result.ok:
-                    st.rerun()
+                release([stations_file, tecs_file])
+                st.rerun()  # the report, and empty uploaders
 _new_mission_section()
 _show_report()
 

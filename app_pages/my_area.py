@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from planner.escaping import markdown_text
 from planner.field_status import (
     KIND_LABELS,
     KIND_OF_STATUS,
@@ -27,7 +28,7 @@ from planner.ui import (
 from planner.ui.field import FieldUpdate, check_update
 from planner.ui.filters import area_options
 from planner.ui.guard import page_errors
-from planner.ui.progress import job_outcome, job_progress
+from planner.ui.progress import interrupted_notices, job_outcome, job_progress
 from planner.ui.tables import area_stations_table, area_tecs_table, teams_table, unvisited
 from planner.ui.versions import diff_table
 from planner.ui.widgets import map_with_details, schedules
@@ -54,7 +55,7 @@ if remembered not in areas and len(areas) == 1:
 area_id = st.pills(
     "Your area of responsibility" if user.role is Role.LTO else "Area of responsibility",
     list(areas),
-    format_func=lambda a: areas[a],
+    format_func=lambda a: markdown_text(areas[a]),
     default=remembered if remembered in areas else None,
     key="my_area_pick",
 )
@@ -81,7 +82,7 @@ else:
     st.caption(
         f"Plan {version.name}"
         + (" (published)" if version.published else " (not published)")
-        + f", made {version.created_at:%Y-%m-%d %H:%M} UTC by {version.author}."
+        + f", made {version.created_at:%Y-%m-%d %H:%M} UTC by {markdown_text(version.author)}."
     )
     if version_state.is_stale(version):
         st.warning("Teams, rules or targets changed after this plan was made.")
@@ -90,7 +91,7 @@ if plan is not None and routed is not None and len(routed):
     st.subheader("Teams")
     st.dataframe(routed.drop(columns=["area"]), hide_index=True, width="stretch")
 
-st.subheader(f"{area.name}: map")
+st.subheader(f"{markdown_text(area.name)}: map")
 map_with_details(
     mission,
     plan,
@@ -155,7 +156,7 @@ with station_tab, st.form(f"report_{area_id}", clear_on_submit=True):
             update = FieldUpdate(station_id, status, note.strip(), lat, lon)
             problems = check_update(update, mission)
             if problems:
-                st.error("The report was not saved: " + "; ".join(problems))
+                st.error("The report was not saved: " + markdown_text("; ".join(problems)))
             else:
                 _file(
                     FieldReport(
@@ -202,7 +203,7 @@ with road_tab, st.form(f"road_{area_id}", clear_on_submit=True):
                 "ends of the closed stretch."
             )
         elif points is not None and (problem := travel_state.closure_problem(points)):
-            st.error(f"The report was not saved: {problem}")
+            st.error(f"The report was not saved: {markdown_text(str(problem))}")
         else:
             _file(
                 FieldReport(
@@ -278,7 +279,8 @@ if plan is None:
 else:
     open_reports = sum(1 for r in reports if r.status == ReportState.OPEN)
     st.caption(
-        f"Solves {area_id} again from version {version.id}, taking the field reports into "
+        f"Solves {markdown_text(area_id)} again from version {version.id}, taking the field "
+        "reports into "
         f"account ({open_reports} not yet in a plan); the other areas keep their routes. "
         "The result is saved as a new version; this one stays readable."
     )
@@ -298,7 +300,7 @@ else:
             value=True,
         )
         go = st.form_submit_button(
-            f"Re-plan {area_id} only", type="primary", disabled=running is not None
+            f"Re-plan {markdown_text(area_id)} only", type="primary", disabled=running is not None
         )
     if go:
         with page_errors("Starting the re-plan"):
@@ -308,7 +310,7 @@ else:
                     inputs, plan, area_id, only_affected=only_affected
                 )
             except ValueError as exc:
-                st.error(f"Cannot re-plan: {exc}")
+                st.error(f"Cannot re-plan: {markdown_text(exc)}")
             else:
                 if replan.unplaced:
                     st.session_state[REPORT_NOTICE_KEY] = (
@@ -342,6 +344,7 @@ else:
 if job_state.job() is not None:
     job_progress(areas)
 job_outcome()
+interrupted_notices(area_id)
 
 if version is not None and version.parent_id is not None:
     changed = diff_table(version_state.changes(version) or {}, mission)

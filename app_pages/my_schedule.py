@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from planner.escaping import markdown_text
 from planner.maps.selection import MapView
 from planner.store import Action, Role, audit
 from planner.ui import mission_state, session, travel_state, version_state
@@ -18,7 +19,8 @@ st.title("My schedule")
 version = version_state.current_version()
 if version is None:
     st.info(
-        f"No plan has been published yet, so team {team_id} has no schedule. It appears "
+        f"No plan has been published yet, so team {markdown_text(team_id)} has no schedule. It "
+        "appears "
         "here as soon as the coordinator publishes the plan."
     )
     st.stop()
@@ -27,9 +29,14 @@ mission = mission_state.current_mission()
 plan = version_state.plan_of(version)
 stops = sorted(plan.stops_of(team_id), key=lambda s: s.seq)
 published = f"{version.published_at:%Y-%m-%d %H:%M} UTC" if version.published_at else ""
-st.caption(f"Team {team_id} · published plan {version.name} · published {published}")
+st.caption(
+    f"Team {markdown_text(team_id)} · published plan {markdown_text(version.name)} · "
+    f"published {published}"
+)
 if not stops:
-    st.info(f"Team {team_id} has no stops in the published plan. Ask your coordinator.")
+    st.info(
+        f"Team {markdown_text(team_id)} has no stops in the published plan. Ask your coordinator."
+    )
     st.stop()
 
 team = next((t for t in mission.teams if t.team_id == team_id), None)
@@ -42,7 +49,7 @@ back = stops[-1].arrive
 next_day = " (+1 day)" if back.date() > stops[0].depart.date() else ""
 cols[3].metric("Back at base", f"{back:%H:%M}{next_day}")
 if team is not None:
-    st.caption(f"Base: {team.base_name}. Times are local to each stop.")
+    st.caption(f"Base: {markdown_text(team.base_name)}. Times are local to each stop.")
 
 table = schedule_table(stops, mission)
 st.dataframe(

@@ -9,13 +9,14 @@ import os
 import pandas as pd
 import streamlit as st
 
+from planner.escaping import markdown_text
 from planner.execution import SCHEDULER_ENV, configured_scheduler
 from planner.store import Role
 from planner.travel_source import travel_label
 from planner.ui import job_state, mission_state, report_state, session, travel_state, version_state
 from planner.ui.editing import plan_blockers, target_warnings, team_warnings
 from planner.ui.guard import page_errors
-from planner.ui.progress import job_outcome, job_progress
+from planner.ui.progress import interrupted_notices, job_outcome, job_progress
 from planner.ui.publishing import publish_controls
 from planner.ui.replan import planned_areas
 from planner.ui.tables import areas_table, compare_plans, targets_table
@@ -42,18 +43,21 @@ listed = version_state.versions()
 version = version_state.current_version(listed)
 st.title("Plan")
 st.caption(
-    f"{mission.name}: {len(mission.stations):,} stations, {len(mission.sto_teams)} STO teams "
+    f"{markdown_text(mission.name)}: {len(mission.stations):,} stations, "
+    f"{len(mission.sto_teams)} STO teams "
     f"in {len(planned_areas(mission))} of {len(mission.areas)} areas."
 )
 
 blockers = plan_blockers(working, excluded)
 for problem in blockers:
-    st.error(problem)
+    st.error(markdown_text(problem))
 for note in team_warnings(mission) + target_warnings(mission):
-    st.info(note)
+    st.info(markdown_text(note))
 if excluded:
     st.caption(f"{len(excluded)} station(s) reported closed or inaccessible are left out.")
-st.caption(f"Travel times: {travel_state.label(travel_state.settings(), mission.rules)}.")
+st.caption(
+    f"Travel times: {markdown_text(travel_state.label(travel_state.settings(), mission.rules))}."
+)
 
 running = job_state.job()
 cluster = configured_scheduler()
@@ -122,6 +126,7 @@ if submitted and not blockers:
 if job_state.job() is not None:
     job_progress(names)
 job_outcome()
+interrupted_notices()
 
 if version is None:
     if job_state.job() is None:
@@ -130,7 +135,7 @@ if version is None:
 
 plan = version_state.plan_of(version)
 st.header(f"Plan {version.name}")
-st.caption(version_label(version) + f" · {version.parameters.get('label', '')}")
+st.caption(markdown_text(version_label(version) + f" · {version.parameters.get('label', '')}"))
 if version_state.is_stale(version):
     st.warning("Teams, rules or targets changed after this plan was made: run the planner again.")
 
@@ -138,7 +143,8 @@ current_published = version_state.published_of(listed)
 left, right = st.columns([3, 1], vertical_alignment="center")
 if current_published is not None and current_published.id == version.id:
     left.success(
-        f"Published {version.published_at:%Y-%m-%d %H:%M} UTC by {version.published_by}: "
+        f"Published {version.published_at:%Y-%m-%d %H:%M} UTC by "
+        f"{markdown_text(version.published_by)}: "
         "teams see this version."
     )
 else:
@@ -179,7 +185,9 @@ if cut:
         "same seed may give another plan. Run again with a longer time limit (or more "
         "workers) for a plan that does not depend on the machine's load."
     )
-st.caption(f"Travel times of this version: {travel_label(plan.stats.get('travel'))}.")
+st.caption(
+    f"Travel times of this version: {markdown_text(travel_label(plan.stats.get('travel')))}."
+)
 
 st.subheader("Coverage against targets")
 targets = targets_table(plan)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from planner.escaping import markdown_text
 from planner.passwords import MAX_LENGTH
 from planner.store import AuthError, BusyError
 from planner.ui import session
@@ -34,11 +35,11 @@ with column:
             email = str(st.user.get("email") or "")
             # After a session ended in this browser, signing in again is a choice.
             automatic = not st.session_state.get(session.ENDED_KEY)
-            if automatic or st.button(f"Continue as {email}", type="primary"):
+            if automatic or st.button(f"Continue as {markdown_text(email)}", type="primary"):
                 try:
                     session.sign_in_with_identity_provider(store, email)
                 except AuthError as exc:
-                    st.error(f"{str(exc).capitalize()}.")
+                    st.error(f"{markdown_text(str(exc).capitalize())}.")
                     st.button("Sign out of the organisation account", on_click=st.logout)
                 except BusyError:
                     st.warning(BUSY)
@@ -74,7 +75,7 @@ with column:
             try:
                 session.sign_in_with_password(store, username, password)
             except AuthError as exc:
-                st.error(f"{str(exc).capitalize()}.")
+                st.error(f"{markdown_text(str(exc).capitalize())}.")
             except BusyError:
                 st.warning(BUSY)
             else:

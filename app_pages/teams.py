@@ -12,6 +12,8 @@ from datetime import date, time
 import pandas as pd
 import streamlit as st
 
+from planner.escaping import markdown_text
+from planner.model import Targets
 from planner.store import ConflictError, Role, update_settings, update_teams
 from planner.travel_source import calibration_fields
 from planner.ui import mission_state, session, travel_state, version_state
@@ -26,6 +28,7 @@ from planner.ui.editing import (
     team_warnings,
     teams_frame,
     teams_from_rows,
+    widget_bounds,
 )
 from planner.ui.guard import CONFLICT, page_errors
 from planner.ui.roads import MAX_EXTRACT_BYTES, available_roads, builds, roads_root, start_build
@@ -123,7 +126,7 @@ if st.button("Apply team changes"):
             _done(f"Teams saved: {len(teams)} team(s).")
 
 for note in team_warnings(mission):
-    st.warning(note)
+    st.warning(markdown_text(note))
 
 st.subheader("Allocate teams to AoRs automatically")
 st.caption(
@@ -144,7 +147,7 @@ with st.form("allocate"):
             try:
                 allocated = allocate(mission, count=int(count), reallocate=reallocate)
             except ValueError as exc:
-                st.error(f"Cannot allocate: {exc}")
+                st.error(f"Cannot allocate: {markdown_text(exc)}")
             else:
                 _save(
                     "The allocation was",
@@ -180,22 +183,26 @@ with st.form("rules"):
                 label, value=value, step=300, help=help_text or None, key=key
             )
         elif isinstance(value, date):
-            entered[name] = column.date_input(label, value=value, help=help_text or None, key=key)
+            entered[name] = column.date_input(
+                label, value=value, help=help_text or None, key=key, **widget_bounds(name, value)
+            )
         elif isinstance(value, int):
             entered[name] = column.number_input(
-                label, value=value, step=1, help=help_text or None, key=key
-            )
+                label, value=value, step=1, help=help_text or None, key=key,
+                **widget_bounds(name, value),
+            )  # fmt: skip
         else:
             entered[name] = column.number_input(
-                label, value=float(value), step=0.05, format="%.2f", help=help_text or None, key=key
-            )
+                label, value=float(value), step=0.05, format="%.2f", help=help_text or None,
+                key=key, **widget_bounds(name, float(value)),
+            )  # fmt: skip
     if st.form_submit_button("Apply rules"):
         with page_errors("Applying the rules"):
             rules, problems = rules_from_values(entered, mission.rules)
             if problems:
                 st.error(
                     "These rules cannot be used; nothing was changed:\n\n"
-                    + "\n".join(f"- {p}" for p in problems)
+                    + "\n".join(f"- {markdown_text(p)}" for p in problems)
                 )
             else:
                 _save(
@@ -213,7 +220,7 @@ with st.form("rules"):
 # --- Travel -------------------------------------------------------------------------
 st.header("Travel times")
 current = travel_state.settings()
-st.caption(f"Now: {travel_state.label(current, mission.rules)}.")
+st.caption(f"Now: {markdown_text(travel_state.label(current, mission.rules))}.")
 known = available_roads()
 
 
@@ -259,7 +266,9 @@ with st.form("travel"):
         with page_errors("Applying the travel settings"):
             travel, problems = travel_state.travel_from_values(source, entered_factors)
             if problems:
-                st.error("These travel settings cannot be used: " + "; ".join(problems))
+                st.error(
+                    "These travel settings cannot be used: " + markdown_text("; ".join(problems))
+                )
             else:
                 _save(
                     "Your travel settings were",
@@ -304,9 +313,11 @@ with st.expander("Add road data (an OpenStreetMap extract)"):
                     f"({status.elapsed_s:.0f} s)",
                 )
             elif status.state == "done":
-                st.success(f"{what} built in {status.elapsed_s:.0f} s: choose it above.")
+                st.success(
+                    f"{markdown_text(what)} built in {status.elapsed_s:.0f} s: choose it above."
+                )
             else:
-                st.error(f"{what} could not be built: {status.error}")
+                st.error(f"{markdown_text(what)} could not be built: {markdown_text(status.error)}")
 
     if builds():
         _builds()
@@ -318,10 +329,10 @@ with st.form("targets"):
     targets = {
         phase: cols[i].number_input(
             f"{phase.capitalize()} ({'TECs' if phase == 'tabulation' else 'stations'})",
-            min_value=0,
             value=int(getattr(mission.targets, phase)),
             step=1,
             key=f"target_{phase}_{version}",
+            **widget_bounds(phase, int(getattr(mission.targets, phase)), Targets),
         )
         for i, phase in enumerate(("opening", "voting", "counting", "tabulation"))
     }
@@ -329,7 +340,7 @@ with st.form("targets"):
         with page_errors("Applying the targets"):
             new_targets, problems = targets_from_values(targets)
             if problems:
-                st.error("These targets cannot be used: " + "; ".join(problems))
+                st.error("These targets cannot be used: " + markdown_text("; ".join(problems)))
             else:
                 _save(
                     "Your targets were",
@@ -343,4 +354,4 @@ with st.form("targets"):
                 )
                 _done("Targets saved.")
 for note in target_warnings(mission):
-    st.info(f"Will be short: {note}")
+    st.info(f"Will be short: {markdown_text(note)}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import math
 import os
 import sys
 import threading
@@ -91,15 +92,46 @@ def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
             _print_problems(exc.problems, title=f"{len(exc.problems)} problem(s) found")
             raise typer.Exit(EXIT_DATA) from None
         except (FileNotFoundError, PermissionError, IsADirectoryError, ValueError) as exc:
-            err.print(f"[red]error:[/red] {exc}")
+            err.print(f"[red]error:[/red] {escape(str(exc))}")
             raise typer.Exit(EXIT_DATA) from None
         except typer.Exit:
             raise
         except Exception as exc:  # the last line of defence against a traceback
-            err.print(f"[red]error:[/red] {type(exc).__name__}: {exc}")
+            err.print(f"[red]error:[/red] {escape(f'{type(exc).__name__}: {exc}')}")
             raise typer.Exit(EXIT_FAILED) from None
 
     return wrapper
+
+
+# A run longer than a week is a typo; more worker processes than this only cost memory
+# (one process per area at most, and no mission has more areas).
+MAX_TIME_LIMIT_S = 7 * 24 * 3600.0
+MAX_WORKERS = 256
+
+
+def run_option_problems(
+    *, time_limit: float, workers: int | None = None, seed: int | None = None
+) -> list[str]:
+    """What is wrong with a command's solver options, every problem at once."""
+    problems = []
+    if not (math.isfinite(time_limit) and 0 < time_limit <= MAX_TIME_LIMIT_S):
+        problems.append(
+            f"--time-limit {time_limit:g} must be more than 0 and at most "
+            f"{MAX_TIME_LIMIT_S:,.0f} seconds"
+        )
+    if workers is not None and not 1 <= workers <= MAX_WORKERS:
+        problems.append(f"--workers {workers} must be from 1 to {MAX_WORKERS}")
+    if seed is not None and seed < 0:
+        problems.append(f"--seed {seed} must be 0 or more")
+    return problems
+
+
+def _check_run_options(**options: Any) -> None:
+    problems = run_option_problems(**options)
+    for problem in problems:
+        err.print(f"[red]error:[/red] {escape(problem)}")
+    if problems:
+        raise typer.Exit(EXIT_DATA)
 
 
 def _mission_path(mission: Path | None) -> Path:
@@ -197,14 +229,15 @@ def validate(
         nonlocal tecs
         loaded, warnings = load_commissions(path, outline=outline)
         tecs = [*(tecs or []), *loaded]
-        console.print(f"[bold]{path}[/bold]: {len(loaded)} commissions, no problems")
+        console.print(f"[bold]{escape(str(path))}[/bold]: {len(loaded)} commissions, no problems")
         return warnings
 
     def stations_file(path: Path) -> list[Problem]:
         stations, warnings = load_stations(path, outline=outline, commissions=tecs)
         voters = sum(s.voters for s in stations)
         console.print(
-            f"[bold]{path}[/bold]: {len(stations):,} stations, {voters:,} voters, no problems"
+            f"[bold]{escape(str(path))}[/bold]: {len(stations):,} stations, {voters:,} voters, "
+            "no problems"
         )
         return warnings
 
@@ -239,7 +272,7 @@ def _country_outline(country: str) -> tuple[Any, str]:
 
 
 def _print_summary(summary: dict[str, Any], path: Path) -> None:
-    console.print(f"[bold]{summary['name']}[/bold] ({path})")
+    console.print(f"[bold]{escape(summary['name'])}[/bold] ({escape(str(path))})")
     console.print(
         f"{summary['regions']} regions, {summary['districts']} districts, "
         f"{summary['commissions']} TECs, {summary['stations']:,} stations, "
@@ -249,16 +282,18 @@ def _print_summary(summary: dict[str, Any], path: Path) -> None:
     kinds = " / ".join(f"{k} {v:,}" for k, v in summary["stations_by_kind"].items())
     settings = " / ".join(f"{k} {v:,}" for k, v in summary["stations_by_setting"].items())
     teams = ", ".join(f"{k} {v}" for k, v in summary["teams_by_kind"].items())
-    console.print(f"TECs by level: {levels}")
-    console.print(f"Stations by kind: {kinds}")
-    console.print(f"Stations by setting: {settings}")
-    console.print(f"Teams: {teams}")
+    console.print(f"TECs by level: {escape(levels)}")
+    console.print(f"Stations by kind: {escape(kinds)}")
+    console.print(f"Stations by setting: {escape(settings)}")
+    console.print(f"Teams: {escape(teams)}")
     table = Table(title="Stations by region")
     table.add_column("region")
     table.add_column("stations", justify="right")
     table.add_column("voters", justify="right")
     for region, n in summary["stations_by_region"].items():
-        table.add_row(region, f"{n:,}", f"{summary['voters_by_region'].get(region, 0):,}")
+        table.add_row(
+            escape(str(region)), f"{n:,}", f"{summary['voters_by_region'].get(region, 0):,}"
+        )
     console.print(table)
 
 
@@ -275,7 +310,7 @@ def _print_warnings(warnings: list[Problem]) -> None:
     for key, items in groups.items():
         examples = ", ".join(str(w.row) for w in items[:5])
         more = f" and {len(items) - 5} more" if len(items) > 5 else ""
-        console.print(f"  {len(items)} x {key} (e.g. {examples}{more})")
+        console.print(f"  {len(items)} x {escape(key)} (e.g. {escape(examples)}{more})")
 
 
 def _parse_polls(text: str) -> tuple[Any, Any]:
@@ -486,6 +521,7 @@ def plan(
     from planner.execution import Execution, Runner
     from planner.fileio import check_output_dir
 
+    _check_run_options(time_limit=time_limit, workers=workers, seed=seed)
     check_output_dir(out, force=force)  # refuse a directory that is not ours before solving
     # A local cluster's workers start now, while the mission loads.
     runner = Runner(Execution(workers=workers, scheduler=scheduler or None))
@@ -542,7 +578,7 @@ def plan(
     _print_cuts(result)
     reproducible = "reproducible" if result.stats["reproducible"] else "NOT reproducible"
     console.print(
-        f"Plan written to [bold]{out}[/bold] (seed {chosen_seed}, "
+        f"Plan written to [bold]{escape(str(out))}[/bold] (seed {chosen_seed}, "
         f"{clock.time() - started:.1f} s, {reproducible})"
     )
     global _exit_at_once
@@ -555,7 +591,7 @@ def _print_cuts(result: Any) -> None:
     if not cut:
         return
     err.print(
-        f"[yellow]The time limit cut {len(cut)} area(s): {', '.join(cut)}.[/yellow] "
+        f"[yellow]The time limit cut {len(cut)} area(s): {escape(', '.join(cut))}.[/yellow] "
         "Their searches stopped on the clock instead of their work counts, so this plan "
         "is not reproducible: the same seed may give another plan on another run. Raise "
         "--time-limit (or add workers) for a plan that does not depend on the machine.",
@@ -585,7 +621,7 @@ def _print_coverage(result: Any) -> None:
         mark = (
             "[green]met[/green]"
             if phase not in short
-            else f"[red]short[/red]: {short[phase].reason}"
+            else f"[red]short[/red]: {escape(short[phase].reason)}"
         )
         table.add_row(phase, str(target), str(achieved[phase]), mark)
     console.print(table)
@@ -721,9 +757,7 @@ def route(
     except (ZoneInfoNotFoundError, ValueError):
         err.print(f"[red]error:[/red] --tz {tz!r} is not a known IANA time zone")
         raise typer.Exit(EXIT_DATA) from None
-    if time_limit <= 0:
-        err.print("[red]error:[/red] --time-limit must be positive")
-        raise typer.Exit(EXIT_DATA)
+    _check_run_options(time_limit=time_limit)
     check_output_dir(out, force=force)  # refuse a directory that is not ours before solving
     problem = load_route_problem(
         stations, teams, matrix_path=matrix, day=on_day, tz=tz, roads=roads
@@ -742,7 +776,7 @@ def _print_route_summary(summary: dict[str, Any], out: Path) -> None:
         )
     for t in summary["teams"]:
         table.add_row(
-            t["team_id"],
+            escape(t["team_id"]),
             str(t["visits"]),
             f"{t['weight']:g}",
             str(t["travel_min"]),
@@ -755,7 +789,7 @@ def _print_route_summary(summary: dict[str, Any], out: Path) -> None:
         f"{summary['weight_visited']:g} of {summary['weight_available']:g}, "
         f"{summary['travel_min']} min of travel (solver: {summary['solver']['status']})"
     )
-    console.print(f"Route plan written to [bold]{out}[/bold]")
+    console.print(f"Route plan written to [bold]{escape(str(out))}[/bold]")
 
 
 app.command(name="export")(friendly(export_command))

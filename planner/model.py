@@ -15,6 +15,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from planner.ranges import limits
+
 if TYPE_CHECKING:
     from shapely.geometry.base import BaseGeometry
 
@@ -133,39 +135,41 @@ class Rules:
     Kazakhstan mission's; README's table of rules says where each is enforced.
     """
 
-    election_date: date = date(2022, 11, 20)
+    election_date: date = field(
+        default=date(2022, 11, 20), metadata=limits(ge=date(1950, 1, 1), le=date(2150, 12, 31))
+    )
     polls_open: time = time(7, 0)
     polls_close: time = time(20, 0)
-    opening_arrive_before_min: int = 45
-    opening_stay_after_open_min: int = 30
-    voting_stay_min: int = 30
-    meal_break_min: int = 30
+    opening_arrive_before_min: int = field(default=45, metadata=limits(ge=0, le=240))
+    opening_stay_after_open_min: int = field(default=30, metadata=limits(ge=0, le=720))
+    voting_stay_min: int = field(default=30, metadata=limits(ge=1, le=720))
+    meal_break_min: int = field(default=30, metadata=limits(ge=0, le=240))
     meal_window_start: time = time(12, 0)
     meal_window_end: time = time(15, 0)
-    count_arrive_before_close_min: int = 30
-    count_base_minutes: int = 150
-    count_base_ballots: int = 826
-    expected_turnout: float = 0.69
+    count_arrive_before_close_min: int = field(default=30, metadata=limits(ge=0, le=720))
+    count_base_minutes: int = field(default=150, metadata=limits(ge=1, le=1440))
+    count_base_ballots: int = field(default=826, metadata=limits(ge=1, le=100_000))
+    expected_turnout: float = field(default=0.69, metadata=limits(gt=0, le=1))
     tabulation_until: time = time(2, 0)
     # A team stays at its TEC at least this long, and until `tabulation_until` (next day).
-    tec_min_stay_min: int = 30
+    tec_min_stay_min: int = field(default=30, metadata=limits(ge=0, le=1440))
     # The latest a team may arrive at its TEC (next day).
     tec_arrive_until: time = time(23, 59)
     # Every team is back at its base by this time (next day).
     return_to_base_by: time = time(12, 0)
     # Count stations: at most this many minutes of night driving from their TEC, and from
     # the team's base (sampler and checker agree on both: see `planner.check`).
-    max_count_to_tec_min: int = 60
-    max_base_to_count_min: int = 240
-    detour_factor: float = 1.3
-    urban_speed_kmh: float = 25.0
-    rural_day_speed_kmh: float = 60.0
-    rural_night_speed_kmh: float = 45.0
-    parking_min: int = 5
-    max_base_distance_km: float = 150.0
-    max_driving_hours: float = 10.0
-    urban_rural_tolerance_pp: float = 15.0
-    district_max_share_factor: float = 2.0
+    max_count_to_tec_min: int = field(default=60, metadata=limits(ge=1, le=1440))
+    max_base_to_count_min: int = field(default=240, metadata=limits(ge=1, le=1440))
+    detour_factor: float = field(default=1.3, metadata=limits(ge=1, le=5))
+    urban_speed_kmh: float = field(default=25.0, metadata=limits(ge=1, le=200))
+    rural_day_speed_kmh: float = field(default=60.0, metadata=limits(ge=1, le=200))
+    rural_night_speed_kmh: float = field(default=45.0, metadata=limits(ge=1, le=200))
+    parking_min: int = field(default=5, metadata=limits(ge=0, le=120))
+    max_base_distance_km: float = field(default=150.0, metadata=limits(gt=0, le=20_000))
+    max_driving_hours: float = field(default=10.0, metadata=limits(gt=0, le=24))
+    urban_rural_tolerance_pp: float = field(default=15.0, metadata=limits(ge=0, le=100))
+    district_max_share_factor: float = field(default=2.0, metadata=limits(ge=1, le=100))
     allow_same_opening_count: bool = False
     # Stations flagged `unlocated` (placed at their commission for lack of coordinates)
     # are left out of every route unless this is true.
@@ -210,14 +214,18 @@ class Rules:
         return max(60, round(self.count_base_minutes * ballots / self.count_base_ballots))
 
 
+# Targets count stations and TECs: more than any country has.
+MAX_TARGET = 10_000_000
+
+
 @dataclass(frozen=True, slots=True)
 class Targets:
     """Coverage the mission wants on election day."""
 
-    opening: int = 127
-    voting: int = 1131
-    counting: int = 111
-    tabulation: int = 99
+    opening: int = field(default=127, metadata=limits(ge=0, le=MAX_TARGET))
+    voting: int = field(default=1131, metadata=limits(ge=0, le=MAX_TARGET))
+    counting: int = field(default=111, metadata=limits(ge=0, le=MAX_TARGET))
+    tabulation: int = field(default=99, metadata=limits(ge=0, le=MAX_TARGET))
 
     def __post_init__(self) -> None:
         for name in ("opening", "voting", "counting", "tabulation"):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import tomllib
-from datetime import date, time
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ import tomli_w
 
 from planner.errors import MissionDataError, Problem
 from planner.model import Rules, Targets
+from planner.rules_check import read_rules, read_targets
 from planner.travel_source import TravelSettings, parse_travel
 
 
@@ -26,72 +26,34 @@ class MissionSettings:
     travel: TravelSettings = dataclasses.field(default_factory=TravelSettings)
 
 
-def _coerce(value: Any, like: Any) -> Any:
-    """Convert a TOML value to the type of the dataclass default it replaces."""
-    if isinstance(like, bool):
-        if not isinstance(value, bool):
-            raise TypeError("expected true or false")
+def _table(raw: dict[str, Any], key: str, file: str, problems: list[Problem]) -> dict[str, Any]:
+    """A `[section]` of the file as a mapping (a problem, and nothing, if it is not one)."""
+    value = raw.get(key, {})
+    if isinstance(value, dict):
         return value
-    if isinstance(like, int):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError("expected a whole number")
-        return value
-    if isinstance(like, float):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise TypeError("expected a number")
-        return float(value)
-    if isinstance(like, time):
-        if isinstance(value, str):
-            return time.fromisoformat(value)
-        if not isinstance(value, time):
-            raise TypeError("expected a time such as 07:00:00")
-        return value
-    if isinstance(like, date):
-        if isinstance(value, str):
-            return date.fromisoformat(value)
-        if not isinstance(value, date):
-            raise TypeError("expected a date such as 2022-11-20")
-        return value
-    return value
-
-
-def _section(cls: type, raw: dict[str, Any], file: str, section: str, problems: list[Problem]):
-    defaults = cls()
-    known = {f.name for f in dataclasses.fields(cls)}
-    values: dict[str, Any] = {}
-    for key, value in raw.items():
-        if key not in known:
-            problems.append(
-                Problem(file, None, f"{section}.{key}", f"unknown setting; known: {sorted(known)}")
-            )
-            continue
-        try:
-            values[key] = _coerce(value, getattr(defaults, key))
-        except (TypeError, ValueError) as exc:
-            problems.append(Problem(file, None, f"{section}.{key}", str(exc)))
-    try:
-        return cls(**values)
-    except ValueError as exc:
-        problems.append(Problem(file, None, section, str(exc)))
-        return defaults
+    problems.append(Problem(file, None, key, f"expected a [{key}] table"))
+    return {}
 
 
 def parse_settings(text: str, *, file: str = "mission.toml") -> MissionSettings:
-    """Parse mission settings, reporting every bad key at once."""
+    """Parse mission settings, reporting every bad key and value at once (the checks are
+    `planner.rules_check`'s, the same as the app's form)."""
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise MissionDataError([Problem(file, None, None, f"not valid TOML: {exc}")]) from exc
     problems: list[Problem] = []
-    head = raw.get("mission", {})
-    rules = _section(Rules, raw.get("rules", {}), file, "rules", problems)
-    targets = _section(Targets, raw.get("targets", {}), file, "targets", problems)
+    head = _table(raw, "mission", file, problems)
+    rules, rule_problems = read_rules(_table(raw, "rules", file, problems), file=file)
+    targets, target_problems = read_targets(_table(raw, "targets", file, problems), file=file)
+    problems += rule_problems + target_problems
     travel = parse_travel(raw.get("travel"), file=file, problems=problems)
     seed = head.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int):
         problems.append(Problem(file, None, "mission.seed", "expected a whole number"))
-        seed = 0
-    if problems:
+    elif seed < 0:
+        problems.append(Problem(file, None, "mission.seed", f"{seed} is negative: use 0 or more"))
+    if problems or rules is None or targets is None:
         raise MissionDataError(problems)
     return MissionSettings(
         name=str(head.get("name", "Mission")),

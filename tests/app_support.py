@@ -3,6 +3,7 @@ each test's own data directory, with accounts of every role that have known pass
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass
 from functools import cache
@@ -13,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from ui_support import small_mission, small_plan
 
 from planner.datasets import get_path
+from planner.escaping import WORD_JOINER
 from planner.geodata import load_mission
 from planner.model import Mission
 from planner.plan import solve
@@ -170,9 +172,15 @@ def app(folder: Path, username: str | None = None, *, timeout: float = 60) -> Ap
     return at
 
 
+def shown(markdown: str) -> str:
+    """Markdown source as the page shows its text: the escapes and word joiners that
+    `markdown_text` adds are removed (the emphasis markers of the page's own text stay)."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace(WORD_JOINER, "")
+
+
 def texts(elements) -> str:
-    return "\n".join(str(e.value) for e in elements)
+    return "\n".join(shown(str(e.value)) for e in elements)
 
 
 def button(at: AppTest, label: str):
-    return next(b for b in at.button if b.label == label)
+    return next(b for b in at.button if shown(b.label) == label)

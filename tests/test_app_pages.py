@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from app_support import ROOT, app, build, button, texts
+from app_support import ROOT, app, build, button, shown, texts
 from streamlit.testing.v1 import AppTest
 from ui_support import small_mission
 
@@ -103,7 +103,7 @@ def test_bad_station_upload_is_reported_and_stores_nothing(app_store) -> None:
     seeded = app_store("ulytau")
     at = opened(seeded, "coord")
     data = (FIXTURES / "bad_coordinates.csv").read_bytes()
-    at.file_uploader(key="stations_file").set_value(("bad_coordinates.csv", data, "text/csv"))
+    at.file_uploader(key="stations_file_0").set_value(("bad_coordinates.csv", data, "text/csv"))
     at.run()
     button(at, "Check and replace").click().run()
     assert not at.exception
@@ -124,7 +124,7 @@ def test_bad_package_upload_is_reported(app_store) -> None:
     with zipfile.ZipFile(buffer, "w") as zf:
         zf.writestr("readme.txt", "no data here")
     at = opened(seeded, "coord")
-    at.file_uploader(key="package_files").set_value(
+    at.file_uploader(key="package_files_0").set_value(
         [("mission.zip", buffer.getvalue(), "application/zip")]
     )
     at.run()
@@ -145,7 +145,7 @@ def test_mission_package_upload_is_stored_as_a_new_mission(app_store) -> None:
         for name in ("mission.gpkg", "mission.toml"):
             zf.write(folder / name, f"ulytau/{name}")
     at = opened(seeded, "coord")
-    at.file_uploader(key="package_files").set_value(
+    at.file_uploader(key="package_files_0").set_value(
         [("ulytau.zip", buffer.getvalue(), "application/zip")]
     )
     at.run()
@@ -167,7 +167,7 @@ def test_rules_with_polls_closing_before_opening_are_refused(app_store) -> None:
     at.time_input(key="rule_polls_close_1").set_value(clock(6, 0))
     button(at, "Apply rules").click().run()
     assert not at.exception
-    assert "Polls close (06:00) must be after polls open (07:00)" in texts(at.error)
+    assert "Polls close: 06:00 must be after polls open (07:00)" in texts(at.error)
     with stored(seeded) as store:
         assert load_mission(store, 1, user=ADMIN).rules.polls_close == clock(20, 0)
 
@@ -277,6 +277,27 @@ def test_plan_page_with_no_teams_explains_and_cannot_run(tmp_path, monkeypatch) 
     at = opened(seeded, "coord", "plan")
     assert "no STO teams" in texts(at.error)
     assert button(at, "Run planner").disabled
+
+
+def test_plan_page_reports_a_run_the_app_stopped(app_store) -> None:
+    """A run whose server is gone (killed mid-run): on the next start its data is removed
+    and the Plan page says it was interrupted, until dismissed."""
+    from planner.ui import job_files
+
+    seeded = app_store("ulytau_planned")
+    root = job_files.jobs_root(seeded.folder)
+    meta = {"label": "seed 7, 3 s", "mission_id": seeded.mission_id, "user": "coord"}
+    folder = job_files.new_job_folder(root, meta)
+    job_files.write_private(folder / "input.pickle", b"the mission")
+    marker = job_files.read_marker(folder) or {}
+    job_files.write_marker(folder, {**marker, "server": {"pid": 2**22 + 1, "start": "0"}})
+    job_files._swept.clear()  # the app starts again
+    at = opened(seeded, "coord", "plan")
+    assert "Planning run interrupted (seed 7, 3 s, started" in texts(at.warning)
+    assert [p.name for p in folder.iterdir()] == [job_files.MARKER]
+    button(at, "Dismiss").click().run()
+    assert not folder.exists()
+    assert "interrupted" not in texts(at.warning)
 
 
 def test_plan_page_saves_a_new_version_compares_and_publishes(app_store) -> None:
@@ -524,7 +545,7 @@ def test_lto_coverage_is_of_its_area(app_store) -> None:
 
 def test_export_page_offers_every_format(app_store) -> None:
     at = opened(app_store("ulytau_planned"), "coord", "export")
-    labels = {b.proto.label for b in at.get("download_button")}
+    labels = {shown(b.proto.label) for b in at.get("download_button")}
     assert labels >= {
         "Download visits.csv",
         "Download coverage.csv",
@@ -550,7 +571,7 @@ def test_team_sees_only_its_own_schedule(app_store) -> None:
     assert at.title[0].value == "My schedule"
     table = at.dataframe[0].value
     assert list(table.columns[:4]) == ["stop", "phase", "arrive", "depart"]
-    labels = {b.proto.label for b in at.get("download_button")}
+    labels = {shown(b.proto.label) for b in at.get("download_button")}
     assert labels == {
         "Download STO-01-visits.csv",
         "Download STO-01.pdf",

@@ -65,14 +65,16 @@ def test_rules_from_form_values() -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"polls_close": time(6, 0)}, "Polls close (06:00) must be after polls open (07:00)"),
-        ({"meal_window_end": time(11, 0)}, "The meal break window must end after it starts"),
-        ({"voting_stay_min": -5}, "Voting visit stay (min): must not be negative"),
-        ({"voting_stay_min": 0}, "Voting_stay_min must be positive"),
-        ({"detour_factor": 0.5}, "The road detour factor must be at least 1"),
-        ({"max_driving_hours": 0.0}, "Driving per team must be more than 0 hours"),
-        ({"urban_speed_kmh": None}, "Urban speed (km/h): a number is needed"),
-        ({"expected_turnout": 1.5}, "Expected_turnout must be in (0, 1]"),
+        ({"polls_close": time(6, 0)}, "Polls close: 06:00 must be after polls open (07:00)"),
+        ({"meal_window_end": time(11, 0)}, "Meal break window to: 11:00 must be after the"),
+        ({"meal_window_start": time(6, 0)}, "Meal break window from: The meal break window"),
+        ({"voting_stay_min": -5}, "Voting visit stay (min): -5 is out of range: must be from 1"),
+        ({"voting_stay_min": 0}, "Voting visit stay (min): 0 is out of range"),
+        ({"detour_factor": 0.5}, "Road detour factor: 0.5 is out of range: must be from 1 to 5"),
+        ({"max_driving_hours": 0.0}, "Driving per team, at most (h): 0.0 is out of range"),
+        ({"urban_speed_kmh": None}, "Urban speed (km/h): A value is needed"),
+        ({"expected_turnout": 1.5}, "Expected turnout (0–1): 1.5 is out of range"),
+        ({"meal_break_min": 200}, "Meal break (min): 200 min is longer than its window"),
     ],
 )
 def test_infeasible_rules_are_explained(change: dict, message: str) -> None:

@@ -70,7 +70,7 @@ def test_invalid_settings_in_a_package_are_reported_without_temp_paths() -> None
     result = load_package([Upload("bad.zip", _zip(files))])
     assert not result.ok
     assert all("planner-upload-" not in p.file for p in result.problems)
-    assert any("polls_close" in p.message for p in result.problems)
+    assert any(p.field == "rules.polls_close" for p in result.problems)
 
 
 def test_bad_station_file_lists_every_row() -> None:

@@ -6,7 +6,6 @@ online."""
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -15,6 +14,7 @@ import folium
 from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
+from planner.escaping import html_text
 from planner.maps.payloads import AREA_COLOUR, LEGEND_ITEMS, areas_geojson
 from planner.model import Area
 
@@ -264,7 +264,7 @@ def add_areas(fmap: folium.Map, areas: Iterable[Area], *, selected: str | None =
         areas_geojson(areas),
         name="Areas of responsibility",
         style_function=style,
-        tooltip=folium.GeoJsonTooltip(fields=["area_id", "name"], aliases=["AoR", "Name"]),
+        tooltip=folium.GeoJsonTooltip(fields=["label_id", "label_name"], aliases=["AoR", "Name"]),
     ).add_to(fmap)
 
 
@@ -277,7 +277,7 @@ def add_legend(
         if shape == "note":
             rows.append(
                 '<div style="margin:3px 0 1px;color:#555;font-style:italic">'
-                f"{html.escape(label)}</div>"
+                f"{html_text(label)}</div>"
             )
             continue
         if shape == "line":
@@ -292,9 +292,9 @@ def add_legend(
         rows.append(
             '<div style="display:flex;align-items:center;gap:6px;margin:1px 0">'
             f'<span style="display:inline-block;flex:none;{swatch}"></span>'
-            f"<span>{html.escape(label)}</span></div>"
+            f"<span>{html_text(label)}</span></div>"
         )
-    html_text = (
+    legend_html = (
         '<div class="planner-legend" style="position:absolute;bottom:26px;right:10px;'
         "z-index:1000;background:rgba(255,255,255,.95);color:#222;padding:6px 10px;"
         "border-radius:4px;font:12px/1.25 sans-serif;max-height:65%;overflow:auto;"
@@ -302,4 +302,4 @@ def add_legend(
         '<summary style="cursor:pointer;font-weight:600;margin-bottom:2px">Legend</summary>'
         f"{''.join(rows)}</details></div>"
     )
-    _figure(fmap).html.add_child(Element(html_text))
+    _figure(fmap).html.add_child(Element(legend_html))

@@ -10,13 +10,13 @@ teams of one area or a chosen few teams, never for all 150.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from shapely.geometry import mapping
 
+from planner.escaping import html_text
 from planner.field_status import is_never_planned
 from planner.maps.selection import plan_teams
 from planner.model import Area, Commission, Mission, Station
@@ -77,9 +77,6 @@ LEGEND_ITEMS = (
 )
 # Legend lists teams one by one up to this many routes; beyond, one line says it.
 LEGEND_MAX_TEAMS = 12
-
-
-_esc = html.escape
 
 
 def _coord(value: float) -> float:
@@ -146,10 +143,10 @@ def stations_payload(
         tec = tec_names.get(s.tec_id, s.tec_id)
         if tec not in tec_index:
             tec_index[tec] = len(tecs)
-            tecs.append(_esc(tec))
-        extra = [_esc(visit_line(v)) for v in sorted(stops, key=lambda v: v.arrive)]
+            tecs.append(html_text(tec))
+        extra = [html_text(visit_line(v)) for v in sorted(stops, key=lambda v: v.arrive)]
         if status:
-            extra.append(f"<b>Field report: {_esc(status)}</b>")
+            extra.append(f"<b>Field report: {html_text(status)}</b>")
         rows.append(
             (
                 (1 if stops else 0) + (2 if status else 0),
@@ -157,12 +154,12 @@ def stations_payload(
                     _coord(s.lat),
                     _coord(s.lon),
                     style_index[style],
-                    _esc(s.number),
-                    _esc(s.name),
-                    _esc(s.address),
+                    html_text(s.number),
+                    html_text(s.name),
+                    html_text(s.address),
                     s.voters,
                     tec_index[tec],
-                    _esc(s.station_id),
+                    html_text(s.station_id),
                     extra,
                 ],
             )
@@ -199,10 +196,10 @@ def commissions_payload(
                 _coord(c.lat),
                 _coord(c.lon),
                 1 if stops else 0,
-                _esc(c.name),
-                _esc(c.level.value.replace("_", " ")),
-                _esc(c.tec_id),
-                [_esc(visit_line(v)) for v in stops],
+                html_text(c.name),
+                html_text(c.level.value.replace("_", " ")),
+                html_text(c.tec_id),
+                [html_text(visit_line(v)) for v in stops],
             ]
         )
     return {
@@ -258,8 +255,8 @@ def stop_popup(stop: Stop, mission: Mission) -> str:
         *_site_lines(stop, mission),
     ]
     cells = "".join(
-        f'<tr><th style="text-align:left;padding:1px 8px 1px 0;color:#555">{_esc(k)}</th>'
-        f"<td>{_esc(str(v))}</td></tr>"
+        f'<tr><th style="text-align:left;padding:1px 8px 1px 0;color:#555">{html_text(k)}</th>'
+        f"<td>{html_text(str(v))}</td></tr>"
         for k, v in rows
     )
     return (
@@ -294,9 +291,11 @@ def routes_payload(
         drawn = "along the roads" if on_roads else "straight lines"
         teams.append(
             {
-                "id": _esc(team_id),
+                "id": html_text(team_id),
                 "colour": colours.get(team_id, TEAM_COLOURS[index % len(TEAM_COLOURS)]),
-                "label": _esc(f"{team_id}: {len(team_stops) - 2} stops, {visits} voting ({drawn})"),
+                "label": html_text(
+                    f"{team_id}: {len(team_stops) - 2} stops, {visits} voting ({drawn})"
+                ),
                 "path": path,
             }
         )
@@ -315,7 +314,11 @@ def routes_payload(
 
 
 def areas_geojson(areas: Iterable[Area], *, tolerance: float = 0.01) -> dict[str, Any]:
-    """AoR polygons, simplified (about 1 km) to keep the page light."""
+    """AoR polygons, simplified (about 1 km) to keep the page light.
+
+    `area_id` is the id as it is (the style follows it); `label_id` and `label_name` are
+    HTML-escaped, because the hover tooltip puts them into the page as HTML.
+    """
     features = []
     for area in areas:
         if area.geometry is None:
@@ -325,7 +328,11 @@ def areas_geojson(areas: Iterable[Area], *, tolerance: float = 0.01) -> dict[str
             {
                 "type": "Feature",
                 "geometry": mapping(shape),
-                "properties": {"area_id": area.area_id, "name": area.name},
+                "properties": {
+                    "area_id": area.area_id,
+                    "label_id": html_text(area.area_id),
+                    "label_name": html_text(area.name),
+                },
             }
         )
     return {"type": "FeatureCollection", "features": features}

@@ -42,6 +42,13 @@ TEAM_REQUIRED = ("earliest_departure", "latest_return")
 TIME_HINT = "use HH:MM or a date and time such as 2022-11-20T09:00"
 # Objectives above this risk overflowing the solver's 64-bit arithmetic.
 _OBJECTIVE_LIMIT = 2**60
+# The largest numbers a row may hold, far beyond any real one, so that every number read
+# fits the solver's whole seconds and prizes: a stay of a week (a stay given in seconds
+# instead of minutes, say, is refused rather than planned), a weight of a billion (only
+# the ratios of weights matter), a billion stops.
+MAX_STAY_MIN = 7 * 24 * 60
+MAX_WEIGHT = 1e9
+MAX_STOPS = 1_000_000_000
 
 
 def _iso(dt: datetime) -> str:
@@ -100,8 +107,10 @@ class _Sheet:
         *,
         default: float | None = None,
         integer: bool = False,
+        maximum: float,
     ) -> float | None:
-        """A number >= 0 (blank: `default`, reported missing when there is none)."""
+        """A number from 0 to `maximum` (blank: `default`, reported missing when there is
+        none)."""
         if column is None:
             return default
         if raw == "":
@@ -119,6 +128,9 @@ class _Sheet:
             return None
         if value < 0:
             self.error(row, column, f"{column} must be 0 or more, found {raw}")
+            return None
+        if value > maximum:
+            self.error(row, column, f"{column} {raw} is too large: at most {maximum:,.0f}")
             return None
         return value
 
@@ -259,8 +271,10 @@ def _read_stations(
         row = int(cast(int, row))
         rec = cast(dict[str, str], record.to_dict())
         lat, lon = _point(sheet, row, rec, coords, required=coords_required)
-        stay = sheet.number(row, stay_col, rec.get(stay_col or "", ""))
-        weight = sheet.number(row, weight_col, rec.get(weight_col or "", ""), default=1.0)
+        stay = sheet.number(row, stay_col, rec.get(stay_col or "", ""), maximum=MAX_STAY_MIN)
+        weight = sheet.number(
+            row, weight_col, rec.get(weight_col or "", ""), default=1.0, maximum=MAX_WEIGHT
+        )
         opens = sheet.moment(row, open_col, rec.get(open_col or "", ""), day=day, tz=tz)
         closes = sheet.moment(row, close_col, rec.get(close_col or "", ""), day=day, tz=tz)
         if opens is not None and closes is not None and opens > closes:
@@ -312,7 +326,9 @@ def _read_teams(
                 f"{rec[ret_col or '']}"
             )
             sheet.error(row, "earliest_departure", message)
-        cap = sheet.number(row, cap_col, rec.get(cap_col or "", ""), default=-1, integer=True)
+        cap = sheet.number(
+            row, cap_col, rec.get(cap_col or "", ""), default=-1, integer=True, maximum=MAX_STOPS
+        )
         rows.append(
             _Row(
                 row,

@@ -60,9 +60,26 @@ def _operator() -> Any:
     return system_user(f"cli:{name}")
 
 
+def _store_location(database: str | None) -> str:
+    from sqlalchemy.engine import make_url
+
+    from planner.store.db import database_url
+
+    try:
+        return make_url(database_url(database)).render_as_string(hide_password=True)
+    except Exception:  # an unreadable URL is reported by the error itself
+        return "the configured database"
+
+
 def _friendly(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Every failure of a command as one line (a missing, corrupt, locked or unreachable
+    store included), never a traceback."""
+
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from alembic.util.exc import CommandError
+        from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
         from planner.errors import MissionDataError
         from planner.store import AccessDenied, StoreError
 
@@ -73,6 +90,15 @@ def _friendly(func: Callable[..., Any]) -> Callable[..., Any]:
             raise typer.Exit(1) from None
         except (StoreError, AccessDenied, ValueError) as exc:
             err.print(f"[red]error:[/red] {escape(str(exc))}")
+            raise typer.Exit(1) from None
+        except (SQLAlchemyError, ArgumentError, CommandError, OSError) as exc:
+            detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            where = _store_location(kwargs.get("database"))
+            err.print(
+                f"[red]error:[/red] the mission store ({escape(where)}) cannot be used: "
+                f"{escape(detail)}",
+                soft_wrap=True,
+            )
             raise typer.Exit(1) from None
 
     return wrapper

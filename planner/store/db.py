@@ -40,6 +40,11 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_LOCK = 7_202_211_20
 
 
+def data_directory(data_dir: str | Path | None = None) -> Path:
+    """The app's data directory: `data_dir`, else `$PLANNER_DATA_DIR`, else `./data`."""
+    return Path(data_dir or os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR)
+
+
 def database_url(url: str | None = None, *, data_dir: str | Path | None = None) -> str:
     """The database to use: `url`, else `$PLANNER_DATABASE_URL`, else the SQLite file.
 
@@ -47,20 +52,34 @@ def database_url(url: str | None = None, *, data_dir: str | Path | None = None) 
     """
     url = url or os.environ.get(DATABASE_URL_ENV) or None
     if url is None:
-        folder = Path(data_dir or os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR)
-        return f"sqlite:///{(folder / DB_FILE).as_posix()}"
+        return f"sqlite:///{(data_directory(data_dir) / DB_FILE).as_posix()}"
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
+def _private_database_file(path: Path) -> None:
+    """The plan is confidential until election day: the store's folder is created 0700,
+    and the database file 0600 before SQLite first opens it, so its -wal and -shm files,
+    which SQLite gives the database file's permissions, are private too. A store made
+    world-readable by an earlier version is made private again."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            if file.stat().st_mode & 0o077 and file.stat().st_uid == os.getuid():
+                file.chmod(0o600)
+        except FileNotFoundError:
+            continue
+
+
 def _sqlite_engine(url: str, *, busy_timeout_s: float) -> Engine:
     parsed = make_url(url)
     database = parsed.database or ""
     if database and database != ":memory:" and not database.startswith("file:"):
-        # The plan is confidential until election day: the folder is the owner's only.
-        Path(database).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        _private_database_file(Path(database))
     engine = create_engine(
         url,
         connect_args={"timeout": busy_timeout_s},

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from planner.ids import safe_name
 from planner.model import Mission
 from planner.outputs import coverage_csv, plan_json, routes_geojson, version_name, visits_csv
 from planner.route_lines import TeamLine
@@ -71,7 +72,7 @@ class Download:
 
     def name_for(self, source: ExportSource) -> str:
         if source.team_id is not None and "{team}" in self.team_file_name:
-            return self.team_file_name.format(team=source.team_id)
+            return self.team_file_name.format(team=safe_name(source.team_id))
         return self.file_name
 
     @property

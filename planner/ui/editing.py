@@ -7,13 +7,16 @@ import dataclasses
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, time
 from typing import Any
 
 import pandas as pd
 
 from planner.allocation import allocate_teams, area_voters
+from planner.errors import Problem
+from planner.ids import id_problem, shown
 from planner.model import Mission, Rules, Targets, Team, TeamKind
+from planner.ranges import ranges_of
+from planner.rules_check import mission_rules_problems, read_rules, read_targets
 from planner.schedule import PHASES
 from planner.ui.replan import planned_areas
 
@@ -106,6 +109,8 @@ def teams_from_rows(
         team_id = "" if _blank(row.get("team_id")) else str(row["team_id"]).strip()
         if not team_id:
             problems.append((index, "team_id", "every team needs an id"))
+        elif (unsafe := id_problem(team_id)) is not None:
+            problems.append((index, "team_id", f"{shown(team_id)!r} {unsafe}"))
         elif seen[team_id]:
             problems.append((index, "team_id", f"{team_id!r} is used by another row"))
         seen[team_id] += 1
@@ -252,61 +257,50 @@ def rule_values(rules: Rules) -> dict[str, Any]:
     return {f.name: getattr(rules, f.name) for f in dataclasses.fields(Rules)}
 
 
+FORM = "Teams & rules form"
+
+
+def _worded(problems: Sequence[Problem], labels: Mapping[str, str]) -> list[str]:
+    """`Label: message` for each problem of the form (the field's name when unlabelled)."""
+    out = []
+    for p in problems:
+        name = (p.field or "").split(".", 1)[-1]
+        label = labels.get(name, name)
+        message = p.message[:1].upper() + p.message[1:]
+        out.append(f"{label}: {message}")
+    return out
+
+
 def rules_from_values(values: Mapping[str, Any], base: Rules) -> tuple[Rules | None, list[str]]:
-    """New rules from form values, or every reason they cannot be used."""
-    problems: list[str] = []
-    merged = rule_values(base) | dict(values)
-    types = {f.name: type(getattr(base, f.name)) for f in dataclasses.fields(Rules)}
-    for name, value in merged.items():
-        kind = types.get(name)
-        label = RULE_FIELDS.get(name, (name, ""))[0]
-        if kind in (int, float) and value is None:
-            problems.append(f"{label}: a number is needed")
-        elif kind in (time, date) and value is None:
-            problems.append(f"{label}: a value is needed")
-        elif kind in (int, float) and value < 0:
-            problems.append(f"{label}: must not be negative")
-    if problems:
-        return None, problems
-    if merged["polls_close"] <= merged["polls_open"]:
-        problems.append(
-            f"Polls close ({merged['polls_close']:%H:%M}) must be after polls open "
-            f"({merged['polls_open']:%H:%M})"
-        )
-    if merged["meal_break_min"] > 0 and merged["meal_window_end"] <= merged["meal_window_start"]:
-        problems.append("The meal break window must end after it starts")
-    if merged["max_driving_hours"] <= 0:
-        problems.append("Driving per team must be more than 0 hours")
-    if merged["max_base_distance_km"] <= 0:
-        problems.append("The furthest station from the base must be more than 0 km")
-    if merged["detour_factor"] < 1:
-        problems.append("The road detour factor must be at least 1 (roads are never shorter)")
-    if problems:
-        return None, problems
-    try:
-        rules = Rules(
-            **{k: types[k](v) if types[k] in (int, float) else v for k, v in merged.items()}
-        )
-    except (TypeError, ValueError) as exc:
-        message = str(exc).removeprefix("rules: ")
-        return None, [message[:1].upper() + message[1:]]
-    return rules, []
+    """New rules from form values, or every reason they cannot be used (the checks of
+    `planner.rules_check`, as for mission.toml)."""
+    rules, problems = read_rules(values, file=FORM, base=base)
+    return rules, _worded(problems, {name: label for name, (label, _) in RULE_FIELDS.items()})
 
 
 def targets_from_values(values: Mapping[str, Any]) -> tuple[Targets | None, list[str]]:
-    problems = []
-    clean: dict[str, int] = {}
-    for phase in PHASES:
-        value = values.get(phase)
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            problems.append(f"{phase}: a number is needed")
-        elif value < 0:
-            problems.append(f"{phase}: must not be negative")
-        else:
-            clean[phase] = int(value)
-    if problems:
-        return None, problems
-    return Targets(**clean), []
+    """New targets from form values (a value for every phase), or every reason not."""
+    full = {phase: values.get(phase) for phase in PHASES}
+    full = {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in full.items()}
+    targets, problems = read_targets(full, file=FORM)
+    return targets, _worded(problems, {})
+
+
+def widget_bounds(name: str, value: Any, cls: type = Rules) -> dict[str, Any]:
+    """`min_value`/`max_value` for the form widget of a setting, from its declared range;
+    none when the current value lies outside (a mission stored before the range existed
+    must still open, and its value is then reported when applied)."""
+    allowed = ranges_of(cls).get(name)
+    if allowed is None:
+        return {}
+    low, high = allowed.low, allowed.high
+    if (low is not None and value < low) or (high is not None and value > high):
+        return {}
+    kind = type(value)
+    bounds = {"min_value": low, "max_value": high}
+    if kind in (int, float):
+        bounds = {k: None if v is None else kind(v) for k, v in bounds.items()}
+    return {k: v for k, v in bounds.items() if v is not None}
 
 
 def target_warnings(mission: Mission) -> list[str]:
@@ -358,4 +352,9 @@ def plan_blockers(mission: Mission, excluded: Iterable[str] = ()) -> list[str]:
     usable = {s.station_id for s in mission.stations} - set(excluded)
     if mission.stations and not usable:
         problems.append("Every station is reported closed or inaccessible")
+    labels = {name: label for name, (label, _) in RULE_FIELDS.items()}
+    for problem in _worded(
+        mission_rules_problems(mission.rules, mission.targets, file=FORM), labels
+    ):
+        problems.append(f"Rules: {problem} (correct it on the Teams & rules page)")
     return problems

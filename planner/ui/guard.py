@@ -9,6 +9,7 @@ from contextlib import contextmanager
 import streamlit as st
 
 from planner.errors import MissionDataError
+from planner.escaping import markdown_text
 from planner.store import AccessDenied, AuthError, BusyError, ConflictError, NotFound
 from planner.ui.tables import problems_table
 
@@ -49,13 +50,13 @@ def page_errors(what: str = "This page") -> Iterator[None]:
     except MissionDataError as exc:
         show_problems(exc)
     except (ConflictError, BusyError) as exc:
-        st.warning(store_message(exc))
+        st.warning(markdown_text(store_message(exc)))
     except (AccessDenied, AuthError, NotFound) as exc:
         log.info("%s refused: %s", what, exc)
-        st.error(store_message(exc))
+        st.error(markdown_text(store_message(exc)))
     except Exception as exc:
         log.exception("%s failed", what)
         st.error(
-            f"{what} could not be completed: {type(exc).__name__}: {exc}. "
+            f"{what} could not be completed: {markdown_text(f'{type(exc).__name__}: {exc}')}. "
             "Nothing was lost; change the input and try again."
         )

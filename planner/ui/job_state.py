@@ -15,6 +15,7 @@ from planner.repair import merge_saved
 from planner.schedule import Plan
 from planner.store import StoreError, save_plan
 from planner.ui import mission_state, session, version_state
+from planner.ui.job_files import dismiss, interrupted_runs, jobs_root
 from planner.ui.jobs import SolveJob
 from planner.ui.memo import forget_run_memo
 
@@ -56,6 +57,7 @@ def start_job(mission: Mission, what: JobPlan, **kwargs: Any) -> SolveJob:
         "mission_id": mission_state.mission_id(),
         "edit_version": mission_state.edit_version(),
         "started_at": time.time(),
+        "user": session.user().username,
     }
     running = SolveJob(mission, meta=meta, **kwargs)
     st.session_state[JOB_KEY] = running
@@ -74,6 +76,19 @@ def cancel_job(*, reason: str | None = None) -> None:
                 "elapsed_s": round(status.elapsed_s, 1),
                 **running.meta,
             }
+
+
+def interrupted(area_id: str | None = None) -> list[dict[str, Any]]:
+    """Runs of the session's mission that never finished (the app stopped during them);
+    with `area_id`, only re-plans of that area."""
+    runs = interrupted_runs(jobs_root(), mission_state.mission_id())
+    if area_id is not None:
+        runs = [r for r in runs if (r.get("meta") or {}).get("area_id") == area_id]
+    return runs
+
+
+def dismiss_interrupted(job_id: str) -> None:
+    dismiss(jobs_root(), job_id)
 
 
 def job_result() -> dict[str, Any] | None:

@@ -4,17 +4,25 @@
 (`python -m planner.ui.solve_worker`) in a session of its own, so cancelling stops the
 solver and every worker process it started (its LocalCluster), at once, and nothing of
 the web server is copied into it. Progress (one line per finished area) comes back on
-the process's output, read by a thread; the plan comes back as a pickle file. `poll()`
-never blocks.
+the process's output, read by a thread; the plan comes back as a pickle file in the
+run's private folder in the data directory (`planner.ui.job_files`). `poll()` never
+blocks.
 
 The time limit counts from the moment the job starts: the process's start, its imports
 and its cluster are inside it. On a Dask cluster (`scheduler`), cancelling stops the
 job's process; the cluster drops the areas not yet started, and the ones running stop
 at the job's deadline.
+
+The folder goes on every way a run ends: finished, failed or cancelled (removed when the
+end is seen), the process crashed (likewise), the session holding the run gone or the
+server stopping (the process is stopped, the data files removed and the run marked
+interrupted, by a finalizer that also runs at exit), the server killed (the process stops
+itself when its server is gone; the next start cleans up and marks the run interrupted).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pickle
@@ -22,7 +30,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import weakref
@@ -32,6 +39,15 @@ from typing import Any
 
 from planner.model import Mission
 from planner.travel import TravelModel
+from planner.ui.job_files import (
+    jobs_root,
+    mark_interrupted,
+    new_job_folder,
+    process_start,
+    read_marker,
+    write_marker,
+    write_private,
+)
 
 RUNNING, DONE, FAILED, CANCELLED = "running", "done", "failed", "cancelled"
 # A run ends within its time limit plus 5 % and 2 s; one that outlives it by this much
@@ -41,13 +57,41 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _reap(process: subprocess.Popen, folder: Path) -> None:
-    """Stop a run nobody waits for any more (the server is stopping); remove its files."""
+    """Stop a run nobody waits for any more (the server is stopping, or the session that
+    started it is gone); remove its data and mark it interrupted."""
     if process.poll() is None:
         try:
             os.killpg(process.pid, signal.SIGTERM)
         except (ProcessLookupError, PermissionError):
             process.terminate()
-    shutil.rmtree(folder, ignore_errors=True)
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
+    mark_interrupted(folder, "the run was stopped before it finished (the app stopped)")
+
+
+# The finalizers of the runs started by this process, so that a server stopping by a
+# signal stops them too: Streamlit's server ends the process by re-raising the signal
+# once it has shut down, and exit handlers (which call finalizers) do not run then.
+_finalizers: list[weakref.finalize[Any, Any]] = []
+_finalizers_lock = threading.Lock()
+
+
+def stop_all_runs() -> None:
+    """Stop every run of this process still going, as its finalizer does (called when the
+    server shuts down)."""
+    with _finalizers_lock:
+        running, _finalizers[:] = list(_finalizers), []
+    for finalizer in running:
+        finalizer()
+
+
+def _keep(finalizer: weakref.finalize[Any, Any]) -> None:
+    with _finalizers_lock:
+        _finalizers[:] = [f for f in _finalizers if f.alive]
+        _finalizers.append(finalizer)
 
 
 @dataclass
@@ -86,6 +130,7 @@ class SolveJob:
         excluded: frozenset[str] = frozenset(),
         areas: list[str] | None = None,
         meta: dict[str, Any] | None = None,
+        root: Path | None = None,
         travel: TravelModel | None = None,
     ) -> None:
         self.time_limit_s = float(time_limit_s)
@@ -96,7 +141,7 @@ class SolveJob:
         self._lock = threading.Lock()
         self._status = JobStatus(RUNNING, total=len(self.areas))
         self._outcome: dict[str, Any] = {}
-        self._folder = Path(tempfile.mkdtemp(prefix="planner-job-"))
+        self._folder = new_job_folder(root or jobs_root(), self.meta)
         self._result = self._folder / "plan.pickle"
         options = {
             "time_limit_s": self.time_limit_s,
@@ -108,7 +153,7 @@ class SolveJob:
             "travel": travel,
         }
         source = self._folder / "input.pickle"
-        source.write_bytes(pickle.dumps((mission, options), protocol=pickle.HIGHEST_PROTOCOL))
+        write_private(source, pickle.dumps((mission, options), protocol=pickle.HIGHEST_PROTOCOL))
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p
@@ -122,9 +167,13 @@ class SolveJob:
             env=env,
             start_new_session=True,  # its own process group: cancel reaches its workers
         )
+        marker = read_marker(self._folder) or {}
+        worker = {"pid": self._process.pid, "start": process_start(self._process.pid)}
+        write_marker(self._folder, {**marker, "worker": worker})
         # When the server stops, a run still going is stopped; once no session holds the
         # job (and its output has ended), its files are removed.
         self._finalizer = weakref.finalize(self, _reap, self._process, self._folder)
+        _keep(self._finalizer)
         self._stderr: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True, name="planner-job")
         self._reader.start()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 
 import streamlit as st
 
+from planner.escaping import markdown_text
 from planner.ui import job_state
 
 POLL_S = 1.0
@@ -23,7 +25,7 @@ def job_progress(area_names: Mapping[str, str]) -> None:
         if status.finished:
             job_state.collect_job()
             st.rerun()
-        what = running.meta.get("label", "plan")
+        what = markdown_text(running.meta.get("label", "plan"))
         limit = running.time_limit_s
         st.info(
             f"Planning ({what}): {len(status.areas_done)} of {status.total} area(s) done, "
@@ -40,7 +42,8 @@ def job_progress(area_names: Mapping[str, str]) -> None:
             name = area_names.get(area_id, area_id)
             cols[index % 3].progress(
                 1.0 if done else 0.0,
-                text=f"{area_id} · {name}: {'done' if done else 'waiting or solving'}",
+                text=f"{markdown_text(area_id)} · {markdown_text(name)}: "
+                f"{'done' if done else 'waiting or solving'}",
             )
         if st.button("Cancel planning", type="secondary", key="cancel_job"):
             job_state.cancel_job(reason="cancelled by the user")
@@ -54,7 +57,7 @@ def job_outcome() -> None:
     result = job_state.job_result()
     if not result:
         return
-    label = result.get("label", "plan")
+    label = markdown_text(result.get("label", "plan"))
     if result["state"] == "done":
         saved = f"; saved as version {result['version']}" if result.get("version") else ""
         st.success(f"Planning finished ({label}) in {result['elapsed_s']:.0f} s{saved}.")
@@ -64,6 +67,24 @@ def job_outcome() -> None:
         )
     else:
         st.error(
-            f"Planning failed ({label}): {result['error']}. Nothing was saved; the plan "
+            f"Planning failed ({label}): {markdown_text(result['error'])}. Nothing was saved; "
+            "the plan "
             "versions stay as they are. Check teams and rules and run again."
         )
+
+
+def interrupted_notices(area_id: str | None = None) -> None:
+    """Runs that the app's stop interrupted (see `job_files`), each with a way to dismiss."""
+    for run in job_state.interrupted(area_id):
+        meta = run.get("meta") or {}
+        started = datetime.fromtimestamp(float(run.get("started_at") or 0), UTC)
+        cols = st.columns([5, 1], vertical_alignment="center")
+        cols[0].warning(
+            f"Planning run interrupted ({markdown_text(meta.get('label', 'plan'))}, started "
+            f"{started:%Y-%m-%d %H:%M} UTC by {markdown_text(meta.get('user', '?'))}): "
+            f"{markdown_text(run.get('why', 'the app stopped'))}. Nothing was saved; run it "
+            "again."
+        )
+        if cols[1].button("Dismiss", key=f"dismiss_{run['id']}"):
+            job_state.dismiss_interrupted(run["id"])
+            st.rerun()

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 import streamlit as st
 from streamlit_folium import st_folium
 
+from planner.escaping import markdown_text
 from planner.maps.render import plan_map
 from planner.maps.selection import MapView, area_stations, stops_by_team, visible_teams
 from planner.model import Mission, Station
@@ -48,10 +49,12 @@ def map_with_details(
     site_id = obj.station_id if isinstance(obj, Station) else obj.tec_id
     title, facts, visits = site_details(mission, plan, kind, site_id, statuses)
     with st.container(border=True):
-        st.markdown(f"**{title}**")
+        st.markdown(f"**{markdown_text(title)}**")
         cols = st.columns(min(4, len(facts)))
         for index, (label, value) in enumerate(facts.items()):
-            cols[index % len(cols)].markdown(f"**{label}**  \n{value}")
+            cols[index % len(cols)].markdown(
+                f"**{markdown_text(label)}**  \n{markdown_text(value)}"
+            )
         if len(visits):
             st.dataframe(visits, hide_index=True, width="stretch")
         elif plan is not None:
@@ -74,7 +77,8 @@ def schedules(mission: Mission, plan: Plan, area_id: str | None, *, columns: int
         voting = sum(1 for s in stops if s.phase == "voting")
         with cols[index % columns]:
             st.markdown(
-                f"**{team}** · base {bases.get(team, '?')} · {voting} voting visit(s) · "
+                f"**{markdown_text(team)}** · base {markdown_text(bases.get(team, '?'))} · "
+                f"{voting} voting visit(s) · "
                 f"leaves {stops[0].depart:%H:%M}"
             )
             table = schedule_table(stops, mission).drop(columns=["site_id"])
@@ -105,9 +109,12 @@ def download_buttons(
         name = download.name_for(source)
         with st.container(border=True):
             left, right = st.columns([3, 1], vertical_alignment="center")
-            left.markdown(f"**{download.label}** — `{name}`  \n{download.description}")
+            left.markdown(
+                f"**{markdown_text(download.label)}** — {markdown_text(name)}  \n"
+                f"{markdown_text(download.description)}"
+            )
             right.download_button(
-                f"Download {name}",
+                f"Download {markdown_text(name)}",
                 data=deliver(download, source, record),
                 file_name=name,
                 mime=download.mime,

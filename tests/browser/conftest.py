@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -125,18 +126,19 @@ def seed(tmp_path_factory: pytest.TempPathFactory) -> Seed:
     return seed_store(tmp_path_factory.mktemp("server-store") / "data")
 
 
-@pytest.fixture(scope="session")
-def app_url(seed: Seed) -> Iterator[str]:
+@contextlib.contextmanager
+def serve_app(data_dir: Path, *, log_name: str = "streamlit.log") -> Iterator[str]:
+    """`streamlit run app.py` on the store in `data_dir`; yields its address, stops it after."""
     port = _free_port()
     env = {
         **os.environ,
         "PYTHONUNBUFFERED": "1",
-        "PLANNER_DATA_DIR": str(seed.data_dir),
+        "PLANNER_DATA_DIR": str(data_dir),
         # An open page notices a session ended elsewhere within seconds (default 30).
         "PLANNER_SESSION_CHECK_SECONDS": str(SESSION_CHECK_SECONDS),
     }
     env.pop("PLANNER_DATABASE_URL", None)
-    log = (ROOT / "test-output").joinpath("streamlit.log")
+    log = (ROOT / "test-output").joinpath(log_name)
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("w") as out:
         proc = subprocess.Popen(
@@ -181,6 +183,12 @@ def app_url(seed: Seed) -> Iterator[str]:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url(seed: Seed) -> Iterator[str]:
+    with serve_app(seed.data_dir) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

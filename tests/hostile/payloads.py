@@ -41,6 +41,19 @@ LONG = "Long " + "Ω" * 1000
 # One payload per name field, cycled, so every kind of payload lands in several fields.
 PAYLOADS = (*FORMULAS, *MARKUP, QUOTES, RTL, CONTROL, LONG)
 
+# What a browser would run, Streamlit would render as Markdown, or Rich would read as markup,
+# were it not escaped; `scripted_mission()` puts one in every name field.
+SCRIPTS = (
+    SCRIPT,
+    "<script>alert(2)</script>",
+    '"><img src=x onerror=alert(3)>',
+    "'><svg onload=alert(4)>",
+    "</script><script>alert(5)</script>",
+    "[click](javascript:alert(6))",
+    "**bold** _it_ :red[red] :streamlit: $x^2$ -> www.example.org",
+    "[/bold][red]rich[/red] [link=file:///etc/passwd]x[/link]",
+)
+
 # Ids that try to leave a folder or hide in one; the loader refuses each of them.
 UNSAFE_IDS = (
     "../../../tmp/x",
@@ -138,3 +151,32 @@ def with_team_ids(mission: Mission, team_ids: dict[str, str]) -> Mission:
     """The mission with some team ids replaced (old -> new), bypassing the loader."""
     teams = tuple(replace(t, team_id=team_ids.get(t.team_id, t.team_id)) for t in mission.teams)
     return replace(mission, teams=teams)
+
+
+def scripted_mission() -> Mission:
+    """The hostile mission (safe ids) with a script payload in every name field, each one
+    numbered (`... #7`) so a test can tell where a shown name comes from."""
+    count = iter(range(1000))
+
+    def name() -> str:
+        i = next(count)
+        return f"{SCRIPTS[i % len(SCRIPTS)]} #{i}"
+
+    m = hostile_mission()
+    areas = tuple(replace(a, name=name()) for a in m.areas)  # the area: the <img> payload
+    teams = tuple(replace(t, base_name=name()) for t in m.teams)
+    return replace(
+        m,
+        name=name(),
+        country=name(),
+        regions=tuple(
+            replace(r, name_en=name(), name_kk=name(), name_ru=name()) for r in m.regions
+        ),
+        districts=tuple(
+            replace(d, name_en=name(), name_kk=name(), name_ru=name()) for d in m.districts
+        ),
+        commissions=tuple(replace(c, name=name()) for c in m.commissions),
+        stations=tuple(replace(s, number=name(), name=name(), address=name()) for s in m.stations),
+        areas=areas,
+        teams=teams,
+    )
