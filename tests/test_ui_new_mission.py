@@ -13,9 +13,9 @@ import pytest
 
 from planner import synthetic
 from planner.init.sources import SUPPORTED
-from planner.ui import uploads
 from planner.ui.new_mission import NewMissionRequest, preview_new_mission, request_problems
 from planner.ui.uploads import Upload, stage_uploads
+from planner.upload_limits import UploadLimits
 
 REQUEST = NewMissionRequest("Synthetic", date(2026, 3, 15), teams=6, areas=2)
 
@@ -103,11 +103,9 @@ def test_unreadable_lists_name_the_upload() -> None:
     assert preview.problems[0].file == "list.csv"
 
 
-def test_staging_refuses_types_twice_named_files_and_hostile_archives(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    limit = 10_000  # the real limit is 500 MB: the same check, on a smaller archive
-    monkeypatch.setattr(uploads, "MAX_ZIP_BYTES", limit)
+def test_staging_refuses_types_twice_named_files_and_hostile_archives(tmp_path: Path) -> None:
+    limit = 10_000  # the real limit is 1 GB per member: the same check, on a smaller archive
+    limits = UploadLimits(max_member_bytes=limit, max_archive_bytes=limit)
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("big.shp", b"\0" * (limit + 1))
@@ -122,12 +120,12 @@ def test_staging_refuses_types_twice_named_files_and_hostile_archives(
         Upload("escape.zip", escape.getvalue()),
         Upload("junk.zip", b"not a zip"),
     ]
-    paths, problems = stage_uploads(tmp_path / "in", files, suffixes=SUPPORTED)
+    paths, problems = stage_uploads(tmp_path / "in", files, suffixes=SUPPORTED, limits=limits)
     messages = {p.file: p.message for p in problems}
     assert messages["dir/A.CSV"] == "a file of this name came twice"
     assert messages["run.exe"].startswith("unsupported file type")
-    assert messages["bomb.zip"] == "the archive is too large to unpack"
-    assert messages["escape.zip"].startswith("unsafe path in archive")
+    assert "unpacks to 10,001 bytes" in messages["bomb.zip"]
+    assert messages["escape.zip"] == "unsafe path in the archive"
     assert messages["junk.zip"] == "not a readable .zip archive"
     assert [p.name for p in paths] == ["a.csv", "bomb.zip", "escape.zip", "junk.zip"]
     assert all(p.parent == tmp_path / "in" for p in paths)
