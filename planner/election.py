@@ -1,9 +1,12 @@
 """The election day of one area as a routing problem, and its answer as team schedules.
 
-Each team: base -> opening station (there 45 min before polls open, until 30 min after)
--> optional voting stations (30 min each, polls open) with a meal break -> count station
-(arrive 30 min before close, stay to the end of the count) -> its TEC (tabulation) -> base.
-Legs before dawn and after the count use night speeds.
+Each team, for the phases the mission observes (`Rules.phases`): base -> opening station
+(there 45 min before polls open, until 30 min after) -> optional voting stations (30 min
+each, polls open) with a meal break -> count station (arrive 30 min before close, stay to
+the end of the count), or closing station (arrive before the close, stay a set time after
+it) and then the count at a commission (from a set time after the close) -> the
+commission it follows the tabulation to -> base. Legs before dawn and after the close use
+night speeds.
 
 The schedules are the routes replayed (`planner.feasibility`), not the router's own stay
 times: a team leaves its base just in time for its opening, every stay starts as early
@@ -23,13 +26,14 @@ from typing import Any
 import numpy as np
 
 from planner.balance import Visit, repair
+from planner.capacity import visits_per_team
 from planner.feasibility import Nodes, Timeline, latest_departure, replay
-from planner.model import Setting, Station, Team
+from planner.model import CountingPlace, Setting, Station, Team
 from planner.problem import AreaProblem
 from planner.routing import solve_routing
 from planner.routing_data import MealBreak, RoutingInput, RoutingResult
 from planner.sampling import sample_area, station_place
-from planner.schedule import NIGHT_FROM, NIGHT_TO, AreaPlan, AreaSample, Stop
+from planner.schedule import NIGHT_FROM, NIGHT_TO, AreaPlan, AreaSample, Stop, TeamAssignment
 from planner.travel import Place, TravelModel
 
 MINUTE = 60
@@ -43,11 +47,13 @@ def build_routing_input(
     Returns the model, a (role, site_id, tz) per node, and the node places.
     """
     rules, options = problem.rules, problem.options
+    phases = rules.phases
     by_id = {s.station_id: s for s in problem.stations}
     tecs = {c.tec_id: c for c in problem.commissions}
     teams = planned_teams(problem, sample)
     team_index = {t.team_id: v for v, t in enumerate(teams)}
-    base_tz = {a.team_id: by_id[a.opening].tz for a in sample.assignments}
+    base_tz = {a.team_id: _base_tz(problem, a) for a in sample.assignments}
+    count_at_commission = phases.counting is CountingPlace.COMMISSION
 
     roles: list[tuple[str, str, str]] = []
     places: list[Place] = []
@@ -58,10 +64,22 @@ def build_routing_input(
         required.append(-1)
     for a in sample.assignments:
         v = team_index[a.team_id]
-        for role, site in (("opening", a.opening), ("counting", a.count)):
+        fixed = (
+            ("opening", a.opening),
+            ("closing", a.closing),
+            ("counting", None if count_at_commission else a.count),
+        )
+        for role, site in fixed:
+            if site is None:
+                continue
             s = by_id[site]
             roles.append((role, site, s.tz))
             places.append(station_place(s))
+            required.append(v)
+        if count_at_commission and a.count is not None:
+            c = tecs[a.count]
+            roles.append(("counting", c.tec_id, c.tz))
+            places.append(Place(c.tec_id, c.lon, c.lat, True))
             required.append(v)
         if a.tabulation_tec is not None:
             c = tecs[a.tabulation_tec]
@@ -86,12 +104,23 @@ def build_routing_input(
     w_open = np.zeros(n, dtype=np.int64)
     w_close = np.zeros(n, dtype=np.int64)
     prize = np.zeros(n, dtype=np.int64)
+    count_end: dict[str, int] = {}  # a commission's count, when it ends
     for i, (role, site, tz) in enumerate(roles):
         if role == "base":
             continue
         open_s = problem.clock(rules.polls_open, tz)
         close_s = problem.clock(rules.polls_close, tz)
-        if role == "opening":
+        if role == "counting" and count_at_commission:
+            start = close_s + rules.commission_count_start_after_close_min * MINUTE
+            w_open[i] = w_close[i] = start
+            service[i] = problem.commission_count_min.get(site, 0) * MINUTE
+            count_end[site] = start + int(service[i])
+        elif role == "closing":
+            w_open[i] = w_close[i] = close_s - rules.closing_arrive_before_close_min * MINUTE
+            service[i] = (
+                rules.closing_arrive_before_close_min + rules.closing_stay_after_close_min
+            ) * MINUTE
+        elif role == "opening":
             w_open[i] = w_close[i] = open_s - rules.opening_arrive_before_min * MINUTE
             service[i] = (
                 rules.opening_arrive_before_min + rules.opening_stay_after_open_min
@@ -110,19 +139,34 @@ def build_routing_input(
         else:  # tabulation
             w_open[i] = close_s
             w_close[i] = problem.clock(rules.tec_arrive_until, tz, next_day=True)
+    if count_end:
+        # The tabulation a team follows after a commission's count starts when that count
+        # ends: the window keeps the two in order.
+        counted = {
+            v: site
+            for (role, site, _), v in zip(roles, required, strict=True)
+            if role == "counting"
+        }
+        for i, (role, _site, _tz) in enumerate(roles):
+            if role == "tabulation" and counted.get(required[i]) in count_end:
+                w_open[i] = max(w_open[i], count_end[counted[required[i]]])
 
     depart_earliest = np.array(
         [problem.clock(options.earliest_departure, base_tz[t.team_id]) for t in teams]
     )
-    depart_latest = np.array(
-        [
-            problem.clock(rules.polls_open, base_tz[t.team_id])
-            - rules.opening_arrive_before_min * MINUTE
-            for t in teams
-        ]
-    )
     return_latest = np.array(
         [problem.clock(rules.return_to_base_by, base_tz[t.team_id], next_day=True) for t in teams]
+    )
+    depart_latest = (
+        np.array(
+            [
+                problem.clock(rules.polls_open, base_tz[t.team_id])
+                - rules.opening_arrive_before_min * MINUTE
+                for t in teams
+            ]
+        )
+        if phases.opening
+        else return_latest.copy()
     )
     breaks = tuple(
         MealBreak(
@@ -142,7 +186,8 @@ def build_routing_input(
     for i, (role, site, _) in enumerate(roles):
         if role == "voting":
             mix[i] = up if by_id[site].setting is Setting.URBAN else -down
-    band = round(100 * rules.urban_rural_tolerance_pp / 100 * options.max_voting_per_team)
+    max_visits = visits_per_team(problem, travel)[0]
+    band = round(100 * rules.urban_rural_tolerance_pp / 100 * max_visits)
 
     inp = RoutingInput(
         travel=matrix,
@@ -156,7 +201,7 @@ def build_routing_input(
         depart_earliest=depart_earliest,
         depart_latest=depart_latest,
         return_latest=return_latest,
-        max_visits=options.max_voting_per_team,
+        max_visits=max_visits,
         max_drive=int(rules.max_driving_hours * 3600),
         breaks=breaks,
         mix_delta=mix,
@@ -172,6 +217,27 @@ def planned_teams(problem: AreaProblem, sample: AreaSample) -> tuple[Team, ...]:
     """The teams that got an opening and a count station, in assignment order."""
     by_id = {t.team_id: t for t in problem.teams}
     return tuple(by_id[a.team_id] for a in sample.assignments)
+
+
+def _site_type(problem: AreaProblem, role: str) -> str:
+    """Where a stop of this phase is: a commission (tabulation, a count at the
+    commission) or a station."""
+    at_commission = role == "counting" and problem.rules.phases.counting is CountingPlace.COMMISSION
+    return "tec" if role == "tabulation" or at_commission else "station"
+
+
+def _base_tz(problem: AreaProblem, assignment: TeamAssignment) -> str:
+    """The zone a team's day is counted in: its first fixed stop's (the base has none)."""
+    by_id = {s.station_id: s for s in problem.stations}
+    tecs = {c.tec_id: c for c in problem.commissions}
+    for site in (assignment.opening, assignment.closing, assignment.count):
+        if site in by_id:
+            return by_id[site].tz
+        if site in tecs:
+            return tecs[site].tz
+    if assignment.tabulation_tec in tecs:
+        return tecs[assignment.tabulation_tec].tz
+    return problem.stations[0].tz if problem.stations else "UTC"
 
 
 def _urban_share(stations: tuple[Station, ...]) -> float:
@@ -344,7 +410,7 @@ def _stops(
             place = places[stop.node]
             stops.append(
                 Stop(
-                    team.team_id, seq, role, site, "tec" if role == "tabulation" else "station",
+                    team.team_id, seq, role, site, _site_type(problem, role),
                     at(stop.start, node_tz), at(stop.depart, node_tz),
                     round(int(inp.travel[prev, stop.node]) / 60), place.lat, place.lon,
                 )

@@ -18,6 +18,7 @@ import json
 from collections import defaultdict
 from dataclasses import asdict
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +79,8 @@ def parse_visits(text: str) -> list[dict[str, str]]:
 
 
 def coverage_rows(plan: Plan, mission: Mission) -> list[dict[str, Any]]:
-    """Per region, per area and in total: stations and voters against visits by phase."""
+    """Per region, per area and in total: stations and voters against visits by phase
+    (a tabulation: one team at one commission, as `Plan.achieved` counts it)."""
     station = mission.station_by_id
     groups: dict[tuple[str, str], dict[str, Any]] = {}
 
@@ -120,12 +122,11 @@ def coverage_rows(plan: Plan, mission: Mission) -> list[dict[str, Any]]:
             r["urban_stations" if s.setting.value == "urban" else "rural_stations"] += 1
             r["special_stations"] += s.kind is StationKind.SPECIAL
     tec_region = {c.tec_id: c.region for c in mission.commissions}
-    seen_tecs: set[str] = set()
     for stop in plan.stops:
-        if stop.phase == "tabulation":
-            if stop.site_id in seen_tecs:
-                continue
-            seen_tecs.add(stop.site_id)
+        if stop.phase not in PHASES:
+            continue
+        if stop.site_type == "tec":
+            # A tabulation, or a count at the commission: counted where the commission is.
             region = tec_region.get(stop.site_id, "")
             area = mission.area_of_region.get(region)
             keys = [("region", region, region_names.get(region, region))]
@@ -133,9 +134,7 @@ def coverage_rows(plan: Plan, mission: Mission) -> list[dict[str, Any]]:
                 keys.append(("area", area, area_names.get(area, area)))
             keys.append(("total", "ALL", "All stations"))
             for key in keys:
-                row(*key)["tabulation"] += 1
-            continue
-        if stop.phase not in PHASES:
+                row(*key)[stop.phase] += 1
             continue
         s = station[stop.site_id]
         for key in keys_of(stop.site_id):
@@ -176,13 +175,19 @@ def plan_summary(
     plan: Plan, mission: Mission, *, mission_path: Path | None = None
 ) -> dict[str, Any]:
     achieved = plan.achieved
+    rules = asdict(mission.rules)
+    rules.pop("phases")
     return {
         "mission": mission.name,
         "mission_path": str(mission_path.resolve()) if mission_path else None,
         "seed": plan.seed,
         "time_limit_s": plan.time_limit_s,
         "election_date": mission.rules.election_date.isoformat(),
-        "rules": {k: str(v) for k, v in asdict(mission.rules).items()},
+        "rules": {k: str(v) for k, v in rules.items()},
+        # What the plan observes: the phase settings with the targets of 0 switched off.
+        "phases": {
+            k: str(v) if isinstance(v, StrEnum) else v for k, v in asdict(mission.phases).items()
+        },
         "targets": asdict(plan.targets),
         "achieved": achieved,
         "targets_met": not plan.shortfalls,

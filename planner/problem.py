@@ -8,10 +8,20 @@ ever built for the whole country.
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass, field
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
 
-from planner.model import Commission, Mission, Rules, Station, StationKind, Team
+from planner.model import (
+    Commission,
+    Mission,
+    Rules,
+    Station,
+    StationKind,
+    Team,
+    commission_at_level,
+)
 
 
 @dataclass(frozen=True)
@@ -59,6 +69,19 @@ class AreaProblem:
     time_limit_s: float
     # Stations or roads the field reported unusable: never routed to.
     excluded: frozenset[str] = field(default_factory=frozenset)
+    # Minutes of the count at each commission (counting at the commission), from all the
+    # mission's stations that report to it.
+    commission_count_min: Mapping[str, int] = field(default_factory=dict)
+    # Commissions listed for their positions only: another part of the area sends teams
+    # to them (`planner.parts`).
+    foreign_commissions: frozenset[str] = field(default_factory=frozenset)
+    # Which part of its area this is ("" for a whole area).
+    part: str = ""
+
+    @property
+    def key(self) -> str:
+        """The problem's own name: its area, and its part when the area is split."""
+        return f"{self.area_id}/{self.part}" if self.part else self.area_id
 
     @property
     def reference(self) -> datetime:
@@ -84,7 +107,16 @@ def area_seed(seed: int, area_id: str) -> int:
 def area_problems(
     mission: Mission, options: PlanOptions, *, excluded: frozenset[str] = frozenset()
 ) -> list[AreaProblem]:
-    """Split a mission into one problem per area that has STO teams."""
+    """Split a mission into one problem per area that has STO teams.
+
+    Every problem carries the phases the mission observes (`Mission.phases`: switches
+    and targets together), so nothing downstream reads the targets again.
+    """
+    rules = replace(mission.rules, phases=mission.phases)
+    level = rules.phases.tabulation_level
+    voters: dict[str, list[int]] = defaultdict(list)
+    for s in mission.stations:
+        voters[s.tec_id].append(s.voters)
     problems = []
     for area in mission.areas:
         teams = tuple(
@@ -99,6 +131,10 @@ def area_problems(
             s for s in mission.stations if s.region in regions and s.kind is not StationKind.ABROAD
         )
         tec_ids = {s.tec_id for s in stations}
+        if rules.phases.tabulation:
+            by_id = mission.commission_by_id
+            above = {commission_at_level(t, level, by_id) for t in tec_ids}
+            tec_ids |= {t for t in above if t is not None and by_id[t].region in regions}
         commissions = tuple(c for c in mission.commissions if c.tec_id in tec_ids)
         problems.append(
             AreaProblem(
@@ -106,11 +142,16 @@ def area_problems(
                 teams=teams,
                 stations=stations,
                 commissions=commissions,
-                rules=mission.rules,
+                rules=rules,
                 options=options,
                 seed=area_seed(options.seed, area.area_id),
                 time_limit_s=options.time_limit_s,
                 excluded=excluded,
+                commission_count_min={
+                    c.tec_id: rules.commission_count_minutes(voters[c.tec_id])
+                    for c in commissions
+                    if voters[c.tec_id]
+                },
             )
         )
     return problems

@@ -14,10 +14,10 @@ from typing import Any
 from planner.model import Targets
 
 # The election day's phases in order; every coverage count and target is per phase.
-PHASES = ("opening", "voting", "counting", "tabulation")
-# Legs driven in the dark: from the base before dawn, and everything after the count
+PHASES = ("opening", "voting", "closing", "counting", "tabulation")
+# Legs driven in the dark: from the base before dawn, and everything after the close
 # (`base` rows are the team's departure and return).
-NIGHT_FROM = frozenset({"base", "counting", "tabulation"})
+NIGHT_FROM = frozenset({"base", "closing", "counting", "tabulation"})
 NIGHT_TO = frozenset({"base"})
 
 
@@ -32,7 +32,7 @@ class Stop:
 
     team_id: str
     seq: int
-    phase: str  # base | opening | voting | counting | tabulation
+    phase: str  # base | opening | voting | closing | counting | tabulation
     site_id: str
     site_type: str  # station | tec | base
     arrive: datetime
@@ -44,13 +44,16 @@ class Stop:
 
 @dataclass(frozen=True)
 class TeamAssignment:
-    """A team's fixed stations, chosen before routing: its opening, its count and the TEC
-    it follows the count protocol to (None when another team follows that TEC)."""
+    """A team's fixed stops, chosen before routing, each None when its phase is not
+    observed: its opening station, its count (a station, or a commission when counting at
+    the commission), the commission it follows the tabulation to (also None when others
+    fill that commission) and its closing station."""
 
     team_id: str
-    opening: str
-    count: str
+    opening: str | None
+    count: str | None
     tabulation_tec: str | None
+    closing: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,8 @@ class AreaSample:
     weights: dict[str, float]
     district_caps: dict[str, int]
     notes: tuple[str, ...] = ()
+    # Teams left without fixed stops, each with why (`UNPLANNED_CAUSES` key, then detail).
+    unplanned: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -98,14 +103,12 @@ class Plan:
 
     @property
     def achieved(self) -> dict[str, int]:
+        """Observations per phase: stops, a tabulation being one team at one commission
+        (with one team per commission, the commissions followed)."""
         counts = dict.fromkeys(PHASES, 0)
-        tecs: set[str] = set()
         for s in self.stops:
-            if s.phase == "tabulation":
-                tecs.add(s.site_id)
-            elif s.phase in counts:
+            if s.phase in counts:
                 counts[s.phase] += 1
-        counts["tabulation"] = len(tecs)
         return counts
 
     @property

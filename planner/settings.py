@@ -1,17 +1,22 @@
-"""`mission.toml`: the mission's name, seed, rules and targets, read and written."""
+"""`mission.toml`: the mission's name, seed, rules, phases and targets, read and written.
+
+`[phases]` (`planner.model.Phases`) is its own section of the file and rides in the
+rules (`Rules.phases`), so everything that carries the rules carries the phases.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import tomllib
 from datetime import date, time
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import tomli_w
 
 from planner.errors import MissionDataError, Problem
-from planner.model import Rules, Targets
+from planner.model import Phases, Rules, Targets
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -26,6 +31,13 @@ class MissionSettings:
 
 def _coerce(value: Any, like: Any) -> Any:
     """Convert a TOML value to the type of the dataclass default it replaces."""
+    if isinstance(like, StrEnum):
+        if not isinstance(value, str):
+            raise TypeError(f"expected one of {', '.join(type(like))}")
+        try:
+            return type(like)(value)
+        except ValueError:
+            raise ValueError(f"expected one of {', '.join(type(like))}, not {value!r}") from None
     if isinstance(like, bool):
         if not isinstance(value, bool):
             raise TypeError("expected true or false")
@@ -44,6 +56,10 @@ def _coerce(value: Any, like: Any) -> Any:
         if not isinstance(value, time):
             raise TypeError("expected a time such as 07:00:00")
         return value
+    if isinstance(like, str):
+        if not isinstance(value, str):
+            raise TypeError("expected text")
+        return value
     if isinstance(like, date):
         if isinstance(value, str):
             return date.fromisoformat(value)
@@ -53,9 +69,19 @@ def _coerce(value: Any, like: Any) -> Any:
     return value
 
 
-def _section(cls: type, raw: dict[str, Any], file: str, section: str, problems: list[Problem]):
+def _section(
+    cls: type,
+    raw: Any,
+    file: str,
+    section: str,
+    problems: list[Problem],
+    **nested: Any,
+):
     defaults = cls()
-    known = {f.name for f in dataclasses.fields(cls)}
+    if not isinstance(raw, dict):
+        problems.append(Problem(file, None, section, "expected a section of settings"))
+        return defaults
+    known = {f.name for f in dataclasses.fields(cls)} - set(nested)
     values: dict[str, Any] = {}
     for key, value in raw.items():
         if key not in known:
@@ -68,7 +94,7 @@ def _section(cls: type, raw: dict[str, Any], file: str, section: str, problems: 
         except (TypeError, ValueError) as exc:
             problems.append(Problem(file, None, f"{section}.{key}", str(exc)))
     try:
-        return cls(**values)
+        return cls(**values, **nested)
     except ValueError as exc:
         problems.append(Problem(file, None, section, str(exc)))
         return defaults
@@ -82,7 +108,8 @@ def parse_settings(text: str, *, file: str = "mission.toml") -> MissionSettings:
         raise MissionDataError([Problem(file, None, None, f"not valid TOML: {exc}")]) from exc
     problems: list[Problem] = []
     head = raw.get("mission", {})
-    rules = _section(Rules, raw.get("rules", {}), file, "rules", problems)
+    phases = _section(Phases, raw.get("phases", {}), file, "phases", problems)
+    rules = _section(Rules, raw.get("rules", {}), file, "rules", problems, phases=phases)
     targets = _section(Targets, raw.get("targets", {}), file, "targets", problems)
     seed = head.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int):
@@ -113,9 +140,12 @@ def dump_settings(settings: MissionSettings) -> str:
     head["seed"] = settings.seed
     if settings.note:
         head["note"] = settings.note
+    rules = dataclasses.asdict(settings.rules)
+    phases = rules.pop("phases")
     doc = {
         "mission": head,
-        "rules": dataclasses.asdict(settings.rules),
+        "rules": rules,
+        "phases": {k: str(v) if isinstance(v, StrEnum) else v for k, v in phases.items()},
         "targets": dataclasses.asdict(settings.targets),
     }
     return tomli_w.dumps(doc)

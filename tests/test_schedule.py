@@ -47,16 +47,24 @@ def plan(stops: list[Stop], *, teams: int = 2, notes: tuple[str, ...] = ()) -> P
     )
 
 
-def test_achieved_counts_stops_per_phase_and_each_tec_once() -> None:
+def test_achieved_counts_stops_per_phase_a_tabulation_per_team() -> None:
+    """Two teams following one commission (`teams_per_commission` 2) are two
+    tabulation observations."""
     stops = day("T1", ["V1", "V2", "V3"], "C1", "TEC-1") + day("T2", ["V4"], "C2", "TEC-1")
     p = plan(stops)
     assert list(p.achieved) == list(PHASES)
-    assert p.achieved == {"opening": 2, "voting": 4, "counting": 2, "tabulation": 1}
+    assert p.achieved == {
+        "opening": 2,
+        "voting": 4,
+        "closing": 0,
+        "counting": 2,
+        "tabulation": 2,
+    }
     assert [s.seq for s in p.stops_of("T2")] == list(range(len(day("T2", ["V4"], "C2", "TEC-1"))))
 
 
 def test_shortfalls_name_the_phase_and_why() -> None:
-    stops = day("T1", ["V1", "V2", "V3"], "C1", "TEC-1") + day("T2", ["V4"], "C2", "TEC-1")
+    stops = day("T1", ["V1", "V2", "V3"], "C1", "TEC-1") + day("T2", ["V4"], "C2", None)
     short = {s.phase: s for s in plan(stops).shortfalls}
     assert set(short) == {"voting", "tabulation"}
     assert short["voting"].target == 5 and short["voting"].achieved == 4
