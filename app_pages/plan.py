@@ -9,6 +9,7 @@ import os
 import pandas as pd
 import streamlit as st
 
+from planner.schedule import PHASES
 from planner.store import Role, publish
 from planner.ui import job_state, mission_state, report_state, session, version_state
 from planner.ui.editing import plan_blockers, target_warnings, team_warnings
@@ -136,14 +137,15 @@ else:
             st.rerun()
 
 achieved = plan.achieved
-cols = st.columns(5)
+shown = [p for p in PHASES if getattr(plan.targets, p) or achieved[p]]
+cols = st.columns(1 + len(shown))
 routed = len({s.team_id for s in plan.stops})
 cols[0].metric(
     "Teams routed",
     f"{routed} of {int(plan.stats.get('teams', routed))}",
     help="Teams the planner could not route are named in the per-area notes below.",
 )
-for col, phase in zip(cols[1:], ("opening", "voting", "counting", "tabulation"), strict=True):
+for col, phase in zip(cols[1:], shown, strict=True):
     col.metric(f"{phase.capitalize()} (target {getattr(plan.targets, phase)})", achieved[phase])
 st.caption(
     f"Seed {plan.seed}; solver wall time {plan.stats.get('wall_s', '?')} s; "

@@ -12,9 +12,12 @@ from datetime import date, time
 import pandas as pd
 import streamlit as st
 
+from planner.schedule import PHASES
 from planner.store import ConflictError, Role, update_settings, update_teams
 from planner.ui import mission_state, session, version_state
 from planner.ui.editing import (
+    PHASE_CHOICES,
+    PHASE_FIELDS,
     RULE_FIELDS,
     allocate,
     allocation_table,
@@ -187,6 +190,26 @@ with st.form("rules"):
             entered[name] = column.number_input(
                 label, value=float(value), step=0.05, format="%.2f", help=help_text or None, key=key
             )
+    st.markdown("**Phases observed** (a target of 0 also switches a phase off)")
+    cols = st.columns(4)
+    entered["phases"] = {}
+    for index, (name, (label, help_text)) in enumerate(PHASE_FIELDS.items()):
+        column = cols[index % 4]
+        value = getattr(mission.rules.phases, name)
+        key = f"phase_{name}_{version}"
+        if name in PHASE_CHOICES:
+            choices = PHASE_CHOICES[name]
+            entered["phases"][name] = column.selectbox(
+                label, choices, index=choices.index(str(value)), help=help_text or None, key=key
+            )
+        elif isinstance(value, bool):
+            entered["phases"][name] = column.checkbox(
+                label, value=value, help=help_text or None, key=key
+            )
+        else:
+            entered["phases"][name] = column.number_input(
+                label, value=value, min_value=1, step=1, help=help_text or None, key=key
+            )
     if st.form_submit_button("Apply rules"):
         with page_errors("Applying the rules"):
             rules, problems = rules_from_values(entered, mission.rules)
@@ -211,7 +234,7 @@ with st.form("rules"):
 # --- Targets ------------------------------------------------------------------------
 st.header("Coverage targets")
 with st.form("targets"):
-    cols = st.columns(4)
+    cols = st.columns(len(PHASES))
     targets = {
         phase: cols[i].number_input(
             f"{phase.capitalize()} ({'TECs' if phase == 'tabulation' else 'stations'})",
@@ -220,7 +243,7 @@ with st.form("targets"):
             step=1,
             key=f"target_{phase}_{version}",
         )
-        for i, phase in enumerate(("opening", "voting", "counting", "tabulation"))
+        for i, phase in enumerate(PHASES)
     }
     if st.form_submit_button("Apply targets"):
         with page_errors("Applying the targets"):

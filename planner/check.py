@@ -479,7 +479,7 @@ def _check_meal(
 ) -> None:
     """Some gap between stops must hold the drive plus an idle half hour in the meal window."""
     rules = mission.rules
-    if not rules.meal_fits_polling_day() or len(stops) < 2:
+    if not rules.meal_break(mission.phases) or len(stops) < 2:
         return
     tz = stops[0].arrive.tzinfo
     day = rules.election_date

@@ -125,8 +125,12 @@ def validate(
             _print_problems(exc.problems, title=f"{path}: {len(exc.problems)} problem(s)")
 
     def package(path: Path) -> list[Problem]:
+        from planner.capacity import target_warnings
+
         loaded = load_mission(path)
         _print_summary(summarize(loaded).as_dict(), path)
+        for note in target_warnings(loaded):
+            console.print(f"[yellow]target:[/yellow] {note}")
         return mission_warnings(loaded)
 
     def commissions_file(path: Path) -> list[Problem]:
@@ -251,13 +255,17 @@ def plan(
 
 
 def _print_coverage(result: Any) -> None:
+    from planner.schedule import PHASES
+
     table = Table(title="Coverage against targets")
     for column in ("phase", "target", "planned", ""):
         table.add_column(column)
     achieved = result.achieved
     short = {s.phase: s for s in result.shortfalls}
-    for phase in ("opening", "voting", "counting", "tabulation"):
+    for phase in PHASES:
         target = getattr(result.targets, phase)
+        if target == 0 and achieved[phase] == 0:
+            continue
         mark = (
             "[green]met[/green]"
             if phase not in short

@@ -175,7 +175,7 @@ def build_routing_input(
             - rules.meal_break_min * MINUTE,
             rules.meal_break_min * MINUTE,
         )
-        if rules.meal_fits_polling_day()
+        if rules.meal_break(phases)
         else None
         for t in teams
     )

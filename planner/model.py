@@ -299,6 +299,12 @@ class Rules:
             and self.meal_window_end <= self.polls_close
         )
 
+    def meal_break(self, phases: Phases) -> bool:
+        """Whether teams take a meal break: its window lies inside the polling day, and
+        they are out during it (observing the opening or voting); a team that only
+        observes the evening leaves its base after the window."""
+        return self.meal_fits_polling_day() and (phases.opening or phases.voting)
+
     def count_minutes(self, voters: int) -> int:
         """Expected count duration, scaled by the ballots expected at the station."""
         ballots = voters * self.expected_turnout

@@ -83,11 +83,11 @@ def test_infeasible_rules_are_explained(change: dict, message: str) -> None:
 
 def test_targets_from_values() -> None:
     targets, problems = targets_from_values(
-        {"opening": 1, "voting": 2, "counting": 3, "tabulation": 4}
+        {"opening": 1, "voting": 2, "closing": 0, "counting": 3, "tabulation": 4}
     )
     assert problems == [] and targets.tabulation == 4
     targets, problems = targets_from_values({"opening": -1, "voting": None})
-    assert targets is None and len(problems) == 4
+    assert targets is None and len(problems) == 5
 
 
 def test_resize_and_allocate() -> None:
