@@ -7,21 +7,108 @@ the app) which targets the mission's teams and commissions cannot reach.
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import time
 
-from planner.model import OWN_COMMISSION, CountingPlace, Mission, commission_at_level
+import numpy as np
+
+from planner.model import (
+    OWN_COMMISSION,
+    CountingPlace,
+    Mission,
+    Phases,
+    Rules,
+    Setting,
+    Station,
+    StationKind,
+    commission_at_level,
+)
 from planner.problem import AreaProblem
 from planner.schedule import PHASES
-from planner.travel import TravelModel
+from planner.travel import Place, TravelModel, great_circle_km
+
+
+def voting_window_min(rules: Rules, phases: Phases) -> int:
+    """Minutes of a team's day free for voting visits: from the end of the opening stay
+    (or the polls opening) to the evening stop (the count or closing station's arrival, or
+    the close), less the meal break."""
+    start = _minutes(rules.polls_open)
+    if phases.opening:
+        start += rules.opening_stay_after_open_min
+    end = _minutes(rules.polls_close)
+    if phases.evening_station == "counting":
+        end -= rules.count_arrive_before_close_min
+    elif phases.evening_station == "closing":
+        end -= rules.closing_arrive_before_close_min
+    meal = rules.meal_break_min if rules.meal_break(phases) else 0
+    return max(0, end - start - meal)
 
 
 def visits_per_team(problem: AreaProblem, travel: TravelModel) -> tuple[int, int]:
-    """(most voting visits a team may make, visits a team is expected to make)."""
-    options = problem.options
-    if not problem.rules.phases.voting:
+    """(most voting visits a team may make, visits a team is expected to make).
+
+    Each is `PlanOptions`' when set. Otherwise the most is what fits the day when every
+    leg is the drive to a neighbouring station (`voting_window_min`, stays of
+    `voting_stay_min`, one leg more to the evening stop): a cap the router rarely meets.
+    The expected number is what fits with legs to the station as far as the pool's
+    density makes them (a pool of teams x most x `pool_factor` stations out of the area's:
+    every k-th station, so legs to about the k-th nearest).
+    """
+    rules, options = problem.rules, problem.options
+    if not rules.phases.voting:
         return 0, 0
-    return options.max_voting_per_team, options.expected_visits_per_team
+    window = voting_window_min(rules, rules.phases)
+    stations = [
+        s
+        for s in problem.stations
+        if s.station_id not in problem.excluded and s.kind is not StationKind.ABROAD
+    ]
+    if options.max_voting_per_team is not None:
+        most = options.max_voting_per_team
+    else:
+        legs = _legs_min(stations, travel, 1)
+        most = _fits(window, rules.voting_stay_min, float(np.median(legs)) if legs.size else 0.0)
+    if options.expected_visits_per_team is not None:
+        return most, min(most, options.expected_visits_per_team)
+    pool = max(1.0, len(problem.teams) * most * options.pool_factor)
+    rank = max(1, round(len(stations) / pool))
+    legs = _legs_min(stations, travel, rank)
+    expected = _fits(window, rules.voting_stay_min, float(legs.mean()) if legs.size else 0.0)
+    return most, max(1, min(most, expected))
+
+
+def _fits(window_min: int, stay_min: int, leg_min: float) -> int:
+    """Visits of `stay_min` with a leg of `leg_min` before each, and one after the last,
+    in `window_min` (at least 1)."""
+    return max(1, math.floor((window_min - leg_min) / (stay_min + leg_min)))
+
+
+# Stations whose neighbours are looked at, at most (evenly spread over the id order).
+LEG_SAMPLE = 64
+
+
+def _legs_min(stations: Sequence[Station], travel: TravelModel, rank: int) -> np.ndarray:
+    """Drives, in minutes, from a sample of stations to their `rank`-th nearest station
+    (nearest by straight line; the drive by the travel model)."""
+    if len(stations) < 2:
+        return np.zeros(0)
+    ordered = sorted(stations, key=lambda s: s.station_id)
+    step = max(1, len(ordered) // LEG_SAMPLE)
+    origins = ordered[::step][:LEG_SAMPLE]
+    lon = np.array([s.lon for s in ordered])
+    lat = np.array([s.lat for s in ordered])
+    o_lon = np.array([s.lon for s in origins])
+    o_lat = np.array([s.lat for s in origins])
+    km = great_circle_km(o_lon[:, None], o_lat[:, None], lon[None, :], lat[None, :])
+    rank = min(rank, len(ordered) - 1)
+    # Column `rank` of each row sorted: rank 0 is the station itself (or a twin).
+    nearest = np.argpartition(km, rank, axis=1)[:, rank]
+    to = [ordered[int(j)] for j in nearest]
+    seconds = travel.durations([_place(s) for s in origins], [_place(s) for s in to])
+    return np.diag(seconds) / 60.0
 
 
 @dataclass(frozen=True)
@@ -131,3 +218,11 @@ def target_warnings(mission: Mission) -> list[str]:
             why = f"{cap.teams} plannable team(s), each observing one {phase}"
         notes.append(f"{phase} target {target} is more than the {most} possible: {why}")
     return notes
+
+
+def _minutes(clock: time) -> int:
+    return clock.hour * 60 + clock.minute
+
+
+def _place(s: Station) -> Place:
+    return Place(s.station_id, s.lon, s.lat, s.setting is Setting.URBAN)

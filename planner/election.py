@@ -18,9 +18,10 @@ early.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -28,12 +29,22 @@ import numpy as np
 from planner.balance import Visit, repair
 from planner.capacity import visits_per_team
 from planner.feasibility import Nodes, Timeline, latest_departure, replay
-from planner.model import CountingPlace, Setting, Station, Team
+from planner.model import CountingPlace, Rules, Setting, Station, Team
 from planner.problem import AreaProblem
 from planner.routing import solve_routing
 from planner.routing_data import MealBreak, RoutingInput, RoutingResult
 from planner.sampling import sample_area, station_place
-from planner.schedule import NIGHT_FROM, NIGHT_TO, AreaPlan, AreaSample, Stop, TeamAssignment
+from planner.schedule import (
+    NIGHT_FROM,
+    NIGHT_TO,
+    NO_ROUTE,
+    TIME_CUT,
+    UNFIT,
+    AreaPlan,
+    AreaSample,
+    Stop,
+    TeamAssignment,
+)
 from planner.travel import Place, TravelModel
 
 MINUTE = 60
@@ -247,15 +258,51 @@ def _urban_share(stations: tuple[Station, ...]) -> float:
 
 
 def solve_area(problem: AreaProblem, travel: TravelModel) -> AreaPlan:
-    """Sample, route and schedule one area."""
+    """Sample, route and schedule one area (or one part of one)."""
     sample = sample_area(problem, travel)
     if not sample.assignments:
-        empty = {"teams": len(problem.teams), "planned_teams": 0, "voting_visits": 0}
-        return AreaPlan(problem.area_id, (), sample, empty)
+        empty = {
+            "teams": len(problem.teams),
+            "planned_teams": 0,
+            "routed_teams": 0,
+            "voting_visits": 0,
+        }
+        return AreaPlan(problem.area_id, (), sample, empty, problem.part)
     inp, roles, places = build_routing_input(problem, sample, travel)
+    unfit = _unfit_days(problem, inp, roles, sample)
+    if unfit.notes:
+        sample = replace(
+            sample,
+            assignments=tuple(
+                replace(a, tabulation_tec=None) if a.team_id in unfit.no_tabulation else a
+                for a in sample.assignments
+                if a.team_id not in unfit.dropped
+            ),
+            notes=(*sample.notes, *unfit.notes),
+            unplanned=sample.unplanned | dict.fromkeys(unfit.dropped, UNFIT),
+        )
+    if not sample.assignments:
+        empty = {
+            "teams": len(problem.teams),
+            "planned_teams": 0,
+            "routed_teams": 0,
+            "voting_visits": 0,
+        }
+        return AreaPlan(problem.area_id, (), sample, empty, problem.part)
+    if unfit.dropped or unfit.no_tabulation:
+        inp, roles, places = build_routing_input(problem, sample, travel)
+    if unfit.no_meal:
+        team_ids = [t.team_id for t in planned_teams(problem, sample)]
+        inp = replace(
+            inp,
+            breaks=tuple(
+                None if team_ids[v] in unfit.no_meal else b for v, b in enumerate(inp.breaks)
+            ),
+        )
     result = _route(problem, inp)
-    if not any(result.routes) and any(b is not None for b in inp.breaks):
-        # Long counts can swallow the meal window; plan without the break rather than not at all.
+    timed_out = "TIMEOUT" in result.status
+    if not any(result.routes) and not timed_out and any(b is not None for b in inp.breaks):
+        # The breaks together may leave no plan; plan without them rather than not at all.
         inp = replace(inp, breaks=())
         sample = replace(
             sample, notes=(*sample.notes, "meal break left out: no feasible plan with it")
@@ -265,12 +312,16 @@ def solve_area(problem: AreaProblem, travel: TravelModel) -> AreaPlan:
     stops = _stops(problem, sample, inp, roles, places, result)
     visits = sum(1 for s in stops if s.phase == "voting")
     if not any(result.routes):
+        cause = TIME_CUT if "TIMEOUT" in result.status else NO_ROUTE
         sample = replace(
-            sample, notes=(*sample.notes, f"routing found no feasible plan ({result.status})")
+            sample,
+            notes=(*sample.notes, f"routing found no feasible plan ({result.status})"),
+            unplanned=sample.unplanned | {a.team_id: cause for a in sample.assignments},
         )
     stats: dict[str, Any] = {
         "teams": len(problem.teams),
         "planned_teams": len(inp.starts),
+        "routed_teams": sum(1 for route in result.routes if route),
         "pool": len(sample.pool),
         "voting_visits": visits,
         "dropped_for_balance": dropped,
@@ -279,8 +330,104 @@ def solve_area(problem: AreaProblem, travel: TravelModel) -> AreaPlan:
         "status": result.status,
         "search_s": round(result.stats.get("wall_s", 0.0), 2),
         "lns_rounds": int(result.stats.get("lns_rounds", 0)),
+        "no_tabulation": len(unfit.no_tabulation),
     }
-    return AreaPlan(problem.area_id, tuple(stops), sample, stats)
+    return AreaPlan(problem.area_id, tuple(stops), sample, stats, problem.part)
+
+
+@dataclass(frozen=True)
+class _Unfit:
+    """Teams whose fixed stops cannot all be routed: left out (`dropped`), routed without
+    the tabulation (`no_tabulation`) or without the meal break (`no_meal`); with a note
+    on each."""
+
+    dropped: frozenset[str]
+    no_tabulation: frozenset[str]
+    no_meal: frozenset[str]
+    notes: tuple[str, ...]
+
+
+def _unfit_days(
+    problem: AreaProblem, inp: RoutingInput, roles: list[tuple[str, str, str]], sample: AreaSample
+) -> _Unfit:
+    """Each team's fixed stops alone, in the order of their windows, replayed as the
+    schedules are (`schedule_nodes`) from its earliest departure. A team late even so
+    would make its whole area's routing infeasible: it goes without the meal break if
+    that is enough, else without the tabulation, else without both, else it is left out,
+    and the note says why."""
+    rules = problem.rules
+    nodes = schedule_nodes(problem, inp, roles)
+    found: dict[str, set[str]] = {"dropped": set(), "no_tabulation": set(), "no_meal": set()}
+    notes: list[str] = []
+    for v, team in enumerate(planned_teams(problem, sample)):
+        fixed = sorted(
+            (i for i in range(inp.num_nodes) if inp.required_vehicle[i] == v),
+            key=lambda i: (int(inp.window_open[i]), i),
+        )
+        meal = inp.meal(v)
+
+        def fits(route: list[int], meal: MealBreak | None, v: int = v) -> Timeline:
+            return replay(
+                nodes,
+                route,
+                start=inp.starts[v],
+                end=inp.ends[v],
+                depart=int(inp.depart_earliest[v]),
+                return_latest=int(inp.return_latest[v]),
+                meal=meal,
+            )
+
+        def ok(timeline: Timeline) -> bool:
+            return timeline.on_time and timeline.travel <= inp.max_drive
+
+        without_tabulation = [i for i in fixed if roles[i][0] != "tabulation"]
+        # What to give up, least first.
+        attempts: list[tuple[list[int], MealBreak | None, tuple[str, ...]]] = [(fixed, meal, ())]
+        if meal is not None:
+            attempts.append((fixed, None, ("no_meal",)))
+        if len(without_tabulation) < len(fixed):
+            attempts.append((without_tabulation, meal, ("no_tabulation",)))
+            if meal is not None:
+                attempts.append((without_tabulation, None, ("no_tabulation", "no_meal")))
+        given_up = next((flags for route, m, flags in attempts if ok(fits(route, m))), None)
+        if given_up == ():
+            continue
+        why = _why_late(
+            rules, roles, fits(fixed, None) if given_up else fits(without_tabulation, None)
+        )
+        if given_up is None:
+            found["dropped"].add(team.team_id)
+            notes.append(f"{team.team_id}: not routed: {why} even leaving at the earliest")
+            continue
+        for flag in given_up:
+            found[flag].add(team.team_id)
+        if "no_tabulation" in given_up:
+            notes.append(f"{team.team_id}: does not follow the tabulation: {why}")
+        if "no_meal" in given_up:
+            notes.append(f"{team.team_id}: meal break left out: its fixed stops leave no room")
+    return _Unfit(
+        frozenset(found["dropped"]),
+        frozenset(found["no_tabulation"]),
+        frozenset(found["no_meal"]),
+        tuple(notes),
+    )
+
+
+def _why_late(rules: Rules, roles: list[tuple[str, str, str]], timeline: Timeline) -> str:
+    """The first thing a replayed day misses, in words."""
+    late = next((stop for stop in timeline.stops if stop.late), None)
+    if late is not None:
+        role, site, _tz = roles[late.node]
+        return f"its {role} at {site} would start {math.ceil(late.late / 60)} min late"
+    if timeline.return_late:
+        return (
+            f"it would be back at the base {math.ceil(timeline.return_late / 60)} min after "
+            f"{rules.return_to_base_by:%H:%M}"
+        )
+    return (
+        f"its fixed stops need {timeline.travel / 3600:.1f} h of driving, more than "
+        f"{rules.max_driving_hours:g}"
+    )
 
 
 def _route(problem: AreaProblem, inp: RoutingInput) -> RoutingResult:

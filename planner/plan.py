@@ -8,15 +8,16 @@ coverage against the mission targets, and the reasons for any shortfall.
 from __future__ import annotations
 
 import time as clock
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import replace
+from typing import Any
 
 from planner.allocation import allocate_teams
 from planner.election import solve_area
 from planner.model import Mission
 from planner.problem import AreaProblem, PlanOptions, area_problems
-from planner.schedule import AreaPlan, Plan
+from planner.schedule import AreaPlan, Plan, combine_parts
 from planner.travel import GreatCircleTravel, TravelModel
 
 # Wall time kept back for splitting the mission, starting workers and writing results.
@@ -67,7 +68,7 @@ def solve(
     problems = area_problems(mission, options, excluded=excluded)
     budgets = _budgets(problems, time_limit_s, workers)
     problems = [replace(p, time_limit_s=b) for p, b in zip(problems, budgets, strict=True)]
-    largest_first = sorted(problems, key=lambda p: -len(p.teams))
+    largest_first = sorted(problems, key=lambda p: (-len(p.teams), p.key))
     total = len(problems)
     results: dict[str, AreaPlan] = {}
 
@@ -77,29 +78,46 @@ def solve(
 
     if workers <= 1 or total <= 1:
         for p in largest_first:
-            results[p.area_id] = solve_area(p, travel)
-            done(p.area_id)
+            results[p.key] = solve_area(p, travel)
+            done(p.key)
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             futures: dict[Future[AreaPlan], str] = {
-                pool.submit(solve_area, p, travel): p.area_id for p in largest_first
+                pool.submit(solve_area, p, travel): p.key for p in largest_first
             }
             for future in as_completed(futures):
-                area_id = futures[future]
-                results[area_id] = future.result()
-                done(area_id)
+                key = futures[future]
+                results[key] = future.result()
+                done(key)
 
-    ordered = tuple(results[p.area_id] for p in problems)
-    stops = tuple(s for area in ordered for s in area.stops)
-    teams = sum(len(p.teams) for p in problems)
-    tecs_reachable = sum(len({c.tec_id for c in p.commissions}) for p in problems)
     stats = {
-        "teams": teams,
-        "areas": total,
+        "problems": total,
         "workers": workers,
         "routing_budget_s": round(sum(budgets), 1),
         "wall_s": round(clock.perf_counter() - started, 2),
-        "tecs_reachable": tecs_reachable,
         "travel": type(travel).__name__,
     }
-    return Plan(mission.name, seed, time_limit_s, stops, ordered, mission.targets, stats)
+    return assemble(mission, seed, time_limit_s, problems, results, stats)
+
+
+def assemble(
+    mission: Mission,
+    seed: int,
+    time_limit_s: float,
+    problems: Sequence[AreaProblem],
+    results: Mapping[str, AreaPlan],
+    stats: Mapping[str, Any],
+) -> Plan:
+    """The plan from every problem's result (`results` by `AreaProblem.key`, solved in any
+    order or place): parts put back together per area, areas in mission order, and the
+    statistics the shortfall reasons read (teams, the phases) added to `stats`."""
+    ordered = combine_parts(results[p.key] for p in problems)
+    stops = tuple(s for area in ordered for s in area.stops)
+    summary = {
+        "teams": sum(len(p.teams) for p in problems),
+        "areas": len(ordered),
+        **stats,
+        "counting": str(mission.phases.counting),
+        "teams_per_commission": mission.phases.teams_per_commission,
+    }
+    return Plan(mission.name, seed, time_limit_s, stops, ordered, mission.targets, summary)

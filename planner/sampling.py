@@ -30,7 +30,14 @@ from planner.balance import district_cap
 from planner.capacity import visits_per_team
 from planner.model import CountingPlace, Setting, Station, StationKind, commission_at_level
 from planner.problem import AreaProblem
-from planner.schedule import AreaSample, TeamAssignment
+from planner.schedule import (
+    NO_COMMISSION,
+    NO_EVENING,
+    NO_OPENING,
+    TAKEN,
+    AreaSample,
+    TeamAssignment,
+)
 from planner.travel import Place, TravelModel, great_circle_km
 
 # The plan's "distinct TECs" objective dominates everything else in the CP-SAT model.
@@ -43,12 +50,6 @@ MIX_WEIGHT = 10_000
 PLANNED_WEIGHT = 1_000_000_000
 # Cost of a choice nobody can reach (never chosen: such candidates are filtered out).
 UNREACHABLE = 10**9
-
-# Why a team got no fixed stops, as `AreaSample.unplanned` and the shortfall reasons say.
-NO_OPENING = "no opening station in reach"
-NO_EVENING = "no evening station in reach"
-NO_COMMISSION = "no count commission in reach"
-TAKEN = "its candidates were taken by other teams"
 
 
 def station_place(s: Station) -> Place:
@@ -175,11 +176,11 @@ def sample_area(problem: AreaProblem, travel: TravelModel) -> AreaSample:
         )
         linked = links <= link_s
     elif phases.tabulation:
+        # Whether or not this team may follow it: the checker holds every count station
+        # to the commission it reports to.
+        reports_to = [commission_at_level(s.tec_id, level, tecs) for s in stations]
         links = np.array(
-            [
-                leg_to(i, follow_of_station[i]) if follow_of_station[i] is not None else 0
-                for i in range(len(stations))
-            ],
+            [leg_to(i, tec) if tec is not None else 0 for i, tec in enumerate(reports_to)],
             dtype=np.int64,
         )
         linked = links <= rules.max_count_to_tec_min * 60
@@ -295,8 +296,36 @@ def sample_area(problem: AreaProblem, travel: TravelModel) -> AreaSample:
         if phases.voting
         else []
     )
+    followed_in_reach = {
+        tec
+        for t in range(len(teams))
+        for tec in (
+            *(cands.follow_of_station.get(s) for s in cands.evening[t]),
+            *(cands.follow_of_commission.get(c) for c in cands.count_commissions[t]),
+            *cands.follow_only[t],
+        )
+        if tec is not None
+    }
+    counted_in_reach = {
+        tec
+        for t in range(len(teams))
+        for tec in (
+            *(cands.count_of_station.get(s) for s in cands.evening[t]),
+            *cands.count_commissions[t],
+        )
+        if tec is not None
+    }
     return AreaSample(
-        tuple(assignments), tuple(pool), weights, caps, tuple(notes), unplanned=unplanned
+        tuple(assignments),
+        tuple(pool),
+        weights,
+        caps,
+        tuple(notes),
+        unplanned=unplanned,
+        commissions_in_reach={
+            "tabulation": len(followed_in_reach),
+            "counting": len(counted_in_reach),
+        },
     )
 
 
@@ -493,7 +522,7 @@ def _choose(
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = int(problem.seed % (2**31))
-    solver.parameters.max_deterministic_time = 0.5
+    solver.parameters.max_deterministic_time = problem.options.sampling_work_limit
     status = solver.solve(model)
     name = solver.status_name(status)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -577,15 +606,20 @@ def _greedy(
         def spread(s: int, t: int = t) -> tuple[int, int, int]:
             """A commission nobody follows first, then one with room, then the rest."""
             tec = cands.follow_of_station.get(s)
-            full = tec is None or following[tec] >= per_commission
-            return 2 if full else min(following[tec], 1), int(base_night[t, s]), s
+            if tec is None or following[tec] >= per_commission:
+                return 2, int(base_night[t, s]), s
+            return min(following[tec], 1), int(base_night[t, s]), s
 
         evening = next((s for s in sorted(cands.evening[t], key=spread) if free(s)), None)
         if rules.phases.evening_station is not None and evening is None:
             continue
+
+        def nearest_commission(c: str, t: int = t) -> tuple[int, int, str]:
+            return at_count[c] + following[c], cands.base_to_commission[t, c], c
+
         direct = min(
             (c for c in cands.count_commissions[t] if at_count[c] < per_commission),
-            key=lambda c, t=t: (at_count[c], cands.base_to_commission[t, c], c),
+            key=nearest_commission,
             default=None,
         )
         if cands.count_commissions[t] and direct is None:
@@ -595,11 +629,7 @@ def _greedy(
         elif direct is not None:
             tec = cands.follow_of_commission.get(direct)
         else:
-            tec = min(
-                cands.follow_only[t],
-                key=lambda c, t=t: (following[c], cands.base_to_commission[t, c], c),
-                default=None,
-            )
+            tec = min(cands.follow_only[t], key=nearest_commission, default=None)
         if tec is not None and following[tec] >= per_commission:
             tec = None
         team_id = problem.teams[t].team_id

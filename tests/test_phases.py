@@ -23,6 +23,7 @@ from planner.model import (
 )
 from planner.outputs import coverage_rows, plan_summary
 from planner.plan import solve
+from planner.problem import PlanOptions
 from planner.settings import dump_settings, parse_settings
 from planner.ui.editing import rule_values, rules_from_values
 
@@ -30,14 +31,17 @@ Rows = list[dict[str, str]]
 
 TEAMS = 4
 
+# A short search: these tests are about what teams do, not how well they route.
+QUICK = PlanOptions(solution_limit=10, rounds_per_team=1, max_rounds=2)
+
 
 def _mission(phases: Phases, targets: Targets, *, teams: int = TEAMS) -> Mission:
     mission = random_mission(stations=150, teams=teams, districts=5, seed=3)
     return replace(mission, rules=replace(mission.rules, phases=phases), targets=targets)
 
 
-def _plan(mission: Mission) -> Rows:
-    return visit_rows(solve(mission, time_limit_s=6, seed=1, workers=1))
+def _plan(mission: Mission, time_limit_s: float = 20) -> Rows:
+    return visit_rows(solve(mission, time_limit_s=time_limit_s, seed=1, workers=1, options=QUICK))
 
 
 def _by_team(rows: Rows) -> dict[str, list[dict[str, str]]]:
@@ -237,7 +241,8 @@ def test_closing_only_days_leave_the_base_for_the_evening() -> None:
         Phases(opening=False, voting=False, closing=True, counting=CountingPlace.NONE),
         Targets(opening=0, voting=0, counting=0, tabulation=0, closing=TEAMS),
     )
-    rows = _plan(mission)
+    # Nothing optional to route: the search has nothing to improve and stops at the limit.
+    rows = _plan(mission, time_limit_s=6)
     assert check_visits(rows, mission).ok
     assert Counter(r["phase"] for r in rows) == {"base": 2 * TEAMS, "closing": TEAMS}
     for stops in _by_team(rows).values():
@@ -277,7 +282,7 @@ def test_several_teams_follow_one_commission_after_every_commission_has_one() ->
         Targets(opening=teams, voting=20, counting=teams, tabulation=teams),
         teams=teams,
     )
-    plan = solve(mission, time_limit_s=6, seed=1, workers=1)
+    plan = solve(mission, time_limit_s=20, seed=1, workers=1, options=QUICK)
     rows = visit_rows(plan)
     assert check_visits(rows, mission).ok
     followed = Counter(r["site_id"] for r in rows if r["phase"] == "tabulation")
