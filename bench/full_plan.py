@@ -176,13 +176,9 @@ def main(argv: list[str] | None = None) -> None:
     print()
     options = PlanOptions(seed=seed, time_limit_s=args.time_limit)
     problems = area_problems(mission, options)
-    budgets = dict(
-        zip(
-            (p.area_id for p in problems),
-            _budgets(problems, args.time_limit, workers),
-            strict=True,
-        )
-    )
+    budgets: dict[str, float] = {}
+    for p, budget in zip(problems, _budgets(problems, args.time_limit, workers), strict=True):
+        budgets[p.area_id] = budgets.get(p.area_id, 0.0) + budget  # an area's parts together
     print_table(
         ["area", "teams", "pool", "voting", "per team", "budget s", "search s", "rounds", "status"],
         [

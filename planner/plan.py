@@ -1,8 +1,10 @@
 """The whole election-day plan: areas solved in parallel, then put together.
 
 `solve(mission, time_limit_s=..., seed=...)` is the one entry point: it cuts the mission
-into areas, solves each in a worker process, and returns a `Plan` with every team's stops,
-coverage against the mission targets, and the reasons for any shortfall.
+into areas (and dense areas into parts), solves each in a worker process, and returns a
+`Plan` with every team's stops, coverage against the mission targets, and the reasons for
+any shortfall. `assemble` puts the results of the problems together, whatever order or
+place they were solved in.
 """
 
 from __future__ import annotations
@@ -117,6 +119,7 @@ def assemble(
         "teams": sum(len(p.teams) for p in problems),
         "areas": len(ordered),
         **stats,
+        "phases": list(mission.phases.names),
         "counting": str(mission.phases.counting),
         "teams_per_commission": mission.phases.teams_per_commission,
     }

@@ -209,6 +209,11 @@ class Plan:
         teams = int(self.stats.get("teams", 0))
         target = int(getattr(self.targets, phase))
         achieved = self.achieved[phase]
+        observed = self.stats.get("phases")
+        if observed is not None and phase not in observed:
+            if phase == "counting":
+                return 'not observed: counting = "none" in [phases]'
+            return f"not observed: {phase} is switched off in [phases]"
         causes: list[str] = []
         planned = len({s.team_id for s in self.stops})
         if planned < teams:

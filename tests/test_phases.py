@@ -8,6 +8,8 @@ from dataclasses import replace
 
 import pytest
 from factories import random_mission, visit_rows
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from planner.capacity import phase_capacity, target_warnings
 from planner.check import check_visits
@@ -302,3 +304,46 @@ def test_several_teams_follow_one_commission_after_every_commission_has_one() ->
     assert summary["phases"]["teams_per_commission"] == 2
     assert summary["phases"]["counting"] == "station"
     assert "phases" not in summary["rules"]
+
+
+@st.composite
+def _phase_settings(draw: st.DrawFn) -> Phases:
+    counting = draw(st.sampled_from(list(CountingPlace)))
+    phases = Phases(
+        opening=draw(st.booleans()),
+        voting=draw(st.booleans()),
+        closing=counting is not CountingPlace.STATION and draw(st.booleans()),
+        counting=counting,
+        tabulation=draw(st.booleans()),
+        tabulation_level=draw(st.sampled_from([OWN_COMMISSION, "district", "regional"])),
+        teams_per_commission=draw(st.integers(1, 2)),
+    )
+    assume(phases.names)
+    return phases
+
+
+@settings(max_examples=8, deadline=None)
+@given(phases=_phase_settings(), seed=st.integers(0, 1000))
+def test_any_phases_give_a_plan_that_observes_them_and_passes_the_check(
+    phases: Phases, seed: int
+) -> None:
+    mission = random_mission(stations=60, teams=2, districts=3, seed=seed)
+    targets = Targets(opening=2, voting=6, counting=2, tabulation=2, closing=2)
+    mission = replace(mission, rules=replace(mission.rules, phases=phases), targets=targets)
+    plan = solve(mission, time_limit_s=8, seed=1, workers=1, options=QUICK)
+    rows = visit_rows(plan)
+    report = check_visits(rows, mission)
+    assert report.ok, [str(v) for v in report.violations]
+    fixed = {"opening", "closing", "counting"} & set(phases.names)
+    days = _by_team(rows)
+    for stops in days.values():
+        seen = Counter(r["phase"] for r in stops) - Counter(base=2)
+        assert set(seen) <= set(phases.names)
+        assert all(seen[phase] == 1 for phase in fixed)
+    # A team without a day says why; a phase switched off is short for that reason alone.
+    (area,) = plan.areas
+    if fixed:
+        assert set(days) | set(area.sample.unplanned) == {t.team_id for t in mission.teams}
+    for short in plan.shortfalls:
+        if short.phase not in phases.names:
+            assert short.reason.startswith("not observed")
