@@ -29,6 +29,7 @@ import numpy as np
 from planner.balance import Visit, repair
 from planner.capacity import visits_per_team
 from planner.feasibility import Nodes, Timeline, latest_departure, replay
+from planner.greedy import greedy_routes
 from planner.model import CountingPlace, Rules, Setting, Station, Team
 from planner.problem import AreaProblem
 from planner.routing import solve_routing
@@ -308,6 +309,18 @@ def solve_area(problem: AreaProblem, travel: TravelModel) -> AreaPlan:
             sample, notes=(*sample.notes, "meal break left out: no feasible plan with it")
         )
         result = _route(problem, inp)
+    if not any(result.routes):
+        greedy = greedy_routes(inp, schedule_nodes(problem, inp, roles))
+        if any(greedy.routes):
+            sample = replace(
+                sample,
+                notes=(
+                    *sample.notes,
+                    f"routing found no plan ({result.status}): fixed stops and voting visits "
+                    "by cheapest insertion instead",
+                ),
+            )
+            result = replace(greedy, status=f"{result.status}, GREEDY", stats=result.stats)
     result, dropped = _rebalance(problem, sample, roles, result)
     stops = _stops(problem, sample, inp, roles, places, result)
     visits = sum(1 for s in stops if s.phase == "voting")
