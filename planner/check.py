@@ -166,6 +166,7 @@ def check_visits(
 
         _check_commissions(team, visits, mission, travel, bad)
         _check_return(team_id, stops, mission, bad)
+        _check_duty(team_id, stops, mission, bad)
 
         legs = _leg_seconds(stops, mission, travel)
         _check_legs(team_id, stops, legs, bad)
@@ -397,6 +398,24 @@ def _check_return(team_id: str, stops: list[_Row], mission: Mission, bad: Report
     latest = datetime.combine(day, rules.return_to_base_by, tzinfo=last.arrive.tzinfo)
     if last.arrive > latest + TOLERANCE:
         bad(team_id, last.seq, "return", f"back at the base after {latest:%H:%M} next day")
+
+
+def _check_duty(team_id: str, stops: list[_Row], mission: Mission, bad: Report) -> None:
+    """From leaving the base to being back takes at most `max_duty_hours`."""
+    first, last = stops[0], stops[-1]
+    if first.phase != "base" or last.phase != "base" or len(stops) < 2:
+        return
+    longest = timedelta(hours=mission.rules.max_duty_hours)
+    duty = last.arrive - first.depart
+    if duty > longest + TOLERANCE:
+        bad(
+            team_id,
+            last.seq,
+            "duty",
+            f"duty day of {duty.total_seconds() / 3600:.1f} h from leaving the base at "
+            f"{first.depart:%H:%M} to the return at {last.arrive:%H:%M}, more than "
+            f"{mission.rules.max_duty_hours:g} h",
+        )
 
 
 def _place(mission: Mission, site_type: str, site_id: str) -> Place | None:

@@ -215,6 +215,7 @@ def build_routing_input(
         return_latest=return_latest,
         max_visits=max_visits,
         max_drive=int(rules.max_driving_hours * 3600),
+        max_duty=int(rules.max_duty_hours * 3600),
         breaks=breaks,
         mix_delta=mix,
         mix_band=max(100, band),
@@ -300,6 +301,7 @@ def solve_area(problem: AreaProblem, travel: TravelModel) -> AreaPlan:
                 None if team_ids[v] in unfit.no_meal else b for v, b in enumerate(inp.breaks)
             ),
         )
+    inp = _duty_departures(problem, inp, roles)
     result = _route(problem, inp)
     timed_out = "TIMEOUT" in result.status
     if not any(result.routes) and not timed_out and any(b is not None for b in inp.breaks):
@@ -390,8 +392,12 @@ def _unfit_days(
                 meal=meal,
             )
 
-        def ok(timeline: Timeline) -> bool:
-            return timeline.on_time and timeline.travel <= inp.max_drive
+        def ok(timeline: Timeline, route: list[int], meal: MealBreak | None, v: int = v) -> bool:
+            return (
+                timeline.on_time
+                and timeline.travel <= inp.max_drive
+                and _duty(nodes, inp, v, route, meal, timeline) <= inp.max_duty
+            )
 
         without_tabulation = [i for i in fixed if roles[i][0] != "tabulation"]
         # What to give up, least first.
@@ -402,12 +408,14 @@ def _unfit_days(
             attempts.append((without_tabulation, meal, ("no_tabulation",)))
             if meal is not None:
                 attempts.append((without_tabulation, None, ("no_tabulation", "no_meal")))
-        given_up = next((flags for route, m, flags in attempts if ok(fits(route, m))), None)
+        given_up = next(
+            (flags for route, m, flags in attempts if ok(fits(route, m), route, m)), None
+        )
         if given_up == ():
             continue
-        why = _why_late(
-            rules, roles, fits(fixed, None) if given_up else fits(without_tabulation, None)
-        )
+        route = fixed if given_up else without_tabulation
+        timeline = fits(route, None)
+        why = _why_late(rules, roles, timeline, _duty(nodes, inp, v, route, None, timeline))
         if given_up is None:
             found["dropped"].add(team.team_id)
             notes.append(f"{team.team_id}: not routed: {why} even leaving at the earliest")
@@ -426,7 +434,67 @@ def _unfit_days(
     )
 
 
-def _why_late(rules: Rules, roles: list[tuple[str, str, str]], timeline: Timeline) -> str:
+def _duty(
+    nodes: Nodes,
+    inp: RoutingInput,
+    v: int,
+    route: list[int],
+    meal: MealBreak | None,
+    timeline: Timeline,
+) -> int:
+    """Vehicle `v`'s duty on `route` as the schedule makes it (`team_timeline`): from
+    the latest departure that is back as early, to the return; 0 when not on time (the
+    other checks say why)."""
+    if not timeline.on_time:
+        return 0
+    depart = latest_departure(
+        nodes,
+        route,
+        start=inp.starts[v],
+        end=inp.ends[v],
+        earliest=int(inp.depart_earliest[v]),
+        latest=int(inp.depart_latest[v]),
+        return_latest=int(inp.return_latest[v]),
+        meal=meal,
+    )
+    return timeline.back - depart
+
+
+def _duty_departures(
+    problem: AreaProblem, inp: RoutingInput, roles: list[tuple[str, str, str]]
+) -> RoutingInput:
+    """The router's earliest departures raised so that the duty day holds as the schedule
+    makes it. The router ends a team's stay at its TEC on arrival, the schedule at
+    `tabulation_until` (`schedule_nodes`), so the router's span bound alone would let a
+    team that follows the tabulation leave too early. Its evening is fixed (the count or
+    closing, then the TEC): its fixed stops alone, replayed, come back when its whole day
+    does, and it leaves no earlier than that less `max_duty`."""
+    nodes = schedule_nodes(problem, inp, roles)
+    earliest = inp.depart_earliest.copy()
+    for v in range(inp.num_vehicles):
+        fixed = sorted(
+            (i for i in range(inp.num_nodes) if inp.required_vehicle[i] == v),
+            key=lambda i: (int(inp.window_open[i]), i),
+        )
+        if not fixed or roles[fixed[-1]][0] != "tabulation":
+            continue
+        timeline = replay(
+            nodes,
+            fixed,
+            start=inp.starts[v],
+            end=inp.ends[v],
+            depart=int(inp.depart_earliest[v]),
+            return_latest=int(inp.return_latest[v]),
+        )
+        if timeline.on_time:
+            latest = int(inp.depart_latest[v])
+            earliest[v] = min(latest, max(int(earliest[v]), timeline.back - inp.max_duty))
+    return replace(inp, depart_earliest=earliest)
+
+
+def _why_late(
+    rules: Rules, roles: list[tuple[str, str, str]], timeline: Timeline, duty: int = 0
+) -> str:
     """The first thing a replayed day misses, in words."""
     late = next((stop for stop in timeline.stops if stop.late), None)
     if late is not None:
@@ -436,6 +504,11 @@ def _why_late(rules: Rules, roles: list[tuple[str, str, str]], timeline: Timelin
         return (
             f"it would be back at the base {math.ceil(timeline.return_late / 60)} min after "
             f"{rules.return_to_base_by:%H:%M}"
+        )
+    if duty > rules.max_duty_hours * 3600:
+        return (
+            f"its duty day would last {duty / 3600:.1f} h from leaving the base to the "
+            f"return, more than {rules.max_duty_hours:g}"
         )
     return (
         f"its fixed stops need {timeline.travel / 3600:.1f} h of driving, more than "

@@ -248,6 +248,8 @@ class Rules:
     parking_min: int = 5
     max_base_distance_km: float = 150.0
     max_driving_hours: float = 10.0
+    # The longest duty day: from leaving the base to being back (README: why 24 h).
+    max_duty_hours: float = 24.0
     urban_rural_tolerance_pp: float = 15.0
     district_max_share_factor: float = 2.0
     allow_same_opening_count: bool = False
@@ -282,7 +284,12 @@ class Rules:
         ):
             if getattr(self, name) < 0:
                 raise ValueError(f"rules: {name} must not be negative")
-        for name in ("urban_speed_kmh", "rural_day_speed_kmh", "rural_night_speed_kmh"):
+        for name in (
+            "urban_speed_kmh",
+            "rural_day_speed_kmh",
+            "rural_night_speed_kmh",
+            "max_duty_hours",
+        ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"rules: {name} must be positive")
 

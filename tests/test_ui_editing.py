@@ -71,6 +71,7 @@ def test_rules_from_form_values() -> None:
         ({"voting_stay_min": 0}, "Voting_stay_min must be positive"),
         ({"detour_factor": 0.5}, "The road detour factor must be at least 1"),
         ({"max_driving_hours": 0.0}, "Driving per team must be more than 0 hours"),
+        ({"max_duty_hours": 0.0}, "The duty day must be more than 0 hours"),
         ({"urban_speed_kmh": None}, "Urban speed (km/h): a number is needed"),
         ({"expected_turnout": 1.5}, "Expected_turnout must be in (0, 1]"),
     ],

@@ -54,6 +54,7 @@ RULE_FIELDS: dict[str, tuple[str, str]] = {
     "parking_min": ("Parking per stop (min)", ""),
     "max_base_distance_km": ("Furthest station from the base (km)", ""),
     "max_driving_hours": ("Driving per team, at most (h)", ""),
+    "max_duty_hours": ("Duty day, at most (h)", "from leaving the base to being back"),
     "urban_rural_tolerance_pp": ("Urban/rural mix tolerance (pp)", ""),
     "district_max_share_factor": ("District cap (× its share of stations)", ""),
     "allow_same_opening_count": ("Same station may be opening and count", ""),
@@ -339,6 +340,8 @@ def rules_from_values(values: Mapping[str, Any], base: Rules) -> tuple[Rules | N
         problems.append("The meal break window must end after it starts")
     if merged["max_driving_hours"] <= 0:
         problems.append("Driving per team must be more than 0 hours")
+    if merged["max_duty_hours"] <= 0:
+        problems.append("The duty day must be more than 0 hours")
     if merged["max_base_distance_km"] <= 0:
         problems.append("The furthest station from the base must be more than 0 km")
     if merged["detour_factor"] < 1:
