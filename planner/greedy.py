@@ -129,7 +129,9 @@ def _timeline(inp: RoutingInput, nodes: Nodes, v: int, route: list[int], depart:
 
 
 def _result(inp: RoutingInput, nodes: Nodes, routes: list[list[int]]) -> RoutingResult:
-    starts, departs, travel, prize = [], [], 0, 0
+    starts: list[tuple[int, ...]] = []
+    departs: list[int] = []
+    travel, prize = 0, 0
     for v, route in enumerate(routes):
         if not route:
             starts.append(())

@@ -23,7 +23,6 @@ from planner.model import (
     Mission,
     Rules,
     Station,
-    StationKind,
     Team,
     commission_at_level,
 )
@@ -151,14 +150,15 @@ def area_problems(
         )
         if not teams:
             continue
-        regions = set(area.region_ids)
-        stations = tuple(
-            s for s in mission.stations if s.region in regions and s.kind is not StationKind.ABROAD
-        )
+        stations = tuple(s for s in mission.stations if mission.area_of_station(s) == area.area_id)
         tec_ids = {s.tec_id for s in stations}
         if rules.phases.tabulation:
             above = {commission_at_level(t, level, by_id) for t in tec_ids}
-            tec_ids |= {t for t in above if t is not None and by_id[t].region in regions}
+            tec_ids |= {
+                t
+                for t in above
+                if t is not None and mission.area_of_commission(by_id[t]) == area.area_id
+            }
         commissions = tuple(c for c in mission.commissions if c.tec_id in tec_ids)
         whole = AreaProblem(
             area_id=area.area_id,
