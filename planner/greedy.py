@@ -5,7 +5,8 @@ machine); then every team of the area would go without a day. Instead each team 
 its fixed stops (already known to fit its day: `planner.election._unfit_days`), and
 voting visits are inserted one at a time, team after team in turn, each where it adds
 the least driving per unit of prize, as long as the replayed day stays on time, within
-the driving cap, the visits cap and the duty day. Plain arithmetic on the router's
+the driving cap, the visits cap and the duty day, and the team's urban/rural mix stays
+in the router's band (or moves back towards it). Plain arithmetic on the router's
 input: the same input gives the same plan on any machine.
 """
 
@@ -59,6 +60,11 @@ def _insert_one(
 ) -> tuple[list[int], int] | None:
     """The cheapest feasible insertion of one free node into `route`, if any."""
     pool = np.flatnonzero(free)
+    if inp.mix_delta is not None:
+        # The urban/rural mix: within the band, or back towards it.
+        mix = int(inp.mix_delta[route].sum())
+        after = np.abs(mix + inp.mix_delta[pool])
+        pool = pool[(after <= inp.mix_band) | (after < abs(mix))]
     if not pool.size:
         return None
     path = [int(inp.starts[v]), *route, int(inp.ends[v])]
