@@ -10,11 +10,13 @@ import pandas as pd
 import streamlit as st
 
 from planner.schedule import PHASES
-from planner.store import Role, publish
-from planner.ui import job_state, mission_state, report_state, session, version_state
+from planner.store import Role
+from planner.travel_source import travel_label
+from planner.ui import job_state, mission_state, report_state, session, travel_state, version_state
 from planner.ui.editing import plan_blockers, target_warnings, team_warnings
 from planner.ui.guard import page_errors
 from planner.ui.progress import job_outcome, job_progress
+from planner.ui.publishing import publish_controls
 from planner.ui.replan import planned_areas
 from planner.ui.tables import areas_table, compare_plans, targets_table
 from planner.ui.versions import diff_table, version_label
@@ -46,6 +48,7 @@ for note in team_warnings(mission) + target_warnings(mission):
     st.info(note)
 if excluded:
     st.caption(f"{len(excluded)} station(s) reported closed or inaccessible are left out.")
+st.caption(f"Travel times: {travel_state.label(travel_state.settings(), mission.rules)}.")
 
 running = job_state.job()
 with st.form("plan"):
@@ -82,6 +85,7 @@ with st.form("plan"):
 if submitted and not blockers:
     with page_errors("Starting the planner"):
         inputs = report_state.inputs()  # one snapshot: mission, field reports, open report ids
+        travel, _ = travel_state.planning_travel(inputs.mission.rules, inputs.updates)
         job_state.start_job(
             inputs.mission,
             job_state.JobPlan(
@@ -95,6 +99,7 @@ if submitted and not blockers:
             workers=int(workers),
             excluded=inputs.excluded,
             areas=planned_areas(inputs.mission),
+            travel=travel,
         )
         st.rerun()
 
@@ -131,10 +136,14 @@ else:
         else "Nothing is published yet: teams see no schedule."
     )
     left.info(f"This version is not the published one. {where}")
-    if right.button(f"Publish version {version.id}", type="primary", width="stretch"):
-        with page_errors("Publishing"):
-            publish(session.get_store(), version.id, user=user)
-            st.rerun()
+    publish_controls(
+        version,
+        plan,
+        current_published,
+        version_state.plan_of(current_published) if current_published is not None else None,
+        mission,
+        button_at=right,
+    )
 
 achieved = plan.achieved
 shown = [p for p in PHASES if getattr(plan.targets, p) or achieved[p]]
@@ -151,6 +160,7 @@ st.caption(
     f"Seed {plan.seed}; solver wall time {plan.stats.get('wall_s', '?')} s; "
     f"{version.stop_count:,} stops."
 )
+st.caption(f"Travel times of this version: {travel_label(plan.stats.get('travel'))}.")
 
 st.subheader("Coverage against targets")
 targets = targets_table(plan)

@@ -21,6 +21,7 @@ from planner.model import Mission
 from planner.problem import AreaProblem, PlanOptions, area_problems
 from planner.schedule import AreaPlan, Plan, combine_parts
 from planner.travel import GreatCircleTravel, TravelModel
+from planner.travel_source import plan_travel_record
 
 # Wall time kept back for splitting the mission, starting workers and writing results.
 OVERHEAD_S = 4.0
@@ -97,7 +98,15 @@ def solve(
         "workers": workers,
         "routing_budget_s": round(sum(budgets), 1),
         "wall_s": round(clock.perf_counter() - started, 2),
-        "travel": type(travel).__name__,
+        "tecs_reachable": len(
+            {
+                c.tec_id
+                for p in problems
+                for c in p.commissions
+                if c.tec_id not in p.foreign_commissions
+            }
+        ),
+        "travel": plan_travel_record(travel, mission),
     }
     return assemble(mission, seed, time_limit_s, problems, results, stats)
 

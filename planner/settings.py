@@ -17,6 +17,7 @@ import tomli_w
 
 from planner.errors import MissionDataError, Problem
 from planner.model import Phases, Rules, Targets
+from planner.travel_source import TravelSettings, parse_travel
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -27,6 +28,7 @@ class MissionSettings:
     rules: Rules
     targets: Targets
     note: str = ""
+    travel: TravelSettings = dataclasses.field(default_factory=TravelSettings)
 
 
 def _coerce(value: Any, like: Any) -> Any:
@@ -111,6 +113,7 @@ def parse_settings(text: str, *, file: str = "mission.toml") -> MissionSettings:
     phases = _section(Phases, raw.get("phases", {}), file, "phases", problems)
     rules = _section(Rules, raw.get("rules", {}), file, "rules", problems, phases=phases)
     targets = _section(Targets, raw.get("targets", {}), file, "targets", problems)
+    travel = parse_travel(raw.get("travel"), file=file, problems=problems)
     seed = head.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int):
         problems.append(Problem(file, None, "mission.seed", "expected a whole number"))
@@ -124,6 +127,7 @@ def parse_settings(text: str, *, file: str = "mission.toml") -> MissionSettings:
         rules=rules,
         targets=targets,
         note=str(head.get("note", "")),
+        travel=travel,
     )
 
 
@@ -148,4 +152,6 @@ def dump_settings(settings: MissionSettings) -> str:
         "phases": {k: str(v) if isinstance(v, StrEnum) else v for k, v in phases.items()},
         "targets": dataclasses.asdict(settings.targets),
     }
+    if travel := settings.travel.to_toml():
+        doc["travel"] = travel
     return tomli_w.dumps(doc)

@@ -111,7 +111,7 @@ def route_summary(plan: RoutePlan) -> dict[str, Any]:
     }
 
 
-def _inputs(inputs: RouteInputs | None) -> dict[str, str | None] | None:
+def _inputs(inputs: RouteInputs | None) -> dict[str, Any] | None:
     """The files the plan was made from, so that `planner check` can read them again."""
     if inputs is None:
         return None
@@ -121,6 +121,7 @@ def _inputs(inputs: RouteInputs | None) -> dict[str, str | None] | None:
         "matrix": inputs.matrix,
         "date": inputs.day.isoformat(),
         "tz": inputs.tz,
+        "roads": inputs.roads,
     }
 
 

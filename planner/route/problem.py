@@ -47,6 +47,8 @@ class RouteInputs:
     matrix: str | None
     day: date
     tz: str
+    # Road travel the plan was made on (`planner.travel_source.describe_travel`), if any.
+    roads: dict | None = None
 
 
 @dataclass(frozen=True, slots=True)

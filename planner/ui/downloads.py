@@ -3,20 +3,23 @@
 signed-in role may have, with its own button.
 
 Files are built from what the signed-in user may see (the plan and mission the store
-gave them) and only when the button is clicked; each download is written to the audit
+gave them) and only when the button is clicked (the slow ones are kept for the next click,
+`planner.ui.built_files`); each download is written to the audit
 log (`Action.EXPORT_DOWNLOADED`) before its bytes are handed over.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from planner.model import Mission
 from planner.outputs import coverage_csv, plan_json, routes_geojson, visits_csv
+from planner.route_lines import TeamLine
 from planner.schedule import Plan
+from planner.ui.built_files import file_key, shared
 
 if TYPE_CHECKING:
     from planner.exports.view import PlanView
@@ -35,12 +38,14 @@ class ExportSource:
     mission: Mission
     team_id: str | None = None
     version_id: int | None = None
+    # The version's route lines (along the roads or straight), as stored with it.
+    lines: Mapping[str, TeamLine] | None = None
 
     @cached_property
     def view(self) -> PlanView:
         from planner.exports import view_from_plan
 
-        return view_from_plan(self.plan, self.mission)
+        return view_from_plan(self.plan, self.mission, lines=self.lines)
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,8 @@ class Download:
     description: str
     build: Callable[[ExportSource], bytes]
     roles: frozenset[str] = field(default=PLANNERS)
+    # Slow to build: kept in the server once built (`planner.ui.built_files`).
+    keep: bool = False
 
     def name_for(self, source: ExportSource) -> str:
         if source.team_id is not None and "{team}" in self.team_file_name:
@@ -115,8 +122,9 @@ DOWNLOADS: tuple[Download, ...] = (
         "Routes (GeoJSON)",
         "routes.geojson",
         "application/geo+json",
-        "One line per team, base to base, for GIS tools.",
-        _text(routes_geojson, mission=False),
+        "One line per team, base to base (along the roads when the plan used road times), "
+        "for GIS tools.",
+        lambda src: routes_geojson(src.plan, src.lines).encode("utf-8"),
     ),
     Download(
         "plan.json",
@@ -135,6 +143,7 @@ DOWNLOADS: tuple[Download, ...] = (
         "cover showing coverage against the targets).",
         _pdf,
         EVERYONE,
+        keep=True,
     ),
     Download(
         "zip",
@@ -143,6 +152,7 @@ DOWNLOADS: tuple[Download, ...] = (
         "application/zip",
         "Per team: PDF schedule, GPX, KML and calendar files, ready to hand out.",
         _packs,
+        keep=True,
     ),
     Download(
         "xlsx",
@@ -151,6 +161,7 @@ DOWNLOADS: tuple[Download, ...] = (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "Sheets teams, visits, coverage and parameters (typed cells, filters).",
         _per_view("master_xlsx"),
+        keep=True,
     ),
     Download(
         "gpx",
@@ -204,7 +215,13 @@ def deliver(
     over."""
 
     def build() -> bytes:
-        data = download.build(source)
+        if download.keep:
+            key = file_key(
+                download.key, source.version_id, source.team_id, source.plan, source.mission
+            )
+            data = shared().get_or_build(key, lambda: download.build(source))
+        else:
+            data = download.build(source)
         record(
             {
                 "format": download.key,

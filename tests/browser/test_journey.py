@@ -113,7 +113,7 @@ def test_plan_small_mission_and_see_coverage(journey_page: Page) -> None:
     expect(
         page.get_by_text(re.compile(r"Planning finished .* saved as version \d+"))
     ).to_be_visible()
-    expect(page.get_by_role("button", name=re.compile(r"Publish version \d+"))).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile(r"Publish version \d+…"))).to_be_visible()
 
 
 def test_map_shows_stations_areas_and_routes(journey_page: Page, screenshots: Path) -> None:
