@@ -11,6 +11,7 @@ import streamlit as st
 
 from planner.escaping import markdown_text
 from planner.execution import SCHEDULER_ENV, configured_scheduler
+from planner.schedule import PHASES
 from planner.store import Role
 from planner.travel_source import travel_label
 from planner.ui import job_state, mission_state, report_state, session, travel_state, version_state
@@ -164,14 +165,15 @@ else:
     )
 
 achieved = plan.achieved
-cols = st.columns(5)
+shown = [p for p in PHASES if getattr(plan.targets, p) or achieved[p]]
+cols = st.columns(1 + len(shown))
 routed = len({s.team_id for s in plan.stops})
 cols[0].metric(
     "Teams routed",
     f"{routed} of {int(plan.stats.get('teams', routed))}",
     help="Teams the planner could not route are named in the per-area notes below.",
 )
-for col, phase in zip(cols[1:], ("opening", "voting", "counting", "tabulation"), strict=True):
+for col, phase in zip(cols[1:], shown, strict=True):
     col.metric(f"{phase.capitalize()} (target {getattr(plan.targets, phase)})", achieved[phase])
 st.caption(
     f"Seed {plan.seed}; solver wall time {plan.stats.get('wall_s', '?')} s; "

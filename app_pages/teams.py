@@ -14,10 +14,13 @@ import streamlit as st
 
 from planner.escaping import markdown_text
 from planner.model import Targets
+from planner.schedule import PHASES
 from planner.store import ConflictError, Role, update_settings, update_teams
 from planner.travel_source import calibration_fields
 from planner.ui import mission_state, session, travel_state, version_state
 from planner.ui.editing import (
+    PHASE_CHOICES,
+    PHASE_FIELDS,
     RULE_FIELDS,
     allocate,
     allocation_table,
@@ -196,6 +199,26 @@ with st.form("rules"):
                 label, value=float(value), step=0.05, format="%.2f", help=help_text or None,
                 key=key, **widget_bounds(name, float(value)),
             )  # fmt: skip
+    st.markdown("**Phases observed** (a target of 0 also switches a phase off)")
+    cols = st.columns(4)
+    entered["phases"] = {}
+    for index, (name, (label, help_text)) in enumerate(PHASE_FIELDS.items()):
+        column = cols[index % 4]
+        value = getattr(mission.rules.phases, name)
+        key = f"phase_{name}_{version}"
+        if name in PHASE_CHOICES:
+            choices = PHASE_CHOICES[name]
+            entered["phases"][name] = column.selectbox(
+                label, choices, index=choices.index(str(value)), help=help_text or None, key=key
+            )
+        elif isinstance(value, bool):
+            entered["phases"][name] = column.checkbox(
+                label, value=value, help=help_text or None, key=key
+            )
+        else:
+            entered["phases"][name] = column.number_input(
+                label, value=value, min_value=1, step=1, help=help_text or None, key=key
+            )
     if st.form_submit_button("Apply rules"):
         with page_errors("Applying the rules"):
             rules, problems = rules_from_values(entered, mission.rules)
@@ -325,7 +348,7 @@ with st.expander("Add road data (an OpenStreetMap extract)"):
 # --- Targets ------------------------------------------------------------------------
 st.header("Coverage targets")
 with st.form("targets"):
-    cols = st.columns(4)
+    cols = st.columns(len(PHASES))
     targets = {
         phase: cols[i].number_input(
             f"{phase.capitalize()} ({'TECs' if phase == 'tabulation' else 'stations'})",
@@ -334,7 +357,7 @@ with st.form("targets"):
             key=f"target_{phase}_{version}",
             **widget_bounds(phase, int(getattr(mission.targets, phase)), Targets),
         )
-        for i, phase in enumerate(("opening", "voting", "counting", "tabulation"))
+        for i, phase in enumerate(PHASES)
     }
     if st.form_submit_button("Apply targets"):
         with page_errors("Applying the targets"):

@@ -77,7 +77,9 @@ def build_instances(
     """Instances for the given areas, in the given variants (mission seed by default)."""
     mission = mission or load_default()
     travel = GreatCircleTravel.from_rules(mission.rules)
-    options = PlanOptions(seed=mission.seed if seed is None else seed)
+    # Whole areas, as the benchmark has always measured them (plans cut areas of more
+    # than `max_teams_per_part` teams into parts).
+    options = PlanOptions(seed=mission.seed if seed is None else seed, max_teams_per_part=10**6)
     problems = {p.area_id: p for p in area_problems(mission, options)}
     unknown = [a for a in area_ids if a not in problems]
     if unknown:

@@ -18,7 +18,16 @@ from pathlib import Path
 import numpy as np
 
 from planner.balance import district_cap, urban_share_ok
-from planner.model import Mission, Setting, StationKind, Team, TeamKind
+from planner.model import (
+    OWN_COMMISSION,
+    CountingPlace,
+    Mission,
+    Setting,
+    StationKind,
+    Team,
+    TeamKind,
+    commission_at_level,
+)
 from planner.outputs import read_visits
 from planner.schedule import is_night_leg
 from planner.travel import GreatCircleTravel, Place, TravelModel, great_circle_km
@@ -101,8 +110,10 @@ def check_visits(
     def bad(team: str, seq: int | None, rule: str, msg: str) -> None:
         violations.append(Violation(team, seq, rule, msg))
 
+    phases = mission.phases
+    per_commission = phases.teams_per_commission
     phase_use: dict[tuple[str, str], list[str]] = defaultdict(list)
-    tec_use: dict[str, list[str]] = defaultdict(list)
+    tec_use: dict[tuple[str, str], list[str]] = defaultdict(list)
     for team_id, stops in parsed.items():
         stops.sort(key=lambda r: r.seq)
         team = teams.get(team_id)
@@ -111,24 +122,14 @@ def check_visits(
             continue
         area_id = team.area_id if team.area_id in mission.area_by_id else None
         visits = [r for r in stops if r.phase != "base"]
-        phases = [r.phase for r in visits]
         if not visits:
             bad(team_id, None, "structure", "team has no stops")
             continue
-        if phases[0] != "opening" or phases.count("opening") != 1:
-            bad(team_id, visits[0].seq, "opening", "exactly one opening, as the first stop")
-        station_phases = [p for p in phases if p != "tabulation"]
-        if station_phases.count("counting") != 1 or station_phases[-1] != "counting":
-            bad(team_id, None, "counting", "exactly one count, as the last station")
-        if phases.count("tabulation") > 1 or (
-            "tabulation" in phases and phases[-1] != "tabulation"
-        ):
-            bad(team_id, None, "tabulation", "at most one tabulation, after the count")
+        _check_sequence(team_id, visits, mission, bad)
         seen_sites = Counter(r.site_id for r in visits if r.site_type == "station")
         for site, n in seen_sites.items():
             if n > 1 and not (n == 2 and rules.allow_same_opening_count):
                 bad(team_id, None, "revisit", f"station {site} visited {n} times")
-        count_row = next((r for r in visits if r.phase == "counting"), None)
 
         for r in visits:
             if r.site_type == "station":
@@ -162,40 +163,17 @@ def check_visits(
                     continue
                 if area_id is None or mission.area_of_commission(c) != area_id:
                     bad(team_id, r.seq, "area", f"TEC {r.site_id} is outside area {team.area_id}")
-                tec_use[r.site_id].append(team_id)
-                if count_row is not None and stations.get(count_row.site_id) is not None:
-                    expected = stations[count_row.site_id].tec_id
-                    if r.site_id != expected:
-                        bad(
-                            team_id,
-                            r.seq,
-                            "tabulation",
-                            f"count station reports to {expected}, not {r.site_id}",
-                        )
-                until = rules.local(rules.tabulation_until, c.tz, next_day=True)
-                latest = rules.local(rules.tec_arrive_until, c.tz, next_day=True)
-                if r.arrive > latest + TOLERANCE:
-                    bad(team_id, r.seq, "window", f"arrives at the TEC after {latest:%H:%M}")
-                if r.depart - r.arrive + TOLERANCE < timedelta(minutes=rules.tec_min_stay_min):
-                    bad(
-                        team_id,
-                        r.seq,
-                        "window",
-                        f"stays at the TEC less than {rules.tec_min_stay_min} min",
-                    )
-                if r.depart + TOLERANCE < until:
-                    bad(
-                        team_id,
-                        r.seq,
-                        "window",
-                        f"leaves the TEC at {r.depart:%H:%M}, before {until:%H:%M}",
-                    )
+                tec_use[r.phase, r.site_id].append(team_id)
+                if r.phase == "counting":
+                    _check_commission_count(r, c.tz, mission, bad)
+                else:
+                    _check_tabulation(r, c.tz, mission, bad)
             if r.depart < r.arrive:
                 bad(team_id, r.seq, "time", "departs before it arrives")
 
-        if count_row is not None and count_row.site_id in stations:
-            _check_count_reach(team, count_row, mission, travel, bad)
+        _check_commissions(team, visits, mission, travel, bad)
         _check_return(team_id, stops, mission, bad)
+        _check_duty(team_id, stops, mission, bad)
 
         legs = _leg_seconds(stops, mission, travel)
         _check_legs(team_id, stops, legs, bad)
@@ -209,9 +187,16 @@ def check_visits(
                 "duplicate",
                 f"station {site} visited in {phase} by {', '.join(users)}",
             )
-    for tec, users in tec_use.items():
-        if len(users) > 1:
-            bad(users[1], None, "duplicate", f"TEC {tec} followed by {', '.join(users)}")
+    for (phase, tec), users in tec_use.items():
+        if len(users) > per_commission:
+            what = "followed" if phase == "tabulation" else "observed counting"
+            limit = f" (at most {per_commission})" if per_commission > 1 else ""
+            bad(
+                users[per_commission],
+                None,
+                "duplicate",
+                f"TEC {tec} {what} by {', '.join(users)}{limit}",
+            )
     violations.extend(coordinate_violations(rows, mission))
     warnings.extend(_representativeness(parsed, mission))
     return CheckReport(
@@ -259,28 +244,113 @@ def coordinate_violations(rows: list[dict[str, str]], mission: Mission) -> list[
     return out
 
 
-def _check_count_reach(
-    team: Team, count_row: _Row, mission: Mission, travel: TravelModel, bad: Report
-) -> None:
-    """The count station is within the night drives the sampler allows: from its TEC
-    (`max_count_to_tec_min`) and from the team's base (`max_base_to_count_min`).
+def _check_sequence(team_id: str, visits: list[_Row], mission: Mission, bad: Report) -> None:
+    """The day's stops in the order of the phases the mission observes
+    (`Mission.phases`): an opening first, the evening station (count or closing) last of
+    the stations, a count at a commission after it, the tabulation at the very end; no
+    stop of a phase that is not observed."""
+    phases = mission.phases
+    observed = set(phases.names)
+    for r in visits:
+        if r.phase not in observed:
+            bad(team_id, r.seq, r.phase, f"{r.phase} is not observed in this mission")
+    names = [r.phase for r in visits]
+    if phases.opening and (names[0] != "opening" or names.count("opening") != 1):
+        bad(team_id, visits[0].seq, "opening", "exactly one opening, as the first stop")
+    at_stations = [r.phase for r in visits if r.site_type == "station"]
+    evening = phases.evening_station
+    if evening is not None and (
+        at_stations.count(evening) != 1 or not at_stations or at_stations[-1] != evening
+    ):
+        what = "count" if evening == "counting" else "closing"
+        bad(team_id, None, evening, f"exactly one {what}, as the last station")
+    if phases.counting is CountingPlace.COMMISSION:
+        counts = [k for k, r in enumerate(visits) if r.phase == "counting"]
+        last_station = max(
+            (k for k, r in enumerate(visits) if r.site_type == "station"), default=-1
+        )
+        if len(counts) != 1 or visits[counts[0]].site_type != "tec" or counts[0] < last_station:
+            bad(team_id, None, "counting", "exactly one count at a commission, after the stations")
+    if names.count("tabulation") > 1 or ("tabulation" in names and names[-1] != "tabulation"):
+        bad(team_id, None, "tabulation", "at most one tabulation, after the count")
 
-    Both are hard rules, in the sampler and here alike: a count station further away
-    makes the drive to the TEC with the protocol, or the night back to the base, too long
-    to plan on. The sampler never picks one; a plan that has one was changed by hand or
-    made under other rules.
+
+def _check_commissions(
+    team: Team, visits: list[_Row], mission: Mission, travel: TravelModel, bad: Report
+) -> None:
+    """The commissions a team's evening leads to, and the night drives the sampler allows.
+
+    A count at the commission is at the closing station's commission; the tabulation is
+    at `Phases.tabulation_level` above the commission of the count (or closing) station,
+    or of the count. The evening station is within `max_base_to_count_min` of night
+    driving from the base, and within `max_count_to_tec_min` of the commission it leads
+    to. All are hard rules, in the sampler and here alike: a stop further away makes the
+    drive with the protocol, or the night back to the base, too long to plan on. The
+    sampler never picks one; a plan that has one was changed by hand or made under other
+    rules.
     """
     rules = mission.rules
-    s = mission.station_by_id[count_row.site_id]
+    phases = mission.phases
+    stations, tecs = mission.station_by_id, mission.commission_by_id
+    evening = next(
+        (r for r in visits if r.phase == phases.evening_station and r.site_id in stations),
+        None,
+    )
+    count_tec = next(
+        (r for r in visits if r.phase == "counting" and r.site_type == "tec" and r.site_id in tecs),
+        None,
+    )
+    tabulation = next((r for r in visits if r.phase == "tabulation" and r.site_id in tecs), None)
+    anchor: str | None = None
+    if evening is not None:
+        anchor = stations[evening.site_id].tec_id
+        if count_tec is not None and count_tec.site_id != anchor:
+            bad(
+                team.team_id,
+                count_tec.seq,
+                "counting",
+                f"the closing station's ballots are counted at {anchor}, not {count_tec.site_id}",
+            )
+    elif count_tec is not None:
+        anchor = count_tec.site_id
+    if tabulation is not None:
+        level = phases.tabulation_level
+        if anchor is not None:
+            expected = commission_at_level(anchor, level, tecs)
+            if tabulation.site_id != expected:
+                what = "the count"
+                if evening is not None:
+                    what = "count station" if evening.phase == "counting" else "closing station"
+                bad(
+                    team.team_id,
+                    tabulation.seq,
+                    "tabulation",
+                    f"{what} reports to {expected}, not {tabulation.site_id}",
+                )
+        elif level != OWN_COMMISSION and tecs[tabulation.site_id].level.value != level:
+            bad(
+                team.team_id,
+                tabulation.seq,
+                "tabulation",
+                f"{tabulation.site_id} is not a {level} commission",
+            )
+    if evening is None:
+        return
+    s = stations[evening.site_id]
     here = Place(s.station_id, s.lon, s.lat, s.setting is Setting.URBAN)
-    c = mission.commission_by_id.get(s.tec_id)
-    if c is not None:
+    linked: str | None = None
+    if phases.counting is CountingPlace.COMMISSION:
+        linked = s.tec_id
+    elif phases.tabulation:
+        linked = commission_at_level(s.tec_id, phases.tabulation_level, tecs)
+    if linked is not None and linked in tecs:
+        c = tecs[linked]
         tec = Place(c.tec_id, c.lon, c.lat, True)
         leg = int(travel.durations([here], [tec], night=True)[0, 0])
         if leg > rules.max_count_to_tec_min * 60:
             bad(
                 team.team_id,
-                count_row.seq,
+                evening.seq,
                 "count-to-TEC",
                 f"{leg // 60} min from its TEC, more than {rules.max_count_to_tec_min}",
             )
@@ -290,11 +360,38 @@ def _check_count_reach(
         if leg > rules.max_base_to_count_min * 60:
             bad(
                 team.team_id,
-                count_row.seq,
+                evening.seq,
                 "count-to-base",
                 f"{leg // 60} min of night driving from the base, "
                 f"more than {rules.max_base_to_count_min}",
             )
+
+
+def _check_tabulation(r: _Row, tz: str, mission: Mission, bad: Report) -> None:
+    """At the commission by `tec_arrive_until`, for at least `tec_min_stay_min`, and until
+    `tabulation_until` (both next day)."""
+    rules = mission.rules
+    until = rules.local(rules.tabulation_until, tz, next_day=True)
+    latest = rules.local(rules.tec_arrive_until, tz, next_day=True)
+    if r.arrive > latest + TOLERANCE:
+        bad(r.team_id, r.seq, "window", f"arrives at the TEC after {latest:%H:%M}")
+    if r.depart - r.arrive + TOLERANCE < timedelta(minutes=rules.tec_min_stay_min):
+        bad(r.team_id, r.seq, "window", f"stays at the TEC less than {rules.tec_min_stay_min} min")
+    if r.depart + TOLERANCE < until:
+        bad(r.team_id, r.seq, "window", f"leaves the TEC at {r.depart:%H:%M}, before {until:%H:%M}")
+
+
+def _check_commission_count(r: _Row, tz: str, mission: Mission, bad: Report) -> None:
+    """At the commission by the start of its count, and there until its expected end."""
+    rules = mission.rules
+    close_at = rules.local(rules.polls_close, tz)
+    start = close_at + timedelta(minutes=rules.commission_count_start_after_close_min)
+    voters = [s.voters for s in mission.stations if s.tec_id == r.site_id]
+    end = start + timedelta(minutes=rules.commission_count_minutes(voters))
+    if r.arrive > start + TOLERANCE:
+        bad(r.team_id, r.seq, "window", f"arrives for the count at {r.arrive:%H:%M}, too late")
+    if r.depart + TOLERANCE < end:
+        bad(r.team_id, r.seq, "window", "leaves before the expected end of the count")
 
 
 def _check_return(team_id: str, stops: list[_Row], mission: Mission, bad: Report) -> None:
@@ -308,6 +405,24 @@ def _check_return(team_id: str, stops: list[_Row], mission: Mission, bad: Report
     latest = datetime.combine(day, rules.return_to_base_by, tzinfo=last.arrive.tzinfo)
     if last.arrive > latest + TOLERANCE:
         bad(team_id, last.seq, "return", f"back at the base after {latest:%H:%M} next day")
+
+
+def _check_duty(team_id: str, stops: list[_Row], mission: Mission, bad: Report) -> None:
+    """From leaving the base to being back takes at most `max_duty_hours`."""
+    first, last = stops[0], stops[-1]
+    if first.phase != "base" or last.phase != "base" or len(stops) < 2:
+        return
+    longest = timedelta(hours=mission.rules.max_duty_hours)
+    duty = last.arrive - first.depart
+    if duty > longest + TOLERANCE:
+        bad(
+            team_id,
+            last.seq,
+            "duty",
+            f"duty day of {duty.total_seconds() / 3600:.1f} h from leaving the base at "
+            f"{first.depart:%H:%M} to the return at {last.arrive:%H:%M}, more than "
+            f"{mission.rules.max_duty_hours:g} h",
+        )
 
 
 def _place(mission: Mission, site_type: str, site_id: str) -> Place | None:
@@ -340,6 +455,14 @@ def _check_window(r: _Row, tz: str, voters: int, mission: Mission, bad: Report) 
             bad(r.team_id, r.seq, "window", "voting visit outside polling hours")
         if r.depart - r.arrive + TOLERANCE < timedelta(minutes=rules.voting_stay_min):
             bad(r.team_id, r.seq, "window", "voting visit shorter than the set stay")
+    elif r.phase == "closing":
+        before = timedelta(minutes=rules.closing_arrive_before_close_min)
+        if r.arrive > close_at - before + TOLERANCE:
+            bad(
+                r.team_id, r.seq, "window", f"arrives for the closing at {r.arrive:%H:%M}, too late"
+            )
+        if r.depart + TOLERANCE < close_at + timedelta(minutes=rules.closing_stay_after_close_min):
+            bad(r.team_id, r.seq, "window", f"leaves the closing at {r.depart:%H:%M}, too early")
     elif r.phase == "counting":
         if r.arrive > close_at - timedelta(minutes=rules.count_arrive_before_close_min) + TOLERANCE:
             bad(r.team_id, r.seq, "window", f"arrives for the count at {r.arrive:%H:%M}, too late")
@@ -382,7 +505,7 @@ def _check_meal(
 ) -> None:
     """Some gap between stops must hold the drive plus an idle half hour in the meal window."""
     rules = mission.rules
-    if not rules.meal_fits_polling_day() or len(stops) < 2:
+    if not rules.meal_break(mission.phases) or len(stops) < 2:
         return
     tz = stops[0].arrive.tzinfo
     day = rules.election_date

@@ -211,10 +211,20 @@ def validate(
                 )
 
     def package(path: Path) -> list[Problem]:
+        from planner.capacity import target_warnings
+
         loaded = load_mission(path)
         _print_summary(summarize(loaded).as_dict(), path)
+        notes = target_warnings(loaded)
+        for note in notes:
+            console.print(f"[yellow]target:[/yellow] {escape(note)}")
+        # The teams' and commissions' limits are in the notes above (phase by phase);
+        # the visits a day holds, from the rules alone, only here.
+        spoken = {note.split(" ", 1)[0] for note in notes}
         for limit in target_limits(loaded):
-            console.print(f"[yellow]warning[/yellow] {escape(str(limit))}")
+            voting = limit.phase == "voting" and "voting" in loaded.phases.names
+            if voting and "voting" not in spoken:
+                console.print(f"[yellow]warning[/yellow] {escape(str(limit))}")
         unlocated = sum(s.unlocated for s in loaded.stations)
         if unlocated:
             routed = loaded.rules.route_unlocated_stations
@@ -609,13 +619,17 @@ def _plan_travel(mission: Any, package: Path, roads: Path | None) -> Any:
 
 
 def _print_coverage(result: Any) -> None:
+    from planner.schedule import PHASES
+
     table = Table(title="Coverage against targets")
     for column in ("phase", "target", "planned", ""):
         table.add_column(column)
     achieved = result.achieved
     short = {s.phase: s for s in result.shortfalls}
-    for phase in ("opening", "voting", "counting", "tabulation"):
+    for phase in PHASES:
         target = getattr(result.targets, phase)
+        if target == 0 and achieved[phase] == 0:
+            continue
         mark = (
             "[green]met[/green]"
             if phase not in short

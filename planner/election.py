@@ -1,9 +1,12 @@
 """The election day of one area as a routing problem, and its answer as team schedules.
 
-Each team: base -> opening station (there 45 min before polls open, until 30 min after)
--> optional voting stations (30 min each, polls open) with a meal break -> count station
-(arrive 30 min before close, stay to the end of the count) -> its TEC (tabulation) -> base.
-Legs before dawn and after the count use night speeds.
+Each team, for the phases the mission observes (`Rules.phases`): base -> opening station
+(there 45 min before polls open, until 30 min after) -> optional voting stations (30 min
+each, polls open) with a meal break -> count station (arrive 30 min before close, stay to
+the end of the count), or closing station (arrive before the close, stay a set time after
+it) and then the count at a commission (from a set time after the close) -> the
+commission it follows the tabulation to -> base. Legs before dawn and after the close use
+night speeds.
 
 The schedules are the routes replayed (`planner.feasibility`), not the router's own stay
 times: a team leaves its base just in time for its opening, every stay starts as early
@@ -15,22 +18,35 @@ early.
 
 from __future__ import annotations
 
+import math
 import time as clock
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from planner.balance import Visit, repair
+from planner.capacity import visits_per_team
 from planner.feasibility import Nodes, Timeline, latest_departure, replay
-from planner.model import Setting, Station, Team
+from planner.greedy import greedy_routes
+from planner.model import CountingPlace, Rules, Setting, Station, Team
 from planner.problem import AreaProblem
 from planner.routing import solve_routing
 from planner.routing_data import MealBreak, RoutingInput, RoutingResult
 from planner.sampling import sample_area, station_place
-from planner.schedule import NIGHT_FROM, NIGHT_TO, AreaPlan, AreaSample, Stop
+from planner.schedule import (
+    NIGHT_FROM,
+    NIGHT_TO,
+    NO_ROUTE,
+    TIME_CUT,
+    UNFIT,
+    AreaPlan,
+    AreaSample,
+    Stop,
+    TeamAssignment,
+)
 from planner.travel import Place, TravelModel
 
 MINUTE = 60
@@ -44,30 +60,46 @@ def build_routing_input(
     Returns the model, a (role, site_id, tz) per node, and the node places.
     """
     rules, options = problem.rules, problem.options
+    phases = rules.phases
     by_id = {s.station_id: s for s in problem.stations}
     tecs = {c.tec_id: c for c in problem.commissions}
     teams = planned_teams(problem, sample)
     team_index = {t.team_id: v for v, t in enumerate(teams)}
-    base_tz = {a.team_id: by_id[a.opening].tz for a in sample.assignments}
+    base_tz = {a.team_id: _base_tz(problem, a) for a in sample.assignments}
+    count_at_commission = phases.counting is CountingPlace.COMMISSION
 
     roles: list[tuple[str, str, str]] = []
     places: list[Place] = []
     required: list[int] = []
-    count_before: dict[int, int] = {}  # tabulation node -> its team's count node
+    # Tabulation node -> its team's stop before it (the count, closing or count commission).
+    count_before: dict[int, int] = {}
     for t in teams:
         roles.append(("base", t.team_id, base_tz[t.team_id]))
         places.append(Place(t.team_id, float(t.lon), float(t.lat), True))  # type: ignore[arg-type]
         required.append(-1)
     for a in sample.assignments:
         v = team_index[a.team_id]
-        for role, site in (("opening", a.opening), ("counting", a.count)):
+        fixed = (
+            ("opening", a.opening),
+            ("closing", a.closing),
+            ("counting", None if count_at_commission else a.count),
+        )
+        for role, site in fixed:
+            if site is None:
+                continue
             s = by_id[site]
             roles.append((role, site, s.tz))
             places.append(station_place(s))
             required.append(v)
+        if count_at_commission and a.count is not None:
+            c = tecs[a.count]
+            roles.append(("counting", c.tec_id, c.tz))
+            places.append(Place(c.tec_id, c.lon, c.lat, True))
+            required.append(v)
         if a.tabulation_tec is not None:
             c = tecs[a.tabulation_tec]
-            count_before[len(roles)] = len(roles) - 1
+            if required[-1] == v:
+                count_before[len(roles)] = len(roles) - 1
             roles.append(("tabulation", c.tec_id, c.tz))
             places.append(Place(c.tec_id, c.lon, c.lat, True))
             required.append(v)
@@ -89,12 +121,23 @@ def build_routing_input(
     w_open = np.zeros(n, dtype=np.int64)
     w_close = np.zeros(n, dtype=np.int64)
     prize = np.zeros(n, dtype=np.int64)
+    count_end: dict[str, int] = {}  # a commission's count, when it ends
     for i, (role, site, tz) in enumerate(roles):
         if role == "base":
             continue
         open_s = problem.clock(rules.polls_open, tz)
         close_s = problem.clock(rules.polls_close, tz)
-        if role == "opening":
+        if role == "counting" and count_at_commission:
+            start = close_s + rules.commission_count_start_after_close_min * MINUTE
+            w_open[i] = w_close[i] = start
+            service[i] = problem.commission_count_min.get(site, 0) * MINUTE
+            count_end[site] = start + int(service[i])
+        elif role == "closing":
+            w_open[i] = w_close[i] = close_s - rules.closing_arrive_before_close_min * MINUTE
+            service[i] = (
+                rules.closing_arrive_before_close_min + rules.closing_stay_after_close_min
+            ) * MINUTE
+        elif role == "opening":
             w_open[i] = w_close[i] = open_s - rules.opening_arrive_before_min * MINUTE
             service[i] = (
                 rules.opening_arrive_before_min + rules.opening_stay_after_open_min
@@ -114,22 +157,37 @@ def build_routing_input(
             # Polls close at the TEC, and at the team's count station: a TEC whose clock is
             # ahead (another time zone) must not open before the count, or the router could
             # visit it first.
-            count_tz = roles[count_before[i]][2]
+            count_tz = roles[count_before[i]][2] if i in count_before else tz
             w_open[i] = max(close_s, problem.clock(rules.polls_close, count_tz))
             w_close[i] = problem.clock(rules.tec_arrive_until, tz, next_day=True)
+    if count_end:
+        # The tabulation a team follows after a commission's count starts when that count
+        # ends: the window keeps the two in order.
+        counted = {
+            v: site
+            for (role, site, _), v in zip(roles, required, strict=True)
+            if role == "counting"
+        }
+        for i, (role, _site, _tz) in enumerate(roles):
+            if role == "tabulation" and counted.get(required[i]) in count_end:
+                w_open[i] = max(w_open[i], count_end[counted[required[i]]])
 
     depart_earliest = np.array(
         [problem.clock(options.earliest_departure, base_tz[t.team_id]) for t in teams]
     )
-    depart_latest = np.array(
-        [
-            problem.clock(rules.polls_open, base_tz[t.team_id])
-            - rules.opening_arrive_before_min * MINUTE
-            for t in teams
-        ]
-    )
     return_latest = np.array(
         [problem.clock(rules.return_to_base_by, base_tz[t.team_id], next_day=True) for t in teams]
+    )
+    depart_latest = (
+        np.array(
+            [
+                problem.clock(rules.polls_open, base_tz[t.team_id])
+                - rules.opening_arrive_before_min * MINUTE
+                for t in teams
+            ]
+        )
+        if phases.opening
+        else return_latest.copy()
     )
     breaks = tuple(
         MealBreak(
@@ -138,7 +196,7 @@ def build_routing_input(
             - rules.meal_break_min * MINUTE,
             rules.meal_break_min * MINUTE,
         )
-        if rules.meal_fits_polling_day()
+        if rules.meal_break(phases)
         else None
         for t in teams
     )
@@ -149,7 +207,8 @@ def build_routing_input(
     for i, (role, site, _) in enumerate(roles):
         if role == "voting":
             mix[i] = up if by_id[site].setting is Setting.URBAN else -down
-    band = round(100 * rules.urban_rural_tolerance_pp / 100 * options.max_voting_per_team)
+    max_visits = visits_per_team(problem, travel)[0]
+    band = round(100 * rules.urban_rural_tolerance_pp / 100 * max_visits)
 
     inp = RoutingInput(
         travel=matrix,
@@ -163,8 +222,9 @@ def build_routing_input(
         depart_earliest=depart_earliest,
         depart_latest=depart_latest,
         return_latest=return_latest,
-        max_visits=options.max_voting_per_team,
+        max_visits=max_visits,
         max_drive=int(rules.max_driving_hours * 3600),
+        max_duty=int(rules.max_duty_hours * 3600),
         breaks=breaks,
         mix_delta=mix,
         mix_band=max(100, band),
@@ -181,6 +241,27 @@ def planned_teams(problem: AreaProblem, sample: AreaSample) -> tuple[Team, ...]:
     return tuple(by_id[a.team_id] for a in sample.assignments)
 
 
+def _site_type(problem: AreaProblem, role: str) -> str:
+    """Where a stop of this phase is: a commission (tabulation, a count at the
+    commission) or a station."""
+    at_commission = role == "counting" and problem.rules.phases.counting is CountingPlace.COMMISSION
+    return "tec" if role == "tabulation" or at_commission else "station"
+
+
+def _base_tz(problem: AreaProblem, assignment: TeamAssignment) -> str:
+    """The zone a team's day is counted in: its first fixed stop's (the base has none)."""
+    by_id = {s.station_id: s for s in problem.stations}
+    tecs = {c.tec_id: c for c in problem.commissions}
+    for site in (assignment.opening, assignment.closing, assignment.count):
+        if site in by_id:
+            return by_id[site].tz
+        if site in tecs:
+            return tecs[site].tz
+    if assignment.tabulation_tec in tecs:
+        return tecs[assignment.tabulation_tec].tz
+    return problem.stations[0].tz if problem.stations else "UTC"
+
+
 def _urban_share(stations: tuple[Station, ...]) -> float:
     if not stations:
         return 0.0
@@ -188,36 +269,92 @@ def _urban_share(stations: tuple[Station, ...]) -> float:
 
 
 def solve_area(problem: AreaProblem, travel: TravelModel) -> AreaPlan:
-    """Sample, route and schedule one area by its deadline; `cut_by_time` in its stats
-    says whether the deadline stopped any search before its work count."""
+    """Sample, route and schedule one area (or one part of one) by its deadline;
+    `cut_by_time` in its stats says whether the deadline stopped any search before its
+    work count."""
     if problem.deadline is None:
         problem = replace(problem, deadline=clock.time() + problem.time_limit_s)
     sample = sample_area(problem, travel)
     cut = problem.seconds_left() <= 0  # sampling ran into the deadline
     if not sample.assignments:
-        empty = {"teams": len(problem.teams), "planned_teams": 0, "voting_visits": 0}
-        return AreaPlan(problem.area_id, (), sample, {**empty, "cut_by_time": cut})
+        empty = {
+            "teams": len(problem.teams),
+            "planned_teams": 0,
+            "routed_teams": 0,
+            "voting_visits": 0,
+            "cut_by_time": cut,
+        }
+        return AreaPlan(problem.area_id, (), sample, empty, problem.part)
     inp, roles, places = build_routing_input(problem, sample, travel)
+    unfit = _unfit_days(problem, inp, roles, sample)
+    if unfit.notes:
+        sample = replace(
+            sample,
+            assignments=tuple(
+                replace(a, tabulation_tec=None) if a.team_id in unfit.no_tabulation else a
+                for a in sample.assignments
+                if a.team_id not in unfit.dropped
+            ),
+            notes=(*sample.notes, *unfit.notes),
+            unplanned=sample.unplanned | dict.fromkeys(unfit.dropped, UNFIT),
+        )
+    if not sample.assignments:
+        empty = {
+            "teams": len(problem.teams),
+            "planned_teams": 0,
+            "routed_teams": 0,
+            "voting_visits": 0,
+            "cut_by_time": cut,
+        }
+        return AreaPlan(problem.area_id, (), sample, empty, problem.part)
+    if unfit.dropped or unfit.no_tabulation:
+        inp, roles, places = build_routing_input(problem, sample, travel)
+    if unfit.no_meal:
+        team_ids = [t.team_id for t in planned_teams(problem, sample)]
+        inp = replace(
+            inp,
+            breaks=tuple(
+                None if team_ids[v] in unfit.no_meal else b for v, b in enumerate(inp.breaks)
+            ),
+        )
+    inp = _duty_departures(problem, inp, roles)
     result = _route(problem, inp)
     cut = cut or result.cut_by_time
-    if not any(result.routes) and any(b is not None for b in inp.breaks):
-        # Long counts can swallow the meal window; plan without the break rather than not at all.
+    timed_out = "TIMEOUT" in result.status
+    if not any(result.routes) and not timed_out and any(b is not None for b in inp.breaks):
+        # The breaks together may leave no plan; plan without them rather than not at all.
         inp = replace(inp, breaks=())
         sample = replace(
             sample, notes=(*sample.notes, "meal break left out: no feasible plan with it")
         )
         result = _route(problem, inp)
         cut = cut or result.cut_by_time
+    if not any(result.routes):
+        greedy = greedy_routes(inp, schedule_nodes(problem, inp, roles))
+        if any(greedy.routes):
+            sample = replace(
+                sample,
+                notes=(
+                    *sample.notes,
+                    f"routing found no plan ({result.status}): fixed stops and voting visits "
+                    "by cheapest insertion instead",
+                ),
+            )
+            result = replace(greedy, status=f"{result.status}, GREEDY", stats=result.stats)
     result, dropped = _rebalance(problem, sample, roles, result)
     stops = _stops(problem, sample, inp, roles, places, result)
     visits = sum(1 for s in stops if s.phase == "voting")
     if not any(result.routes):
+        cause = TIME_CUT if "TIMEOUT" in result.status else NO_ROUTE
         sample = replace(
-            sample, notes=(*sample.notes, f"routing found no feasible plan ({result.status})")
+            sample,
+            notes=(*sample.notes, f"routing found no feasible plan ({result.status})"),
+            unplanned=sample.unplanned | {a.team_id: cause for a in sample.assignments},
         )
     stats: dict[str, Any] = {
         "teams": len(problem.teams),
         "planned_teams": len(inp.starts),
+        "routed_teams": sum(1 for route in result.routes if route),
         "pool": len(sample.pool),
         "voting_visits": visits,
         "dropped_for_balance": dropped,
@@ -227,8 +364,175 @@ def solve_area(problem: AreaProblem, travel: TravelModel) -> AreaPlan:
         "search_s": round(result.stats.get("wall_s", 0.0), 2),
         "lns_rounds": int(result.stats.get("lns_rounds", 0)),
         "cut_by_time": cut,
+        "no_tabulation": len(unfit.no_tabulation),
     }
-    return AreaPlan(problem.area_id, tuple(stops), sample, stats)
+    return AreaPlan(problem.area_id, tuple(stops), sample, stats, problem.part)
+
+
+@dataclass(frozen=True)
+class _Unfit:
+    """Teams whose fixed stops cannot all be routed: left out (`dropped`), routed without
+    the tabulation (`no_tabulation`) or without the meal break (`no_meal`); with a note
+    on each."""
+
+    dropped: frozenset[str]
+    no_tabulation: frozenset[str]
+    no_meal: frozenset[str]
+    notes: tuple[str, ...]
+
+
+def _unfit_days(
+    problem: AreaProblem, inp: RoutingInput, roles: list[tuple[str, str, str]], sample: AreaSample
+) -> _Unfit:
+    """Each team's fixed stops alone, in the order of their windows, replayed as the
+    schedules are (`schedule_nodes`) from its earliest departure. A team late even so
+    would make its whole area's routing infeasible: it goes without the meal break if
+    that is enough, else without the tabulation, else without both, else it is left out,
+    and the note says why."""
+    rules = problem.rules
+    nodes = schedule_nodes(problem, inp, roles)
+    found: dict[str, set[str]] = {"dropped": set(), "no_tabulation": set(), "no_meal": set()}
+    notes: list[str] = []
+    for v, team in enumerate(planned_teams(problem, sample)):
+        fixed = sorted(
+            (i for i in range(inp.num_nodes) if inp.required_vehicle[i] == v),
+            key=lambda i: (int(inp.window_open[i]), i),
+        )
+        meal = inp.meal(v)
+
+        def fits(route: list[int], meal: MealBreak | None, v: int = v) -> Timeline:
+            return replay(
+                nodes,
+                route,
+                start=inp.starts[v],
+                end=inp.ends[v],
+                depart=int(inp.depart_earliest[v]),
+                return_latest=int(inp.return_latest[v]),
+                meal=meal,
+            )
+
+        def ok(timeline: Timeline, route: list[int], meal: MealBreak | None, v: int = v) -> bool:
+            return (
+                timeline.on_time
+                and timeline.travel <= inp.max_drive
+                and _duty(nodes, inp, v, route, meal, timeline) <= inp.max_duty
+            )
+
+        without_tabulation = [i for i in fixed if roles[i][0] != "tabulation"]
+        # What to give up, least first.
+        attempts: list[tuple[list[int], MealBreak | None, tuple[str, ...]]] = [(fixed, meal, ())]
+        if meal is not None:
+            attempts.append((fixed, None, ("no_meal",)))
+        if len(without_tabulation) < len(fixed):
+            attempts.append((without_tabulation, meal, ("no_tabulation",)))
+            if meal is not None:
+                attempts.append((without_tabulation, None, ("no_tabulation", "no_meal")))
+        given_up = next(
+            (flags for route, m, flags in attempts if ok(fits(route, m), route, m)), None
+        )
+        if given_up == ():
+            continue
+        route = fixed if given_up else without_tabulation
+        timeline = fits(route, None)
+        why = _why_late(rules, roles, timeline, _duty(nodes, inp, v, route, None, timeline))
+        if given_up is None:
+            found["dropped"].add(team.team_id)
+            notes.append(f"{team.team_id}: not routed: {why} even leaving at the earliest")
+            continue
+        for flag in given_up:
+            found[flag].add(team.team_id)
+        if "no_tabulation" in given_up:
+            notes.append(f"{team.team_id}: does not follow the tabulation: {why}")
+        if "no_meal" in given_up:
+            notes.append(f"{team.team_id}: meal break left out: its fixed stops leave no room")
+    return _Unfit(
+        frozenset(found["dropped"]),
+        frozenset(found["no_tabulation"]),
+        frozenset(found["no_meal"]),
+        tuple(notes),
+    )
+
+
+def _duty(
+    nodes: Nodes,
+    inp: RoutingInput,
+    v: int,
+    route: list[int],
+    meal: MealBreak | None,
+    timeline: Timeline,
+) -> int:
+    """Vehicle `v`'s duty on `route` as the schedule makes it (`team_timeline`): from
+    the latest departure that is back as early, to the return; 0 when not on time (the
+    other checks say why)."""
+    if not timeline.on_time:
+        return 0
+    depart = latest_departure(
+        nodes,
+        route,
+        start=inp.starts[v],
+        end=inp.ends[v],
+        earliest=int(inp.depart_earliest[v]),
+        latest=int(inp.depart_latest[v]),
+        return_latest=int(inp.return_latest[v]),
+        meal=meal,
+    )
+    return timeline.back - depart
+
+
+def _duty_departures(
+    problem: AreaProblem, inp: RoutingInput, roles: list[tuple[str, str, str]]
+) -> RoutingInput:
+    """The router's earliest departures raised so that the duty day holds as the schedule
+    makes it. The router ends a team's stay at its TEC on arrival, the schedule at
+    `tabulation_until` (`schedule_nodes`), so the router's span bound alone would let a
+    team that follows the tabulation leave too early. Its evening is fixed (the count or
+    closing, then the TEC): its fixed stops alone, replayed, come back when its whole day
+    does, and it leaves no earlier than that less `max_duty`."""
+    nodes = schedule_nodes(problem, inp, roles)
+    earliest = inp.depart_earliest.copy()
+    for v in range(inp.num_vehicles):
+        fixed = sorted(
+            (i for i in range(inp.num_nodes) if inp.required_vehicle[i] == v),
+            key=lambda i: (int(inp.window_open[i]), i),
+        )
+        if not fixed or roles[fixed[-1]][0] != "tabulation":
+            continue
+        timeline = replay(
+            nodes,
+            fixed,
+            start=inp.starts[v],
+            end=inp.ends[v],
+            depart=int(inp.depart_earliest[v]),
+            return_latest=int(inp.return_latest[v]),
+        )
+        if timeline.on_time:
+            latest = int(inp.depart_latest[v])
+            earliest[v] = min(latest, max(int(earliest[v]), timeline.back - inp.max_duty))
+    return replace(inp, depart_earliest=earliest)
+
+
+def _why_late(
+    rules: Rules, roles: list[tuple[str, str, str]], timeline: Timeline, duty: int = 0
+) -> str:
+    """The first thing a replayed day misses, in words."""
+    late = next((stop for stop in timeline.stops if stop.late), None)
+    if late is not None:
+        role, site, _tz = roles[late.node]
+        return f"its {role} at {site} would start {math.ceil(late.late / 60)} min late"
+    if timeline.return_late:
+        return (
+            f"it would be back at the base {math.ceil(timeline.return_late / 60)} min after "
+            f"{rules.return_to_base_by:%H:%M}"
+        )
+    if duty > rules.max_duty_hours * 3600:
+        return (
+            f"its duty day would last {duty / 3600:.1f} h from leaving the base to the "
+            f"return, more than {rules.max_duty_hours:g}"
+        )
+    return (
+        f"its fixed stops need {timeline.travel / 3600:.1f} h of driving, more than "
+        f"{rules.max_driving_hours:g}"
+    )
 
 
 def _route(problem: AreaProblem, inp: RoutingInput) -> RoutingResult:
@@ -358,7 +662,7 @@ def _stops(
             place = places[stop.node]
             stops.append(
                 Stop(
-                    team.team_id, seq, role, site, "tec" if role == "tabulation" else "station",
+                    team.team_id, seq, role, site, _site_type(problem, role),
                     at(stop.start, node_tz), at(stop.depart, node_tz),
                     round(int(inp.travel[prev, stop.node]) / 60), place.lat, place.lon,
                 )

@@ -184,12 +184,12 @@ class Runner:
         results_due: float,
         on_done: Done | None = None,
     ) -> dict[str, AreaPlan]:
-        """Every area's plan that arrived by `results_due`, by area id.
+        """Every area's (or part's) plan that arrived by `results_due`, by problem key.
 
         Areas start largest first (most teams), so the longest solves do not end the run.
         An area's error is raised here.
         """
-        order = sorted(problems, key=lambda p: (-len(p.teams), p.area_id))
+        order = sorted(problems, key=lambda p: (-len(p.teams), p.key))
         if self.execution.kind == IN_PROCESS:
             return _run_here(solve, order, travel, results_due, on_done)
         if not self._wait_ready(results_due):
@@ -212,7 +212,7 @@ class Runner:
                 solve,
                 p,
                 travel,
-                key=f"{self._prefix}-{p.area_id}",
+                key=f"{self._prefix}-{p.key}",
                 pure=False,
                 priority=len(order) - rank,
             )
@@ -229,7 +229,7 @@ class Runner:
             )
             for future, plan in arrivals:
                 waiting.discard(future)
-                results[plan.area_id] = plan
+                results[plan.key] = plan
                 if on_done is not None:
                     on_done(plan)
         except TimeoutError:
@@ -297,7 +297,7 @@ def _run_here(
         if clock.time() >= results_due:
             break
         plan = solve(p, travel)
-        results[plan.area_id] = plan
+        results[plan.key] = plan
         if on_done is not None:
             on_done(plan)
     return results

@@ -8,6 +8,7 @@ hand-built missions.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -42,6 +43,19 @@ class CommissionLevel(StrEnum):
 class TeamKind(StrEnum):
     STO = "sto"
     LTO = "lto"
+
+
+class CountingPlace(StrEnum):
+    """Where teams observe the count: at the polling station after the close, at the
+    commission (a TEC or counting centre) the same night, or not at all."""
+
+    STATION = "station"
+    COMMISSION = "commission"
+    NONE = "none"
+
+
+# `Phases.tabulation_level` value for the commission the counted station reports to.
+OWN_COMMISSION = "own"
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +141,82 @@ class Team:
 
 
 @dataclass(frozen=True, slots=True)
+class Phases:
+    """Which phases of election day the mission observes, and where: `[phases]` in
+    mission.toml.
+
+    Every team observes one of each fixed phase switched on (an opening, a closing, a
+    count) and makes voting visits in between; the tabulation is followed when a
+    commission is free for it. A target of 0 switches a phase off as well: what is
+    observed is `observed_phases(phases, targets)`, and everything that plans or checks
+    reads only that.
+
+    - `closing`: observe the close of polls and the sealing at a station. The count at
+      the station includes the close, so `closing` needs `counting` other than
+      `station`; with `counting = "commission"` the team then follows the closing
+      station's materials to its commission's count.
+    - `counting`: `station` (at a station, from before the close to the end of its
+      count), `commission` (at a commission the same night: the closing station's
+      commission, or one chosen near the base) or `none`.
+    - `tabulation_level`: `own` (the commission the counted or closed station reports
+      to) or a level (regional, district, city, city_district): the first commission of
+      that level from the station's commission upwards.
+    - `teams_per_commission`: how many teams may follow one commission's tabulation (and
+      observe one commission's count); teams spread over distinct commissions first.
+    """
+
+    opening: bool = True
+    voting: bool = True
+    closing: bool = False
+    counting: CountingPlace = CountingPlace.STATION
+    tabulation: bool = True
+    tabulation_level: str = OWN_COMMISSION
+    teams_per_commission: int = 1
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.counting, CountingPlace):
+            try:
+                object.__setattr__(self, "counting", CountingPlace(self.counting))
+            except ValueError:
+                known = ", ".join(c.value for c in CountingPlace)
+                raise ValueError(
+                    f"phases: counting must be one of {known}, not {self.counting!r}"
+                ) from None
+        levels = (OWN_COMMISSION, *(level.value for level in CommissionLevel))
+        if self.tabulation_level not in levels:
+            raise ValueError(
+                f"phases: tabulation_level must be one of {', '.join(levels)}, "
+                f"not {self.tabulation_level!r}"
+            )
+        if self.teams_per_commission < 1:
+            raise ValueError("phases: teams_per_commission must be at least 1")
+        if self.closing and self.counting is CountingPlace.STATION:
+            raise ValueError(
+                "phases: the count at the station includes the close; observe the closing "
+                'on its own only with counting = "commission" or "none"'
+            )
+
+    @property
+    def evening_station(self) -> str | None:
+        """The phase of the station a team is at when the polls close, if any."""
+        if self.counting is CountingPlace.STATION:
+            return "counting"
+        return "closing" if self.closing else None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The phases switched on, in the order of the day."""
+        on = {
+            "opening": self.opening,
+            "voting": self.voting,
+            "closing": self.closing,
+            "counting": self.counting is not CountingPlace.NONE,
+            "tabulation": self.tabulation,
+        }
+        return tuple(name for name, flag in on.items() if flag)
+
+
+@dataclass(frozen=True, slots=True)
 class Rules:
     """Election-day rules, read from mission.toml's `[rules]`; every number is a setting.
 
@@ -168,12 +258,22 @@ class Rules:
     parking_min: int = field(default=5, metadata=limits(ge=0, le=120))
     max_base_distance_km: float = field(default=150.0, metadata=limits(gt=0, le=20_000))
     max_driving_hours: float = field(default=10.0, metadata=limits(gt=0, le=24))
+    # The longest duty day: from leaving the base to being back (README: why 24 h).
+    max_duty_hours: float = field(default=24.0, metadata=limits(gt=0, le=48))
     urban_rural_tolerance_pp: float = field(default=15.0, metadata=limits(ge=0, le=100))
     district_max_share_factor: float = field(default=2.0, metadata=limits(ge=1, le=100))
     allow_same_opening_count: bool = False
+    # Closing (`phases.closing`): at the station this long before the polls close, and
+    # until this long after.
+    closing_arrive_before_close_min: int = 30
+    closing_stay_after_close_min: int = 30
+    # The count at a commission (`phases.counting = "commission"`) starts this long after
+    # the polls close (the materials drive in); teams are there by then.
+    commission_count_start_after_close_min: int = 60
     # Stations flagged `unlocated` (placed at their commission for lack of coordinates)
     # are left out of every route unless this is true.
     route_unlocated_stations: bool = False
+    phases: Phases = Phases()
 
     def __post_init__(self) -> None:
         if self.polls_close <= self.polls_open:
@@ -189,9 +289,20 @@ class Rules:
         ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"rules: {name} must be positive")
-        if self.tec_min_stay_min < 0:
-            raise ValueError("rules: tec_min_stay_min must not be negative")
-        for name in ("urban_speed_kmh", "rural_day_speed_kmh", "rural_night_speed_kmh"):
+        for name in (
+            "tec_min_stay_min",
+            "closing_arrive_before_close_min",
+            "closing_stay_after_close_min",
+            "commission_count_start_after_close_min",
+        ):
+            if getattr(self, name) < 0:
+                raise ValueError(f"rules: {name} must not be negative")
+        for name in (
+            "urban_speed_kmh",
+            "rural_day_speed_kmh",
+            "rural_night_speed_kmh",
+            "max_duty_hours",
+        ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"rules: {name} must be positive")
 
@@ -208,10 +319,22 @@ class Rules:
             and self.meal_window_end <= self.polls_close
         )
 
+    def meal_break(self, phases: Phases) -> bool:
+        """Whether teams take a meal break: its window lies inside the polling day, and
+        they are out during it (observing the opening or voting); a team that only
+        observes the evening leaves its base after the window."""
+        return self.meal_fits_polling_day() and (phases.opening or phases.voting)
+
     def count_minutes(self, voters: int) -> int:
         """Expected count duration, scaled by the ballots expected at the station."""
         ballots = voters * self.expected_turnout
         return max(60, round(self.count_base_minutes * ballots / self.count_base_ballots))
+
+    def commission_count_minutes(self, voters: Sequence[int]) -> int:
+        """Expected count at a commission whose stations have these voters: the count of
+        its average station (a counting centre counts its stations at parallel tables; a
+        team observes one of them)."""
+        return self.count_minutes(round(sum(voters) / len(voters)) if voters else 0)
 
 
 # Targets count stations and TECs: more than any country has.
@@ -226,11 +349,53 @@ class Targets:
     voting: int = field(default=1131, metadata=limits(ge=0, le=MAX_TARGET))
     counting: int = field(default=111, metadata=limits(ge=0, le=MAX_TARGET))
     tabulation: int = field(default=99, metadata=limits(ge=0, le=MAX_TARGET))
+    # Closings observed on their own (`Phases.closing`); a count at the station includes
+    # the close and counts as counting.
+    closing: int = field(default=0, metadata=limits(ge=0, le=MAX_TARGET))
 
     def __post_init__(self) -> None:
-        for name in ("opening", "voting", "counting", "tabulation"):
+        for name in ("opening", "voting", "closing", "counting", "tabulation"):
             if getattr(self, name) < 0:
                 raise ValueError(f"targets: {name} must not be negative")
+
+
+def observed_phases(phases: Phases, targets: Targets) -> Phases:
+    """The phases a plan observes: those switched on whose target is above 0.
+
+    The one place where switches and targets meet: a target of 0 switches its phase off
+    (counting becomes `none`), a switch that is off keeps its phase off whatever the
+    target says.
+    """
+    closing = phases.closing and targets.closing > 0
+    counting = phases.counting if targets.counting > 0 else CountingPlace.NONE
+    return Phases(
+        opening=phases.opening and targets.opening > 0,
+        voting=phases.voting and targets.voting > 0,
+        closing=closing and counting is not CountingPlace.STATION,
+        counting=phases.counting if targets.counting > 0 else CountingPlace.NONE,
+        tabulation=phases.tabulation and targets.tabulation > 0,
+        tabulation_level=phases.tabulation_level,
+        teams_per_commission=phases.teams_per_commission,
+    )
+
+
+def commission_at_level(
+    tec_id: str, level: str, commissions: Mapping[str, Commission]
+) -> str | None:
+    """The commission a station's protocol goes to at `level` (`Phases.tabulation_level`):
+    `tec_id` itself for `own`, else the first commission of that level from `tec_id` up
+    its parents; None when there is none."""
+    if level == OWN_COMMISSION:
+        return tec_id if tec_id in commissions else None
+    seen: set[str] = set()
+    current: str | None = tec_id
+    while current is not None and current in commissions and current not in seen:
+        seen.add(current)
+        commission = commissions[current]
+        if commission.level.value == level:
+            return current
+        current = commission.parent_id
+    return None
 
 
 @dataclass(frozen=True)
@@ -282,6 +447,11 @@ class Mission:
         if commission.district is not None and commission.district in self.area_of_district:
             return self.area_of_district[commission.district]
         return self.area_of_region.get(commission.region)
+
+    @property
+    def phases(self) -> Phases:
+        """What a plan of this mission observes (`observed_phases`)."""
+        return observed_phases(self.rules.phases, self.targets)
 
     @property
     def sto_teams(self) -> tuple[Team, ...]:

@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -100,7 +101,8 @@ def parse_visits(text: str) -> list[dict[str, str]]:
 
 
 def coverage_rows(plan: Plan, mission: Mission) -> list[dict[str, Any]]:
-    """Per region, per area and in total: stations and voters against visits by phase."""
+    """Per region, per area and in total: stations and voters against visits by phase
+    (a tabulation: one team at one commission, as `Plan.achieved` counts it)."""
     station = mission.station_by_id
     groups: dict[tuple[str, str], dict[str, Any]] = {}
 
@@ -142,12 +144,11 @@ def coverage_rows(plan: Plan, mission: Mission) -> list[dict[str, Any]]:
             r["urban_stations" if s.setting.value == "urban" else "rural_stations"] += 1
             r["special_stations"] += s.kind is StationKind.SPECIAL
     tecs = mission.commission_by_id
-    seen_tecs: set[str] = set()
     for stop in plan.stops:
-        if stop.phase == "tabulation":
-            if stop.site_id in seen_tecs:
-                continue
-            seen_tecs.add(stop.site_id)
+        if stop.phase not in PHASES:
+            continue
+        if stop.site_type == "tec":
+            # A tabulation, or a count at the commission: counted where the commission is.
             tec = tecs.get(stop.site_id)
             region = tec.region if tec is not None else ""
             area = mission.area_of_commission(tec) if tec is not None else None
@@ -156,9 +157,7 @@ def coverage_rows(plan: Plan, mission: Mission) -> list[dict[str, Any]]:
                 keys.append(("area", area, area_names.get(area, area)))
             keys.append(("total", "ALL", "All stations"))
             for key in keys:
-                row(*key)["tabulation"] += 1
-            continue
-        if stop.phase not in PHASES:
+                row(*key)[stop.phase] += 1
             continue
         s = station[stop.site_id]
         for key in keys_of(stop.site_id):
@@ -210,6 +209,8 @@ def plan_summary(
     achieved = plan.achieved
     cut = cut_areas(plan)
     scope = plan.scope
+    rules = asdict(mission.rules)
+    rules.pop("phases")
     return {
         "mission": mission.name,
         "mission_path": str(mission_path.resolve()) if mission_path else None,
@@ -230,7 +231,11 @@ def plan_summary(
         "reproducible": not cut,
         "cut_by_time": cut,
         "election_date": mission.rules.election_date.isoformat(),
-        "rules": {k: str(v) for k, v in asdict(mission.rules).items()},
+        "rules": {k: str(v) for k, v in rules.items()},
+        # What the plan observes: the phase settings with the targets of 0 switched off.
+        "phases": {
+            k: str(v) if isinstance(v, StrEnum) else v for k, v in asdict(mission.phases).items()
+        },
         "targets": asdict(plan.targets),
         "achieved": achieved,
         "targets_met": not plan.shortfalls,

@@ -1,9 +1,11 @@
 """The whole election-day plan: areas solved where the run says, then put together.
 
 `solve(mission, time_limit_s=..., seed=...)` is the one entry point: it cuts the mission
-into areas, solves each (`planner.execution`: in this process, on a LocalCluster or on a
-Dask cluster), and returns a `Plan` with every team's stops, coverage against the
-mission targets, and the reasons for any shortfall.
+into areas (and dense areas into parts), solves each (`planner.execution`: in this
+process, on a LocalCluster or on a Dask cluster), and returns a `Plan` with every team's
+stops, coverage against the mission targets, and the reasons for any shortfall.
+`assemble` puts the results of the problems together, whatever order or place they were
+solved in.
 
 Areas run on their work counts (improving solutions, rounds), so the same mission, seed
 and settings give the same plan at any load, on any machine, in any completion order.
@@ -16,8 +18,9 @@ names them, and only those make a plan depend on the machine.
 from __future__ import annotations
 
 import time as clock
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from typing import Any
 
 from planner.allocation import allocate_teams
 from planner.election import solve_area
@@ -25,7 +28,7 @@ from planner.execution import Execution, Runner
 from planner.model import Mission
 from planner.outputs import cut_areas
 from planner.problem import AreaProblem, PlanOptions, area_problems
-from planner.schedule import AreaPlan, AreaSample, Plan
+from planner.schedule import AreaPlan, AreaSample, Plan, combine_parts
 from planner.travel import GreatCircleTravel, TravelModel
 from planner.travel_source import plan_travel_record
 
@@ -73,7 +76,7 @@ def cut_area(problem: AreaProblem, why: str) -> AreaPlan:
         "status": "CUT",
         "cut_by_time": True,
     }
-    return AreaPlan(problem.area_id, (), sample, stats)
+    return AreaPlan(problem.area_id, (), sample, stats, problem.part)
 
 
 def solve(
@@ -143,24 +146,53 @@ def _solve(
     arrived: list[str] = []
 
     def done(area: AreaPlan) -> None:
-        arrived.append(area.area_id)
+        arrived.append(area.key)
         if on_progress is not None:
-            on_progress(area.area_id, len(arrived), total)
+            on_progress(area.key, len(arrived), total)
 
     results = runner.run(run_area, problems, travel, results_due=results_due, on_done=done)
-    ordered = tuple(
-        results.get(p.area_id) or cut_area(p, "no result by the time limit") for p in problems
-    )
-    stops = tuple(s for area in ordered for s in area.stops)
+    complete = {
+        p.key: results.get(p.key) or cut_area(p, "no result by the time limit") for p in problems
+    }
     stats = {
-        "teams": sum(len(p.teams) for p in problems),
-        "areas": total,
+        "problems": total,
         "execution": runner.execution.kind,
         "workers": runner.workers,
         "wall_s": round(clock.time() - started, 2),
-        "tecs_reachable": sum(len({c.tec_id for c in p.commissions}) for p in problems),
+        "tecs_reachable": len(
+            {
+                c.tec_id
+                for p in problems
+                for c in p.commissions
+                if c.tec_id not in p.foreign_commissions
+            }
+        ),
         "travel": plan_travel_record(travel, mission),
     }
-    plan = Plan(mission.name, seed, time_limit_s, stops, ordered, mission.targets, stats)
+    plan = assemble(mission, seed, time_limit_s, problems, complete, stats)
     cut = cut_areas(plan)
-    return replace(plan, stats={**stats, "cut_areas": cut, "reproducible": not cut})
+    return replace(plan, stats={**plan.stats, "cut_areas": cut, "reproducible": not cut})
+
+
+def assemble(
+    mission: Mission,
+    seed: int,
+    time_limit_s: float,
+    problems: Sequence[AreaProblem],
+    results: Mapping[str, AreaPlan],
+    stats: Mapping[str, Any],
+) -> Plan:
+    """The plan from every problem's result (`results` by `AreaProblem.key`, solved in any
+    order or place): parts put back together per area, areas in mission order, and the
+    statistics the shortfall reasons read (teams, the phases) added to `stats`."""
+    ordered = combine_parts(results[p.key] for p in problems)
+    stops = tuple(s for area in ordered for s in area.stops)
+    summary = {
+        "teams": sum(len(p.teams) for p in problems),
+        "areas": len(ordered),
+        **stats,
+        "phases": list(mission.phases.names),
+        "counting": str(mission.phases.counting),
+        "teams_per_commission": mission.phases.teams_per_commission,
+    }
+    return Plan(mission.name, seed, time_limit_s, stops, ordered, mission.targets, summary)

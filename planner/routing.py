@@ -115,6 +115,8 @@ def _build(inp: RoutingInput, prize_scale: int) -> _Model:
         start = routing.Start(v)
         time_dim.CumulVar(start).SetRange(int(inp.depart_earliest[v]), int(inp.depart_latest[v]))
         time_dim.CumulVar(routing.End(v)).SetMax(int(inp.return_latest[v]))
+        if inp.max_duty < horizon:
+            time_dim.SetSpanUpperBoundForVehicle(int(inp.max_duty), v)
         routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
         routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(start))
         meal = inp.meal(v)

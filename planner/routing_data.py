@@ -56,6 +56,8 @@ class RoutingInput:
     # Per-vehicle cap on optional visits; empty means `max_visits` for every vehicle.
     vehicle_max_visits: tuple[int, ...] = ()
     max_drive: int = 10**9
+    # Longest time from a vehicle's departure to its return (its day's span).
+    max_duty: int = 10**9
     breaks: tuple[MealBreak | None, ...] = ()
     # Optional mix control: +a per group-1 node, -b per group-0 node; soft band at the end,
     # each unit outside it costing `mix_penalty` prize units.

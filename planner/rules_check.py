@@ -14,14 +14,16 @@ import dataclasses
 import math
 from collections.abc import Mapping
 from datetime import date, datetime, time
+from enum import StrEnum
 from typing import Any
 
 from planner.errors import Problem
-from planner.model import Rules, Targets
+from planner.model import Phases, Rules, Targets
 from planner.ranges import Range, ranges_of
 
 RULES_SECTION = "rules"
 TARGETS_SECTION = "targets"
+PHASES_SECTION = "phases"
 
 
 def coerce(value: Any, like: Any) -> Any:
@@ -32,6 +34,14 @@ def coerce(value: Any, like: Any) -> Any:
     """
     if value is None:
         raise TypeError("a value is needed")
+    if isinstance(like, StrEnum):
+        known = ", ".join(type(like))
+        if not isinstance(value, str):
+            raise TypeError(f"expected one of {known}")
+        try:
+            return type(like)(value)
+        except ValueError:
+            raise ValueError(f"expected one of {known}, not {value!r}") from None
     if isinstance(like, bool):
         if not isinstance(value, bool):
             raise TypeError("expected true or false")
@@ -66,6 +76,10 @@ def coerce(value: Any, like: Any) -> Any:
         if isinstance(value, datetime) or not isinstance(value, date):
             raise TypeError("expected a date such as 2022-11-20")
         return value
+    if isinstance(like, str):
+        if not isinstance(value, str):
+            raise TypeError("expected text")
+        return value
     return value
 
 
@@ -81,7 +95,12 @@ def read_section(
     """The values of one section coerced to the fields' types, and every problem found:
     unknown keys, wrong types, values out of their declared range."""
     defaults = cls()
-    known = [f.name for f in dataclasses.fields(cls)]
+    # Nested settings (the rules' phases) have a section of their own.
+    known = [
+        f.name
+        for f in dataclasses.fields(cls)
+        if not dataclasses.is_dataclass(getattr(defaults, f.name))
+    ]
     ranges = ranges_of(cls)
     clean: dict[str, Any] = {}
     problems: list[Problem] = []
@@ -174,6 +193,18 @@ def rules_problems(
     return read_rules(values, file=file, base=base)[1]
 
 
+def read_phases(values: Mapping[str, Any], *, file: str) -> tuple[Phases | None, list[Problem]]:
+    """The phases the mission observes (`[phases]`), or every problem, including the
+    ones between phases (a closing needs a count away from the station)."""
+    clean, problems = read_section(Phases, values, file=file, section=PHASES_SECTION)
+    if problems:
+        return None, problems
+    try:
+        return Phases(**clean), []
+    except ValueError as exc:
+        return None, [Problem(file, None, PHASES_SECTION, str(exc))]
+
+
 def read_targets(
     values: Mapping[str, Any], *, file: str, base: Targets | None = None
 ) -> tuple[Targets | None, list[Problem]]:
@@ -193,7 +224,9 @@ def mission_rules_problems(rules: Rules, targets: Targets, *, file: str) -> list
     """Problems of rules and targets already held as dataclasses (say, read from the
     store before this validation existed)."""
     return rules_problems(
-        {f.name: getattr(rules, f.name) for f in dataclasses.fields(Rules)}, file=file
+        {f.name: getattr(rules, f.name) for f in dataclasses.fields(Rules) if f.name != "phases"},
+        file=file,
+        base=rules,
     ) + targets_problems(
         {f.name: getattr(targets, f.name) for f in dataclasses.fields(Targets)}, file=file
     )
@@ -210,11 +243,14 @@ def _default_text(value: Any) -> str:
 def rules_table() -> str:
     """The README's table of settings: each rule and target, its default, its range."""
     lines = ["| setting | default | allowed |", "|---|---|---|"]
-    for cls, section in ((Rules, RULES_SECTION), (Targets, TARGETS_SECTION)):
+    sections = ((Rules, RULES_SECTION), (Phases, PHASES_SECTION), (Targets, TARGETS_SECTION))
+    for cls, section in sections:
         ranges = ranges_of(cls)
         defaults = cls()
         for f in dataclasses.fields(cls):
             default = getattr(defaults, f.name)
+            if dataclasses.is_dataclass(default):
+                continue  # nested: its own section
             allowed = ranges[f.name].describe() if f.name in ranges else _kind(default)
             if isinstance(default, int) and not isinstance(default, bool):
                 allowed += ", whole"
@@ -223,6 +259,8 @@ def rules_table() -> str:
 
 
 def _kind(default: Any) -> str:
+    if isinstance(default, StrEnum):
+        return "one of " + ", ".join(type(default))
     if isinstance(default, bool):
         return "true or false"
     if isinstance(default, time):

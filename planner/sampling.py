@@ -1,32 +1,55 @@
 """Who observes what: seeded, stratified choices that officials cannot predict.
 
-For one area this picks, before any routing:
-- each team's opening and count station with CP-SAT (distinct stations, the count station
-  close to its TEC, as many distinct TECs followed to tabulation as possible, the
-  urban/rural mix of openings and counts near the area's);
-- a pool of candidate voting stations drawn at random, stratified by district so that no
-  district can receive more than its cap of visits.
-The router then decides which pool stations each team actually visits.
+For one area (or one part of a dense area) this picks, before any routing, each team's
+fixed stops for the phases the mission observes (`Rules.phases`):
+- an opening station;
+- an evening station: the count station (counting at the station) or the closing station;
+- a count commission when counting at the commission: the closing station's commission,
+  or one near the base when the closing is not observed;
+- the commission the team follows the tabulation to: `Phases.tabulation_level` above the
+  count (or closing) station's commission, at most `teams_per_commission` teams each, as
+  many distinct commissions as possible first.
+CP-SAT chooses them together (distinct stations, the evening station close to the
+commission it leads to, the urban/rural mix of openings and evening stations near the
+area's); when its work limit ends without an answer, a greedy assignment takes over, so a
+team with candidates always gets a day. Then a pool of candidate voting stations is drawn
+at random, stratified by district so that no district can receive more than its cap of
+visits; the router decides which pool stations each team actually visits.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 
 import numpy as np
 from ortools.sat.python import cp_model
 
 from planner.balance import district_cap
-from planner.model import Setting, Station, StationKind
+from planner.capacity import visits_per_team
+from planner.model import CountingPlace, Setting, Station, StationKind, commission_at_level
 from planner.problem import AreaProblem
-from planner.schedule import AreaSample, TeamAssignment
+from planner.schedule import (
+    NO_COMMISSION,
+    NO_EVENING,
+    NO_OPENING,
+    TAKEN,
+    AreaSample,
+    TeamAssignment,
+)
 from planner.travel import Place, TravelModel, great_circle_km
 
 # The plan's "distinct TECs" objective dominates everything else in the CP-SAT model.
 TEC_WEIGHT = 1_000_000
+# With several teams per commission, each team following one after the first.
+FOLLOW_WEIGHT = 100_000
 # One opening or count outside the area's urban/rural band costs more than any travel saving.
 MIX_WEIGHT = 10_000
+# When not every team can be planned: each planned team outweighs everything else.
+PLANNED_WEIGHT = 1_000_000_000
+# Cost of a choice nobody can reach (never chosen: such candidates are filtered out).
+UNREACHABLE = 10**9
 
 
 def station_place(s: Station) -> Place:
@@ -60,9 +83,30 @@ def routable_stations(problem: AreaProblem) -> list[Station]:
     ]
 
 
+@dataclass(frozen=True)
+class _Candidates:
+    """Per team, what it may be given, as indices into the area's stations or commission
+    ids; plus, per evening station and per count commission, the commission its
+    tabulation goes to (None: none it may follow)."""
+
+    opening: list[list[int]]
+    evening: list[list[int]]
+    # Count commissions chosen directly (counting at the commission, closing not observed).
+    count_commissions: list[list[str]]
+    # Commissions followed directly (tabulation without a count or closing station).
+    follow_only: list[list[str]]
+    follow_of_station: dict[int, str | None]
+    follow_of_commission: dict[str, str | None]
+    # The commission that counts an evening station's ballots (counting at the commission).
+    count_of_station: dict[int, str]
+    # Travel from each team's base to each candidate commission, seconds (night).
+    base_to_commission: dict[tuple[int, str], int]
+
+
 def sample_area(problem: AreaProblem, travel: TravelModel) -> AreaSample:
     rng = np.random.default_rng(problem.seed)
     rules, options = problem.rules, problem.options
+    phases = rules.phases
     stations = routable_stations(problem)
     notes: list[str] = []
     teams = problem.teams
@@ -84,18 +128,58 @@ def sample_area(problem: AreaProblem, travel: TravelModel) -> AreaSample:
     in_range = base_km <= rules.max_base_distance_km
 
     tecs = {c.tec_id: c for c in problem.commissions}
-    # Each station to its own TEC, a column per TEC (a matrix to every TEC of a large
-    # area would take gigabytes).
-    to_tec = np.full(len(stations), 10**9, dtype=np.int64)
-    by_tec: dict[str, list[int]] = defaultdict(list)
+    tec_ids = sorted(tecs)
+    tec_places = [Place(c, tecs[c].lon, tecs[c].lat, True) for c in tec_ids]
+    tec_col = {c: j for j, c in enumerate(tec_ids)}
+    # Each station's night drive to its own commission and to the one its protocol goes
+    # to at the tabulation level, a column per commission for the stations that need it
+    # (a matrix to every commission of a large area would take gigabytes).
+    wanted: dict[str, list[int]] = defaultdict(list)
     for i, s in enumerate(stations):
-        by_tec[s.tec_id].append(i)
-    for tec_id, rows in by_tec.items():
-        if tec_id in tecs:
-            c = tecs[tec_id]
-            tec_place = [Place(tec_id, c.lon, c.lat, True)]
-            to_tec[rows] = travel.durations([places[i] for i in rows], tec_place, night=True)[:, 0]
+        above = commission_at_level(s.tec_id, phases.tabulation_level, tecs)
+        for tec in {s.tec_id, above}:
+            if tec is not None and tec in tecs:
+                wanted[tec].append(i)
+    legs: dict[tuple[int, str], int] = {}
+    for tec, rows in wanted.items():
+        seat = tecs[tec]
+        column = travel.durations(
+            [places[i] for i in rows], [Place(tec, seat.lon, seat.lat, True)], night=True
+        )[:, 0]
+        legs.update(((i, tec), int(d)) for i, d in zip(rows, column, strict=True))
 
+    def leg_to(i: int, tec: str | None) -> int:
+        return legs.get((i, tec), UNREACHABLE) if tec is not None else UNREACHABLE
+
+    followable = tecs.keys() - problem.foreign_commissions
+    level = phases.tabulation_level
+
+    def follow_of(tec: str) -> str | None:
+        if not phases.tabulation:
+            return None
+        target = commission_at_level(tec, level, tecs)
+        return target if target in followable else None
+
+    follow_of_station = {i: follow_of(s.tec_id) for i, s in enumerate(stations)}
+    count_of_station = {
+        i: s.tec_id
+        for i, s in enumerate(stations)
+        if phases.counting is CountingPlace.COMMISSION and s.tec_id in followable
+    }
+    count_minutes = problem.commission_count_min
+    count_ends = {
+        c: rules.commission_count_start_after_close_min + count_minutes.get(c, 0) for c in tec_ids
+    }
+    evening = phases.evening_station
+    direct_count = phases.counting is CountingPlace.COMMISSION and evening is None
+    direct_follow = (
+        phases.tabulation and evening is None and phases.counting is not CountingPlace.COMMISSION
+    )
+    base_to_tec = (
+        travel.durations(bases, tec_places, night=True)
+        if (direct_count or direct_follow) and tec_places
+        else np.zeros((len(bases), len(tec_places)), dtype=np.int64)
+    )
     reach_s = (
         (rules.polls_open.hour * 60 + rules.polls_open.minute - rules.opening_arrive_before_min)
         - (options.earliest_departure.hour * 60 + options.earliest_departure.minute)
@@ -103,48 +187,106 @@ def sample_area(problem: AreaProblem, travel: TravelModel) -> AreaSample:
     urban = np.array([s.setting is Setting.URBAN for s in stations])
     urban_share = float(urban.mean()) if len(stations) else 0.0
 
-    opening_cands: list[list[int]] = []
-    count_cands: list[list[int]] = []
-    for t in range(len(teams)):
-        ok_open = np.flatnonzero(in_range[t] & (base_night[t] <= reach_s))
-        opening_cands.append(_stratified_pick(ok_open, urban, options.opening_candidates, rng))
-        ok_count = np.flatnonzero(
-            in_range[t]
-            & (to_tec <= rules.max_count_to_tec_min * 60)
-            & (base_night[t] <= rules.max_base_to_count_min * 60)
+    # How far an evening station may be from the commission it leads to, by night: the
+    # count commission (its count starts a set time after the close, the closing stay
+    # comes first) or else the tabulation commission.
+    if evening == "closing" and phases.counting is CountingPlace.COMMISSION:
+        link_s = 60 * min(
+            rules.max_count_to_tec_min,
+            rules.commission_count_start_after_close_min - rules.closing_stay_after_close_min,
         )
-        count_cands.append(_per_tec_pick(ok_count, stations, options.count_candidates, rng))
-        if not opening_cands[-1]:
-            notes.append(
-                f"{teams[t].team_id}: no station reachable from the base before the opening"
+        links = np.array(
+            [leg_to(i, count_of_station.get(i)) for i in range(len(stations))], dtype=np.int64
+        )
+        linked = links <= link_s
+    elif phases.tabulation:
+        # Whether or not this team may follow it: the checker holds every count station
+        # to the commission it reports to.
+        reports_to = [commission_at_level(s.tec_id, level, tecs) for s in stations]
+        links = np.array(
+            [leg_to(i, tec) if tec is not None else 0 for i, tec in enumerate(reports_to)],
+            dtype=np.int64,
+        )
+        linked = links <= rules.max_count_to_tec_min * 60
+    else:
+        linked = np.ones(len(stations), dtype=bool)
+
+    commission_stations = Counter(s.tec_id for s in stations)
+    count_tecs = sorted(c for c in commission_stations if c in followable)
+    follow_tecs = sorted({f for c in commission_stations if (f := follow_of(c)) is not None})
+    cands = _Candidates([], [], [], [], follow_of_station, {}, count_of_station, {})
+    for t in range(len(teams)):
+        if phases.opening:
+            ok_open = np.flatnonzero(in_range[t] & (base_night[t] <= reach_s))
+            cands.opening.append(_stratified_pick(ok_open, urban, options.opening_candidates, rng))
+        else:
+            cands.opening.append([])
+        if evening is not None:
+            ok_evening = np.flatnonzero(
+                in_range[t] & linked & (base_night[t] <= rules.max_base_to_count_min * 60)
             )
-        if not count_cands[-1]:
+            cands.evening.append(_per_tec_pick(ok_evening, stations, options.count_candidates, rng))
+        else:
+            cands.evening.append([])
+        if direct_count:
+            near = [
+                c
+                for c in count_tecs
+                if base_to_tec[t, tec_col[c]] <= rules.max_base_to_count_min * 60
+            ]
+            for c in near:
+                cands.base_to_commission[t, c] = int(base_to_tec[t, tec_col[c]])
+            cands.count_commissions.append(near)
+        else:
+            cands.count_commissions.append([])
+        if direct_follow:
+            near = [
+                c
+                for c in follow_tecs
+                if base_to_tec[t, tec_col[c]] <= rules.max_base_to_count_min * 60
+            ]
+            for c in near:
+                cands.base_to_commission[t, c] = int(base_to_tec[t, tec_col[c]])
+            cands.follow_only.append(near)
+        else:
+            cands.follow_only.append([])
+    for c in count_tecs:
+        fits = count_ends[c] * 60 + problem.clock(rules.polls_close, tecs[c].tz) <= problem.clock(
+            rules.tec_arrive_until, tecs[c].tz, next_day=True
+        )
+        cands.follow_of_commission[c] = follow_of(c) if fits else None
+    if evening == "closing" and phases.counting is CountingPlace.COMMISSION:
+        # The tabulation follows the count: only when the count ends in time for it.
+        for i, c in count_of_station.items():
+            if cands.follow_of_commission.get(c) is None:
+                cands.follow_of_station[i] = None
+
+    unplanned: dict[str, str] = {}
+    for t, team in enumerate(teams):
+        if phases.opening and not cands.opening[t]:
+            unplanned[team.team_id] = NO_OPENING
+            notes.append(f"{team.team_id}: no station reachable from the base before the opening")
+        elif evening is not None and not cands.evening[t]:
+            unplanned[team.team_id] = NO_EVENING
+            notes.append(f"{team.team_id}: {_no_evening_note(problem)}")
+        elif direct_count and not cands.count_commissions[t]:
+            unplanned[team.team_id] = NO_COMMISSION
             notes.append(
-                f"{teams[t].team_id}: no count station within "
-                f"{rules.max_count_to_tec_min} min of its TEC, "
-                f"{rules.max_base_to_count_min} min of the base and in range of it"
+                f"{team.team_id}: no commission to observe the count at within "
+                f"{rules.max_base_to_count_min} min of the base at night"
             )
 
     # First ask for every team that has candidates; only if that is impossible let CP-SAT
     # leave teams out (it then plans as many as it can).
-    reachable = [bool(o and c) for o, c in zip(opening_cands, count_cands, strict=True)]
-    assignments = _choose_open_count(
-        problem,
-        stations,
-        opening_cands,
-        count_cands,
-        base_night,
-        urban,
-        urban_share,
-        rng,
-        required=reachable,
+    reachable = [team.team_id not in unplanned for team in teams]
+    assignments, status = _choose(
+        problem, stations, cands, base_night, urban, urban_share, rng, required=reachable
     )
     if assignments is None:
-        assignments = _choose_open_count(
+        assignments, status = _choose(
             problem,
             stations,
-            opening_cands,
-            count_cands,
+            cands,
             base_night,
             urban,
             urban_share,
@@ -152,21 +294,84 @@ def sample_area(problem: AreaProblem, travel: TravelModel) -> AreaSample:
             required=[False] * len(teams),
         )
     if assignments is None:
-        notes.append("no opening/count assignment found in the search limit")
-        assignments = []
+        notes.append(
+            f"the choice of fixed stops stopped at its work limit ({status}): "
+            "teams were given theirs greedily (urban/rural mix not balanced)"
+        )
+        assignments = _greedy(problem, stations, cands, base_night, reachable)
     planned = {a.team_id for a in assignments}
-    notes.extend(
-        f"{t.team_id}: not planned (no distinct opening and count station available)"
-        for t in teams
-        if t.team_id not in planned and not any(n.startswith(t.team_id) for n in notes)
-    )
+    for t, team in enumerate(teams):
+        if team.team_id in planned or team.team_id in unplanned:
+            continue
+        unplanned[team.team_id] = TAKEN
+        notes.append(
+            f"{team.team_id}: not planned: its {_candidate_counts(cands, t)} were all taken "
+            "by other teams"
+        )
 
-    fixed = {a.opening for a in assignments} | {a.count for a in assignments}
-    expected_visits = len(teams) * options.expected_visits_per_team
+    fixed = {s for a in assignments for s in (a.opening, a.closing) if s is not None}
+    if phases.counting is CountingPlace.STATION:
+        fixed |= {a.count for a in assignments if a.count is not None}
+    expected_visits = len(teams) * visits_per_team(problem, travel)[1]
     caps = district_caps(stations, expected_visits, rules.district_max_share_factor)
     eligible = in_range.any(axis=0)
-    pool = _voting_pool(stations, eligible, fixed, caps, options.pool_factor * expected_visits, rng)
-    return AreaSample(tuple(assignments), tuple(pool), weights, caps, tuple(notes))
+    pool = (
+        _voting_pool(stations, eligible, fixed, caps, options.pool_factor * expected_visits, rng)
+        if phases.voting
+        else []
+    )
+    followed_in_reach = {
+        tec
+        for t in range(len(teams))
+        for tec in (
+            *(cands.follow_of_station.get(s) for s in cands.evening[t]),
+            *(cands.follow_of_commission.get(c) for c in cands.count_commissions[t]),
+            *cands.follow_only[t],
+        )
+        if tec is not None
+    }
+    counted_in_reach = {
+        tec
+        for t in range(len(teams))
+        for tec in (
+            *(cands.count_of_station.get(s) for s in cands.evening[t]),
+            *cands.count_commissions[t],
+        )
+        if tec is not None
+    }
+    return AreaSample(
+        tuple(assignments),
+        tuple(pool),
+        weights,
+        caps,
+        tuple(notes),
+        unplanned=unplanned,
+        commissions_in_reach={
+            "tabulation": len(followed_in_reach),
+            "counting": len(counted_in_reach),
+        },
+    )
+
+
+def _no_evening_note(problem: AreaProblem) -> str:
+    rules = problem.rules
+    phases = rules.phases
+    what = "count" if phases.evening_station == "counting" else "closing"
+    reach = f"{rules.max_base_to_count_min} min of the base and in range of it"
+    if phases.counting is CountingPlace.COMMISSION:
+        return f"no {what} station close enough to its commission's count, within {reach}"
+    if phases.tabulation:
+        return f"no {what} station within {rules.max_count_to_tec_min} min of its TEC, {reach}"
+    return f"no {what} station within {reach}"
+
+
+def _candidate_counts(cands: _Candidates, t: int) -> str:
+    parts = [
+        f"{len(cands.opening[t])} opening",
+        f"{len(cands.evening[t])} evening-station",
+        f"{len(cands.count_commissions[t])} count-commission",
+    ]
+    return ", ".join(p for p in parts if not p.startswith("0 ")) + " candidates"
 
 
 def _stratified_pick(
@@ -202,37 +407,47 @@ def _per_tec_pick(
     return sorted(chosen)
 
 
-def _choose_open_count(
+def _choose(
     problem: AreaProblem,
     stations: list[Station],
-    opening_cands: list[list[int]],
-    count_cands: list[list[int]],
+    cands: _Candidates,
     base_night: np.ndarray,
     urban: np.ndarray,
     urban_share: float | None,
     rng: np.random.Generator,
     *,
     required: list[bool],
-) -> list[TeamAssignment] | None:
+) -> tuple[list[TeamAssignment] | None, str]:
+    """Every team's fixed stops by CP-SAT, and the solver's status."""
     rules = problem.rules
+    phases = rules.phases
+    per_commission = phases.teams_per_commission
     model = cp_model.CpModel()
     n = len(problem.teams)
+    opening, evening, direct = cands.opening, cands.evening, cands.count_commissions
     x: dict[tuple[int, int], cp_model.IntVar] = {}
     y: dict[tuple[int, int], cp_model.IntVar] = {}
+    z: dict[tuple[int, str], cp_model.IntVar] = {}
     active: dict[int, cp_model.IntVar] = {}
     for t in range(n):
-        for s in opening_cands[t]:
+        for s in opening[t]:
             x[t, s] = model.new_bool_var(f"open_{t}_{s}")
-        for s in count_cands[t]:
+        for s in evening[t]:
             y[t, s] = model.new_bool_var(f"count_{t}_{s}")
-        # A team is planned only if it gets both an opening and a count station.
+        for c in direct[t]:
+            z[t, c] = model.new_bool_var(f"at_{t}_{c}")
+        # A team is planned only if it gets a stop for every fixed phase observed.
         active[t] = model.new_bool_var(f"active_{t}")
         if required[t]:
             model.add(active[t] == 1)
-        model.add(sum(x[t, s] for s in opening_cands[t]) == active[t])
-        model.add(sum(y[t, s] for s in count_cands[t]) == active[t])
+        if phases.opening:
+            model.add(sum(x[t, s] for s in opening[t]) == active[t])
+        if phases.evening_station is not None:
+            model.add(sum(y[t, s] for s in evening[t]) == active[t])
+        if phases.counting is CountingPlace.COMMISSION and phases.evening_station is None:
+            model.add(sum(z[t, c] for c in direct[t]) == active[t])
         if not rules.allow_same_opening_count:
-            for s in set(opening_cands[t]) & set(count_cands[t]):
+            for s in set(opening[t]) & set(evening[t]):
                 model.add(x[t, s] + y[t, s] <= 1)
     by_station_open: dict[int, list[cp_model.IntVar]] = defaultdict(list)
     by_station_count: dict[int, list[cp_model.IntVar]] = defaultdict(list)
@@ -243,32 +458,65 @@ def _choose_open_count(
     for group in (*by_station_open.values(), *by_station_count.values()):
         if len(group) > 1:
             model.add_at_most_one(group)
-    # Opening and count stations are never shared between teams in either phase.
+    # Opening and evening stations are never shared between teams in either phase.
     for s in set(by_station_open) & set(by_station_count):
         model.add(sum(by_station_open[s]) + sum(by_station_count[s]) <= 1)
 
-    # Tabulation: team t follows its count protocol to TEC k; one team per TEC.
+    # Counting at the commission: at most `teams_per_commission` teams at each count.
+    if phases.counting is CountingPlace.COMMISSION:
+        at_count: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+        for (_t, s), var in y.items():
+            at_count[cands.count_of_station[s]].append(var)
+        for (_t, c), var in z.items():
+            at_count[c].append(var)
+        for group in at_count.values():
+            if len(group) > per_commission:
+                model.add(sum(group) <= per_commission)
+
+    # Tabulation: team t follows its count (or closing) protocol to commission k.
     follow: dict[tuple[int, str], cp_model.IntVar] = {}
     for t in range(n):
         tecs_t: dict[str, list[cp_model.IntVar]] = defaultdict(list)
-        for s in count_cands[t]:
-            tecs_t[stations[s].tec_id].append(y[t, s])
+        for s in evening[t]:
+            tec = cands.follow_of_station.get(s)
+            if tec is not None:
+                tecs_t[tec].append(y[t, s])
+        for c in direct[t]:
+            tec = cands.follow_of_commission.get(c)
+            if tec is not None:
+                tecs_t[tec].append(z[t, c])
         for tec, vars_ in tecs_t.items():
             f = model.new_bool_var(f"follow_{t}_{tec}")
             model.add(f <= sum(vars_))
             follow[t, tec] = f
+        if cands.follow_only[t]:
+            only = []
+            for tec in cands.follow_only[t]:
+                f = model.new_bool_var(f"follow_{t}_{tec}")
+                follow[t, tec] = f
+                only.append(f)
+            model.add(sum(only) <= active[t])
     by_tec: dict[str, list[cp_model.IntVar]] = defaultdict(list)
     for (_t, tec), f in follow.items():
         by_tec[tec].append(f)
-    for group in by_tec.values():
-        model.add_at_most_one(group)
+    distinct: list[cp_model.IntVar] = []
+    for tec, group in by_tec.items():
+        if per_commission == 1:
+            model.add_at_most_one(group)
+        else:
+            model.add(sum(group) <= per_commission)
+            d = model.new_bool_var(f"distinct_{tec}")
+            model.add(d <= sum(group))
+            distinct.append(d)
 
-    # Urban/rural mix of openings and of counts near the area's: soft, so a team that can
-    # only reach town stations still gets a plan.
+    # Urban/rural mix of openings and of evening stations near the area's: soft, so a team
+    # that can only reach town stations still gets a plan.
     mix_excess: list[cp_model.IntVar] = []
     if urban_share is not None:
         low, high = urban_bounds(n, urban_share, rules.urban_rural_tolerance_pp)
         for chosen in (x, y):
+            if not chosen:
+                continue
             total = sum(var for (t, s), var in chosen.items() if urban[s])
             over = model.new_int_var(0, n, "over")
             under = model.new_int_var(0, n, "under")
@@ -282,33 +530,142 @@ def _choose_open_count(
         cost.append(var * (int(base_night[t, s]) // 60 + int(noise[s])))
     for (t, s), var in y.items():
         cost.append(var * (int(base_night[t, s]) // 60 + int(noise[s])))
-    model.maximize(TEC_WEIGHT * sum(follow.values()) - MIX_WEIGHT * sum(mix_excess) - sum(cost))
+    for (t, c), var in z.items():
+        cost.append(var * (cands.base_to_commission[t, c] // 60))
+    for (t, c), var in follow.items():
+        if (t, c) in cands.base_to_commission and cands.follow_only[t]:
+            cost.append(var * (cands.base_to_commission[t, c] // 60))
+    if per_commission == 1:
+        gain = TEC_WEIGHT * sum(follow.values())
+    else:
+        gain = TEC_WEIGHT * sum(distinct) + FOLLOW_WEIGHT * sum(follow.values())
+    if not any(required):
+        gain += PLANNED_WEIGHT * sum(active.values())
+    model.maximize(gain - MIX_WEIGHT * sum(mix_excess) - sum(cost))
 
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = int(problem.seed % (2**31))
-    solver.parameters.max_deterministic_time = 0.5
+    solver.parameters.max_deterministic_time = problem.options.sampling_work_limit
     solver.parameters.max_time_in_seconds = max(0.01, problem.seconds_left())
     status = solver.solve(model)
+    name = solver.status_name(status)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
+        return None, name
     result = []
     for t, team in enumerate(problem.teams):
         if not solver.value(active[t]):
             continue
-        opening = next(s for s in opening_cands[t] if solver.value(x[t, s]))
-        count = next(s for s in count_cands[t] if solver.value(y[t, s]))
-        tec = stations[count].tec_id
-        follows = (t, tec) in follow and solver.value(follow[t, tec])
+        open_at = next((s for s in opening[t] if solver.value(x[t, s])), None)
+        evening_at = next((s for s in evening[t] if solver.value(y[t, s])), None)
+        direct_at = next((c for c in direct[t] if solver.value(z[t, c])), None)
+        followed = next((tec for (u, tec), f in follow.items() if u == t and solver.value(f)), None)
         result.append(
-            TeamAssignment(
-                team.team_id,
-                stations[opening].station_id,
-                stations[count].station_id,
-                tec if follows else None,
+            _assignment(
+                problem, stations, cands, team.team_id, open_at, evening_at, direct_at, followed
             )
         )
-    return result
+    return result, name
+
+
+def _assignment(
+    problem: AreaProblem,
+    stations: list[Station],
+    cands: _Candidates,
+    team_id: str,
+    opening: int | None,
+    evening: int | None,
+    direct: str | None,
+    followed: str | None,
+) -> TeamAssignment:
+    """A team's fixed stops from the chosen indices: the evening station is the count
+    station when counting at the station, else the closing station (whose commission then
+    holds the count when counting at the commission)."""
+    phases = problem.rules.phases
+    open_id = stations[opening].station_id if opening is not None else None
+    evening_id = stations[evening].station_id if evening is not None else None
+    if phases.counting is CountingPlace.STATION:
+        return TeamAssignment(team_id, open_id, evening_id, followed)
+    count: str | None = None
+    if phases.counting is CountingPlace.COMMISSION:
+        count = direct if evening is None else cands.count_of_station[evening]
+    return TeamAssignment(team_id, open_id, count, followed, evening_id)
+
+
+def _greedy(
+    problem: AreaProblem,
+    stations: list[Station],
+    cands: _Candidates,
+    base_night: np.ndarray,
+    reachable: list[bool],
+) -> list[TeamAssignment]:
+    """Fixed stops without CP-SAT: teams with the fewest candidates choose first, each the
+    nearest free ones, preferring a commission nobody follows yet. Distinct stations and
+    the per-commission limits hold; the urban/rural mix is not balanced."""
+    rules = problem.rules
+    per_commission = rules.phases.teams_per_commission
+    taken: set[int] = set()
+    at_count: Counter[str] = Counter()
+    following: Counter[str] = Counter()
+
+    def fewest(t: int) -> tuple[int, int]:
+        lists = (cands.opening[t], cands.evening[t], cands.count_commissions[t])
+        return min((len(c) for c in lists if c), default=0), t
+
+    result: dict[int, TeamAssignment] = {}
+    for t in sorted((t for t in range(len(problem.teams)) if reachable[t]), key=fewest):
+
+        def nearest(s: int, t: int = t) -> tuple[int, int]:
+            return int(base_night[t, s]), s
+
+        opening = next((s for s in sorted(cands.opening[t], key=nearest) if s not in taken), None)
+        if rules.phases.opening and opening is None:
+            continue
+
+        def free(s: int, opening: int | None = opening) -> bool:
+            if s in taken or (s == opening and not rules.allow_same_opening_count):
+                return False
+            count = cands.count_of_station.get(s)
+            return count is None or at_count[count] < per_commission
+
+        def spread(s: int, t: int = t) -> tuple[int, int, int]:
+            """A commission nobody follows first, then one with room, then the rest."""
+            tec = cands.follow_of_station.get(s)
+            if tec is None or following[tec] >= per_commission:
+                return 2, int(base_night[t, s]), s
+            return min(following[tec], 1), int(base_night[t, s]), s
+
+        evening = next((s for s in sorted(cands.evening[t], key=spread) if free(s)), None)
+        if rules.phases.evening_station is not None and evening is None:
+            continue
+
+        def nearest_commission(c: str, t: int = t) -> tuple[int, int, str]:
+            return at_count[c] + following[c], cands.base_to_commission[t, c], c
+
+        direct = min(
+            (c for c in cands.count_commissions[t] if at_count[c] < per_commission),
+            key=nearest_commission,
+            default=None,
+        )
+        if cands.count_commissions[t] and direct is None:
+            continue
+        if evening is not None:
+            tec = cands.follow_of_station.get(evening)
+        elif direct is not None:
+            tec = cands.follow_of_commission.get(direct)
+        else:
+            tec = min(cands.follow_only[t], key=nearest_commission, default=None)
+        if tec is not None and following[tec] >= per_commission:
+            tec = None
+        team_id = problem.teams[t].team_id
+        chosen = _assignment(problem, stations, cands, team_id, opening, evening, direct, tec)
+        taken.update(s for s in (opening, evening) if s is not None)
+        if rules.phases.counting is CountingPlace.COMMISSION and chosen.count is not None:
+            at_count[chosen.count] += 1
+        if tec is not None:
+            following[tec] += 1
+        result[t] = chosen
+    return [result[t] for t in sorted(result)]
 
 
 def _voting_pool(

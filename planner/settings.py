@@ -1,17 +1,22 @@
-"""`mission.toml`: the mission's name, seed, rules and targets, read and written."""
+"""`mission.toml`: the mission's name, seed, rules, phases and targets, read and written.
+
+`[phases]` (`planner.model.Phases`) is its own section of the file and rides in the
+rules (`Rules.phases`), so everything that carries the rules carries the phases.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import tomllib
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import tomli_w
 
 from planner.errors import MissionDataError, Problem
-from planner.model import Rules, Targets
-from planner.rules_check import read_rules, read_targets
+from planner.model import Phases, Rules, Targets
+from planner.rules_check import read_phases, read_rules, read_targets
 from planner.travel_source import TravelSettings, parse_travel
 
 
@@ -44,9 +49,12 @@ def parse_settings(text: str, *, file: str = "mission.toml") -> MissionSettings:
         raise MissionDataError([Problem(file, None, None, f"not valid TOML: {exc}")]) from exc
     problems: list[Problem] = []
     head = _table(raw, "mission", file, problems)
-    rules, rule_problems = read_rules(_table(raw, "rules", file, problems), file=file)
+    phases, phase_problems = read_phases(_table(raw, "phases", file, problems), file=file)
+    rules, rule_problems = read_rules(
+        _table(raw, "rules", file, problems), file=file, base=Rules(phases=phases or Phases())
+    )
     targets, target_problems = read_targets(_table(raw, "targets", file, problems), file=file)
-    problems += rule_problems + target_problems
+    problems += phase_problems + rule_problems + target_problems
     travel = parse_travel(raw.get("travel"), file=file, problems=problems)
     seed = head.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int):
@@ -79,9 +87,12 @@ def dump_settings(settings: MissionSettings) -> str:
     head["seed"] = settings.seed
     if settings.note:
         head["note"] = settings.note
+    rules = dataclasses.asdict(settings.rules)
+    phases = rules.pop("phases")
     doc = {
         "mission": head,
-        "rules": dataclasses.asdict(settings.rules),
+        "rules": rules,
+        "phases": {k: str(v) if isinstance(v, StrEnum) else v for k, v in phases.items()},
         "targets": dataclasses.asdict(settings.targets),
     }
     if travel := settings.travel.to_toml():

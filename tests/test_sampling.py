@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 from factories import random_mission
 
+from planner.capacity import visits_per_team
 from planner.model import Mission, StationKind
 from planner.problem import AreaProblem, PlanOptions, area_problems
 from planner.sampling import district_caps, sample_area, station_place, urban_bounds
@@ -88,14 +89,17 @@ def test_pool_excludes_fixed_stations_and_respects_district_caps(sampled) -> Non
     fixed = {a.opening for a in sample.assignments} | {a.count for a in sample.assignments}
     assert len(sample.pool) == len(set(sample.pool))
     assert not fixed & set(sample.pool)
+    expected = visits_per_team(problem, GreatCircleTravel.from_rules(mission.rules))[1]
     expected_caps = district_caps(
-        list(problem.stations), 8 * len(problem.teams), mission.rules.district_max_share_factor
+        list(problem.stations),
+        expected * len(problem.teams),
+        mission.rules.district_max_share_factor,
     )
     assert sample.district_caps == expected_caps
     per_district = Counter(mission.station_by_id[s].district for s in sample.pool)
     for district, n in per_district.items():
         assert n <= sample.district_caps[district]
-    assert len(sample.pool) >= 8 * len(problem.teams) // 2
+    assert len(sample.pool) >= min(len(problem.stations) // 2, expected * len(problem.teams) // 2)
 
 
 def test_pool_stations_all_have_weights(sampled) -> None:

@@ -33,42 +33,73 @@ def day(team: str, voting: list[str], count: str, tec: str | None) -> list[Stop]
     return stops
 
 
-def plan(stops: list[Stop], *, teams: int = 2, notes: tuple[str, ...] = ()) -> Plan:
-    sample = AreaSample((TeamAssignment("T1", "O-T1", "C1", "TEC-1"),), (), {}, {}, notes)
-    area = AreaPlan("A1", tuple(stops), sample, {})
-    return Plan(
-        "m",
-        1,
-        60.0,
-        tuple(stops),
-        (area,),
-        Targets(2, 5, 2, 2),
-        {"teams": teams, "tecs_reachable": 1},
+def plan(
+    stops: list[Stop],
+    *,
+    teams: int = 2,
+    notes: tuple[str, ...] = (),
+    unplanned: dict[str, str] | None = None,
+    in_reach: int = 1,
+    per_commission: int = 1,
+    targets: Targets | None = None,
+) -> Plan:
+    sample = AreaSample(
+        (TeamAssignment("T1", "O-T1", "C1", "TEC-1"),),
+        (),
+        {},
+        {},
+        notes,
+        unplanned=unplanned or {},
+        commissions_in_reach={"tabulation": in_reach},
     )
+    area = AreaPlan("A1", tuple(stops), sample, {})
+    stats = {"teams": teams, "teams_per_commission": per_commission, "counting": "station"}
+    return Plan("m", 1, 60.0, tuple(stops), (area,), targets or Targets(2, 5, 2, 2), stats)
 
 
-def test_achieved_counts_stops_per_phase_and_each_tec_once() -> None:
+def test_achieved_counts_stops_per_phase_a_tabulation_per_team() -> None:
+    """Two teams following one commission (`teams_per_commission` 2) are two
+    tabulation observations."""
     stops = day("T1", ["V1", "V2", "V3"], "C1", "TEC-1") + day("T2", ["V4"], "C2", "TEC-1")
     p = plan(stops)
     assert list(p.achieved) == list(PHASES)
-    assert p.achieved == {"opening": 2, "voting": 4, "counting": 2, "tabulation": 1}
+    assert p.achieved == {
+        "opening": 2,
+        "voting": 4,
+        "closing": 0,
+        "counting": 2,
+        "tabulation": 2,
+    }
     assert [s.seq for s in p.stops_of("T2")] == list(range(len(day("T2", ["V4"], "C2", "TEC-1"))))
 
 
 def test_shortfalls_name_the_phase_and_why() -> None:
-    stops = day("T1", ["V1", "V2", "V3"], "C1", "TEC-1") + day("T2", ["V4"], "C2", "TEC-1")
+    stops = day("T1", ["V1", "V2", "V3"], "C1", "TEC-1") + day("T2", ["V4"], "C2", None)
     short = {s.phase: s for s in plan(stops).shortfalls}
     assert set(short) == {"voting", "tabulation"}
     assert short["voting"].target == 5 and short["voting"].achieved == 4
     assert "2.0 voting visits per team" in short["voting"].reason
-    assert "1 TEC(s) reachable" in short["tabulation"].reason
+    assert short["tabulation"].reason.startswith("not enough commissions: 1 in reach")
+    assert "raise teams_per_commission" in short["tabulation"].reason
+
+
+def test_a_tabulation_short_of_teams_is_not_blamed_on_commissions() -> None:
+    """Commissions enough at two teams each, but fewer teams than the target."""
+    stops = day("T1", [], "C1", "TEC-1") + day("T2", [], "C2", "TEC-1")
+    targets = Targets(2, 0, 2, 3)
+    (short,) = plan(stops, targets=targets, in_reach=2, per_commission=2).shortfalls
+    assert short.phase == "tabulation"
+    assert short.reason == "not enough teams: 2 team(s), each observes one tabulation"
 
 
 def test_unplanned_teams_are_the_reason_when_there_are_some() -> None:
+    """Teams without a day are counted by why, whatever the phase."""
     stops = day("T1", ["V1"], "C1", None)
-    p = plan(stops, teams=3, notes=("T3: no station reachable",))
+    why = {"T2": "no opening station in reach", "T3": "no opening station in reach"}
+    p = plan(stops, teams=3, notes=("T3: no station reachable",), unplanned=why)
     assert p.notes == ["A1: T3: no station reachable"]
-    assert all("2 of 3 team(s) could not be planned" in s.reason for s in p.shortfalls)
+    for s in p.shortfalls:
+        assert "2 of 3 team(s) have no day (2: no opening station in reach)" in s.reason
 
 
 def test_night_legs_leave_the_base_or_follow_the_count() -> None:

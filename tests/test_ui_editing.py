@@ -72,6 +72,7 @@ def test_rules_from_form_values() -> None:
         ({"voting_stay_min": 0}, "Voting visit stay (min): 0 is out of range"),
         ({"detour_factor": 0.5}, "Road detour factor: 0.5 is out of range: must be from 1 to 5"),
         ({"max_driving_hours": 0.0}, "Driving per team, at most (h): 0.0 is out of range"),
+        ({"max_duty_hours": 0.0}, "Duty day, at most (h): 0.0 is out of range"),
         ({"urban_speed_kmh": None}, "Urban speed (km/h): A value is needed"),
         ({"expected_turnout": 1.5}, "Expected turnout (0–1): 1.5 is out of range"),
         ({"meal_break_min": 200}, "Meal break (min): 200 min is longer than its window"),
@@ -85,11 +86,11 @@ def test_infeasible_rules_are_explained(change: dict, message: str) -> None:
 
 def test_targets_from_values() -> None:
     targets, problems = targets_from_values(
-        {"opening": 1, "voting": 2, "counting": 3, "tabulation": 4}
+        {"opening": 1, "voting": 2, "closing": 0, "counting": 3, "tabulation": 4}
     )
     assert problems == [] and targets.tabulation == 4
     targets, problems = targets_from_values({"opening": -1, "voting": None})
-    assert targets is None and len(problems) == 4
+    assert targets is None and len(problems) == 5
 
 
 def test_resize_and_allocate() -> None:

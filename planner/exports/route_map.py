@@ -34,6 +34,7 @@ DPI = 110
 PHASE_COLOURS = {
     "opening": "#1b9e77",
     "voting": "#3a6fb0",
+    "closing": "#e7298a",
     "counting": "#d95f02",
     "tabulation": "#7570b3",
 }

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 PHASE_LABELS = {
     "opening": "Opening",
     "voting": "Voting",
+    "closing": "Closing",
     "counting": "Counting",
     "tabulation": "Tabulation",
 }

@@ -37,6 +37,7 @@ STATION_COLOURS = {
 PHASE_COLOURS = {
     "opening": "#ffc400",
     "voting": "#ff1f8e",
+    "closing": "#8e24aa",
     "counting": "#00bcd4",
     "tabulation": "#111111",
 }

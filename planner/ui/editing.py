@@ -12,11 +12,22 @@ from typing import Any
 import pandas as pd
 
 from planner.allocation import allocate_teams, area_voters
+from planner.capacity import target_warnings as capacity_warnings
 from planner.errors import Problem
 from planner.ids import id_problem, shown
-from planner.model import Mission, Rules, Targets, Team, TeamKind
+from planner.model import (
+    OWN_COMMISSION,
+    CommissionLevel,
+    CountingPlace,
+    Mission,
+    Phases,
+    Rules,
+    Targets,
+    Team,
+    TeamKind,
+)
 from planner.ranges import ranges_of
-from planner.rules_check import mission_rules_problems, read_rules, read_targets
+from planner.rules_check import mission_rules_problems, read_phases, read_rules, read_targets
 from planner.schedule import PHASES
 from planner.ui.replan import planned_areas
 
@@ -46,9 +57,43 @@ RULE_FIELDS: dict[str, tuple[str, str]] = {
     "parking_min": ("Parking per stop (min)", ""),
     "max_base_distance_km": ("Furthest station from the base (km)", ""),
     "max_driving_hours": ("Driving per team, at most (h)", ""),
+    "max_duty_hours": ("Duty day, at most (h)", "from leaving the base to being back"),
     "urban_rural_tolerance_pp": ("Urban/rural mix tolerance (pp)", ""),
     "district_max_share_factor": ("District cap (× its share of stations)", ""),
     "allow_same_opening_count": ("Same station may be opening and count", ""),
+    "closing_arrive_before_close_min": ("Closing: arrive before polls close (min)", ""),
+    "closing_stay_after_close_min": ("Closing: stay after polls close (min)", ""),
+    "commission_count_start_after_close_min": (
+        "Count at the commission: starts after polls close (min)",
+        "when counting at the commission",
+    ),
+}
+
+# The phases observed (`[phases]`, `planner.model.Phases`): label and help per field.
+PHASE_FIELDS: dict[str, tuple[str, str]] = {
+    "opening": ("Observe the opening", ""),
+    "voting": ("Voting visits", ""),
+    "closing": (
+        "Observe the closing",
+        "the close of polls and the sealing at a station; only when the count is not "
+        "observed at the station",
+    ),
+    "counting": (
+        "Count observed at",
+        "station: from before the close to the end of its count; commission: at the "
+        "commission the same night; none",
+    ),
+    "tabulation": ("Follow the tabulation", ""),
+    "tabulation_level": (
+        "Tabulation at",
+        "own: the commission the station reports to; or the first commission of a level above it",
+    ),
+    "teams_per_commission": ("Teams per commission, at most", "for the tabulation and counts"),
+}
+# The fields of PHASE_FIELDS that take one of a few words.
+PHASE_CHOICES: dict[str, list[str]] = {
+    "counting": [c.value for c in CountingPlace],
+    "tabulation_level": [OWN_COMMISSION, *(level.value for level in CommissionLevel)],
 }
 
 
@@ -271,11 +316,26 @@ def _worded(problems: Sequence[Problem], labels: Mapping[str, str]) -> list[str]
     return out
 
 
+def phases_from_values(values: Mapping[str, Any], base: Phases) -> tuple[Phases | None, list[str]]:
+    """New phase settings from form values, or why they cannot be used."""
+    merged = {f.name: getattr(base, f.name) for f in dataclasses.fields(Phases)} | dict(values)
+    phases, problems = read_phases(merged, file=FORM)
+    return phases, _worded(problems, {name: label for name, (label, _) in PHASE_FIELDS.items()})
+
+
 def rules_from_values(values: Mapping[str, Any], base: Rules) -> tuple[Rules | None, list[str]]:
-    """New rules from form values, or every reason they cannot be used (the checks of
-    `planner.rules_check`, as for mission.toml)."""
-    rules, problems = read_rules(values, file=FORM, base=base)
-    return rules, _worded(problems, {name: label for name, (label, _) in RULE_FIELDS.items()})
+    """New rules from form values (the phases as a mapping of `PHASE_FIELDS` under
+    "phases"), or every reason they cannot be used (the checks of `planner.rules_check`,
+    as for mission.toml)."""
+    values = dict(values)
+    problems: list[str] = []
+    entered = values.pop("phases", None)
+    if isinstance(entered, Mapping):
+        phases, problems = phases_from_values(entered, base.phases)
+        base = dataclasses.replace(base, phases=phases or base.phases)
+    rules, rule_problems = read_rules(values, file=FORM, base=base)
+    problems += _worded(rule_problems, {name: label for name, (label, _) in RULE_FIELDS.items()})
+    return (None, problems) if problems else (rules, [])
 
 
 def targets_from_values(values: Mapping[str, Any]) -> tuple[Targets | None, list[str]]:
@@ -304,34 +364,9 @@ def widget_bounds(name: str, value: Any, cls: type = Rules) -> dict[str, Any]:
 
 
 def target_warnings(mission: Mission) -> list[str]:
-    """Targets the teams cannot reach, said before anyone waits for a plan."""
-    teams = sum(
-        1 for t in mission.sto_teams if t.area_id and t.lat is not None and t.lon is not None
-    )
-    notes = []
-    for phase in ("opening", "counting"):
-        target = getattr(mission.targets, phase)
-        if target > teams:
-            notes.append(
-                f"{phase} target {target} is more than the {teams} plannable team(s): each "
-                f"team observes one {phase}"
-            )
-    if mission.targets.tabulation > teams:
-        notes.append(
-            f"tabulation target {mission.targets.tabulation} is more than the {teams} "
-            "plannable team(s): one TEC per team"
-        )
-    if mission.targets.tabulation > len(mission.commissions):
-        notes.append(
-            f"tabulation target {mission.targets.tabulation} is more than the "
-            f"{len(mission.commissions)} TECs"
-        )
-    if mission.targets.voting > len(mission.stations):
-        notes.append(
-            f"voting target {mission.targets.voting} is more than the "
-            f"{len(mission.stations)} stations"
-        )
-    return notes
+    """Targets the teams and commissions cannot reach (`planner.capacity`), said before
+    anyone waits for a plan."""
+    return capacity_warnings(mission)
 
 
 def plan_blockers(mission: Mission, excluded: Iterable[str] = ()) -> list[str]:

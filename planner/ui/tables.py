@@ -33,12 +33,15 @@ def problems_table(problems: Iterable[Problem]) -> pd.DataFrame:
 
 
 def targets_table(plan: Plan) -> pd.DataFrame:
-    """Coverage against the targets: met or short, with the reason when short."""
+    """Coverage against the targets: met or short, with the reason when short (phases
+    without a target or an observation left out)."""
     achieved = plan.achieved
     short = {s.phase: s for s in plan.shortfalls}
     rows = []
     for phase in PHASES:
         target = getattr(plan.targets, phase)
+        if target == 0 and achieved[phase] == 0:
+            continue
         rows.append(
             {
                 "phase": phase,
