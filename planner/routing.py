@@ -6,6 +6,11 @@ one given vehicle (a team's opening, count and TEC); vehicles start and end at t
 depots within a departure window. The objective collects prizes first (one prize unit is
 worth more than every team's longest possible day of driving) and minimises travel
 second. OR-Tools objects never leave this module.
+
+Every phase stops on a count of work (first solutions, improving solutions of the guided
+local search, ruin-and-recreate rounds), so the same input and seed give the same routes
+on any machine at any load. The time limit is a safety net: when it ends a phase
+instead, the answer says so (`RoutingResult.cut_by_time`).
 """
 
 from __future__ import annotations
@@ -19,10 +24,54 @@ from ortools.util.optional_boolean_pb2 import BOOL_FALSE, BOOL_TRUE
 
 from planner.lns import improve
 from planner.objective import BALANCE_SHARE, objective
-from planner.routing_data import DEFAULT_SEARCH, RoutingInput, RoutingResult, SearchParameters
+from planner.routing_data import (
+    DEFAULT_SEARCH,
+    STATUS_CUT,
+    STATUS_DONE,
+    STATUS_NONE,
+    Deadline,
+    RoutingInput,
+    RoutingResult,
+    SearchParameters,
+)
 
 DAY_SECONDS = 86_400
 DEFAULT_FIRST = "LOCAL_CHEAPEST_INSERTION"
+# Work when a call gives only a time limit: this many improving solutions of guided local
+# search, then one ruin-and-recreate round per `ROUND_REFERENCE_S` of the time limit (the
+# CPU time a round takes on an election-day area on the reference machine, see
+# bench/README.md), for `ROUNDS_SHARE` of it. Counts derived from the time limit alone: a
+# faster machine finishes early, a slower or busier one is stopped by the limit.
+SOLUTION_LIMIT = 60
+ROUND_REFERENCE_S = 0.06
+ROUNDS_SHARE = 0.8
+
+
+def default_rounds(time_limit_s: float) -> int:
+    """The ruin-and-recreate rounds a time limit stands for (`ROUND_REFERENCE_S`)."""
+    return max(0, int(ROUNDS_SHARE * time_limit_s / ROUND_REFERENCE_S))
+
+
+def _worth(prize: int, scale: float) -> int:
+    """A prize in objective units: exact for an integer scale, rounded otherwise (a
+    positive prize is never worth nothing)."""
+    if isinstance(scale, int):
+        return prize * scale
+    return max(1, round(prize * scale)) if prize > 0 else 0
+
+
+def start_scale(inp: RoutingInput, factor: float) -> float:
+    """A start model's worth of one prize unit: leaving out an average station costs
+    `factor` average legs between optional stations, in any time unit."""
+    depots = set(inp.starts) | set(inp.ends)
+    optional = [n for n in np.flatnonzero(inp.required_vehicle < 0) if int(n) not in depots]
+    if not optional:
+        return float(factor)
+    mean_prize = float(inp.prize[optional].mean())
+    if mean_prize <= 0:
+        return float(factor)
+    mean_leg = float(inp.travel[np.ix_(optional, optional)].mean())
+    return factor * max(mean_leg, 1.0) / mean_prize
 
 
 def _prize_scale(inp: RoutingInput) -> int:
@@ -46,8 +95,9 @@ class _Model:
     time_dim: pywrapcp.RoutingDimension
 
 
-def _build(inp: RoutingInput, prize_scale: int) -> _Model:
-    """The OR-Tools model of `inp`, each prize unit worth `prize_scale` in the objective."""
+def _build(inp: RoutingInput, prize_scale: float) -> _Model:
+    """The OR-Tools model of `inp`, each prize unit worth `prize_scale` in the objective
+    (an integer for the real model; a start model's may be a fraction, rounded per node)."""
     manager = pywrapcp.RoutingIndexManager(
         inp.num_nodes, inp.num_vehicles, list(inp.starts), list(inp.ends)
     )
@@ -90,7 +140,7 @@ def _build(inp: RoutingInput, prize_scale: int) -> _Model:
         mix_cb = routing.RegisterUnaryTransitVector(mix_vec)
         routing.AddDimension(mix_cb, 0, 2 * offset, False, "mix")
         mix_dim = routing.GetDimensionOrDie("mix")
-        penalty = inp.mix_penalty * prize_scale
+        penalty = _worth(inp.mix_penalty, prize_scale)
         for v in range(inp.num_vehicles):
             mix_dim.CumulVar(routing.Start(v)).SetValue(offset)
             end = routing.End(v)
@@ -106,7 +156,7 @@ def _build(inp: RoutingInput, prize_scale: int) -> _Model:
         if vehicle >= 0:
             routing.VehicleVar(index).SetValues([vehicle])
         else:
-            routing.AddDisjunction([index], int(inp.prize[node]) * prize_scale)
+            routing.AddDisjunction([index], _worth(int(inp.prize[node]), prize_scale))
 
     solver = routing.solver()
     visit_transits = [int(service[manager.IndexToNode(i)]) for i in range(routing.Size())]
@@ -149,10 +199,7 @@ def _params(
     params.time_limit.FromMilliseconds(time_limit)
     # OR-Tools caps each of its large-neighbourhood moves at 0.1 s of wall time by default,
     # which makes the result depend on machine load; without that cap it does not.
-    if search.lns_time_limit_s is None:
-        params.lns_time_limit.FromMilliseconds(time_limit)
-    else:
-        params.lns_time_limit.FromMilliseconds(max(1, int(search.lns_time_limit_s * 1000)))
+    params.lns_time_limit.FromMilliseconds(time_limit)
     if solution_limit is not None:
         params.solution_limit = solution_limit
     return params
@@ -243,28 +290,32 @@ def solve_routing(
 ) -> RoutingResult:
     """Collect the most prize, then drive the least.
 
-    Three phases. Several first solutions are built (`search.first_solutions`: insertion
-    heuristics on models whose drop penalty is small, so they weigh travel while
-    inserting, and on the real model); the best by prize seeds a local search on the real
-    model, which stops after `solution_limit` improving solutions (or, when `rounds` is
-    not given, at `search.search_share` of the time limit); then ruin-and-recreate rounds
-    on a few teams at a time (`planner.lns`) until `rounds` rounds or the time limit.
-    With both counts given and the time limit not reached, the result depends only on
-    `inp`, `seed` and `search`.
+    Three phases, each ending on a count. Every first solution of
+    `search.first_solutions` is built (insertion heuristics on models whose drop penalty
+    is small, so they weigh travel while inserting, and on the real model); the best by
+    prize seeds a guided local search on the real model that stops after
+    `solution_limit` improving solutions (default `SOLUTION_LIMIT`); then `rounds`
+    ruin-and-recreate rounds on a few teams at a time (`planner.lns`; default
+    `default_rounds(time_limit_s)`). The result depends only on `inp`, the counts,
+    `seed` and `search`, unless the time limit ends a phase first (`cut_by_time`): then
+    the best plan found so far is returned, a first solution at least when one was found.
     """
+    deadline = Deadline(time_limit_s)
     began = time.perf_counter()
+    solution_limit = SOLUTION_LIMIT if solution_limit is None else solution_limit
+    rounds = default_rounds(time_limit_s) if rounds is None else rounds
     full_scale = _prize_scale(inp) if search.prize_scale is None else search.prize_scale
     best: RoutingResult | None = None
-    for strategy, scale in search.first_solutions:
-        if best is not None and time.perf_counter() - began > search.starts_share * time_limit_s:
+    for strategy, factor in search.first_solutions:
+        if best is not None and deadline.passed():
             break
-        model = _build(inp, full_scale if scale is None else scale)
-        left = max(0.05, time_limit_s - (time.perf_counter() - began))
-        params = _params(strategy, left, solution_limit=1, search=search)
+        scale = full_scale if factor is None else start_scale(inp, factor)
+        model = _build(inp, scale)
+        params = _params(strategy, max(0.05, deadline.left()), solution_limit=1, search=search)
         solution = model.routing.SolveWithParameters(params)
         if solution is None:
             continue
-        found = _extract(inp, model, solution, "FIRST_SOLUTION")
+        found = _extract(inp, model, solution, STATUS_DONE)
         if best is None or (found.prize_total, -found.travel_total) > (
             best.prize_total,
             -best.travel_total,
@@ -272,45 +323,43 @@ def solve_routing(
             best = found
 
     model = _build(inp, full_scale)
-    improving = search.rounds and rounds != 0
-    # Without a round count, the clock splits the time between the two searches.
-    search_limit = (
-        search.search_share * time_limit_s if rounds is None and improving else time_limit_s
-    )
-    left = max(0.05, search_limit - (time.perf_counter() - began))
     first = search.first_solutions[0][0] if search.first_solutions else DEFAULT_FIRST
-    params = _params(first, left, solution_limit=solution_limit, search=search)
+    params = _params(
+        first, max(0.05, deadline.left()), solution_limit=solution_limit, search=search
+    )
     model.routing.CloseModelWithParameters(params)
     initial = _read_routes(model, [list(r) for r in best.routes]) if best is not None else None
     if initial is not None:
         solution = model.routing.SolveFromAssignmentWithParameters(initial, params)
     else:
         solution = model.routing.SolveWithParameters(params)
-    status = _status_name(model.routing.status())
+    deadline.passed()  # the search ended on its time limit rather than its solution count
     if solution is not None:
-        result = _extract(inp, model, solution, status)
+        result = _extract(inp, model, solution, STATUS_DONE)
     elif best is not None:  # the search from the chosen start failed: keep the start itself
-        result = replace(best, status=f"{status}; kept first solution")
+        result = best
     else:
-        return replace(_empty(inp, status), stats={"wall_s": time.perf_counter() - began})
+        empty = _empty(inp, STATUS_CUT if deadline.cut else STATUS_NONE)
+        stats = {"wall_s": time.perf_counter() - began, "solver_status": model.routing.status()}
+        return replace(empty, stats=stats, cut_by_time=deadline.cut)
 
     done = 0
-    left = time_limit_s - (time.perf_counter() - began)
-    if improving and left > 0 and any(result.routes):
+    if search.rounds and rounds > 0 and any(result.routes) and not deadline.passed():
         routes, done = improve(
             inp,
             [list(r) for r in result.routes],
             lambda sub, routes: objective(sub, routes, full_scale),
             lambda sub, routes, limit: _descend(sub, routes, full_scale, limit),
             prize_scale=full_scale,
-            rounds=rounds if rounds is not None else 10**9,
-            time_limit_s=left,
+            rounds=rounds,
+            deadline=deadline,
             seed=seed,
             chains=search.chains,
         )
-        result = _timed(inp, routes, result.status)
+        result = _timed(inp, routes)
+    status = STATUS_CUT if deadline.cut else STATUS_DONE
     stats = {**result.stats, "wall_s": time.perf_counter() - began, "lns_rounds": float(done)}
-    return replace(result, stats=stats)
+    return replace(result, status=status, stats=stats, cut_by_time=deadline.cut)
 
 
 def _descend(
@@ -329,18 +378,10 @@ def _descend(
     return objective(inp, better, prize_scale), better
 
 
-def _timed(inp: RoutingInput, routes: list[list[int]], status: str) -> RoutingResult:
+def _timed(inp: RoutingInput, routes: list[list[int]]) -> RoutingResult:
     """The result for fixed routes, with stay start times from the real model."""
     params = _descent_params(60.0, solution_limit=1)
-    found = _solve_from(inp, routes, _prize_scale(inp), params, status)
+    found = _solve_from(inp, routes, _prize_scale(inp), params, STATUS_DONE)
     if found is None:  # cannot happen for routes the same model accepted
         raise RuntimeError("improved routes were rejected by the full model")
     return found[1]
-
-
-def _status_name(code: int) -> str:
-    names = routing_enums_pb2.RoutingSearchStatus.Value
-    try:
-        return names.Name(code).removeprefix("ROUTING_")
-    except ValueError:
-        return str(code)
