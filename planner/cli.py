@@ -320,6 +320,17 @@ def route(
         str, typer.Option("--date", help="The day of HH:MM times (YYYY-MM-DD).")
     ] = "2022-11-20",
     tz: Annotated[str, typer.Option(help="IANA time zone of all times.")] = "Asia/Almaty",
+    seed: Annotated[
+        int, typer.Option(help="Random seed: the same inputs and seed give the same plan.")
+    ] = 0,
+    whole_minutes: Annotated[
+        bool,
+        typer.Option(
+            "--whole-minutes",
+            help="Plan in whole minutes (stays and travel rounded up, windows inwards) "
+            "instead of exact seconds.",
+        ),
+    ] = False,
     force: Annotated[
         bool,
         typer.Option(
@@ -350,9 +361,11 @@ def route(
         err.print("[red]error:[/red] --time-limit must be positive")
         raise typer.Exit(EXIT_DATA)
     check_output_dir(out, force=force)  # refuse a directory that is not ours before solving
-    problem = load_route_problem(stations, teams, matrix_path=matrix, day=on_day, tz=tz)
+    problem = load_route_problem(
+        stations, teams, matrix_path=matrix, day=on_day, tz=tz, whole_minutes=whole_minutes
+    )
     _print_warnings(list(problem.warnings))
-    result = solve_route(problem, time_limit_s=time_limit)
+    result = solve_route(problem, time_limit_s=time_limit, seed=seed)
     write_route_plan(result, out, force=force)
     summary = route_summary(result)
     table = Table(title="Team routes")
@@ -373,8 +386,13 @@ def route(
     console.print(
         f"Visited {summary['stations_visited']} of {summary['stations']} stations, weight "
         f"{summary['weight_visited']:g} of {summary['weight_available']:g}, "
-        f"{summary['travel_min']} min of travel (solver: {summary['solver']['status']})"
+        f"{summary['travel_min']} min of travel (seed {seed}; {summary['solver']['status']})"
     )
+    if result.cut_by_time:
+        console.print(
+            "[yellow]The time limit stopped the search before its work limit: the same "
+            "inputs and seed may give another plan on another machine or under load.[/yellow]"
+        )
     console.print(f"Route plan written to [bold]{out}[/bold]")
 
 

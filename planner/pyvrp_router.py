@@ -1,0 +1,333 @@
+"""Prize-collecting routing on PyVRP, for router inputs it models exactly.
+
+Route mode's problem — optional stations with prizes and windows, each team out of its
+start within a departure window and back at its end by a time, a cap on its stops — is a
+prize-collecting VRP with time windows as PyVRP states it: stations are optional clients
+(`prize`), teams are vehicle types (start and end depots, `tw_early`/`start_late`/
+`tw_late`, the cap as a capacity with one unit per stop, the driving cap as
+`max_distance`). One prize unit is worth more than every team's whole day, so the most
+prize comes first and travel only breaks ties, as in `planner.routing`. Election-day
+inputs (stops mandatory for one team, meal breaks, the urban/rural band, the driving
+balance) stay with OR-Tools (`supports`).
+
+The search: `RESTARTS` runs of PyVRP's iterated local search from different seeds, each
+for an equal share of the iterations, every new best solution's routes kept in a pool;
+then a set-partitioning model (CP-SAT, one worker) picks the best combination of pooled
+routes, no station twice: routes of different runs recombine into a plan none of them
+found. Every limit is a count (iterations, CP-SAT's deterministic time), so the same input
+and seed give the same routes on any machine; the deadline is a safety net that ends the
+search early and says so (`RoutingResult.cut_by_time`).
+
+The iterations a time limit stands for (`iterations_for`) come from a reference pace
+measured on the benchmark machine (bench/README.md), scaled by the input's size.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from planner.feasibility import Nodes, replay
+from planner.routing_data import (
+    STATUS_CUT,
+    STATUS_DONE,
+    Deadline,
+    RoutingInput,
+    RoutingResult,
+)
+
+# Independent runs the iterations are shared between (each at least `MIN_RUN` long).
+RESTARTS = 4
+MIN_RUN = 1_000
+# Reference pace: PyVRP iterations per second of one core of the benchmark machine for an
+# input of `REFERENCE_CLIENTS` stations; an iteration's cost grows about linearly with
+# the stations (its perturbation and local search stay near the routes).
+REFERENCE_RATE = 1_400.0
+REFERENCE_CLIENTS = 150
+# Share of the time limit the iterations stand for: the rest is for building the model,
+# the set partitioning and the schedules.
+SEARCH_SHARE = 0.9
+# CP-SAT's work limit for the set partitioning, in deterministic seconds.
+PARTITION_WORK = 5.0
+# Upper bound of PyVRP's penalty per unit of violation (its native code works in 64 bits).
+MAX_PENALTY = 1e12
+
+
+def supports(inp: RoutingInput) -> bool:
+    """Whether PyVRP models `inp` exactly: every station optional, no meal breaks, no
+    urban/rural band and no driving balance."""
+    return (
+        bool((inp.required_vehicle < 0).all())
+        and not any(b is not None for b in inp.breaks)
+        and inp.mix_delta is None
+        and inp.balance_coefficient == 0
+    )
+
+
+def iterations_for(inp: RoutingInput, time_limit_s: float) -> int:
+    """The iterations `time_limit_s` stands for at the reference pace (module docstring):
+    a count from the time limit and the input alone, the same on every machine."""
+    clients = max(1, inp.num_nodes - len(set(inp.starts) | set(inp.ends)))
+    rate = REFERENCE_RATE * REFERENCE_CLIENTS / max(clients, REFERENCE_CLIENTS // 3)
+    return max(MIN_RUN, int(SEARCH_SHARE * time_limit_s * rate))
+
+
+@dataclass(frozen=True)
+class _Encoding:
+    """The PyVRP model of an input: which node each client is, which vehicles each type."""
+
+    data: object  # pyvrp.ProblemData
+    clients: tuple[int, ...]  # client index -> node
+    vehicles: tuple[tuple[int, ...], ...]  # vehicle type -> vehicles, in order
+    worth: int  # objective units per prize unit
+
+
+def _encode(inp: RoutingInput) -> _Encoding:
+    from pyvrp import Client, Depot, Location, ProblemData, VehicleType
+
+    depots = sorted(set(inp.starts) | set(inp.ends))
+    is_depot = set(depots)
+    clients = [n for n in range(inp.num_nodes) if n not in is_depot]
+    order = depots + clients
+    matrix = np.ascontiguousarray(inp.travel[np.ix_(order, order)], dtype=np.int64)
+    caps = inp.visit_caps
+    capped = any(c < len(clients) for c in caps)
+    # One prize unit outweighs every team's whole day, hence all its travel.
+    span = sum(
+        max(0, int(inp.return_latest[v]) - int(inp.depart_earliest[v]))
+        for v in range(inp.num_vehicles)
+    )
+    worth = span + 1
+    types: dict[tuple[int, ...], list[int]] = {}
+    for v in range(inp.num_vehicles):
+        key = (
+            depots.index(inp.starts[v]),
+            depots.index(inp.ends[v]),
+            int(inp.depart_earliest[v]),
+            int(inp.depart_latest[v]),
+            int(inp.return_latest[v]),
+            int(min(caps[v], len(clients))),
+        )
+        types.setdefault(key, []).append(v)
+    limits: dict[str, Any] = {}
+    if int(inp.max_drive) < span:
+        limits["max_distance"] = int(inp.max_drive)
+    vehicle_types = [
+        VehicleType(
+            len(vs),
+            capacity=[cap] if capped else [],
+            start_depot=start,
+            end_depot=end,
+            tw_early=early,
+            start_late=late,
+            tw_late=back,
+            **limits,
+        )
+        for (start, end, early, late, back, cap), vs in types.items()
+    ]
+    matrices: list[Any] = [matrix]
+    data = ProblemData(
+        [Location(0, 0) for _ in order],
+        [
+            Client(
+                location=len(depots) + k,
+                delivery=[1] if capped else [],
+                service_duration=int(inp.service[n]),
+                tw_early=int(inp.window_open[n]),
+                tw_late=int(inp.window_close[n]),
+                prize=int(inp.prize[n]) * worth,
+                required=False,
+            )
+            for k, n in enumerate(clients)
+        ],
+        [Depot(location=k) for k in range(len(depots))],
+        vehicle_types,
+        matrices,
+        matrices,
+    )
+    return _Encoding(data, tuple(clients), tuple(tuple(vs) for vs in types.values()), worth)
+
+
+# A pooled route: (vehicle type, client indices in order) -> (prize units, travel).
+_Pool = dict[tuple[int, tuple[int, ...]], tuple[int, int]]
+
+
+def _pool_add(pool: _Pool, solution, worth: int) -> None:  # type: ignore[no-untyped-def]
+    if not solution.is_feasible():
+        return
+    for route in solution.routes():
+        visits = tuple(a.idx for a in route if a.is_client())
+        pool.setdefault((route.vehicle_type(), visits), (route.prizes() // worth, route.distance()))
+
+
+def _routes_of(solution) -> list[tuple[int, tuple[int, ...]]]:  # type: ignore[no-untyped-def]
+    return sorted(
+        (route.vehicle_type(), tuple(a.idx for a in route if a.is_client()))
+        for route in solution.routes()
+    )
+
+
+def solve_pyvrp(
+    inp: RoutingInput, *, iterations: int, seed: int, deadline: Deadline
+) -> RoutingResult:
+    """Collect the most prize, then drive the least, in `iterations` of PyVRP's search
+    (module docstring); `deadline` only stops it early. `inp` must be `supports`-ed."""
+    import pyvrp
+    from pyvrp.IteratedLocalSearch import IteratedLocalSearchCallbacks, IteratedLocalSearchParams
+    from pyvrp.stop import MaxIterations, MultipleCriteria
+
+    if not supports(inp):
+        raise ValueError("PyVRP cannot model mandatory stops, breaks, the mix band or balance")
+    began = time.perf_counter()
+    enc = _encode(inp)
+    pool: _Pool = {}
+
+    class Pooling(IteratedLocalSearchCallbacks):
+        def on_best(self, best):  # type: ignore[no-untyped-def]
+            _pool_add(pool, best, enc.worth)
+
+    max_prize = int(inp.prize.max(initial=0))
+    penalty = pyvrp.PenaltyParams(max_penalty=min(MAX_PENALTY, max(1e5, enc.worth * max_prize)))
+    runs = max(1, min(RESTARTS, iterations // MIN_RUN))
+    done = 0
+    best, best_cost = None, float("inf")
+    for run in range(runs):
+        if deadline.passed():
+            break
+        share = iterations // runs + (1 if run < iterations % runs else 0)
+        counter = MaxIterations(share)
+        params = pyvrp.SolveParams(
+            ils=IteratedLocalSearchParams(callbacks=Pooling()), penalty=penalty
+        )
+        result = pyvrp.solve(
+            enc.data,  # type: ignore[arg-type]
+            MultipleCriteria([counter, _DeadlineStop(deadline)]),
+            seed=(seed * 1_000_003 + run) % 2**32,
+            collect_stats=False,
+            display=False,
+            params=params,
+        )
+        done += result.num_iterations
+        _pool_add(pool, result.best, enc.worth)
+        if result.is_feasible() and result.cost() < best_cost:
+            best, best_cost = result.best, result.cost()
+    chosen = _routes_of(best) if best is not None else []
+    if len(pool) > len(chosen):
+        chosen = _partition(pool, chosen, enc, deadline)
+    routes: list[list[int]] = [[] for _ in range(inp.num_vehicles)]
+    free = [list(vs) for vs in enc.vehicles]
+    for vtype, visits in sorted(chosen):
+        routes[free[vtype].pop(0)] = [enc.clients[c] for c in visits]
+    return _result(
+        inp,
+        routes,
+        deadline,
+        {
+            "iterations": float(iterations),
+            "iterations_done": float(done),
+            "pool_routes": float(len(pool)),
+            "wall_s": time.perf_counter() - began,
+        },
+    )
+
+
+class _DeadlineStop:
+    """PyVRP's stopping criterion for the safety net: true once the deadline passed."""
+
+    def __init__(self, deadline: Deadline) -> None:
+        self.deadline = deadline
+
+    def __call__(self, best_cost: float) -> bool:
+        return self.deadline.passed()
+
+
+def _partition(
+    pool: _Pool,
+    current: Sequence[tuple[int, tuple[int, ...]]],
+    enc: _Encoding,
+    deadline: Deadline,
+) -> list[tuple[int, tuple[int, ...]]]:
+    """The best plan made of pooled routes: each station at most once, each vehicle type
+    at most its vehicles; never worse than `current`, which is one such plan."""
+    columns = sorted(pool)
+    longest = max(travel for _, travel in pool.values())
+    vehicles = sum(len(vs) for vs in enc.vehicles)
+    worth = vehicles * longest + 1  # a prize unit outweighs any plan's travel
+    model = cp_model.CpModel()
+    chosen = [model.new_bool_var(f"r{k}") for k in range(len(columns))]
+    covering: dict[int, list[cp_model.IntVar]] = {}
+    by_type: dict[int, list[cp_model.IntVar]] = {}
+    for var, (vtype, visits) in zip(chosen, columns, strict=True):
+        by_type.setdefault(vtype, []).append(var)
+        for c in visits:
+            covering.setdefault(c, []).append(var)
+    for sharing in covering.values():
+        if len(sharing) > 1:
+            model.add_at_most_one(sharing)
+    for vtype, vars_ in by_type.items():
+        model.add(sum(vars_) <= len(enc.vehicles[vtype]))
+    now = set(current)
+    for var, key in zip(chosen, columns, strict=True):
+        model.add_hint(var, key in now)
+    model.maximize(
+        sum(
+            (pool[key][0] * worth - pool[key][1]) * var
+            for var, key in zip(chosen, columns, strict=True)
+        )
+    )
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_deterministic_time = PARTITION_WORK
+    solver.parameters.max_time_in_seconds = max(0.05, deadline.left())
+    status = solver.solve(model)
+    if status != cp_model.OPTIMAL and solver.deterministic_time < PARTITION_WORK:
+        deadline.cut = True
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return list(current)
+    found = [key for var, key in zip(chosen, columns, strict=True) if solver.boolean_value(var)]
+
+    def value(keys: Sequence[tuple[int, tuple[int, ...]]]) -> tuple[int, int]:
+        return sum(pool[k][0] for k in keys), -sum(pool[k][1] for k in keys)
+
+    return found if value(found) > value(current) else list(current)
+
+
+def _result(
+    inp: RoutingInput, routes: list[list[int]], deadline: Deadline, stats: dict[str, float]
+) -> RoutingResult:
+    """The answer for feasible routes: each team out at its earliest departure, every stay
+    as early as it can start."""
+    nodes = Nodes.of(inp)
+    starts, departs = [], []
+    travel = prize = 0
+    for v, route in enumerate(routes):
+        depart = int(inp.depart_earliest[v])
+        timeline = replay(
+            nodes,
+            route,
+            start=inp.starts[v],
+            end=inp.ends[v],
+            depart=depart,
+            return_latest=int(inp.return_latest[v]),
+        )
+        if not timeline.on_time:
+            raise RuntimeError(f"PyVRP returned a late route for vehicle {v}")
+        starts.append(timeline.starts)
+        departs.append(depart)
+        travel += timeline.travel
+        prize += int(inp.prize[route].sum()) if route else 0
+    return RoutingResult(
+        tuple(tuple(r) for r in routes),
+        tuple(starts),
+        tuple(departs),
+        travel,
+        prize,
+        STATUS_CUT if deadline.cut else STATUS_DONE,
+        stats,
+        cut_by_time=deadline.cut,
+    )
