@@ -10,13 +10,14 @@ prize comes first and travel only breaks ties, as in `planner.routing`. Election
 inputs (stops mandatory for one team, meal breaks, the urban/rural band, the driving
 balance) stay with OR-Tools (`supports`).
 
-The search: `RESTARTS` runs of PyVRP's iterated local search from different seeds, each
-for an equal share of the iterations, every new best solution's routes kept in a pool;
-then a set-partitioning model (CP-SAT, one worker) picks the best combination of pooled
-routes, no station twice: routes of different runs recombine into a plan none of them
-found. Every limit is a count (iterations, CP-SAT's deterministic time), so the same input
-and seed give the same routes on any machine; the deadline is a safety net that ends the
-search early and says so (`RoutingResult.cut_by_time`).
+The search: PyVRP's iterated local search for a count of iterations, every route of
+every feasible solution it looks at kept in a pool; then a set-partitioning model
+(CP-SAT, one worker) picks the best combination of pooled routes, no station twice. Routes
+the search held at different times recombine into a plan it never held: on TOPTW
+instances that collects more than the search's own best (bench/README.md). Every limit is
+a count (iterations, CP-SAT's deterministic time), so the same input and seed give the
+same routes on any machine; the deadline is a safety net that ends the search early and
+says so (`RoutingResult.cut_by_time`).
 
 The iterations a time limit stands for (`iterations_for`) come from a reference pace
 measured on the benchmark machine (bench/README.md), scaled by the input's size.
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -41,19 +42,28 @@ from planner.routing_data import (
     RoutingResult,
 )
 
-# Independent runs the iterations are shared between (each at least `MIN_RUN` long).
-RESTARTS = 4
+# The fewest iterations any time limit stands for.
 MIN_RUN = 1_000
-# Reference pace: PyVRP iterations per second of one core of the benchmark machine for an
-# input of `REFERENCE_CLIENTS` stations; an iteration's cost grows about linearly with
-# the stations (its perturbation and local search stay near the routes).
-REFERENCE_RATE = 1_400.0
-REFERENCE_CLIENTS = 150
+# The iterations are run in up to `SEGMENTS` segments of at least `MIN_SEGMENT`; after
+# each, the set partitioning picks the best plan of the routes seen so far and the search
+# goes on from it.
+SEGMENTS = 5
+MIN_SEGMENT = 500
+# Reference pace: iterations per second on one core of the benchmark machine (set
+# partitionings included) for one vehicle, and how it falls with more vehicles: the pace
+# is `REFERENCE_RATE / (1 - VEHICLE_COST + VEHICLE_COST x vehicles)`. Measured on TOPTW
+# instances (48-288 stations, 1-4 vehicles) and on election-day areas in route mode
+# (400-600 stations, 6-12 vehicles), where it is slower than the areas' real pace: a
+# machine as fast finishes before the time limit (bench/README.md).
+REFERENCE_RATE = 2_200.0
+VEHICLE_COST = 0.45
 # Share of the time limit the iterations stand for: the rest is for building the model,
 # the set partitioning and the schedules.
 SEARCH_SHARE = 0.9
-# CP-SAT's work limit for the set partitioning, in deterministic seconds.
-PARTITION_WORK = 5.0
+# CP-SAT's work limit for a set partitioning, in its deterministic seconds per iteration
+# of the segment before it (within the bounds): small next to the search on any input.
+PARTITION_WORK_PER_ITERATION = 2.5e-4
+PARTITION_WORK_BOUNDS = (0.05, 5.0)
 # Upper bound of PyVRP's penalty per unit of violation (its native code works in 64 bits).
 MAX_PENALTY = 1e12
 
@@ -72,8 +82,7 @@ def supports(inp: RoutingInput) -> bool:
 def iterations_for(inp: RoutingInput, time_limit_s: float) -> int:
     """The iterations `time_limit_s` stands for at the reference pace (module docstring):
     a count from the time limit and the input alone, the same on every machine."""
-    clients = max(1, inp.num_nodes - len(set(inp.starts) | set(inp.ends)))
-    rate = REFERENCE_RATE * REFERENCE_CLIENTS / max(clients, REFERENCE_CLIENTS // 3)
+    rate = REFERENCE_RATE / (1 - VEHICLE_COST + VEHICLE_COST * max(1, inp.num_vehicles))
     return max(MIN_RUN, int(SEARCH_SHARE * time_limit_s * rate))
 
 
@@ -87,9 +96,45 @@ class _Encoding:
     worth: int  # objective units per prize unit
 
 
+def time_unit(inp: RoutingInput) -> int:
+    """The largest number of seconds every time of `inp` is a whole multiple of: the
+    search works in that unit, so the same instance in another time unit is the same
+    search, step for step."""
+    values = [
+        inp.travel.ravel(),
+        inp.service,
+        inp.window_open,
+        inp.window_close,
+        inp.depart_earliest,
+        inp.depart_latest,
+        inp.return_latest,
+        np.array([inp.max_drive] if inp.max_drive < 10**9 else [], dtype=np.int64),
+    ]
+    unit = int(np.gcd.reduce(np.concatenate([np.asarray(v, dtype=np.int64) for v in values])))
+    return max(1, unit)
+
+
+def _in_unit(inp: RoutingInput) -> RoutingInput:
+    unit = time_unit(inp)
+    if unit == 1:
+        return inp
+    return replace(
+        inp,
+        travel=inp.travel // unit,
+        service=inp.service // unit,
+        window_open=inp.window_open // unit,
+        window_close=inp.window_close // unit,
+        depart_earliest=inp.depart_earliest // unit,
+        depart_latest=inp.depart_latest // unit,
+        return_latest=inp.return_latest // unit,
+        max_drive=inp.max_drive // unit if inp.max_drive < 10**9 else inp.max_drive,
+    )
+
+
 def _encode(inp: RoutingInput) -> _Encoding:
     from pyvrp import Client, Depot, Location, ProblemData, VehicleType
 
+    inp = _in_unit(inp)
     depots = sorted(set(inp.starts) | set(inp.ends))
     is_depot = set(depots)
     clients = [n for n in range(inp.num_nodes) if n not in is_depot]
@@ -157,12 +202,37 @@ def _encode(inp: RoutingInput) -> _Encoding:
 _Pool = dict[tuple[int, tuple[int, ...]], tuple[int, int]]
 
 
-def _pool_add(pool: _Pool, solution, worth: int) -> None:  # type: ignore[no-untyped-def]
-    if not solution.is_feasible():
-        return
-    for route in solution.routes():
-        visits = tuple(a.idx for a in route if a.is_client())
-        pool.setdefault((route.vehicle_type(), visits), (route.prizes() // worth, route.distance()))
+class _RoutePool:
+    """Every route of the feasible solutions PyVRP looks at, each once.
+
+    A route is first recognised by numbers PyVRP keeps (type, clients, travel, prize,
+    duration, start), which is cheap; only a new one is read stop by stop (two routes
+    alike in all those numbers are rare: the second is not pooled, unless `exact`)."""
+
+    def __init__(self, worth: int) -> None:
+        self.worth = worth
+        self.routes: _Pool = {}
+        self.seen: set[tuple[int, ...]] = set()
+
+    def add(self, solution, *, exact: bool = False) -> None:  # type: ignore[no-untyped-def]
+        if not solution.is_feasible():
+            return
+        for route in solution.routes():
+            key = (
+                route.vehicle_type(),
+                route.num_clients(),
+                route.distance(),
+                route.prizes(),
+                route.duration(),
+                route.start_time(),
+            )
+            if key in self.seen and not exact:
+                continue
+            self.seen.add(key)
+            visits = tuple(a.idx for a in route if a.is_client())
+            self.routes.setdefault(
+                (route.vehicle_type(), visits), (route.prizes() // self.worth, route.distance())
+            )
 
 
 def _routes_of(solution) -> list[tuple[int, tuple[int, ...]]]:  # type: ignore[no-untyped-def]
@@ -175,50 +245,91 @@ def _routes_of(solution) -> list[tuple[int, tuple[int, ...]]]:  # type: ignore[n
 def solve_pyvrp(
     inp: RoutingInput, *, iterations: int, seed: int, deadline: Deadline
 ) -> RoutingResult:
-    """Collect the most prize, then drive the least, in `iterations` of PyVRP's search
-    (module docstring); `deadline` only stops it early. `inp` must be `supports`-ed."""
+    """Collect the most prize, then drive the least, in `iterations` of PyVRP's search and
+    set partitionings over its routes (module docstring); `deadline` only stops them
+    early. `inp` must be `supports`-ed."""
     import pyvrp
-    from pyvrp.IteratedLocalSearch import IteratedLocalSearchCallbacks, IteratedLocalSearchParams
+    from pyvrp.IteratedLocalSearch import (
+        IteratedLocalSearch,
+        IteratedLocalSearchCallbacks,
+        IteratedLocalSearchParams,
+    )
+    from pyvrp.PenaltyManager import PenaltyManager
+    from pyvrp.search import LocalSearch, PerturbationManager, compute_neighbours
     from pyvrp.stop import MaxIterations, MultipleCriteria
 
     if not supports(inp):
         raise ValueError("PyVRP cannot model mandatory stops, breaks, the mix band or balance")
     began = time.perf_counter()
     enc = _encode(inp)
-    pool: _Pool = {}
+    data = enc.data
+    pool = _RoutePool(enc.worth)
 
     class Pooling(IteratedLocalSearchCallbacks):
-        def on_best(self, best):  # type: ignore[no-untyped-def]
-            _pool_add(pool, best, enc.worth)
+        """Pools the current solution each time the search moves to another."""
+
+        def __init__(self) -> None:
+            self.last = None
+
+        def on_iteration(self, current, candidate, best, cost_evaluator):  # type: ignore[no-untyped-def]
+            if current is not self.last:
+                self.last = current
+                pool.add(current)
 
     max_prize = int(inp.prize.max(initial=0))
-    penalty = pyvrp.PenaltyParams(max_penalty=min(MAX_PENALTY, max(1e5, enc.worth * max_prize)))
-    runs = max(1, min(RESTARTS, iterations // MIN_RUN))
-    done = 0
-    best, best_cost = None, float("inf")
-    for run in range(runs):
+    params = pyvrp.SolveParams(
+        penalty=pyvrp.PenaltyParams(max_penalty=min(MAX_PENALTY, max(1e5, enc.worth * max_prize))),
+    )
+    # pyvrp.solve's set-up, kept across the segments of the search.
+    rng = pyvrp.RandomNumberGenerator(seed=seed % 2**32)
+    search = LocalSearch(
+        data,  # type: ignore[arg-type]
+        rng,
+        compute_neighbours(data, params.neighbourhood),  # type: ignore[arg-type]
+        PerturbationManager(params.perturbation),
+    )
+    for operator in params.operators:
+        if operator.supports(data):
+            search.add_operator(operator(data))
+    penalties = PenaltyManager(params.penalty.midpoint_penalties(data), params.penalty)  # type: ignore[arg-type]
+    current = search(
+        pyvrp.Solution.make_random(data, rng), penalties.max_cost_evaluator(), exhaustive=True
+    )
+    # With one vehicle, a plan is one route and the search's best is the best it saw.
+    recombine = inp.num_vehicles > 1
+    ils = IteratedLocalSearchParams(callbacks=Pooling() if recombine else None)
+    done = partitions = 0
+    best = current if current.is_feasible() else None
+    segments = max(1, min(SEGMENTS, iterations // MIN_SEGMENT)) if recombine else 1
+    for k in range(segments):
         if deadline.passed():
             break
-        share = iterations // runs + (1 if run < iterations % runs else 0)
-        counter = MaxIterations(share)
-        params = pyvrp.SolveParams(
-            ils=IteratedLocalSearchParams(callbacks=Pooling()), penalty=penalty
-        )
-        result = pyvrp.solve(
-            enc.data,  # type: ignore[arg-type]
-            MultipleCriteria([counter, _DeadlineStop(deadline)]),
-            seed=(seed * 1_000_003 + run) % 2**32,
+        share = iterations // segments + (1 if k < iterations % segments else 0)
+        result = IteratedLocalSearch(data, penalties, search, current, ils).run(
+            MultipleCriteria([MaxIterations(share), _DeadlineStop(deadline)]),
             collect_stats=False,
-            display=False,
-            params=params,
         )
         done += result.num_iterations
-        _pool_add(pool, result.best, enc.worth)
-        if result.is_feasible() and result.cost() < best_cost:
-            best, best_cost = result.best, result.cost()
+        current = result.best
+        pool.add(current, exact=True)  # the set partitioning starts from it
+        if not current.is_feasible():
+            continue
+        best = current
+        if not recombine:
+            continue
+        # The best plan of the routes seen so far; the search goes on from it.
+        held = _routes_of(current)
+        low, high = PARTITION_WORK_BOUNDS
+        work = min(high, max(low, share * PARTITION_WORK_PER_ITERATION))
+        chosen = _partition(pool.routes, held, enc, work, deadline)
+        partitions += 1
+        if chosen != held:
+            current = pyvrp.Solution(
+                data,  # type: ignore[arg-type]
+                [pyvrp.Route(data, list(visits), vtype) for vtype, visits in chosen],  # type: ignore[arg-type]
+            )
+        best = current
     chosen = _routes_of(best) if best is not None else []
-    if len(pool) > len(chosen):
-        chosen = _partition(pool, chosen, enc, deadline)
     routes: list[list[int]] = [[] for _ in range(inp.num_vehicles)]
     free = [list(vs) for vs in enc.vehicles]
     for vtype, visits in sorted(chosen):
@@ -230,7 +341,8 @@ def solve_pyvrp(
         {
             "iterations": float(iterations),
             "iterations_done": float(done),
-            "pool_routes": float(len(pool)),
+            "pool_routes": float(len(pool.routes)),
+            "partitions": float(partitions),
             "wall_s": time.perf_counter() - began,
         },
     )
@@ -250,10 +362,12 @@ def _partition(
     pool: _Pool,
     current: Sequence[tuple[int, tuple[int, ...]]],
     enc: _Encoding,
+    work: float,
     deadline: Deadline,
 ) -> list[tuple[int, tuple[int, ...]]]:
     """The best plan made of pooled routes: each station at most once, each vehicle type
-    at most its vehicles; never worse than `current`, which is one such plan."""
+    at most its vehicles; never worse than `current`, which is one such plan. CP-SAT stops
+    at `work` deterministic seconds (or at the deadline)."""
     columns = sorted(pool)
     longest = max(travel for _, travel in pool.values())
     vehicles = sum(len(vs) for vs in enc.vehicles)
@@ -282,10 +396,13 @@ def _partition(
     )
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
-    solver.parameters.max_deterministic_time = PARTITION_WORK
+    # CP-SAT's presolve spends the whole work limit on a pool of thousands of routes
+    # without a solution; its search alone proves the optimum in a fraction of it.
+    solver.parameters.cp_model_presolve = False
+    solver.parameters.max_deterministic_time = work
     solver.parameters.max_time_in_seconds = max(0.05, deadline.left())
     status = solver.solve(model)
-    if status != cp_model.OPTIMAL and solver.deterministic_time < PARTITION_WORK:
+    if status != cp_model.OPTIMAL and solver.deterministic_time < work:
         deadline.cut = True
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return list(current)

@@ -33,7 +33,7 @@ from planner.route.problem import (
     route_problem,
 )
 from planner.route.schedule import RoutePlan, RouteVisit, unreachable_stations
-from planner.route.solve import route_search, solve_route
+from planner.route.solve import route_search, routing_input, solve_route
 
 __all__ = [
     "PRIZE_PER_WEIGHT",
@@ -54,6 +54,7 @@ __all__ = [
     "route_problem",
     "route_search",
     "route_summary",
+    "routing_input",
     "solve_route",
     "unreachable_stations",
     "unvisited_csv",
