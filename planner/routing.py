@@ -37,19 +37,41 @@ from planner.routing_data import (
 
 DAY_SECONDS = 86_400
 DEFAULT_FIRST = "LOCAL_CHEAPEST_INSERTION"
-# Work when a call gives only a time limit: this many improving solutions of guided local
-# search, then one ruin-and-recreate round per `ROUND_REFERENCE_S` of the time limit (the
-# CPU time a round takes on an election-day area on the reference machine, see
-# bench/README.md), for `ROUNDS_SHARE` of it. Counts derived from the time limit alone: a
-# faster machine finishes early, a slower or busier one is stopped by the limit.
+# Work when a call gives only a time limit, from the reference costs of each phase on
+# one core of the benchmark machine (election-day areas, bench/README.md): a first
+# solution costs `START_COST` s per node x vehicle, an improving solution of guided local
+# search `SOLUTION_COST` s per node x vehicle, a ruin-and-recreate round `ROUND_COST`
+# s plus `ROUND_COST_PER_TEAM` s per team. First solutions get `STARTS_SHARE` of the time
+# limit (the first of `search.first_solutions` that fit, one at least), the search
+# `SEARCH_SHARE` (at most `SOLUTION_LIMIT` solutions) and rounds the rest but a margin.
+# Counts derived from the time limit and the input alone: a faster machine finishes
+# early, a slower or busier one is stopped by the limit.
+START_COST = 2.1e-5
+SOLUTION_COST = 4.2e-6
+ROUND_COST, ROUND_COST_PER_TEAM = 0.045, 0.0036
+STARTS_SHARE, SEARCH_SHARE, MARGIN_SHARE = 0.1, 0.15, 0.1
 SOLUTION_LIMIT = 60
-ROUND_REFERENCE_S = 0.06
-ROUNDS_SHARE = 0.8
 
 
-def default_rounds(time_limit_s: float) -> int:
-    """The ruin-and-recreate rounds a time limit stands for (`ROUND_REFERENCE_S`)."""
-    return max(0, int(ROUNDS_SHARE * time_limit_s / ROUND_REFERENCE_S))
+@dataclass(frozen=True)
+class Work:
+    """Counts of work for one search: first solutions, improving solutions, rounds."""
+
+    starts: int
+    solution_limit: int
+    rounds: int
+
+
+def work_for(inp: RoutingInput, time_limit_s: float, search: SearchParameters) -> Work:
+    """The work a time limit stands for on `inp` at the reference costs (above)."""
+    size = inp.num_nodes * max(1, inp.num_vehicles)
+    per_start = START_COST * size
+    starts = max(1, min(len(search.first_solutions), int(STARTS_SHARE * time_limit_s / per_start)))
+    per_solution = SOLUTION_COST * size
+    solutions = max(1, min(SOLUTION_LIMIT, int(SEARCH_SHARE * time_limit_s / per_solution)))
+    left = (1 - MARGIN_SHARE) * time_limit_s - starts * per_start - solutions * per_solution
+    per_round = ROUND_COST + ROUND_COST_PER_TEAM * inp.num_vehicles
+    return Work(starts, solutions, max(0, int(left / per_round)))
 
 
 def _worth(prize: int, scale: float) -> int:
@@ -290,23 +312,28 @@ def solve_routing(
 ) -> RoutingResult:
     """Collect the most prize, then drive the least.
 
-    Three phases, each ending on a count. Every first solution of
-    `search.first_solutions` is built (insertion heuristics on models whose drop penalty
-    is small, so they weigh travel while inserting, and on the real model); the best by
-    prize seeds a guided local search on the real model that stops after
-    `solution_limit` improving solutions (default `SOLUTION_LIMIT`); then `rounds`
-    ruin-and-recreate rounds on a few teams at a time (`planner.lns`; default
-    `default_rounds(time_limit_s)`). The result depends only on `inp`, the counts,
-    `seed` and `search`, unless the time limit ends a phase first (`cut_by_time`): then
-    the best plan found so far is returned, a first solution at least when one was found.
+    Three phases, each ending on a count. First solutions of `search.first_solutions`
+    are built (insertion heuristics on models whose drop penalty is small, so they weigh
+    travel while inserting, and on the real model); the best by prize seeds a guided
+    local search on the real model that stops after `solution_limit` improving
+    solutions; then `rounds` ruin-and-recreate rounds on a few teams at a time
+    (`planner.lns`). With both counts given every first solution is built; a count left
+    out, and the number of first solutions then, come from the time limit and the input
+    (`work_for`). The result depends only on `inp`, the counts, `seed` and `search`,
+    unless the time limit ends a phase first (`cut_by_time`): then the best plan found so
+    far is returned, a first solution at least when one was found.
     """
     deadline = Deadline(time_limit_s)
     began = time.perf_counter()
-    solution_limit = SOLUTION_LIMIT if solution_limit is None else solution_limit
-    rounds = default_rounds(time_limit_s) if rounds is None else rounds
+    starts = len(search.first_solutions)
+    if solution_limit is None or rounds is None:
+        work = work_for(inp, time_limit_s, search)
+        starts = work.starts
+        solution_limit = work.solution_limit if solution_limit is None else solution_limit
+        rounds = work.rounds if rounds is None else rounds
     full_scale = _prize_scale(inp) if search.prize_scale is None else search.prize_scale
     best: RoutingResult | None = None
-    for strategy, factor in search.first_solutions:
+    for strategy, factor in search.first_solutions[:starts]:
         if best is not None and deadline.passed():
             break
         scale = full_scale if factor is None else start_scale(inp, factor)

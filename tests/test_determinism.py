@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from planner.pyvrp_router import solve_pyvrp, supports
-from planner.routing import solve_routing
+from planner.routing import DEFAULT_SEARCH, solve_routing, work_for
 from planner.routing_data import Deadline, MealBreak, RoutingInput
 from tests.test_routing import BIG, HOUR, make_input
 
@@ -104,6 +104,22 @@ def test_route_mode_gives_the_same_routes_on_a_busy_machine() -> None:
     assert busy.routes == calm.routes and busy.prize_total > 0
     other = solve_pyvrp(inp, iterations=3000, seed=3, deadline=Deadline(600))
     assert other.prize_total > 0
+
+
+def test_a_time_limit_alone_stands_for_counts_of_work() -> None:
+    """The work a time limit stands for depends on the limit and the input only, grows
+    with the limit, and is what the router runs when given the limit alone."""
+    inp = election_like()
+    short, long = work_for(inp, 1.0, DEFAULT_SEARCH), work_for(inp, 20.0, DEFAULT_SEARCH)
+    assert short == work_for(inp, 1.0, DEFAULT_SEARCH)
+    assert 1 <= short.starts <= long.starts <= len(DEFAULT_SEARCH.first_solutions)
+    assert short.solution_limit <= long.solution_limit
+    assert short.rounds < long.rounds
+    first = solve_routing(inp, time_limit_s=3.0, seed=1)
+    again = solve_routing(inp, time_limit_s=3.0, seed=1)
+    if not (first.cut_by_time or again.cut_by_time):  # a loaded machine may cut either
+        assert first.routes == again.routes
+        assert first.stats["lns_rounds"] <= work_for(inp, 3.0, DEFAULT_SEARCH).rounds
 
 
 @pytest.mark.parametrize("which", ["election", "route"])
