@@ -1,73 +1,77 @@
-"""Election observation deployment planner: `streamlit run app.py`."""
+"""Election observation deployment planner: `streamlit run app.py`.
+
+Imported by the server, this file gives `app`, the web application: Streamlit plus the
+routes that set and clear the session cookie (`planner.ui.web`); `streamlit run` finds
+it and serves this same file as the script that draws every page.
+"""
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import streamlit as st
 
-from planner.store import Role
-from planner.ui import job_state, mission_choice, mission_state, session, version_state
-from planner.ui.guard import page_errors
-from planner.ui.versions import version_label
+from planner.ui import web
 
 log = logging.getLogger("planner.app")
-
-st.set_page_config(page_title="Deployment planner", page_icon=":material/map:", layout="wide")
-
-# Pages live in app_pages/, not pages/: Streamlit treats a pages/ folder as an old-style
-# multipage app, and a session opened on /map then bypasses this navigation.
-# Material icons ship with Streamlit (no emoji font needed on the laptop).
-PAGES = {
-    "mission": ("app_pages/mission.py", "Mission", ":material/description:"),
-    "teams": ("app_pages/teams.py", "Teams & rules", ":material/groups:"),
-    "plan": ("app_pages/plan.py", "Plan", ":material/route:"),
-    "map": ("app_pages/map.py", "Map", ":material/map:"),
-    "my_area": ("app_pages/my_area.py", "My area", ":material/my_location:"),
-    "coverage": ("app_pages/coverage.py", "Coverage", ":material/bar_chart:"),
-    "export": ("app_pages/export.py", "Export", ":material/download:"),
-    "my_schedule": ("app_pages/my_schedule.py", "My schedule", ":material/event_note:"),
-}
-# What each role may open, the first page being where it starts.
-ROLE_PAGES = {
-    Role.COORDINATOR: ["mission", "teams", "plan", "map", "my_area", "coverage", "export"],
-    Role.LTO: ["my_area", "map", "coverage", "export"],
-    Role.TEAM: ["my_schedule"],
-}
+FAVICON = Path(__file__).resolve().parent / "static" / "favicon.png"
 
 
 def _page(name: str, *, default: bool = False) -> st.Page:
+    from planner.ui.pages import PAGES
+
     path, title, icon = PAGES[name]
     return st.Page(path, title=title, icon=icon, default=default)
 
 
+def _stand_ins(script: str, title: str, icon: str) -> list[st.Page]:
+    """`script` at every page's path, hidden: before signing in (or while a password must
+    be changed) a link to /map shows it, and afterwards /map opens."""
+    from planner.ui.pages import page_names
+
+    return [
+        st.Page(script, title=title, icon=icon, url_path=name, visibility="hidden")
+        for name in page_names()
+    ]
+
+
 def _sign_out() -> None:
+    from planner.ui import job_state, session
+
     job_state.cancel_job()
+    had_cookie = session.cookie() is not None
     session.end_session(session.get_store())
-    if session.oidc_configured() and st.user.get("is_logged_in"):
+    if not had_cookie and session.oidc_configured() and st.user.get("is_logged_in"):
         st.logout()  # also end the identity provider's session here, or it signs in again
     st.rerun()
 
 
-def _sidebar(user) -> None:
+def _sidebar(user) -> None:  # type: ignore[no-untyped-def]
+    from planner.store import Role
+    from planner.ui import job_state, mission_choice, mission_state, session, version_state
+    from planner.ui.pages import PASSWORD_PAGE
+    from planner.ui.versions import version_label
+
     with st.sidebar:
         st.caption(f"Signed in as **{user.username}** ({session.role_label(user)})")
         if st.button("Sign out", icon=":material/logout:", key="sign_out"):
             _sign_out()
         if session.must_change_password():
             return
+        st.page_link(PASSWORD_PAGE[1], label=PASSWORD_PAGE[2], icon=PASSWORD_PAGE[3])
         visible = mission_state.missions()
         current = mission_state.mission_id()
         if len(visible) > 1:
             names = {m.id: f"#{m.id} · {m.name}" for m in visible}
-            ids = list(names)
+            ids: list[int] = list(names)
             picked = st.selectbox(
                 "Mission",
                 ids,
                 index=ids.index(current) if current in ids else 0,
-                format_func=names.get,
+                format_func=lambda i: names[i],
             )
-            if picked != current:
+            if picked is not None and picked != current:
                 mission_choice.choose_mission(picked)
                 st.rerun()
         else:
@@ -90,18 +94,38 @@ def _sidebar(user) -> None:
             return
         scope = user.area_ids if user.role is Role.LTO else None
         labels = {v.id: version_label(v, scope) for v in listed}
-        ids = list(labels)
-        picked = st.selectbox(
-            "Plan version", ids, index=ids.index(version.id), format_func=labels.get
+        versions: list[int] = list(labels)
+        chosen = st.selectbox(
+            "Plan version",
+            versions,
+            index=versions.index(version.id),
+            format_func=lambda i: labels[i],
         )
-        if picked != version.id:
-            version_state.choose_version(picked)
+        if chosen is not None and chosen != version.id:
+            version_state.choose_version(chosen)
             st.rerun()
         if version_state.is_stale(version):
             st.caption("Made before the last change to teams, rules or targets.")
 
 
-def _navigation() -> st.navigation:
+def _watch_session() -> None:
+    """Every few seconds while a page is open: a session ended elsewhere (signed out in
+    another tab, password changed, account removed, expired) shows the sign-in page."""
+    from planner.ui import session
+
+    @st.fragment(run_every=session.session_check_seconds())
+    def check() -> None:
+        if not session.still_signed_in():
+            st.rerun()
+
+    check()
+
+
+def _navigation() -> st.Page:
+    from planner.ui import session
+    from planner.ui.guard import page_errors
+    from planner.ui.pages import PASSWORD_PAGE, ROLE_PAGES, SIGN_IN_PAGE
+
     try:
         session.get_store()
     except Exception as exc:  # no database to talk to: say so, never a traceback
@@ -110,29 +134,40 @@ def _navigation() -> st.navigation:
         st.stop()
     user = session.current_user()
     if user is None:
-        return st.navigation(
-            [st.Page("app_pages/sign_in.py", title="Sign in", icon=":material/login:")]
-        )
+        if session.clear_cookie_if_signed_out():
+            st.stop()
+        script, title, icon = SIGN_IN_PAGE
+        sign_in = st.Page(script, title=title, icon=icon, default=True)
+        return st.navigation([sign_in, *_stand_ins(script, title, icon)])
+    _watch_session()
+    name, script, title, icon = PASSWORD_PAGE
     if session.must_change_password():
         _sidebar(user)
-        return st.navigation(
-            [
-                st.Page(
-                    "app_pages/change_password.py",
-                    title="Change password",
-                    icon=":material/password:",
-                )
-            ]
-        )
+        first = st.Page(script, title="Choose your password", icon=icon, default=True)
+        return st.navigation([first, *_stand_ins(script, "Choose your password", icon)])
     names = ROLE_PAGES[user.role]
-    page = st.navigation([_page(n, default=i == 0) for i, n in enumerate(names)])
+    own = st.Page(script, title=title, icon=icon, url_path=name, visibility="hidden")
+    page = st.navigation([*(_page(n, default=i == 0) for i, n in enumerate(names)), own])
     with page_errors("The app"):
         _sidebar(user)
     return page
 
 
-page = _navigation()
-if session.current_user() is not None and (notice := session.take_notice()):
-    st.toast(notice)
-with page_errors(page.title):
-    page.run()
+def main() -> None:
+    from planner.ui import session
+    from planner.ui.guard import page_errors
+
+    # The icon is served by the app itself: no page asks a font server for it.
+    st.set_page_config(page_title="Deployment planner", page_icon=str(FAVICON), layout="wide")
+    page = _navigation()
+    session.remember_page(page.url_path)
+    if session.current_user() is not None and (notice := session.take_notice()):
+        st.toast(notice)
+    with page_errors(page.title):
+        page.run()
+
+
+if __name__ == "__main__":  # a script run: draw the page
+    main()
+else:  # imported by the server: the web application, with the cookie routes
+    app = st.App(__file__, routes=web.routes())

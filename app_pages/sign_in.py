@@ -1,15 +1,18 @@
 """Sign in: a local account (username and password), or the organisation's single sign-on
-when it is configured (`[auth]` in `.streamlit/secrets.toml`)."""
+when it is configured (`[auth]` in `.streamlit/secrets.toml`). Opened on a page's path
+(a bookmark, a shared link), it opens that page once signed in."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from planner.passwords import MAX_LENGTH
 from planner.store import AuthError, BusyError
 from planner.ui import session
 from planner.ui.guard import BUSY
 
 store = session.get_store()
+target = session.requested_page()
 column = st.columns([2, 3])[0]  # a form of a readable width on a wide screen
 with column:
     st.title("Sign in")
@@ -29,15 +32,19 @@ with column:
     if session.oidc_configured():
         if st.user.get("is_logged_in"):
             email = str(st.user.get("email") or "")
-            try:
-                session.sign_in_with_identity_provider(store, email)
-            except AuthError as exc:
-                st.error(f"{str(exc).capitalize()}.")
-                st.button("Sign out of the organisation account", on_click=st.logout)
-            except BusyError:
-                st.warning(BUSY)
-            else:
-                st.rerun()
+            # After a session ended in this browser, signing in again is a choice.
+            automatic = not st.session_state.get(session.ENDED_KEY)
+            if automatic or st.button(f"Continue as {email}", type="primary"):
+                try:
+                    session.sign_in_with_identity_provider(store, email)
+                except AuthError as exc:
+                    st.error(f"{str(exc).capitalize()}.")
+                    st.button("Sign out of the organisation account", on_click=st.logout)
+                except BusyError:
+                    st.warning(BUSY)
+                else:
+                    session.hand_off(store, target)
+                    st.stop()
         else:
             st.button(
                 "Sign in with your organisation account",
@@ -48,9 +55,15 @@ with column:
             st.caption("Or with a local account:")
 
     with st.form("sign_in"):
-        username = st.text_input("Username", key="signin_username", autocomplete="username")
+        username = st.text_input(
+            "Username", key="signin_username", autocomplete="username", max_chars=200
+        )
         password = st.text_input(
-            "Password", type="password", key="signin_password", autocomplete="current-password"
+            "Password",
+            type="password",
+            key="signin_password",
+            autocomplete="current-password",
+            max_chars=MAX_LENGTH,
         )
         submitted = st.form_submit_button("Sign in", type="primary")
 
@@ -65,4 +78,4 @@ with column:
             except BusyError:
                 st.warning(BUSY)
             else:
-                st.rerun()
+                session.hand_off(store, target)

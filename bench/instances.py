@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from planner.datasets import get_path
 from planner.election import build_routing_input
@@ -105,10 +104,6 @@ def parse_list(text: str) -> list[str]:
 
 def parse_limits(text: str) -> list[float]:
     return [float(t) for t in parse_list(text)]
-
-
-def repo_root() -> Path:
-    return Path(__file__).resolve().parent.parent
 
 
 def print_table(headers: list[str], rows: list[list[object]], *, file=sys.stdout) -> None:

@@ -56,7 +56,7 @@ def travel_ticks(inst: Instance, unit: int) -> np.ndarray:
 def routing_input(inst: Instance, tours: int, unit: int):  # type: ignore[no-untyped-def]
     """The `RoutingInput` route mode builds for this instance: node 0 is the depot every
     team starts and ends at, customer c is node c."""
-    from planner.route import PRIZE_PER_WEIGHT
+    from planner.route.problem import PRIZE_PER_WEIGHT
     from planner.routing_data import RoutingInput
 
     travel = travel_ticks(inst, unit)

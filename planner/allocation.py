@@ -66,16 +66,14 @@ def area_voters(mission: Mission) -> dict[str, int]:
 
 def base_sites(mission: Mission, area_id: str) -> list[tuple[str, float, float, int]]:
     """Candidate bases of an area: its TEC seats (district centres), with their voters."""
-    area = mission.area_by_id[area_id]
-    regions = set(area.region_ids)
     voters_by_tec: dict[str, int] = {}
     for s in mission.stations:
-        if s.region in regions:
+        if mission.area_of_station(s) == area_id:
             voters_by_tec[s.tec_id] = voters_by_tec.get(s.tec_id, 0) + s.voters
     sites = [
         (c.name, c.lon, c.lat, voters_by_tec.get(c.tec_id, 0))
         for c in mission.commissions
-        if c.region in regions and voters_by_tec.get(c.tec_id, 0) > 0
+        if mission.area_of_commission(c) == area_id and voters_by_tec.get(c.tec_id, 0) > 0
     ]
     return sorted(sites, key=lambda site: (-site[3], site[0]))
 

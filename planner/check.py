@@ -109,8 +109,7 @@ def check_visits(
         if team is None or team.kind is not TeamKind.STO:
             bad(team_id, None, "team", "not an STO team of this mission")
             continue
-        area = mission.area_by_id.get(team.area_id or "")
-        regions = set(area.region_ids) if area else set()
+        area_id = team.area_id if team.area_id in mission.area_by_id else None
         visits = [r for r in stops if r.phase != "base"]
         phases = [r.phase for r in visits]
         if not visits:
@@ -139,7 +138,15 @@ def check_visits(
                     continue
                 if s.kind is StationKind.ABROAD:
                     bad(team_id, r.seq, "abroad", f"station {r.site_id} is abroad")
-                if s.region not in regions:
+                if s.unlocated and not rules.route_unlocated_stations:
+                    bad(
+                        team_id,
+                        r.seq,
+                        "unlocated",
+                        f"station {r.site_id} has no coordinates of its own "
+                        "(rules.route_unlocated_stations is false)",
+                    )
+                if area_id is None or mission.area_of_station(s) != area_id:
                     bad(
                         team_id,
                         r.seq,
@@ -153,7 +160,7 @@ def check_visits(
                 if c is None:
                     bad(team_id, r.seq, "site", f"unknown TEC {r.site_id}")
                     continue
-                if c.region not in regions:
+                if area_id is None or mission.area_of_commission(c) != area_id:
                     bad(team_id, r.seq, "area", f"TEC {r.site_id} is outside area {team.area_id}")
                 tec_use[r.site_id].append(team_id)
                 if count_row is not None and stations.get(count_row.site_id) is not None:
@@ -415,10 +422,7 @@ def _representativeness(parsed: dict[str, list[_Row]], mission: Mission) -> list
         area = mission.area_by_id.get(area_id)
         if area is None:
             continue
-        regions = set(area.region_ids)
-        pool = [
-            s for s in mission.stations if s.region in regions and s.kind is not StationKind.ABROAD
-        ]
+        pool = [s for s in mission.stations if mission.area_of_station(s) == area_id]
         if not visited or not pool:
             continue
         share = sum(s.setting is Setting.URBAN for s in pool) / len(pool)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -99,6 +99,13 @@ def validate(
             "(default: the Kazakhstan outline; TECs from a commissions file given alongside)."
         ),
     ] = None,
+    country: Annotated[
+        str | None,
+        typer.Option(
+            help="Check standalone files against this country's outline instead (a name or "
+            "ISO code; coarse Natural Earth outlines, widened by 25 km)."
+        ),
+    ] = None,
 ) -> None:
     """Check mission data and print a summary, or every problem found."""
     from planner.geodata import (
@@ -108,12 +115,17 @@ def validate(
         mission_warnings,
         summarize,
     )
+    from planner.problem_groups import describe
+    from planner.target_limits import target_limits
 
     packages = [p for p in paths if _looks_like_package(p)]
     files = [(p, _file_kind(p, kind)) for p in paths if p not in packages]
     context = load_mission(mission if mission is not None else get_path()) if files else None
     outline = context.outline if context is not None else None
     tecs = list(context.commissions) if context is not None and mission is not None else None
+    checked_against = _outline_label(context, mission)
+    if country is not None and files:
+        outline, checked_against = _country_outline(country)
     failures = 0
 
     def report(path: Path, action: Callable[[], list[Problem]]) -> None:
@@ -122,11 +134,28 @@ def validate(
             _print_warnings(action())
         except MissionDataError as exc:
             failures += 1
-            _print_problems(exc.problems, title=f"{path}: {len(exc.problems)} problem(s)")
+            err.print(f"[red]{escape(str(path))}: {len(exc.problems):,} problem(s)[/red]")
+            for line in describe(exc.problems, country=checked_against):
+                err.print(f"  {escape(line)}", soft_wrap=True)
+            if any(p.message.startswith("missing required column") for p in exc.problems):
+                err.print(
+                    "  A country's own station list in another layout? "
+                    "`planner init` reads it and infers the rest."
+                )
 
     def package(path: Path) -> list[Problem]:
         loaded = load_mission(path)
         _print_summary(summarize(loaded).as_dict(), path)
+        for limit in target_limits(loaded):
+            console.print(f"[yellow]warning[/yellow] {escape(str(limit))}")
+        unlocated = sum(s.unlocated for s in loaded.stations)
+        if unlocated:
+            routed = loaded.rules.route_unlocated_stations
+            console.print(
+                f"{unlocated:,} stations without coordinates stand at their commission "
+                + ("and may be routed" if routed else "and are left out of routes")
+                + f" (rules.route_unlocated_stations = {str(routed).lower()})"
+            )
         return mission_warnings(loaded)
 
     def commissions_file(path: Path) -> list[Problem]:
@@ -145,13 +174,33 @@ def validate(
         return warnings
 
     for path in packages:
-        report(path, lambda path=path: package(path))
+        report(path, partial(package, path))
     # Commissions first, so stations given alongside are checked against their TECs.
     for path, file_kind in sorted(files, key=lambda f: f[1] != "commissions"):
         action = commissions_file if file_kind == "commissions" else stations_file
-        report(path, lambda path=path, action=action: action(path))
+        report(path, partial(action, path))
     if failures:
         raise typer.Exit(EXIT_DATA)
+
+
+def _outline_label(context: Any, mission: Path | None) -> str:
+    """How to name the outline standalone files are checked against."""
+    from planner.countries import find_country
+
+    if context is None:
+        return "the mission country"
+    found = find_country(context.country) if context.country else None
+    name = found.name if found is not None else (context.country or context.name)
+    return f"{name} (the default)" if mission is None else f"{name} (mission {mission})"
+
+
+def _country_outline(country: str) -> tuple[Any, str]:
+    from planner.countries import find_country, outline_of
+
+    found = find_country(country)
+    if found is None:
+        raise ValueError(f"--country: unknown country '{country}'; give a name or ISO code")
+    return outline_of(found), found.name
 
 
 def _print_summary(summary: dict[str, Any], path: Path) -> None:
@@ -194,6 +243,166 @@ def _print_warnings(warnings: list[Problem]) -> None:
         console.print(f"  {len(items)} x {key} (e.g. {examples}{more})")
 
 
+def _parse_polls(text: str) -> tuple[Any, Any]:
+    from datetime import time
+
+    try:
+        start, _, end = text.partition("-")
+        opens, closes = time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
+    except ValueError:
+        raise ValueError(f"--polls {text!r} is not a range such as 07:00-20:00") from None
+    if closes <= opens:
+        raise ValueError(f"--polls {text!r}: polls must close after they open")
+    return opens, closes
+
+
+@app.command()
+@friendly
+def init(
+    stations: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Station lists: CSV, XLSX, GeoJSON, GeoPackage, zipped Shapefile, "
+            "or folders of them."
+        ),
+    ],
+    out: Annotated[Path, typer.Option(help="New directory for the mission package.")],
+    name: Annotated[str, typer.Option(help="Mission name.")],
+    election_date: Annotated[str, typer.Option(help="Election day, YYYY-MM-DD.")],
+    commissions: Annotated[
+        Path | None, typer.Option(help="Commission positions (id or name + coordinates).")
+    ] = None,
+    columns: Annotated[
+        str | None,
+        typer.Option(
+            help="Override the column mapping: role=column,... (roles: station_id, "
+            "number, name, address, region, district, subdistrict, commission, voters, lat, lon, "
+            "coordinates, kind, setting, settlement, tz, name_<lang>)."
+        ),
+    ] = None,
+    teams: Annotated[
+        int | None,
+        typer.Option(
+            help="STO teams (default: the default mission's density, one per ~67 stations)."
+        ),
+    ] = None,
+    areas: Annotated[
+        int | None, typer.Option(help="Areas of responsibility (default: one per 10 STO teams).")
+    ] = None,
+    areas_from: Annotated[
+        Path | None, typer.Option(help="A district -> area table (the areas.csv of a run).")
+    ] = None,
+    voters_default: Annotated[
+        int | None, typer.Option(help="Voters of a station that lists none (default 1000).")
+    ] = None,
+    voters_total: Annotated[
+        int | None, typer.Option(help="Total voters, shared among stations that list none.")
+    ] = None,
+    polls: Annotated[str, typer.Option(help="Polling hours, HH:MM-HH:MM.")] = "07:00-20:00",
+    country: Annotated[
+        str | None,
+        typer.Option(
+            help="Country (name or ISO code) for the outline; default: derived from the stations."
+        ),
+    ] = None,
+    crs: Annotated[
+        str | None, typer.Option(help="CRS of x/y columns in projected units (e.g. EPSG:32646).")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="The mission's random seed.")] = 0,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Write into a non-empty directory the planner did not write before: "
+            "its own files are replaced, every other file stays.",
+        ),
+    ] = False,
+) -> None:
+    """Make a mission package from a country's polling-station list, and a report of
+    everything inferred (init-report.md in the package directory)."""
+    from datetime import date
+
+    from planner.fileio import check_output_dir
+    from planner.init import InitOptions, build, write_package
+    from planner.init.package import OWN_FILES
+
+    try:
+        day = date.fromisoformat(election_date)
+    except ValueError:
+        raise ValueError(
+            f"--election-date {election_date!r} is not a date such as 2025-06-01"
+        ) from None
+    if voters_default is not None and voters_total is not None:
+        raise ValueError("give --voters-default or --voters-total, not both")
+    for label, value in (("--teams", teams), ("--areas", areas)):
+        if value is not None and value < 1:
+            raise ValueError(f"{label} must be at least 1")
+    for label, value in (("--voters-default", voters_default), ("--voters-total", voters_total)):
+        if value is not None and value < 0:
+            raise ValueError(f"{label} must not be negative")
+    opens, closes = _parse_polls(polls)
+    check_output_dir(out, OWN_FILES, force=force)  # refuse a directory that is not ours early
+    options = InitOptions(
+        stations=tuple(stations),
+        name=name,
+        election_date=day,
+        polls_open=opens,
+        polls_close=closes,
+        columns=columns,
+        commissions=commissions,
+        teams=teams,
+        areas=areas,
+        areas_from=areas_from,
+        voters_default=voters_default,
+        voters_total=voters_total,
+        country=country,
+        crs=crs,
+        seed=seed,
+    )
+    result = build(options)
+    write_package(result, out, force=force)
+    report: dict[str, Any] = result.report
+    counts = report["counts"]
+    console.print(
+        f"[bold]{escape(name)}[/bold]: {counts['stations']:,} stations, {counts['regions']} "
+        f"regions, {counts['districts']} districts, {counts['commissions']:,} commissions, "
+        f"{report['areas']['count']} areas, {report['teams']['sto']} STO + "
+        f"{report['teams']['lto']} LTO teams"
+    )
+    for line in _init_highlights(report):
+        console.print(f"  {escape(line)}")
+    console.print(f"Package written to [bold]{out}[/bold]; read {out / 'init-report.md'}")
+
+
+def _init_highlights(report: dict[str, Any]) -> list[str]:
+    roles = report["columns"]["roles"]
+    mapping = ", ".join(f"{role}={col}" for role, col in roles.items())
+    levels = " > ".join(lv["column"] for lv in report["hierarchy"]["levels"])
+    lines = [f"columns: {mapping}", f"hierarchy: {levels}"]
+    ignored = report["columns"]["ignored"]
+    if ignored:
+        lines.append(f"not used: {', '.join(ignored)}")
+    for fieldname, d in report["defaults"].items():
+        if d["rows"]:
+            lines.append(f"estimated {fieldname}: {d['rows']:,} rows ({d['rule']})")
+    if report["unlocated"]["count"]:
+        lines.append(
+            f"without coordinates: {report['unlocated']['count']:,} stations (placed at their "
+            "commission, kept out of routes)"
+        )
+    b = report["areas"]["balance"]
+    lines.append(
+        f"areas: voters per area {b['min_over_mean']:.2f}..{b['max_over_mean']:.2f} x mean, "
+        f"contiguous: {'yes' if b['contiguous'] else 'no'}"
+    )
+    t = report["targets"]
+    lines.append(
+        f"targets: opening {t['opening']}, voting {t['voting']}, counting {t['counting']}, "
+        f"tabulation {t['tabulation']}"
+    )
+    return lines
+
+
 @app.command()
 @friendly
 def plan(
@@ -223,6 +432,12 @@ def plan(
     path = _mission_path(mission)
     loaded = load_mission(path)
     chosen_seed = loaded.seed if seed is None else seed
+    unlocated = sum(s.unlocated for s in loaded.stations)
+    if unlocated and not loaded.rules.route_unlocated_stations:
+        console.print(
+            f"{unlocated:,} stations without coordinates are left out of the routes "
+            "(rules.route_unlocated_stations = false)"
+        )
     with Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),

@@ -52,6 +52,7 @@ def build_routing_input(
     roles: list[tuple[str, str, str]] = []
     places: list[Place] = []
     required: list[int] = []
+    count_before: dict[int, int] = {}  # tabulation node -> its team's count node
     for t in teams:
         roles.append(("base", t.team_id, base_tz[t.team_id]))
         places.append(Place(t.team_id, float(t.lon), float(t.lat), True))  # type: ignore[arg-type]
@@ -65,6 +66,7 @@ def build_routing_input(
             required.append(v)
         if a.tabulation_tec is not None:
             c = tecs[a.tabulation_tec]
+            count_before[len(roles)] = len(roles) - 1
             roles.append(("tabulation", c.tec_id, c.tz))
             places.append(Place(c.tec_id, c.lon, c.lat, True))
             required.append(v)
@@ -108,7 +110,11 @@ def build_routing_input(
                 + rules.count_minutes(by_id[site].voters) * MINUTE
             )
         else:  # tabulation
-            w_open[i] = close_s
+            # Polls close at the TEC, and at the team's count station: a TEC whose clock is
+            # ahead (another time zone) must not open before the count, or the router could
+            # visit it first.
+            count_tz = roles[count_before[i]][2]
+            w_open[i] = max(close_s, problem.clock(rules.polls_close, count_tz))
             w_close[i] = problem.clock(rules.tec_arrive_until, tz, next_day=True)
 
     depart_earliest = np.array(

@@ -94,16 +94,22 @@ class Station:
     tz: str
     lon: float
     lat: float
+    # Placed at its commission (or district) for lack of coordinates: routed only when
+    # `Rules.route_unlocated_stations` allows it.
+    unlocated: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Area:
-    """An LTO area of responsibility (AoR): the regions one LTO team covers."""
+    """An LTO area of responsibility (AoR): the regions, or whole districts, one LTO team
+    covers. A district listed in some area's `district_ids` belongs to that area whatever
+    its region; other districts follow their region."""
 
     area_id: str
     name: str
     region_ids: tuple[str, ...] = ()
     geometry: BaseGeometry | None = field(default=None, repr=False, compare=False)
+    district_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +167,9 @@ class Rules:
     urban_rural_tolerance_pp: float = 15.0
     district_max_share_factor: float = 2.0
     allow_same_opening_count: bool = False
+    # Stations flagged `unlocated` (placed at their commission for lack of coordinates)
+    # are left out of every route unless this is true.
+    route_unlocated_stations: bool = False
 
     def __post_init__(self) -> None:
         if self.polls_close <= self.polls_open:
@@ -249,11 +258,22 @@ class Mission:
     def area_of_region(self) -> dict[str, str]:
         return {r: a.area_id for a in self.areas for r in a.region_ids}
 
+    @cached_property
+    def area_of_district(self) -> dict[str, str]:
+        return {d: a.area_id for a in self.areas for d in a.district_ids}
+
     def area_of_station(self, station: Station) -> str | None:
         """The AoR a station belongs to; stations abroad belong to none."""
         if station.kind is StationKind.ABROAD:
             return None
-        return self.area_of_region.get(station.region)
+        by_district = self.area_of_district.get(station.district)
+        return by_district if by_district is not None else self.area_of_region.get(station.region)
+
+    def area_of_commission(self, commission: Commission) -> str | None:
+        """The AoR of a TEC: its district's when areas are made of districts, else its region's."""
+        if commission.district is not None and commission.district in self.area_of_district:
+            return self.area_of_district[commission.district]
+        return self.area_of_region.get(commission.region)
 
     @property
     def sto_teams(self) -> tuple[Team, ...]:

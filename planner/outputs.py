@@ -119,15 +119,16 @@ def coverage_rows(plan: Plan, mission: Mission) -> list[dict[str, Any]]:
             r["voters"] += s.voters
             r["urban_stations" if s.setting.value == "urban" else "rural_stations"] += 1
             r["special_stations"] += s.kind is StationKind.SPECIAL
-    tec_region = {c.tec_id: c.region for c in mission.commissions}
+    tecs = mission.commission_by_id
     seen_tecs: set[str] = set()
     for stop in plan.stops:
         if stop.phase == "tabulation":
             if stop.site_id in seen_tecs:
                 continue
             seen_tecs.add(stop.site_id)
-            region = tec_region.get(stop.site_id, "")
-            area = mission.area_of_region.get(region)
+            tec = tecs.get(stop.site_id)
+            region = tec.region if tec is not None else ""
+            area = mission.area_of_commission(tec) if tec is not None else None
             keys = [("region", region, region_names.get(region, region))]
             if area:
                 keys.append(("area", area, area_names.get(area, area)))

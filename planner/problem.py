@@ -11,7 +11,7 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
-from planner.model import Commission, Mission, Rules, Station, StationKind, Team
+from planner.model import Commission, Mission, Rules, Station, Team
 
 
 @dataclass(frozen=True)
@@ -94,10 +94,7 @@ def area_problems(
         )
         if not teams:
             continue
-        regions = set(area.region_ids)
-        stations = tuple(
-            s for s in mission.stations if s.region in regions and s.kind is not StationKind.ABROAD
-        )
+        stations = tuple(s for s in mission.stations if mission.area_of_station(s) == area.area_id)
         tec_ids = {s.tec_id for s in stations}
         commissions = tuple(c for c in mission.commissions if c.tec_id in tec_ids)
         problems.append(

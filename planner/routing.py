@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
@@ -227,7 +228,9 @@ def _params(
     return params
 
 
-def _descent_params(time_limit_s: float, *, solution_limit: int | None = None):  # type: ignore[no-untyped-def]
+def _descent_params(
+    time_limit_s: float, *, solution_limit: int | None = None
+) -> pywrapcp.RoutingSearchParameters:
     """Greedy descent with the default operators: what a ruin-and-recreate round runs."""
     params = _params(DEFAULT_FIRST, time_limit_s, solution_limit=solution_limit)
     params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
@@ -236,7 +239,7 @@ def _descent_params(time_limit_s: float, *, solution_limit: int | None = None): 
 
 def _solve_from(
     inp: RoutingInput, routes: list[list[int]], prize_scale: int, params, status: str = ""
-) -> tuple[int, RoutingResult] | None:  # type: ignore[no-untyped-def]
+) -> tuple[int, RoutingResult] | None:
     """A search on `inp` from given routes: its objective and its answer."""
     model = _build(inp, prize_scale)
     # Closing with the search's parameters first: reading routes into an open model
@@ -251,7 +254,7 @@ def _solve_from(
     return int(solution.ObjectiveValue()), _extract(inp, model, solution, status)
 
 
-def _read_routes(model: _Model, routes: list[list[int]]):  # type: ignore[no-untyped-def]
+def _read_routes(model: _Model, routes: list[list[int]]) -> Any:
     """An assignment of the closed model from routes of nodes (None if it breaks a rule).
 
     OR-Tools reads routes of its own indices, which differ from node numbers as soon as a
@@ -263,7 +266,7 @@ def _read_routes(model: _Model, routes: list[list[int]]):  # type: ignore[no-unt
     )
 
 
-def _extract(inp: RoutingInput, model: _Model, solution, status: str) -> RoutingResult:  # type: ignore[no-untyped-def]
+def _extract(inp: RoutingInput, model: _Model, solution, status: str) -> RoutingResult:
     routing, manager, time_dim = model.routing, model.manager, model.time_dim
     travel = inp.travel
     routes, starts, departs = [], [], []

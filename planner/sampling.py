@@ -47,14 +47,23 @@ def urban_bounds(n: int, urban_share: float, tolerance_pp: float) -> tuple[int, 
     return low, max(low, high)
 
 
+def routable_stations(problem: AreaProblem) -> list[Station]:
+    """The stations a team may visit: not abroad, not reported unusable, and placed by
+    their own coordinates unless the rules allow routing to unlocated ones."""
+    rules = problem.rules
+    return [
+        s
+        for s in problem.stations
+        if s.station_id not in problem.excluded
+        and s.kind is not StationKind.ABROAD
+        and (rules.route_unlocated_stations or not s.unlocated)
+    ]
+
+
 def sample_area(problem: AreaProblem, travel: TravelModel) -> AreaSample:
     rng = np.random.default_rng(problem.seed)
     rules, options = problem.rules, problem.options
-    stations = [
-        s
-        for s in problem.stations
-        if s.station_id not in problem.excluded and s.kind is not StationKind.ABROAD
-    ]
+    stations = routable_stations(problem)
     notes: list[str] = []
     teams = problem.teams
     weights = {

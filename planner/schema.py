@@ -39,6 +39,13 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "areas": ("area_id", "name", "region_ids"),
     "teams": ("team_id", "kind", "area_id", "base_name"),
 }
+# Layer -> optional attribute columns, written only when some row uses them, so packages
+# without them stay as they were: `unlocated` (1 = a station placed at its commission for
+# lack of coordinates) and `district_ids` (an area made of whole districts).
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "stations": ("unlocated",),
+    "areas": ("district_ids",),
+}
 # Optional layer: the country outline, used to catch coordinates outside the country.
 OUTLINE_LAYER = "country"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +58,8 @@ def decode(data: bytes) -> tuple[str, str]:
 
     Some Windows-1251 text is also valid UTF-8 ("В№" is the UTF-8 for "¹"); when the UTF-8
     reading has unlikely characters and the Windows-1251 reading has fewer, the latter wins.
+    Letters of any script (Arabic, Greek, Thai, ...) are never unlikely in a UTF-8 reading:
+    Windows-1251 words are not valid UTF-8, so valid UTF-8 letters mean UTF-8.
     """
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace"), "utf-8"
@@ -67,7 +70,7 @@ def decode(data: bytes) -> tuple[str, str]:
             return data.decode("cp1251"), "cp1251"
         except UnicodeDecodeError as exc:
             raise TableError("text is neither UTF-8 nor Windows-1251 encoded") from exc
-    unlikely = len(_UNLIKELY.findall(text))
+    unlikely = sum(1 for c in _UNLIKELY.findall(text) if unicodedata.category(c)[0] not in "LM")
     if unlikely:
         try:
             legacy = data.decode("cp1251")

@@ -40,6 +40,14 @@ BIN=$(bindir)
 # Run a server command as the cluster's owner: the postgres user when we are root.
 if [ "$(id -u)" = 0 ]; then
     OWNER=postgres
+    # Some images ship the server without its system account (or with an empty passwd).
+    if ! id postgres >/dev/null 2>&1; then
+        log "creating the postgres system account"
+        group_flag=()
+        if getent group postgres >/dev/null 2>&1; then group_flag=(-g postgres); fi
+        useradd --system --no-create-home --home-dir /nonexistent \
+            --shell /usr/sbin/nologin "${group_flag[@]}" postgres >&2
+    fi
     as_owner() { (cd / && runuser -u postgres -- "$@"); }
 else
     OWNER=$(id -un)

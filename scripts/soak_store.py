@@ -60,7 +60,7 @@ from planner.store import (
 )
 from planner.store import models as m
 
-PASSWORD = "soak-test-password"
+PASSWORD = "steady load from many hands"
 
 
 @dataclass

@@ -16,6 +16,7 @@ from planner.store import (
     get_user,
     open_store,
     session_user,
+    sign_out,
     system_user,
     users_add,
     users_remove,
@@ -24,13 +25,23 @@ from planner.store import models as m
 from planner.store.errors import AuthError
 from planner.ui.session import bootstrap
 
-COORDINATOR_PAGES = ["mission", "teams", "plan", "map", "my_area", "coverage", "export"]
+COORDINATOR_PAGES = [
+    "mission", "teams", "plan", "map", "my_area", "coverage", "export", "accounts",
+]  # fmt: skip
 
 
 def sign_in(at: AppTest, username: str, password: str) -> AppTest:
+    """Sign in through the form; a browser then swaps its ticket for the cookie and loads
+    the page again, which a second run stands in for."""
     at.text_input(key="signin_username").input(username)
     at.text_input(key="signin_password").input(password)
-    return button(at, "Sign in").click().run()
+    button(at, "Sign in").click().run()
+    if TOKEN_KEY in at.session_state:
+        assert "Signing in…" in texts(at.info)
+        (link,) = [m.value for m in at.markdown if "/auth/session?ticket=" in str(m.value)]
+        assert link.startswith("[Continue](/auth/session?ticket=")
+        at.run()
+    return at
 
 
 def test_signed_out_app_shows_only_the_sign_in_page(app_store) -> None:
@@ -55,17 +66,24 @@ def test_wrong_password_gets_a_plain_message(app_store) -> None:
     assert texts(at.error) == "Wrong username or password."
 
 
-def test_repeated_wrong_passwords_lock_the_account(app_store) -> None:
-    """Five wrong passwords: the message says the account is locked and for how long; the
-    right password is then refused too."""
+def test_repeated_wrong_passwords_make_this_connection_wait(app_store) -> None:
+    """Five wrong passwords: the message says this connection must wait and for how long
+    (the same for an unknown name); the right password is then refused too."""
     seeded = app_store("two_areas")
     at = app(seeded.folder).run()
     for _ in range(5):
         sign_in(at, "coord", "not the password")
-    assert "too many wrong passwords: this account is locked for 1 minute(s)" in texts(at.error)
+    expected = (
+        "Wrong username or password; too many failed sign-ins from this connection: try "
+        "again in 1 minute(s), or ask a coordinator to unlock it."
+    )
+    assert texts(at.error) == expected
     sign_in(at, "coord", PASSWORD)
-    assert "locked for 1 more minute(s)" in texts(at.error)
+    assert "Too many failed sign-ins from this connection" in texts(at.error)
     assert TOKEN_KEY not in at.session_state
+    for _ in range(5):
+        sign_in(at, "nobody-here", "not the password")
+    assert texts(at.error) == expected
 
 
 def test_sign_in_through_the_form_opens_the_role_start_page(app_store) -> None:
@@ -96,16 +114,23 @@ def test_one_time_password_must_be_changed_before_anything_else(app_store) -> No
     at.text_input(key="pw_again").input("a different one 2022")
     button(at, "Change password").click().run()
     assert "differ" in texts(at.error)
+    at.text_input(key="pw_old").input(one_time)
     at.text_input(key="pw_new").input("short")
     at.text_input(key="pw_again").input("short")
     button(at, "Change password").click().run()
     assert "at least 12 characters" in texts(at.error)
+    at.text_input(key="pw_old").input(one_time)
+    at.text_input(key="pw_new").input("aaaaaaaaaaaa")
+    at.text_input(key="pw_again").input("aaaaaaaaaaaa")
+    button(at, "Change password").click().run()
+    assert "most common breached passwords" in texts(at.error)
 
+    at.text_input(key="pw_old").input(one_time)
     at.text_input(key="pw_new").input("a new password 2022")
     at.text_input(key="pw_again").input("a new password 2022")
     button(at, "Change password").click().run()
     assert not at.exception
-    assert at.title[0].value == "My area"  # the LTO's start page, on a new session
+    assert at.title[0].value == "My area"  # the LTO's start page, in the same session
     with open_store(data_dir=seeded.folder) as store:
         assert session_user(store, at.session_state[TOKEN_KEY]).username == "newcomer"
     at = sign_in(app(seeded.folder).run(), "newcomer", one_time)
@@ -269,6 +294,8 @@ def test_single_sign_on_maps_the_email_to_an_account(app_store) -> None:
     at.secrets["auth"] = AUTH
     at.user = {"is_logged_in": True, "email": "Aigerim@example.org"}
     at.run()
+    assert "Signing in…" in texts(at.info)
+    at.run()
     assert not at.exception
     assert at.title[0].value == "My area"
     assert "Signed in as **aigerim@example.org** (LTO · A1)" in texts(at.sidebar.caption)
@@ -276,7 +303,6 @@ def test_single_sign_on_maps_the_email_to_an_account(app_store) -> None:
     button(at, "Sign out").click().run()
     assert [t.value for t in at.title] == ["Sign in"]
     assert TOKEN_KEY not in at.session_state
-
     stranger = app(seeded.folder)
     stranger.secrets["auth"] = AUTH
     stranger.user = {"is_logged_in": True, "email": "stranger@example.org"}
@@ -284,3 +310,68 @@ def test_single_sign_on_maps_the_email_to_an_account(app_store) -> None:
     assert "No account for stranger@example.org; ask a coordinator." in texts(stranger.error)
     assert button(stranger, "Sign out of the organisation account")
     assert TOKEN_KEY not in stranger.session_state
+
+
+def test_single_sign_on_does_not_undo_a_sign_out_elsewhere(app_store) -> None:
+    """A session ended in another tab (or by a coordinator) is not reopened behind the
+    user's back by the identity provider's sign-in: continuing is a click."""
+    seeded = app_store("two_areas")
+    with open_store(data_dir=seeded.folder) as store:
+        users_add(store, "aigerim@example.org", role=Role.LTO, area_ids=["A1"],
+                  user=system_user("t"), local_password=False)  # fmt: skip
+    at = app(seeded.folder)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "email": "aigerim@example.org"}
+    at.run()
+    at.run()
+    assert at.title[0].value == "My area"
+    with open_store(data_dir=seeded.folder) as store:
+        sign_out(store, at.session_state[TOKEN_KEY])
+    at.run()
+    assert [t.value for t in at.title] == ["Sign in"]
+    assert TOKEN_KEY not in at.session_state
+    button(at, "Continue as aigerim@example.org").click().run()
+    assert "Signing in…" in texts(at.info)
+
+
+def test_every_role_may_change_its_password(app_store) -> None:
+    """A team account (one page in its menu) opens Change password from the sidebar;
+    the change keeps this session and ends the account's others."""
+    seeded = app_store("two_areas")
+    other = sign_in_token(seeded.folder, "team-01")
+    at = app(seeded.folder, "team-01").run()
+    assert [t.value for t in at.title] == ["My schedule"]
+    at.switch_page("app_pages/change_password.py").run()
+    assert [t.value for t in at.title] == ["Change password"]
+    at.text_input(key="pw_old").input(PASSWORD)
+    at.text_input(key="pw_new").input("team one goes north")
+    at.text_input(key="pw_again").input("team one goes north")
+    button(at, "Change password").click().run()
+    assert not at.exception and not at.error, texts(at.error)
+    with open_store(data_dir=seeded.folder) as store:
+        assert session_user(store, at.session_state[TOKEN_KEY]).username == "team-01"
+        with pytest.raises(AuthError):
+            session_user(store, other)
+    at = sign_in(app(seeded.folder).run(), "team-01", "team one goes north")
+    assert [t.value for t in at.title] == ["My schedule"]
+
+
+def test_coordinator_lifts_a_wait_on_the_accounts_page(app_store) -> None:
+    seeded = app_store("two_areas")
+    stranger = app(seeded.folder).run()
+    for _ in range(5):
+        sign_in(stranger, "lto-a1", "not the password")
+    at = app(seeded.folder, "coord").run()
+    at.switch_page("app_pages/accounts.py").run()
+    assert not at.exception and [t.value for t in at.title] == ["Accounts"]
+    table = at.dataframe[0].value
+    row = table[table["user"] == "lto-a1"].iloc[0]
+    assert row["wrong passwords (24 h)"] == 5 and row["waiting addresses"] == "local"
+    at.selectbox(key="unlock_account").select("lto-a1")
+    button(at, "Unlock this account").click().run()
+    assert "lto-a1: 2 count(s) of wrong passwords cleared." in texts(at.success)
+    assert sign_in(stranger, "lto-a1", PASSWORD).title[0].value == "My area"
+
+    lto = app(seeded.folder, "lto-a1").run()
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        lto.switch_page("app_pages/accounts.py")

@@ -196,6 +196,19 @@ def test_station_abroad_is_flagged(mission: Mission, plan: Rows) -> None:
     assert "abroad" in _rules(report, "STO-01")
 
 
+def test_visit_to_an_unlocated_station_is_flagged_unless_allowed(
+    mission: Mission, plan: Rows
+) -> None:
+    """A visit to a station placed without coordinates breaks `route_unlocated_stations`
+    (false by default); with the rule on, the same plan passes that check."""
+    site = _row(plan, "STO-01", "voting")["site_id"]
+    stations = tuple(replace(s, unlocated=s.station_id == site) for s in mission.stations)
+    flagged = replace(mission, stations=stations)
+    assert "unlocated" in _rules(check_visits(plan, flagged), "STO-01")
+    allowed = replace(flagged, rules=replace(flagged.rules, route_unlocated_stations=True))
+    assert "unlocated" not in _rules(check_visits(plan, allowed))
+
+
 def test_unknown_sites_and_teams(mission: Mission, plan: Rows) -> None:
     """Count stations, TECs and teams the mission does not know are reported, not crashed on."""
     _row(plan, "STO-01", "counting")["site_id"] = "NOPE"

@@ -93,6 +93,31 @@ def test_windows_stays_and_prizes_follow_the_rules(
     assert inp.max_visits == 10
 
 
+def test_a_tec_in_a_later_time_zone_opens_after_the_count(mission: Mission) -> None:
+    """Stations on Hovd time (UTC+7) reporting to TECs on Ulaanbaatar time (UTC+8): polls
+    close at the TEC an hour before they close at the count station, yet the TEC's window
+    opens only then, so no team can reach its TEC before its count; the day plans and
+    every team counts before it tabulates."""
+    west = replace(
+        mission,
+        stations=tuple(replace(s, tz="Asia/Hovd") for s in mission.stations),
+        commissions=tuple(replace(c, tz="Asia/Ulaanbaatar") for c in mission.commissions),
+    )
+    problem, sample = _area(west)
+    inp, roles, _ = build_routing_input(problem, sample, GreatCircleTravel())
+    closes_at_station = problem.clock(problem.rules.polls_close, "Asia/Hovd")
+    tabulation = [i for i, r in enumerate(roles) if r[0] == "tabulation"]
+    assert tabulation
+    for i in tabulation:
+        assert inp.window_open[i] == closes_at_station
+        assert inp.window_open[i] > problem.clock(problem.rules.polls_close, roles[i][2])
+    plan = solve_area(problem, GreatCircleTravel.from_rules(west.rules))
+    for team in {s.team_id for s in plan.stops}:
+        phases = [s.phase for s in plan.stops if s.team_id == team and s.phase != "base"]
+        if "tabulation" in phases:
+            assert phases.index("counting") < phases.index("tabulation")
+
+
 def test_settings_reach_the_router_input(mission: Mission) -> None:
     """The prize scale, the per-team cap, the TEC arrival limit and the return time are
     settings, not literals."""

@@ -6,9 +6,9 @@ from dataclasses import replace
 from datetime import time
 
 import pytest
-from factories import multi_area_mission
+from factories import multi_area_mission, random_mission
 
-from planner.model import StationKind
+from planner.model import Area, StationKind
 from planner.problem import PlanOptions, area_problems, area_seed
 
 
@@ -32,6 +32,32 @@ def test_each_area_gets_its_own_teams_stations_and_tecs(mission) -> None:  # typ
         assert p.seed == area_seed(5, p.area_id)
     in_areas = {s.station_id for s in mission.stations if mission.area_of_station(s)}
     assert seen_stations == in_areas
+
+
+def test_areas_of_whole_districts_split_a_region() -> None:
+    """Areas listing districts take exactly those districts' stations and TECs, whatever
+    their region; the team of each area plans only its own districts."""
+    mission = random_mission(stations=60, teams=2, districts=4, seed=2)
+    districts = [d.district_id for d in mission.districts]
+    west = Area("W", "West", (), district_ids=tuple(districts[:2]))
+    east = Area("E", "East", (), district_ids=tuple(districts[2:]))
+    first, second = mission.sto_teams
+    mission = replace(
+        mission,
+        areas=(west, east),
+        teams=(replace(first, area_id="W"), replace(second, area_id="E")),
+    )
+    problems = {p.area_id: p for p in area_problems(mission, PlanOptions(seed=1))}
+    assert set(problems) == {"W", "E"}
+    for area in (west, east):
+        p = problems[area.area_id]
+        assert p.stations and {s.district for s in p.stations} == set(area.district_ids)
+        district_tecs = [c for c in p.commissions if c.district is not None]
+        assert district_tecs
+        assert all(mission.area_of_commission(c) == area.area_id for c in district_tecs)
+    assert len(problems["W"].stations) + len(problems["E"].stations) == sum(
+        s.kind is not StationKind.ABROAD for s in mission.stations
+    )
 
 
 def test_an_area_without_placed_teams_is_left_out(mission) -> None:  # type: ignore[no-untyped-def]

@@ -130,6 +130,23 @@ def test_excluded_stations_are_never_chosen() -> None:
     assert used and not used & excluded
 
 
+def test_unlocated_stations_are_routed_only_when_the_rules_allow() -> None:
+    """Stations placed without coordinates of their own are never opening, count or pool
+    stations, unless `route_unlocated_stations` is set; they still count in the area."""
+    mission = random_mission(stations=60, teams=2, seed=6)
+    unlocated = {s.station_id for s in mission.stations[1::3]}
+    stations = tuple(replace(s, unlocated=s.station_id in unlocated) for s in mission.stations)
+    mission = replace(mission, stations=stations)
+    problem, sample = _sample(mission, 1)
+    assert unlocated <= {s.station_id for s in problem.stations}
+    used = set(sample.pool) | {a.opening for a in sample.assignments}
+    used |= {a.count for a in sample.assignments}
+    assert used and not used & unlocated
+    allowed = replace(mission, rules=replace(mission.rules, route_unlocated_stations=True))
+    _, open_sample = _sample(allowed, 1)
+    assert set(open_sample.pool) & unlocated
+
+
 def test_same_seed_same_sample() -> None:
     """Sampling is reproducible from its seed."""
     mission = random_mission(stations=80, teams=3, districts=3, seed=7)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import zipfile
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 from ui_support import small_mission
 
 from planner.datasets import SMALL_MISSION, get_path
+from planner.model import Area, District, Region, StationKind
 from planner.ui.uploads import Upload, load_package, replace_layers
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -95,6 +97,36 @@ def test_stations_and_tecs_replace_the_layers_with_warnings() -> None:
     }
     assert result.warnings and all(w.field == "region" for w in result.warnings)
     assert "stations from stations.csv" in result.message
+
+
+def test_stations_outside_areas_of_districts_are_warned_by_district() -> None:
+    """With areas made of whole districts, an uploaded station counts as planned by its
+    district: those of a district no area lists are warned about, the others are not."""
+    mission = small_mission()
+    almaty = Region("75", "Almaty", tz="Asia/Almaty")
+    areas = (Area("AOR-7511", "Almaly", (), district_ids=("7511",)),)
+    teams = tuple(dataclasses.replace(t, area_id="AOR-7511") for t in mission.teams)
+    mission = dataclasses.replace(
+        mission,
+        regions=(*mission.regions, almaty),
+        districts=(*mission.districts, District("7511", "75", "Almaly")),
+        areas=areas,
+        teams=teams,
+    )
+    result = replace_layers(
+        mission,
+        stations=Upload("stations.csv", (FIXTURES / "stations.csv").read_bytes()),
+        commissions=Upload("commissions.csv", (FIXTURES / "commissions.csv").read_bytes()),
+    )
+    assert result.ok, result.problems
+    warned = {w.row for w in result.warnings if w.field == "district"}
+    outside = {
+        s.station_id
+        for s in result.mission.stations
+        if s.district != "7511" and s.kind is not StationKind.ABROAD
+    }
+    assert warned == outside and outside
+    assert any(s.district == "7511" for s in result.mission.stations)
 
 
 def test_tecs_alone_must_keep_every_station_tec() -> None:

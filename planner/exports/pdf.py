@@ -12,7 +12,7 @@ import atexit
 import io
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -328,7 +328,9 @@ def team_pdf(view: PlanView, team_id: str) -> bytes:
         documents.close()
 
 
-def team_pdfs(view: PlanView, team_ids: Iterable[str] | None = None) -> Iterator[tuple[str, bytes]]:
+def team_pdfs(
+    view: PlanView, team_ids: Iterable[str] | None = None
+) -> Generator[tuple[str, bytes]]:
     """(team id, PDF) for each team, one at a time, drawing every map with one figure."""
     fonts = _fonts(view)
     renderer = RouteMapRenderer(view)

@@ -9,7 +9,7 @@ Each builder runs every check of its layer (the column checks, positions and, th
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -81,6 +81,7 @@ def build_stations(
     kinds = columns.choice(src, "kind", schema.STATION_KINDS, defaults["kind"], errors)
     settings = columns.choice(src, "setting", schema.SETTINGS, defaults["setting"], errors)
     tzs = columns.time_zones(src, "tz", errors)
+    unlocated = columns.flag(src, "unlocated", errors)
     abroad = kinds == StationKind.ABROAD.value
     regions = src.text("region")
     regions = np.where(abroad & (regions == ""), schema.ABROAD_REGION, regions)
@@ -118,11 +119,12 @@ def build_stations(
         tzs,
         lon.tolist(),
         lat.tolist(),
+        unlocated.tolist(),
         strict=True,
     )
     stations = [
-        Station(sid, num, name, addr, reg, dist, tec, v, kind_of[k], setting_of[s], tz, x, y)
-        for sid, num, name, addr, reg, dist, tec, v, k, s, tz, x, y in rows
+        Station(sid, num, name, addr, reg, dist, tec, v, kind_of[k], setting_of[s], tz, x, y, u)
+        for sid, num, name, addr, reg, dist, tec, v, k, s, tz, x, y, u in rows
     ]
     return stations, [], warnings
 
@@ -221,24 +223,45 @@ def build_districts(src: Source, ctx: Context) -> tuple[list[District], list[Pro
 
 
 def build_areas(src: Source, ctx: Context) -> tuple[list[Area], list[Problem]]:
-    """Areas of responsibility or every problem found; `region_ids` is comma-separated."""
+    """Areas of responsibility or every problem found; `region_ids` is comma-separated, and
+    so is the optional `district_ids` (an area made of whole districts)."""
     errors: list[Problem] = []
     missing = columns.require(src, schema.LAYERS["areas"], errors)
     ids = columns.ids(src, "area_id", errors, check="area_id" not in missing)
-    region_ids = [
-        tuple(part.strip() for part in text.split(",") if part.strip())
-        for text in src.text("region_ids")
-    ]
+    region_ids = _id_lists(src, "region_ids")
     if ctx.region_tz is not None:
-        for row, regions in zip(src.rows, region_ids, strict=True):
-            for region in regions:
-                if region not in ctx.region_tz:
-                    message = f"region '{region}' does not exist"
-                    errors.append(Problem(src.file, int(row), "region_ids", message))
+        _known_ids(src, "region_ids", region_ids, ctx.region_tz, "region", errors)
+    district_ids = _id_lists(src, "district_ids")
+    if ctx.district_region is not None:
+        _known_ids(src, "district_ids", district_ids, ctx.district_region, "district", errors)
     if errors:
         return [], _in_file_order(errors)
-    rows = zip(ids, src.text("name"), region_ids, src.shapes(), strict=True)
+    rows = zip(ids, src.text("name"), region_ids, src.shapes(), district_ids, strict=True)
     return [Area(*values) for values in rows], []
+
+
+def _id_lists(src: Source, column: str) -> list[tuple[str, ...]]:
+    """A comma-separated id column as one tuple per row (empty where the column is missing)."""
+    return [
+        tuple(part.strip() for part in text.split(",") if part.strip()) for text in src.text(column)
+    ]
+
+
+def _known_ids(
+    src: Source,
+    column: str,
+    lists: list[tuple[str, ...]],
+    known: Mapping[str, str],
+    what: str,
+    errors: list[Problem],
+) -> None:
+    """A problem for every id of `lists` that is not one of `known`."""
+    for row, values in zip(src.rows, lists, strict=True):
+        for value in values:
+            if value not in known:
+                errors.append(
+                    Problem(src.file, int(row), column, f"{what} '{value}' does not exist")
+                )
 
 
 def build_teams(

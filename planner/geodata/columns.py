@@ -138,6 +138,23 @@ def is_valid_tz(name: str) -> bool:
     return True
 
 
+TRUE_WORDS = ("1", "true", "yes")
+FALSE_WORDS = ("", "0", "false", "no")
+
+
+def flag(src: Source, column: str, errors: list[Problem]) -> np.ndarray:
+    """A yes/no column as booleans: 1/true/yes or 0/false/no (any case); empty or a
+    missing column means no."""
+    values = np.char.lower(src.text(column).astype(str))
+    true = isin(values, TRUE_WORDS)
+    bad = ~(true | isin(values, FALSE_WORDS))
+    rows = src.rows
+    for i in np.flatnonzero(bad).tolist():
+        message = f"{column} '{src.text(column)[i]}' is not one of 1, 0, true, false, yes, no"
+        errors.append(Problem(src.file, int(rows[i]), column, message))
+    return true
+
+
 def time_zones(
     src: Source, column: str, errors: list[Problem], *, required: bool = False
 ) -> np.ndarray:

@@ -207,7 +207,11 @@ def write_mission(mission: Mission, path: str | Path, *, note: str = "") -> Path
 
 def _mission_layers(mission: Mission) -> dict[str, tuple[gpd.GeoDataFrame, str]]:
     """Layer name -> (frame, geometry type), in package order, the outline last if known."""
-    m, cols = mission, schema.LAYERS
+    m = mission
+    cols = {
+        layer: (*columns, *_used_optional(getattr(m, layer), layer))
+        for layer, columns in schema.LAYERS.items()
+    }
     regions = [r.geometry for r in m.regions]
     districts = [d.geometry for d in m.districts]
     areas = [a.geometry for a in m.areas]
@@ -229,6 +233,12 @@ def _mission_layers(mission: Mission) -> dict[str, tuple[gpd.GeoDataFrame, str]]
         outline = gpd.GeoDataFrame({"country": [m.country]}, geometry=[m.outline], crs=WGS84)
         layers[schema.OUTLINE_LAYER] = (outline, _polygon_type([m.outline]))
     return layers
+
+
+def _used_optional(items: Sequence[object], layer: str) -> tuple[str, ...]:
+    """The optional columns of `layer` that some item sets (a non-empty or true value)."""
+    optional = schema.OPTIONAL_COLUMNS.get(layer, ())
+    return tuple(name for name in optional if any(getattr(item, name) for item in items))
 
 
 def _polygon_type(shapes: Sequence[BaseGeometry | None]) -> str:
@@ -255,9 +265,12 @@ def _layer(
 
 
 def _cell(value: object) -> object:
-    """A field as stored: enums by value, tuples (an area's regions) comma-separated."""
+    """A field as stored: enums by value, tuples (an area's regions) comma-separated,
+    flags as 1 or 0."""
     if isinstance(value, StationKind | Setting | CommissionLevel | TeamKind):
         return value.value
+    if isinstance(value, bool):
+        return int(value)
     if isinstance(value, tuple):
         return ",".join(value)
     return value

@@ -100,6 +100,4 @@ def area_stations(mission: Mission, area_id: str | None) -> list[Station]:
 def area_commissions(mission: Mission, area_id: str | None) -> list[Commission]:
     if area_id is None:
         return list(mission.commissions)
-    area = mission.area_by_id.get(area_id)
-    regions = set(area.region_ids) if area else set()
-    return [c for c in mission.commissions if c.region in regions]
+    return [c for c in mission.commissions if mission.area_of_commission(c) == area_id]

@@ -64,11 +64,6 @@ class RoadsInfo:
     format: int = FORMAT
 
     @property
-    def osrm_path(self) -> Path:
-        """The base path the OSRM engine opens."""
-        return self.directory / OSRM_BASE
-
-    @property
     def osm_date(self) -> str | None:
         """The extract's date (YYYY-MM-DD), for showing next to a plan's travel source."""
         return self.osm_timestamp[:10] if self.osm_timestamp else None

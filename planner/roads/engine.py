@@ -39,7 +39,7 @@ def _key(directory: Path) -> tuple[int, str, int]:
 
 def engine(directory: Path) -> Any:
     """The `osrm.OSRM` engine of a roads directory in this process."""
-    import osrm  # type: ignore[import-untyped]
+    import osrm
 
     directory = Path(directory).absolute()
     key = _key(directory)
@@ -103,7 +103,7 @@ def table(
 ) -> RawTable:
     """Free-flow durations origins x destinations, in blocks of at most `chunk_size`
     origins by `chunk_size` destinations per engine call."""
-    import osrm  # type: ignore[import-untyped]
+    import osrm
 
     if chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")
@@ -168,7 +168,7 @@ def route(
     directory: Path, coordinates: Sequence[Coordinate], *, nodes: bool = False
 ) -> RawRoute | None:
     """The fastest road route through the coordinates in order, or None if there is none."""
-    import osrm  # type: ignore[import-untyped]
+    import osrm
 
     if len(coordinates) < 2:
         raise ValueError("a route needs at least two coordinates")

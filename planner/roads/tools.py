@@ -22,7 +22,7 @@ def osrm_version() -> str:
 
 def profile_path(profile: str) -> Path:
     """One of the wheel's Lua profiles by name, or a path to a `.lua` profile."""
-    import osrm  # type: ignore[import-untyped]
+    import osrm
 
     shipped = Path(osrm.__file__).parent / "share" / "profiles" / f"{profile}.lua"
     if profile in PROFILES and shipped.is_file():

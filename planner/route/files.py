@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
@@ -270,8 +270,8 @@ def _read_stations(
     ids = _ids(sheet, id_col)
     rows = []
     for (row, record), sid in zip(sheet.frame.iterrows(), ids, strict=True):
-        row = int(row)
-        rec = record.to_dict()
+        row = int(cast(int, row))
+        rec = cast(dict[str, str], record.to_dict())
         lat, lon = _point(sheet, row, rec, coords, required=coords_required)
         stay = sheet.number(row, stay_col, rec.get(stay_col or "", ""))
         weight = sheet.number(row, weight_col, rec.get(weight_col or "", ""), default=1.0)
@@ -321,8 +321,8 @@ def _read_teams(
             )
     rows = []
     for (row, record), tid in zip(sheet.frame.iterrows(), ids, strict=True):
-        row = int(row)
-        rec = record.to_dict()
+        row = int(cast(int, row))
+        rec = cast(dict[str, str], record.to_dict())
         s_lat, s_lon = _point(sheet, row, rec, start, required=coords_required)
         e_lat, e_lon = _point(sheet, row, rec, end, required=False)
         leaves = sheet.moment(row, dep_col, rec.get(dep_col or "", ""), day=day, tz=tz)

@@ -6,32 +6,30 @@ the current user and returns only what that user may see (see `planner.store.acc
 every write is one transaction.
 
     store = open_store()
-    sign_in = authenticate(store, "aigerim", password)
+    sign_in = authenticate(store, "aigerim", password, client="203.0.113.5")
     user = session_user(store, sign_in.token)
     mission = load_mission(store, mission_id, user=user)
 """
 
 from planner.store.access import CurrentUser, Role, system_user
-from planner.store.audit import Action, AuditRecord, audit, audit_log
-from planner.store.auth import (
-    SignIn,
+from planner.store.accounts import (
     UserInfo,
-    authenticate,
     bootstrap_coordinator,
-    change_password,
     get_user,
     has_users,
     reset_password,
-    session_user,
-    sign_in_external,
-    sign_out,
+    set_mission,
+    unlock,
     users_add,
     users_list,
     users_remove,
 )
+from planner.store.audit import Action, AuditRecord, audit, audit_log
+from planner.store.auth import SignIn, authenticate, change_password, sign_in_external
 from planner.store.db import Store, database_url, migrate, open_store
 from planner.store.errors import (
     AccessDenied,
+    AccountsWithoutMission,
     AuthError,
     BusyError,
     ConflictError,
@@ -72,10 +70,21 @@ from planner.store.plans import (
     published_version,
     save_plan,
 )
+from planner.store.sessions import (
+    ActiveSession,
+    Handoff,
+    check_session,
+    issue_ticket,
+    redeem_ticket,
+    session_user,
+    sign_out,
+)
 
 __all__ = [
     "AccessDenied",
+    "AccountsWithoutMission",
     "Action",
+    "ActiveSession",
     "AuditRecord",
     "AuthError",
     "BusyError",
@@ -83,6 +92,7 @@ __all__ = [
     "CurrentUser",
     "FieldReport",
     "FieldUpdateRecord",
+    "Handoff",
     "MissionInfo",
     "NotFound",
     "PlanVersionInfo",
@@ -101,6 +111,7 @@ __all__ = [
     "authenticate",
     "bootstrap_coordinator",
     "change_password",
+    "check_session",
     "database_url",
     "diff_versions",
     "dismiss_field_update",
@@ -108,6 +119,7 @@ __all__ = [
     "get_user",
     "has_users",
     "import_mission",
+    "issue_ticket",
     "list_missions",
     "load_mission",
     "load_plan",
@@ -121,13 +133,16 @@ __all__ = [
     "planning_inputs",
     "publish",
     "published_version",
+    "redeem_ticket",
     "reset_password",
     "save_plan",
     "session_user",
+    "set_mission",
     "sign_in_external",
     "sign_out",
     "system_user",
     "teams_version",
+    "unlock",
     "update_settings",
     "update_teams",
     "users_add",

@@ -47,10 +47,6 @@ class CurrentUser:
     team_id: str | None = None
     mission_id: int | None = None
 
-    @property
-    def is_coordinator(self) -> bool:
-        return self.role is Role.COORDINATOR
-
 
 def system_user(name: str = "cli") -> CurrentUser:
     """The local administrator: whoever can run `planner` next to the data directory
@@ -164,15 +160,19 @@ class MissionFilters:
 
 
 def _area_filters(mission_id: int, areas: frozenset[str] | None) -> MissionFilters:
-    """The rows of some areas; a TEC counts when it or one of its stations is in them."""
+    """The rows of some areas; a TEC or a region counts when it or one of its stations is
+    in them (a region split among areas made of districts belongs to none of them)."""
     if areas is None:
         return MissionFilters(None, None, None, None, None, None)
     chosen = sorted(areas)
     station_tecs = select(m.Station.tec_id).where(
         m.Station.mission_id == mission_id, m.Station.area_id.in_(chosen)
     )
+    station_regions = select(m.Station.region).where(
+        m.Station.mission_id == mission_id, m.Station.area_id.in_(chosen)
+    )
     return MissionFilters(
-        regions=m.Region.area_id.in_(chosen),
+        regions=or_(m.Region.area_id.in_(chosen), m.Region.region_id.in_(station_regions)),
         districts=m.District.area_id.in_(chosen),
         areas=m.Area.area_id.in_(chosen),
         commissions=or_(m.Commission.area_id.in_(chosen), m.Commission.tec_id.in_(station_tecs)),

@@ -1,5 +1,9 @@
 """The audit log: who signed in, viewed, published, downloaded or changed what, and when.
 
+It never holds a typed secret: a failed sign-in under a name that is no account is
+written as "(unknown account)" with a keyed hash of the name (it is often a password
+typed into the wrong field); passwords and session tokens are never written.
+
 Service functions write their entry in the same transaction as the change they record,
 so an entry exists exactly when the change does. Refused attempts are written in a
 transaction of their own (`access_denied`).
@@ -33,6 +37,9 @@ class Action(StrEnum):
     SIGN_IN_FAILED = "sign_in_failed"
     SIGN_OUT = "sign_out"
     PASSWORD_CHANGED = "password_changed"
+    PASSWORD_CHANGE_FAILED = "password_change_failed"
+    SIGN_IN_UNLOCKED = "sign_in_unlocked"
+    ACCOUNT_MISSION_SET = "account_mission_set"
     ACCESS_DENIED = "access_denied"
     MISSION_IMPORTED = "mission_imported"
     MISSION_VIEWED = "mission_viewed"

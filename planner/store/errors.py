@@ -27,7 +27,7 @@ class AccessDenied(PermissionError):
 
 
 class AuthError(StoreError):
-    """A sign-in or session that is not valid (wrong password, locked, expired)."""
+    """A sign-in or session that is not valid (wrong password, too many attempts, expired)."""
 
 
 class ConflictError(StoreError):
@@ -45,3 +45,8 @@ class BusyError(StoreError):
 
 class NotFound(StoreError, LookupError):
     """No such mission, plan version, field update or user."""
+
+
+class AccountsWithoutMission(StoreError):
+    """The store holds LTO or team accounts that belong to no mission and cannot be bound
+    to one by itself; the message names them and how to fix it."""

@@ -79,8 +79,8 @@ def _insert_regions(session: Session, mission_id: int, mission: model.Mission) -
 
 
 def _insert_districts(session: Session, mission_id: int, mission: model.Mission) -> None:
-    area_of = mission.area_of_region
-    areas = [area_of.get(d.region_id) for d in mission.districts]
+    by_district, by_region = mission.area_of_district, mission.area_of_region
+    areas = [by_district.get(d.district_id, by_region.get(d.region_id)) for d in mission.districts]
     _insert(session, rows.DISTRICTS, mission.districts, mission_id, area_ids=areas)
 
 
@@ -89,8 +89,7 @@ def _insert_areas(session: Session, mission_id: int, mission: model.Mission) -> 
 
 
 def _insert_commissions(session: Session, mission_id: int, mission: model.Mission) -> None:
-    area_of = mission.area_of_region
-    areas = [area_of.get(c.region) for c in mission.commissions]
+    areas = [mission.area_of_commission(c) for c in mission.commissions]
     _insert(session, rows.COMMISSIONS, mission.commissions, mission_id, area_ids=areas)
 
 

@@ -31,6 +31,8 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -148,6 +150,9 @@ class Area(Base):
     name: Mapped[str] = mapped_column(String(200))
     region_ids: Mapped[list[str]] = mapped_column(JSON)
     geometry_wkb: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # An area made of whole districts lists them here (they belong to it whatever their
+    # region); empty for areas made of regions.
+    district_ids: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
 
 
 class Commission(Base):
@@ -193,6 +198,8 @@ class Station(Base):
     lat: Mapped[float] = mapped_column(Double)
     # None for stations abroad: they belong to no area, so only coordinators see them.
     area_id: Mapped[str | None] = mapped_column(String(64))
+    # Placed at its commission for lack of coordinates (see `Rules.route_unlocated_stations`).
+    unlocated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     __table_args__ = (
         ForeignKeyConstraint(
@@ -242,21 +249,27 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     area_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     team_id: Mapped[str | None] = mapped_column(String(64))
-    # None: the account applies to every stored mission.
+    # LTO and team accounts belong to exactly one mission; a coordinator's None means
+    # every stored mission.
     mission_id: Mapped[int | None] = mapped_column(ForeignKey("missions.id", ondelete="CASCADE"))
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
-    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     __table_args__ = (
         CheckConstraint(_in("role", ROLES), name="role"),
         CheckConstraint("role <> 'team' OR team_id IS NOT NULL", name="team_has_team"),
+        CheckConstraint("role = 'coordinator' OR mission_id IS NOT NULL", name="one_mission"),
     )
 
 
 class UserSession(Base):
+    """A signed-in browser: the cookie holds the token, the store only its SHA-256.
+
+    `ticket_hash`: a one-time ticket, valid until `ticket_expires_at`, that the browser
+    swaps for the session cookie right after signing in.
+    """
+
     __tablename__ = "sessions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -265,6 +278,41 @@ class UserSession(Base):
     method: Mapped[str] = mapped_column(String(20), default="password")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ticket_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    ticket_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SignInFailure(Base):
+    """Wrong passwords counted per client, per account and client, and per account.
+
+    `name_key` is a keyed hash of the typed username (never the name itself: it may be a
+    password typed into the wrong field); `client` the network address ("" when the row
+    is about an account alone, and for the account row).
+    """
+
+    __tablename__ = "sign_in_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    scope: Mapped[str] = mapped_column(String(10))
+    name_key: Mapped[str] = mapped_column(String(32), default="")
+    client: Mapped[str] = mapped_column(String(64), default="")
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        UniqueConstraint("scope", "name_key", "client"),
+        CheckConstraint(_in("scope", ("client", "pair", "account")), name="scope"),
+    )
+
+
+class StoreKey(Base):
+    """Random keys made when the store is created (e.g. for keyed hashes of names)."""
+
+    __tablename__ = "store_keys"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
 
 
 class AuditEntry(Base):

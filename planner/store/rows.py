@@ -161,7 +161,9 @@ def record[R](record_type: type[R], row: Any, **computed: Any) -> R:
 
 REGIONS = RowMap(model.Region, m.Region, {"geometry": GEOMETRY})
 DISTRICTS = RowMap(model.District, m.District, {"geometry": GEOMETRY})
-AREAS = RowMap(model.Area, m.Area, {"region_ids": TUPLE, "geometry": GEOMETRY})
+AREAS = RowMap(
+    model.Area, m.Area, {"region_ids": TUPLE, "district_ids": TUPLE, "geometry": GEOMETRY}
+)
 COMMISSIONS = RowMap(model.Commission, m.Commission, {"level": enum(model.CommissionLevel)})
 STATIONS = RowMap(
     model.Station,

@@ -5,24 +5,32 @@ default, PostgreSQL when `$PLANNER_DATABASE_URL` is set. On the first start with
 empty store the app stores the default mission and creates the first coordinator; its
 one-time password goes to the server console only, never to a page.
 
-A sign-in keeps only the session token in `st.session_state`; the user behind it is
-looked up in the store once on every rerun (`current_user`), so an expired session, a
-closed one or a removed account sends the browser back to the sign-in page at once.
-Pages start with `require(role, ...)`.
+A browser keeps its session in an HttpOnly cookie (set by the `/auth/session` route,
+`planner.ui.web`), so a reload or a link to a page keeps it; a Streamlit session that
+has just signed in also keeps the token in `st.session_state` until the browser has the
+cookie. The session is checked in the store once on every rerun (`current_user`) and
+every `SESSION_CHECK_SECONDS` while a page is open, so an expired session, a sign-out in
+another tab, a password change elsewhere or a removed account sends the browser back to
+the sign-in page. Pages start with `require(role, ...)`.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
 import sys
 import threading
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
 import streamlit as st
 
 from planner.store import (
+    ActiveSession,
     AuthError,
     CurrentUser,
     Role,
@@ -31,24 +39,32 @@ from planner.store import (
     StoreError,
     authenticate,
     bootstrap_coordinator,
+    check_session,
     database_url,
     has_users,
     import_mission,
+    issue_ticket,
     list_missions,
     open_store,
-    session_user,
     sign_in_external,
     sign_out,
     system_user,
     users_list,
 )
+from planner.ui import web
 from planner.ui.memo import per_run
 
 log = logging.getLogger("planner.app")
 
 TOKEN_KEY = "auth_token"
-MUST_CHANGE_KEY = "auth_must_change"
 NOTICE_KEY = "auth_notice"
+ENDED_KEY = "auth_ended"  # hashes of tokens found dead in this browser session
+SIGNED_OUT_KEY = "auth_signed_out"  # this tab signed out: clear the cookie on the next run
+PAGE_KEY = "auth_page"  # the page path this run draws (the sign-in page's next page)
+SESSION_HOURS_ENV = "PLANNER_SESSION_HOURS"
+SESSION_CHECK_ENV = "PLANNER_SESSION_CHECK_SECONDS"
+SESSION_HOURS = 12.0
+SESSION_CHECK_SECONDS = 30.0
 FIRST_COORDINATOR = "coordinator"
 APP_OPERATOR = "app"
 
@@ -123,9 +139,31 @@ def _banner(username: str, password: str, where: str) -> str:
     )
 
 
+def _env_number(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    try:
+        number = float(value) if value else default
+    except ValueError:
+        raise ValueError(f"${name} must be a number, not {value!r}") from None
+    if number <= 0:
+        raise ValueError(f"${name} must be more than 0, not {value!r}")
+    return number
+
+
+def session_hours() -> float:
+    """How long a session lasts: `$PLANNER_SESSION_HOURS`, default 12."""
+    return _env_number(SESSION_HOURS_ENV, SESSION_HOURS)
+
+
+def session_check_seconds() -> float:
+    """How often an open page checks that its session still holds:
+    `$PLANNER_SESSION_CHECK_SECONDS`, default 30."""
+    return _env_number(SESSION_CHECK_ENV, SESSION_CHECK_SECONDS)
+
+
 @st.cache_resource(show_spinner="Opening the mission store…")
 def _opened(url: str) -> Store:
-    store = open_store(url)
+    store = open_store(url, session_ttl=timedelta(hours=session_hours()))
     bootstrap(store)
     return store
 
@@ -152,26 +190,78 @@ def first_start_accounts(store: Store) -> list[str]:
 # ---------------------------------------------------------------------------------------
 
 
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def cookie() -> str | None:
+    """The browser's session cookie, as sent when the page was opened (None: none)."""
+    value = st.context.cookies.get(web.COOKIE)
+    return value if isinstance(value, str) and value else None
+
+
+def _cookie_token() -> str | None:
+    """The session token of the browser's cookie, unless this browser session found it
+    dead already."""
+    token = cookie()
+    if token is None or _digest(token) in st.session_state.get(ENDED_KEY, ()):
+        return None
+    return token
+
+
 def token() -> str | None:
-    return st.session_state.get(TOKEN_KEY)
+    """The token of this browser session: the one it signed in with, else the cookie's."""
+    return st.session_state.get(TOKEN_KEY) or _cookie_token()
 
 
-def signed_in(store: Store | None = None) -> CurrentUser | None:
-    """The signed-in user, checked against the store now; None (and the token dropped,
-    with the reason kept for the sign-in page) when the session is not valid."""
+def client_address() -> str | None:
+    """The browser's network address, as the server sees it (None: this machine)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) else None
+
+
+def _active(store: Store) -> ActiveSession | None:
+    """The session checked against the store now; None (and the token dropped, with the
+    reason kept for the sign-in page) when it is not valid."""
     current = token()
     if not current:
         return None
     try:
-        return session_user(store or get_store(), current)
+        return check_session(store, current)
     except AuthError as exc:
+        ended = set(st.session_state.get(ENDED_KEY, ()))
+        st.session_state[ENDED_KEY] = ended | {_digest(current)}
         forget(notice=str(exc).capitalize())
         return None
 
 
+def active_session() -> ActiveSession | None:
+    """The signed-in session, checked against the store once per rerun."""
+    return per_run("session", lambda: _active(get_store()))
+
+
+def signed_in(store: Store | None = None) -> CurrentUser | None:
+    """The signed-in user, checked against the store now (None: nobody)."""
+    found = _active(store or get_store())
+    return found.user if found is not None else None
+
+
 def current_user() -> CurrentUser | None:
     """The signed-in user, checked against the store once per rerun (None: nobody)."""
-    return per_run("user", lambda: signed_in(get_store()))
+    found = active_session()
+    return found.user if found is not None else None
+
+
+def still_signed_in() -> bool:
+    """Whether the session still holds right now (for the periodic check of an open page)."""
+    current = token()
+    if not current:
+        return False
+    try:
+        check_session(get_store(), current)
+    except AuthError:
+        return False
+    return True
 
 
 def user() -> CurrentUser:
@@ -194,20 +284,43 @@ def require(*roles: Role) -> CurrentUser:
 
 
 def must_change_password() -> bool:
-    return bool(st.session_state.get(MUST_CHANGE_KEY))
+    found = active_session()
+    return bool(found and found.must_change_password)
 
 
 def remember(sign_in: SignIn) -> CurrentUser:
-    """Keep a new session in this browser session (only its token)."""
-    forget()
+    """Keep a new session in this browser session (only its token; what a previous user
+    kept was dropped when their session ended)."""
     st.session_state[TOKEN_KEY] = sign_in.token
-    st.session_state[MUST_CHANGE_KEY] = bool(sign_in.must_change_password)
     return sign_in.user
 
 
+def hand_off(store: Store, page: str = "") -> None:
+    """Send the browser to swap a one-time ticket for its session cookie, then to `page`.
+
+    Until the browser has loaded that, this browser session stays signed in by itself.
+    """
+    current = st.session_state.get(TOKEN_KEY)
+    if not current:
+        return
+    url = web.handoff_url(issue_ticket(store, current), page)
+    st.info("Signing in…")
+    navigate(url, "Continue")
+
+
+def navigate(url: str, label: str) -> None:
+    """Send the browser to `url` (one of the app's own routes), with a link as well for a
+    browser that runs no script."""
+    st.html(
+        f"<script>window.location.replace({json.dumps(url)});</script>",
+        unsafe_allow_javascript=True,
+    )
+    st.markdown(f"[{label}]({url})")
+
+
 def sign_in_with_password(store: Store, username: str, password: str) -> CurrentUser:
-    """AuthError (wrong password, locked) or BusyError are left to the caller to show."""
-    return remember(authenticate(store, username, password))
+    """AuthError (wrong password, waiting) or BusyError are left to the caller to show."""
+    return remember(authenticate(store, username, password, client=client_address()))
 
 
 def sign_in_with_identity_provider(store: Store, email: str) -> CurrentUser:
@@ -216,7 +329,7 @@ def sign_in_with_identity_provider(store: Store, email: str) -> CurrentUser:
 
 def forget(*, notice: str | None = None) -> None:
     """Drop the session and everything this browser session kept of the signed-in user."""
-    keep = {NOTICE_KEY}
+    keep = {NOTICE_KEY, ENDED_KEY, SIGNED_OUT_KEY, PAGE_KEY}
     for key in list(st.session_state.keys()):
         if key not in keep and not str(key).startswith("FormSubmitter:"):
             del st.session_state[key]
@@ -225,18 +338,43 @@ def forget(*, notice: str | None = None) -> None:
 
 
 def end_session(store: Store) -> None:
-    """Sign out: the store closes the session, this browser session forgets it."""
+    """Sign out: the store closes the session (other tabs notice on their next check),
+    this browser session forgets it, and the next run clears the cookie."""
     current = token()
     if current:
         try:
             sign_out(store, current)
         except StoreError:
             log.exception("could not close the session in the store")
+    had_cookie = cookie() is not None
     forget(notice="You are signed out.")
+    if had_cookie:
+        st.session_state[SIGNED_OUT_KEY] = True
+
+
+def clear_cookie_if_signed_out() -> bool:
+    """After signing out in this tab: send the browser to clear its cookie (and the
+    identity provider's sign-in). True when it was sent."""
+    if not st.session_state.pop(SIGNED_OUT_KEY, False):
+        return False
+    navigate(web.sign_out_url(), "Finish signing out")
+    return True
+
+
+def remember_page(url_path: str) -> None:
+    """The page path this run draws: where a sign-in on it goes next."""
+    st.session_state[PAGE_KEY] = url_path
+
+
+def requested_page() -> str:
+    return str(st.session_state.get(PAGE_KEY) or "")
 
 
 def take_notice() -> str | None:
-    return st.session_state.pop(NOTICE_KEY, None)
+    notice = st.session_state.pop(NOTICE_KEY, None)
+    if notice is None and st.query_params.get(web.SIGNED_OUT):
+        notice = "You are signed out."
+    return notice
 
 
 def oidc_configured() -> bool:

@@ -77,7 +77,7 @@ def _site_rows(keys: Iterable[str], phases: Mapping[str, set[str]], mission: Mis
         else:
             c = mission.commission_by_id.get(site)
             name = c.name if c else site
-            area = mission.area_of_region.get(c.region, "") if c else ""
+            area = (mission.area_of_commission(c) or "") if c else ""
         rows.append(
             {
                 "site": site,

@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 
 from planner.errors import MissionDataError, Problem
 from planner.geodata import load_commissions, load_mission, load_stations
-from planner.model import Mission
+from planner.model import Mission, StationKind
 
 MAX_ZIP_BYTES = 500_000_000  # uncompressed: refuse archives that would fill the disk
 STATION_TYPES = ["csv", "xlsx", "xls", "geojson", "json", "gpkg", "zip"]
@@ -152,6 +152,23 @@ def load_package(uploads: Sequence[Upload]) -> UploadResult:
         )
 
 
+def _outside_every_area(mission: Mission, file: str) -> list[Problem]:
+    """A warning for each station in the country that falls in none of the areas (by its
+    district when areas are made of districts, else by its region): it would not be planned."""
+    placed_by = "district" if mission.area_of_district else "region"
+    return [
+        Problem(
+            file,
+            s.station_id,
+            placed_by,
+            f"{placed_by} {getattr(s, placed_by)!r} is in none of the mission's areas: "
+            "the station will not be planned",
+        )
+        for s in mission.stations
+        if s.kind is not StationKind.ABROAD and mission.area_of_station(s) is None
+    ]
+
+
 def replace_layers(
     mission: Mission, *, stations: Upload | None = None, commissions: Upload | None = None
 ) -> UploadResult:
@@ -205,22 +222,11 @@ def replace_layers(
                     )
         if problems:
             return UploadResult(None, _rename(problems, folder))
-        regions = {r.region_id for r in mission.regions}
-        if regions and stations is not None:
-            for s in new_stations:
-                if s.kind.value != "abroad" and s.region not in regions:
-                    warnings.append(
-                        Problem(
-                            stations.name,
-                            s.station_id,
-                            "region",
-                            f"region {s.region!r} is not one of the mission's regions: "
-                            "the station is in no area and will not be planned",
-                        )
-                    )
         new = dataclasses.replace(
             mission, stations=tuple(new_stations), commissions=tuple(new_commissions)
         )
+        if mission.areas and stations is not None:
+            warnings += _outside_every_area(new, stations.name)
         parts = []
         if stations is not None:
             parts.append(f"{len(new_stations):,} stations from {stations.name}")

@@ -16,6 +16,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+# Assertions wait for the page up to this long. A Streamlit rerun takes well under a second
+# on an idle machine but several on two busy cores; a wait that ends as soon as the page is
+# right costs nothing when it is quick.
+expect.set_options(timeout=20_000)
+
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
 # Chromium flags for a closed network: no background calls home.
@@ -56,6 +61,7 @@ PASSWORD = "correct horse battery staple"
 LTO_AREA = "AOR-07"  # Atyrau: 297 stations, teams STO-098 .. STO-102
 LTO_USER, TEAM_USER, TEAM_ID, COORDINATOR = "lto-atyrau", "sto-100", "STO-100", "coord"
 PLANNED_AREAS = ("AOR-07", "AOR-08", "AOR-09")
+SESSION_CHECK_SECONDS = 2
 
 
 @dataclass(frozen=True)
@@ -122,7 +128,13 @@ def seed(tmp_path_factory: pytest.TempPathFactory) -> Seed:
 @pytest.fixture(scope="session")
 def app_url(seed: Seed) -> Iterator[str]:
     port = _free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PLANNER_DATA_DIR": str(seed.data_dir)}
+    env = {
+        **os.environ,
+        "PYTHONUNBUFFERED": "1",
+        "PLANNER_DATA_DIR": str(seed.data_dir),
+        # An open page notices a session ended elsewhere within seconds (default 30).
+        "PLANNER_SESSION_CHECK_SECONDS": str(SESSION_CHECK_SECONDS),
+    }
     env.pop("PLANNER_DATABASE_URL", None)
     log = (ROOT / "test-output").joinpath("streamlit.log")
     log.parent.mkdir(parents=True, exist_ok=True)

@@ -88,6 +88,33 @@ def test_note_goes_into_the_settings_file(tmp_path: Path, small_mission: Mission
     assert load_mission(tmp_path / "noted") == small_mission
 
 
+def test_district_areas_and_unlocated_stations_round_trip(tmp_path: Path, small_mission: Mission):
+    """An area made of whole districts and a station placed without coordinates of its own
+    are written (as `district_ids` and `unlocated`) and read back; a mission without them
+    writes neither column, so its package stays as before."""
+    plain = write_mission(small_mission, tmp_path / "plain")
+    assert "district_ids" not in pyogrio.read_info(plain, layer="areas")["fields"]
+    assert "unlocated" not in pyogrio.read_info(plain, layer="stations")["fields"]
+    west, east = (
+        dataclasses.replace(
+            small_mission.areas[0], area_id=area_id, region_ids=(), district_ids=(d,)
+        )
+        for area_id, d in (("AOR-W", "7511"), ("AOR-E", "7513"))
+    )
+    stations = list(small_mission.stations)
+    stations[3] = dataclasses.replace(stations[3], unlocated=True)
+    teams = tuple(dataclasses.replace(t, area_id="AOR-W") for t in small_mission.teams)
+    mission = dataclasses.replace(
+        small_mission, areas=(west, east), stations=tuple(stations), teams=teams
+    )
+    loaded = load_mission(write_mission(mission, tmp_path / "districts"))
+    assert loaded == mission
+    assert [a.district_ids for a in loaded.areas] == [("7511",), ("7513",)]
+    assert [s.station_id for s in loaded.stations if s.unlocated] == ["PS-4"]
+    assert loaded.area_of_station(loaded.station_by_id["PS-4"]) == "AOR-E"
+    assert loaded.area_of_commission(loaded.commission_by_id["TEC-7511"]) == "AOR-W"
+
+
 # --- checks across layers -------------------------------------------------------------
 
 
@@ -98,8 +125,9 @@ def replace_layer(gpkg: Path, layer: str, edit) -> None:
 
 
 def test_package_cross_references_are_checked(tmp_path: Path, small_mission: Mission):
-    """Unknown region, district, TEC, parent TEC, area region and team area, and a district
-    of another region, are all reported, each at its layer and row."""
+    """Unknown region, district, TEC, parent TEC, area region or district and team area, a
+    district of another region and a flag that is not yes or no are all reported, each at
+    its layer and row."""
     outside_city = shapely.box(76.5, 43.3, 77.5, 44.0)
     mission = dataclasses.replace(
         small_mission,
@@ -113,12 +141,14 @@ def test_package_cross_references_are_checked(tmp_path: Path, small_mission: Mis
         f.loc[1, "district"] = "7599"
         f.loc[2, "tec_id"] = "TEC-404"
         f.loc[3, "district"] = "1901"
+        f["unlocated"] = ["0", "1", "", "true", "maybe", "No", "yes"][: len(f)]
 
     def commissions(f: gpd.GeoDataFrame) -> None:
         f.loc[2, "parent_id"] = "TEC-00"
 
     def areas(f: gpd.GeoDataFrame) -> None:
         f.loc[0, "region_ids"] = "75, 76"
+        f["district_ids"] = "7511, 7599"
 
     def teams(f: gpd.GeoDataFrame) -> None:
         f.loc[1, "area_id"] = "AOR-99"
@@ -139,7 +169,11 @@ def test_package_cross_references_are_checked(tmp_path: Path, small_mission: Mis
         ("stations", 2, "district"): "district '7599' does not exist",
         ("stations", 3, "tec_id"): "TEC 'TEC-404' does not exist",
         ("stations", 4, "district"): "district '1901' belongs to region '19', not '75'",
+        ("stations", 5, "unlocated"): (
+            "unlocated 'maybe' is not one of 1, 0, true, false, yes, no"
+        ),
         ("areas", 1, "region_ids"): "region '76' does not exist",
+        ("areas", 1, "district_ids"): "district '7599' does not exist",
         ("teams", 2, "area_id"): "area 'AOR-99' does not exist",
     }
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from typer.testing import CliRunner
 
 from planner.datasets import SMALL_MISSION, get_path
-from planner.store import authenticate, open_store
+from planner.store import AuthError, authenticate, open_store
 from planner.store.command import app
 
 runner = CliRunner()
@@ -60,3 +61,27 @@ def test_mistakes_are_messages(tmp_path):
     assert missing.exit_code == 1 and "no user ghost" in missing.output
     last = _run("remove", "coordinator", "--database", url)
     assert last.exit_code == 1 and "last coordinator" in last.output
+
+
+def test_unlock_lifts_the_waits_and_list_shows_them(tmp_path):
+    """`users list` shows recent wrong passwords and the addresses that must wait;
+    `users unlock NAME` and `users unlock --client ADDRESS` lift them."""
+    url = f"sqlite:///{(tmp_path / 'planner.db').as_posix()}"
+    first = _run("init", "--database", url)
+    password = re.search(r"shown only now\):\s+(\S+)", first.output).group(1)
+    with open_store(url) as store:
+        for _ in range(5):
+            with pytest.raises(AuthError):
+                authenticate(store, "coordinator", "a wrong guess", client="198.51.100.7")
+    listed = _run("list", "--database", url)
+    assert "coordinator must wait after wrong passwords from: 198.51.100.7" in " ".join(
+        listed.output.split()
+    )
+    unlocked = _run("unlock", "coordinator", "--database", url)
+    assert unlocked.exit_code == 0 and "2 count(s)" in unlocked.output
+    with open_store(url) as store:
+        assert authenticate(store, "coordinator", password, client="198.51.100.7")
+    again = _run("unlock", "--client", "198.51.100.7", "--database", url)
+    assert again.exit_code == 0 and "client 198.51.100.7" in again.output
+    neither = _run("unlock", "--database", url)
+    assert neither.exit_code == 1 and "one of them" in neither.output
