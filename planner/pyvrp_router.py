@@ -28,7 +28,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -41,6 +41,9 @@ from planner.routing_data import (
     RoutingInput,
     RoutingResult,
 )
+
+if TYPE_CHECKING:
+    import pyvrp
 
 # The fewest iterations any time limit stands for.
 MIN_RUN = 1_000
@@ -90,7 +93,7 @@ def iterations_for(inp: RoutingInput, time_limit_s: float) -> int:
 class _Encoding:
     """The PyVRP model of an input: which node each client is, which vehicles each type."""
 
-    data: object  # pyvrp.ProblemData
+    data: pyvrp.ProblemData
     clients: tuple[int, ...]  # client index -> node
     vehicles: tuple[tuple[int, ...], ...]  # vehicle type -> vehicles, in order
     worth: int  # objective units per prize unit
@@ -214,7 +217,7 @@ class _RoutePool:
         self.routes: _Pool = {}
         self.seen: set[tuple[int, ...]] = set()
 
-    def add(self, solution, *, exact: bool = False) -> None:  # type: ignore[no-untyped-def]
+    def add(self, solution: pyvrp.Solution, *, exact: bool = False) -> None:
         if not solution.is_feasible():
             return
         for route in solution.routes():
@@ -235,7 +238,7 @@ class _RoutePool:
             )
 
 
-def _routes_of(solution) -> list[tuple[int, tuple[int, ...]]]:  # type: ignore[no-untyped-def]
+def _routes_of(solution: pyvrp.Solution) -> list[tuple[int, tuple[int, ...]]]:
     return sorted(
         (route.vehicle_type(), tuple(a.idx for a in route if a.is_client()))
         for route in solution.routes()
@@ -271,7 +274,7 @@ def solve_pyvrp(
         def __init__(self) -> None:
             self.last = None
 
-        def on_iteration(self, current, candidate, best, cost_evaluator):  # type: ignore[no-untyped-def]
+        def on_iteration(self, current, candidate, best, cost_evaluator):
             if current is not self.last:
                 self.last = current
                 pool.add(current)
@@ -283,21 +286,22 @@ def solve_pyvrp(
     # pyvrp.solve's set-up, kept across the segments of the search.
     rng = pyvrp.RandomNumberGenerator(seed=seed % 2**32)
     search = LocalSearch(
-        data,  # type: ignore[arg-type]
+        data,
         rng,
-        compute_neighbours(data, params.neighbourhood),  # type: ignore[arg-type]
+        compute_neighbours(data, params.neighbourhood),
         PerturbationManager(params.perturbation),
     )
     for operator in params.operators:
         if operator.supports(data):
             search.add_operator(operator(data))
-    penalties = PenaltyManager(params.penalty.midpoint_penalties(data), params.penalty)  # type: ignore[arg-type]
+    penalties = PenaltyManager(params.penalty.midpoint_penalties(data), params.penalty)
     current = search(
         pyvrp.Solution.make_random(data, rng), penalties.max_cost_evaluator(), exhaustive=True
     )
     # With one vehicle, a plan is one route and the search's best is the best it saw.
     recombine = inp.num_vehicles > 1
-    ils = IteratedLocalSearchParams(callbacks=Pooling() if recombine else None)
+    callbacks = Pooling() if recombine else IteratedLocalSearchCallbacks()
+    ils = IteratedLocalSearchParams(callbacks=callbacks)
     done = partitions = 0
     best = current if current.is_feasible() else None
     segments = max(1, min(SEGMENTS, iterations // MIN_SEGMENT)) if recombine else 1
@@ -325,8 +329,8 @@ def solve_pyvrp(
         partitions += 1
         if chosen != held:
             current = pyvrp.Solution(
-                data,  # type: ignore[arg-type]
-                [pyvrp.Route(data, list(visits), vtype) for vtype, visits in chosen],  # type: ignore[arg-type]
+                data,
+                [pyvrp.Route(data, list(visits), vtype) for vtype, visits in chosen],
             )
         best = current
     chosen = _routes_of(best) if best is not None else []
