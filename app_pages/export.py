@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from planner.store import Action, Role, audit
-from planner.ui import mission_state, session, version_state
+from planner.ui import mission_state, session, travel_state, version_state
 from planner.ui.downloads import ExportSource, downloads_for
 from planner.ui.widgets import download_buttons
 
@@ -37,7 +37,9 @@ def record(detail: dict) -> None:
 
 download_buttons(
     downloads_for(who.role.value),
-    ExportSource(plan, mission, version_id=version.id),
+    ExportSource(
+        plan, mission, version_id=version.id, lines=travel_state.version_lines(version, plan)
+    ),
     record,
     key=f"download_v{version.id}",
 )

@@ -8,7 +8,7 @@ import streamlit as st
 from planner.maps.selection import area_commissions, area_stations
 from planner.schedule import PHASES
 from planner.store import Role
-from planner.ui import report_state, session, version_state
+from planner.ui import report_state, session, travel_state, version_state
 from planner.ui.filters import area_options, make_view, team_options
 from planner.ui.widgets import map_with_details
 
@@ -64,4 +64,5 @@ st.caption(
 )
 if plan is not None and not view.show_numbers:
     st.caption("Numbered stops appear when you choose an area or teams.")
-map_with_details(mission, plan, view, key="plan_map", statuses=statuses)
+lines = travel_state.version_lines(version, plan) if version is not None and plan else None
+map_with_details(mission, plan, view, key="plan_map", statuses=statuses, lines=lines)

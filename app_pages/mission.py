@@ -127,7 +127,12 @@ cols[1].metric("TECs", summary.commissions)
 cols[2].metric("Polling stations", f"{summary.stations:,}")
 cols[3].metric("Voters", f"{summary.voters:,}")
 cols[4].metric("Areas (AoRs)", summary.areas)
-cols[5].metric("Teams", summary.teams)
+by_kind = summary.teams_by_kind
+cols[5].metric(
+    "STO teams",
+    by_kind.get("sto", 0),
+    help=f"Short-term observer teams, planned for election day; LTO teams: {by_kind.get('lto', 0)}",
+)
 
 st_folium(
     mission_map(mission), height=520, use_container_width=True, returned_objects=[], key="mission"
@@ -142,10 +147,12 @@ with left:
     )
 with mid:
     st.subheader("By region")
-    st.dataframe(
-        pd.DataFrame({"stations": summary.stations_by_region, "voters": summary.voters_by_region}),
-        width="stretch",
+    region_names = {r.region_id: r.name_en for r in mission.regions}
+    by_region = pd.DataFrame(
+        {"stations": summary.stations_by_region, "voters": summary.voters_by_region}
     )
+    by_region.insert(0, "region", [region_names.get(r, r) for r in by_region.index])
+    st.dataframe(by_region, width="stretch")
 with right:
     st.subheader("Teams")
     st.dataframe(pd.DataFrame({"teams": summary.teams_by_kind}), width="stretch")

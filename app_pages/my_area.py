@@ -16,12 +16,18 @@ from planner.field_status import (
 )
 from planner.maps.selection import MapView
 from planner.store import FieldReport, Role, add_field_update, dismiss_field_update
-from planner.ui import job_state, mission_state, report_state, session, version_state
+from planner.ui import (
+    job_state,
+    mission_state,
+    report_state,
+    session,
+    travel_state,
+    version_state,
+)
 from planner.ui.field import FieldUpdate, check_update
 from planner.ui.filters import area_options
 from planner.ui.guard import page_errors
 from planner.ui.progress import job_outcome, job_progress
-from planner.ui.replan import restrict_to_area
 from planner.ui.tables import area_stations_table, area_tecs_table, teams_table, unvisited
 from planner.ui.versions import diff_table
 from planner.ui.widgets import map_with_details, schedules
@@ -92,6 +98,7 @@ map_with_details(
     key=f"area_map_{area_id}",
     height=520,
     statuses=statuses,
+    lines=travel_state.version_lines(version, plan) if plan is not None else None,
 )
 
 if plan is not None:
@@ -109,7 +116,8 @@ tecs_tab.dataframe(tecs, hide_index=True, width="stretch")
 st.subheader("Field reports")
 st.caption(
     "Saved for the whole mission team. Closed and inaccessible stations are left out of "
-    "every new plan; moved stations are planned at their new place; closed roads and notes "
+    "every new plan; moved stations are planned at their new place; a closed road given by "
+    "its ends is closed in road travel times (when the mission plans on road data); notes "
     "are kept for the planners."
 )
 options = {
@@ -166,14 +174,44 @@ with road_tab, st.form(f"road_{area_id}", clear_on_submit=True):
     place_b = cols[1].selectbox(
         "To", list(places), format_func=places.get, index=None, placeholder="Choose…"
     )
+    st.caption(
+        "Where the road is closed: its two ends (latitude, longitude). Road travel times "
+        "close that stretch in the next re-plan; without them the report is kept for the "
+        "planners."
+    )
+    cols = st.columns(4)
+    ends = [
+        cols[i].number_input(label, value=None, format="%.5f", key=f"road_{area_id}_{i}")
+        for i, label in enumerate(
+            ("Start latitude", "Start longitude", "End latitude", "End longitude")
+        )
+    ]
     road_note = st.text_input("Note (which road, until when)")
     if st.form_submit_button("Save road report"):
-        if place_a is None or place_b is None or place_a == place_b:
-            st.error("Choose the two different places the closed road runs between.")
+        given = [v for v in ends if v is not None]
+        points = (
+            ((float(ends[1]), float(ends[0])), (float(ends[3]), float(ends[2])))
+            if len(given) == 4
+            else None
+        )
+        if given and points is None:
+            st.error("Give both ends of the closed stretch: four numbers, or none.")
+        elif points is None and (place_a is None or place_b is None or place_a == place_b):
+            st.error(
+                "Choose the two different places the closed road runs between, or give the "
+                "ends of the closed stretch."
+            )
+        elif points is not None and (problem := travel_state.closure_problem(points)):
+            st.error(f"The report was not saved: {problem}")
         else:
             _file(
                 FieldReport(
-                    ReportKind.ROAD_CLOSED, place_a=place_a, place_b=place_b, note=road_note.strip()
+                    ReportKind.ROAD_CLOSED,
+                    place_a=place_a,
+                    place_b=place_b,
+                    note=road_note.strip(),
+                    area_id=area_id,
+                    road_points=points,
                 )
             )
 with note_tab, st.form(f"note_{area_id}", clear_on_submit=True):
@@ -193,7 +231,13 @@ if reports:
                 "kind": KIND_LABELS.get(r.kind, r.kind),
                 "where": places.get(r.station_id or "", r.station_id or "")
                 if r.station_id
-                else (f"{r.place_a} – {r.place_b}" if r.place_a else ""),
+                else (f"{r.place_a} – {r.place_b}" if r.place_a else "")
+                + (
+                    f" (closed {r.road_points[0][1]:.5f}, {r.road_points[0][0]:.5f} – "
+                    f"{r.road_points[-1][1]:.5f}, {r.road_points[-1][0]:.5f})"
+                    if r.road_points
+                    else ""
+                ),
                 "new position": f"{r.lat:.5f}, {r.lon:.5f}" if r.lat is not None else "",
                 "note": r.note,
                 "by": r.author,
@@ -238,10 +282,21 @@ else:
         f"account ({open_reports} not yet in a plan); the other areas keep their routes. "
         "The result is saved as a new version; this one stays readable."
     )
+    affecting = [
+        r
+        for r in reports
+        if r.status != ReportState.DISMISSED
+        and (r.station_id is not None or r.road_points is not None)
+    ]
     with st.form(f"replan_{area_id}"):
         cols = st.columns(2)
         seed = cols[0].number_input("Seed", min_value=0, value=int(plan.seed), step=1)
         limit = cols[1].number_input("Time limit (s)", min_value=1, max_value=600, value=10, step=1)
+        only_affected = bool(affecting) and st.checkbox(
+            "Only the teams whose routes the reports affect (a closed or moved station on "
+            "the route, a closed road under it); the area's other teams keep their routes",
+            value=True,
+        )
         go = st.form_submit_button(
             f"Re-plan {area_id} only", type="primary", disabled=running is not None
         )
@@ -249,24 +304,39 @@ else:
         with page_errors("Starting the re-plan"):
             inputs = report_state.inputs(areas=[area_id])
             try:
-                restricted = restrict_to_area(inputs.mission, area_id)
+                replan = travel_state.area_replan(
+                    inputs, plan, area_id, only_affected=only_affected
+                )
             except ValueError as exc:
                 st.error(f"Cannot re-plan: {exc}")
             else:
+                if replan.unplaced:
+                    st.session_state[REPORT_NOTICE_KEY] = (
+                        f"{len(replan.unplaced)} road report(s) without the closed stretch's "
+                        "ends do not change travel times."
+                    )
+                which = (
+                    f"{', '.join(replan.replanned)} re-planned after field reports"
+                    if replan.kept
+                    else "re-planned"
+                )
                 job_state.start_job(
-                    restricted,
+                    replan.mission,
                     job_state.JobPlan(
                         "area",
-                        f"{area_id} re-planned, seed {int(seed)}",
+                        f"{area_id} {which}, seed {int(seed)}",
                         parent=version.id,
                         areas=(area_id,),
                         applied_updates=inputs.open_update_ids,
+                        kept_stops=replan.kept,
+                        before_stops=replan.before,
                     ),
                     time_limit_s=float(limit),
                     seed=int(seed),
                     workers=1,
-                    excluded=inputs.excluded,
+                    excluded=replan.excluded,
                     areas=[area_id],
+                    travel=replan.travel,
                 )
                 st.rerun()
 if job_state.job() is not None:
@@ -277,6 +347,14 @@ if version is not None and version.parent_id is not None:
     changed = diff_table(version_state.changes(version) or {}, mission)
     changed = changed[changed["area"] == area_id] if len(changed) else changed
     st.subheader(f"What changed in version {version.id} (from version {version.parent_id})")
+    moved = ((version.stats.get("areas") or {}).get(area_id) or {}).get("churn")
+    if moved:
+        st.caption(
+            f"{moved['teams_changed']} of {moved['teams_compared']} teams changed: "
+            f"{moved['stops_added']} stops added, {moved['stops_dropped']} dropped, "
+            f"{moved['stops_retimed']} retimed by more than {moved['retimed_after_min']} min, "
+            f"{moved['stops_reordered']} reordered (of {moved['stops_before']})."
+        )
     if len(changed):
         st.dataframe(changed, hide_index=True, width="stretch")
     else:

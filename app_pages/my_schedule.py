@@ -7,7 +7,7 @@ import streamlit as st
 
 from planner.maps.selection import MapView
 from planner.store import Action, Role, audit
-from planner.ui import mission_state, session, version_state
+from planner.ui import mission_state, session, travel_state, version_state
 from planner.ui.downloads import ExportSource, downloads_for
 from planner.ui.tables import schedule_table
 from planner.ui.widgets import download_buttons, map_with_details
@@ -60,6 +60,7 @@ map_with_details(
     MapView(team_ids=frozenset({team_id}), numbered=True),
     key="team_map",
     height=420,
+    lines=travel_state.version_lines(version, plan),
 )
 
 st.subheader("Files")
@@ -72,7 +73,13 @@ def record(detail: dict) -> None:
 
 download_buttons(
     downloads_for(who.role.value),
-    ExportSource(plan, mission, team_id=team_id, version_id=version.id),
+    ExportSource(
+        plan,
+        mission,
+        team_id=team_id,
+        version_id=version.id,
+        lines=travel_state.version_lines(version, plan),
+    ),
     record,
     key=f"team_download_v{version.id}",
 )

@@ -10,7 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from planner.store import Role, publish
-from planner.ui import job_state, mission_state, report_state, session, version_state
+from planner.travel_source import travel_label
+from planner.ui import job_state, mission_state, report_state, session, travel_state, version_state
 from planner.ui.editing import plan_blockers, target_warnings, team_warnings
 from planner.ui.guard import page_errors
 from planner.ui.progress import job_outcome, job_progress
@@ -45,6 +46,7 @@ for note in team_warnings(mission) + target_warnings(mission):
     st.info(note)
 if excluded:
     st.caption(f"{len(excluded)} station(s) reported closed or inaccessible are left out.")
+st.caption(f"Travel times: {travel_state.label(travel_state.settings(), mission.rules)}.")
 
 running = job_state.job()
 with st.form("plan"):
@@ -81,6 +83,7 @@ with st.form("plan"):
 if submitted and not blockers:
     with page_errors("Starting the planner"):
         inputs = report_state.inputs()  # one snapshot: mission, field reports, open report ids
+        travel, _ = travel_state.planning_travel(inputs.mission.rules, inputs.updates)
         job_state.start_job(
             inputs.mission,
             job_state.JobPlan(
@@ -94,6 +97,7 @@ if submitted and not blockers:
             workers=int(workers),
             excluded=inputs.excluded,
             areas=planned_areas(inputs.mission),
+            travel=travel,
         )
         st.rerun()
 
@@ -149,6 +153,7 @@ st.caption(
     f"Seed {plan.seed}; solver wall time {plan.stats.get('wall_s', '?')} s; "
     f"{version.stop_count:,} stops."
 )
+st.caption(f"Travel times of this version: {travel_label(plan.stats.get('travel'))}.")
 
 st.subheader("Coverage against targets")
 targets = targets_table(plan)

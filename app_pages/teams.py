@@ -13,7 +13,8 @@ import pandas as pd
 import streamlit as st
 
 from planner.store import ConflictError, Role, update_settings, update_teams
-from planner.ui import mission_state, session, version_state
+from planner.travel_source import calibration_fields
+from planner.ui import mission_state, session, travel_state, version_state
 from planner.ui.editing import (
     RULE_FIELDS,
     allocate,
@@ -27,6 +28,7 @@ from planner.ui.editing import (
     teams_from_rows,
 )
 from planner.ui.guard import CONFLICT, page_errors
+from planner.ui.roads import MAX_EXTRACT_BYTES, available_roads, builds, roads_root, start_build
 
 CONFLICT_SETTINGS = (
     "someone else changed the teams, rules or targets since you opened this page; reload "
@@ -207,6 +209,107 @@ with st.form("rules"):
                     ),
                 )
                 _done("Rules saved.")
+
+# --- Travel -------------------------------------------------------------------------
+st.header("Travel times")
+current = travel_state.settings()
+st.caption(f"Now: {travel_state.label(current, mission.rules)}.")
+known = available_roads()
+
+
+def _source(name: str | None) -> str:
+    if name is None:
+        return "Straight line (great circle × detour at the speeds of the rules above)"
+    info = known.get(name)
+    if info is None:
+        return f"Road data {name} (not on this server)"
+    return f"Roads: {name} · {info.source_file} · OSM data of {info.osm_date or 'unknown date'}"
+
+
+with st.form("travel"):
+    choices: list[str | None] = [None, *known]
+    if current.roads is not None and current.roads not in known:
+        choices.append(current.roads)
+    source = st.selectbox(
+        "Travel source",
+        choices,
+        index=choices.index(current.roads),
+        format_func=_source,
+        help="Road data is an OpenStreetMap extract built on this server (add one below).",
+        key=f"travel_source_{version}",
+    )
+    factors = {**calibration_fields(), **current.factors}
+    cols = st.columns(3)
+    entered_factors = {
+        name: cols[index % 3].number_input(
+            label,
+            value=float(factors[name]),
+            step=0.05 if name.endswith("factor") else 10.0,
+            help=help_text,
+            key=f"travel_{name}_{version}",
+        )
+        for index, (name, (label, help_text)) in enumerate(travel_state.CALIBRATION_FIELDS.items())
+    }
+    st.caption(
+        "Road times are OSRM's free-flow times × these factors (a leg with one urban end "
+        "takes the mean), plus parking minutes from the rules; pairs without a road use the "
+        "straight line."
+    )
+    if st.form_submit_button("Apply travel settings"):
+        with page_errors("Applying the travel settings"):
+            travel, problems = travel_state.travel_from_values(source, entered_factors)
+            if problems:
+                st.error("These travel settings cannot be used: " + "; ".join(problems))
+            else:
+                _save(
+                    "Your travel settings were",
+                    lambda: update_settings(
+                        session.get_store(),
+                        mission_id,
+                        travel=travel,
+                        user=user,
+                        expected_version=version,
+                    ),
+                )
+                _done("Travel settings saved.")
+
+with st.expander("Add road data (an OpenStreetMap extract)"):
+    st.caption(
+        f"Upload a .osm.pbf extract (at most {MAX_EXTRACT_BYTES // 2**20} MB; e.g. a "
+        "country from an OSM extract service). It is built with OSRM in the background and "
+        f"kept on the server under {roads_root()}. Larger extracts: build them on the "
+        "server with `planner roads build EXTRACT.osm.pbf --out "
+        f"{roads_root()}/NAME`."
+    )
+    with st.form("roads_upload", clear_on_submit=True):
+        cols = st.columns([2, 1])
+        upload = cols[0].file_uploader("Extract", type=["pbf"])
+        name = cols[1].text_input("Name", placeholder="e.g. almaty-2012")
+        if st.form_submit_button("Build road data"):
+            with page_errors("Building road data"):
+                if upload is None or not name.strip():
+                    st.error("Choose an extract and give the road data a name.")
+                else:
+                    start_build(name.strip(), upload.name, upload.getvalue())
+                    st.rerun()
+
+    @st.fragment(run_every=1.0)
+    def _builds() -> None:
+        for status in builds():
+            what = f"Road data {status.name}"
+            if status.state == "running":
+                st.progress(
+                    status.fraction,
+                    text=f"{what}: step {status.number} of {status.total}, {status.step} "
+                    f"({status.elapsed_s:.0f} s)",
+                )
+            elif status.state == "done":
+                st.success(f"{what} built in {status.elapsed_s:.0f} s: choose it above.")
+            else:
+                st.error(f"{what} could not be built: {status.error}")
+
+    if builds():
+        _builds()
 
 # --- Targets ------------------------------------------------------------------------
 st.header("Coverage targets")

@@ -37,6 +37,12 @@ err = Console(stderr=True)
 EXIT_DATA = 1
 EXIT_FAILED = 2
 
+ROADS_OPTION = typer.Option(
+    "--roads",
+    help="Road data (a directory written by `planner roads build`) for travel times; "
+    "default: [travel] roads in mission.toml, else the straight-line model.",
+)
+
 
 def _print_problems(problems: list[Problem], *, title: str) -> None:
     """One line per problem (file, row, field, message): readable in logs and greppable."""
@@ -421,6 +427,7 @@ def plan(
             "its own files are replaced, every other file stays.",
         ),
     ] = False,
+    roads: Annotated[Path | None, ROADS_OPTION] = None,
 ) -> None:
     """Plan every team's election day and write visits, coverage, routes and a summary."""
     from planner.fileio import check_output_dir
@@ -432,6 +439,7 @@ def plan(
     path = _mission_path(mission)
     loaded = load_mission(path)
     chosen_seed = loaded.seed if seed is None else seed
+    travel = _plan_travel(loaded, path, roads)
     unlocated = sum(s.unlocated for s in loaded.stations)
     if unlocated and not loaded.rules.route_unlocated_stations:
         console.print(
@@ -457,12 +465,24 @@ def plan(
             seed=chosen_seed,
             workers=workers,
             on_progress=on_progress,
+            travel=travel,
         )
     write_plan(result, loaded, out, mission_path=path, force=force)
     _print_coverage(result)
     console.print(
         f"Plan written to [bold]{out}[/bold] (seed {chosen_seed}, {result.stats['wall_s']} s)"
     )
+
+
+def _plan_travel(mission: Any, package: Path, roads: Path | None) -> Any:
+    """The mission's travel model (`planner.travel_source`), its warnings printed."""
+    from planner.travel_source import describe_travel, package_mission_travel, travel_label
+
+    travel, warnings = package_mission_travel(mission, package, roads=roads)
+    for w in warnings:
+        err.print(f"[yellow]warning[/yellow] {escape(str(w))}", soft_wrap=True)
+    console.print(f"Travel: {escape(travel_label(describe_travel(travel)))}", soft_wrap=True)
+    return travel
 
 
 def _print_coverage(result: Any) -> None:
@@ -491,6 +511,13 @@ def check(
     mission: Annotated[
         Path | None, typer.Option(help="Mission package (default: the one the plan names).")
     ] = None,
+    roads: Annotated[
+        Path | None,
+        typer.Option(
+            "--roads",
+            help="Check travel on this road data (default: the travel source the plan used).",
+        ),
+    ] = None,
 ) -> None:
     """Re-verify a plan from its files: windows, stays, travel, hours, uniqueness, areas."""
     from planner.check import check_plan_dir
@@ -499,15 +526,19 @@ def check(
     if not (plan_dir / "visits.csv").is_file():
         raise FileNotFoundError(f"{plan_dir}: no visits.csv (is this a plan directory?)")
     if is_route_plan_dir(plan_dir):
-        report = check_route_dir(plan_dir)
+        report = check_route_dir(plan_dir, roads=roads)
     else:
         from planner.geodata import load_mission
+        from planner.travel_source import describe_travel, travel_from_description, travel_label
 
+        meta_file = plan_dir / "plan.json"
+        meta = json.loads(meta_file.read_text("utf-8")) if meta_file.is_file() else {}
         if mission is None:
-            meta_file = plan_dir / "plan.json"
-            meta = json.loads(meta_file.read_text("utf-8")) if meta_file.is_file() else {}
             mission = Path(meta["mission_path"]) if meta.get("mission_path") else get_path()
-        report = check_plan_dir(plan_dir, load_mission(mission))
+        loaded = load_mission(mission)
+        travel = travel_from_description(meta.get("travel"), loaded.rules, roads=roads)
+        console.print(f"Travel: {escape(travel_label(describe_travel(travel)))}", soft_wrap=True)
+        report = check_plan_dir(plan_dir, loaded, travel)
     for w in report.warnings:
         console.print(f"[yellow]warning[/yellow] {escape(str(w))}", soft_wrap=True)
     if not report.ok:
@@ -554,6 +585,14 @@ def route(
             "its own files are replaced, every other file stays.",
         ),
     ] = False,
+    roads: Annotated[
+        Path | None,
+        typer.Option(
+            "--roads",
+            help="Road data (from `planner roads build`) for travel times, instead of the "
+            "straight line; not with --matrix.",
+        ),
+    ] = None,
 ) -> None:
     """Plan visits to weighted stations with time windows (route mode)."""
     from datetime import date
@@ -577,7 +616,13 @@ def route(
         raise typer.Exit(EXIT_DATA)
     check_output_dir(out, force=force)  # refuse a directory that is not ours before solving
     problem = load_route_problem(
-        stations, teams, matrix_path=matrix, day=on_day, tz=tz, whole_minutes=whole_minutes
+        stations,
+        teams,
+        matrix_path=matrix,
+        day=on_day,
+        tz=tz,
+        whole_minutes=whole_minutes,
+        roads=roads,
     )
     _print_warnings(list(problem.warnings))
     result = solve_route(problem, time_limit_s=time_limit, seed=seed)

@@ -16,6 +16,7 @@ import csv
 import io
 import json
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import Any
 
 from planner.fileio import write_directory
 from planner.model import Mission, StationKind
+from planner.route_lines import TeamLine, plan_route_lines, straight_line
 from planner.schedule import PHASES, Plan, Stop
 
 VISIT_COLUMNS = (
@@ -188,7 +190,8 @@ def plan_summary(
         "achieved": achieved,
         "targets_met": not plan.shortfalls,
         "shortfalls": [asdict(s) for s in plan.shortfalls],
-        "solver": plan.stats,
+        "travel": plan.stats.get("travel"),
+        "solver": {k: v for k, v in plan.stats.items() if k != "travel"},
         "areas": {
             a.area_id: {k: v for k, v in a.stats.items()} | {"notes": list(a.sample.notes)}
             for a in plan.areas
@@ -201,24 +204,31 @@ def plan_json(plan: Plan, mission: Mission, *, mission_path: Path | None = None)
     return json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
 
 
-def routes_geojson(plan: Plan) -> str:
-    """One LineString per team through all its stops, base to base."""
+def routes_geojson(plan: Plan, lines: Mapping[str, TeamLine] | None = None) -> str:
+    """One LineString per team, base to base: along the roads when `lines` has the
+    team's road line (`geometry_source` "roads", with `legs_m` between stops), else
+    straight from stop to stop (`geometry_source` "straight_line")."""
     by_team: dict[str, list[Stop]] = defaultdict(list)
     for s in plan.stops:
         by_team[s.team_id].append(s)
     features = []
     for team_id, stops in by_team.items():
-        coords = [[round(s.lon, 5), round(s.lat, 5)] for s in stops]
+        line = (lines or {}).get(team_id)
+        if line is None or not line.on_roads:
+            line = straight_line(team_id, stops)
+        drawn = line.to_json()
         features.append(
             {
                 "type": "Feature",
-                "geometry": {"type": "LineString", "coordinates": coords},
+                "geometry": {"type": "LineString", "coordinates": drawn["coordinates"]},
                 "properties": {
                     "team_id": team_id,
                     "stops": sum(1 for s in stops if s.phase != "base"),
                     "voting": sum(1 for s in stops if s.phase == "voting"),
                     "depart": _iso(stops[0].depart),
                     "return": _iso(stops[-1].arrive),
+                    "geometry_source": line.geometry,
+                    "legs_m": drawn["legs_m"],
                 },
             }
         )
@@ -232,15 +242,18 @@ def write_plan(
     *,
     mission_path: Path | None = None,
     force: bool = False,
+    lines: Mapping[str, TeamLine] | None = None,
 ) -> Path:
-    """Write all plan files into `out_dir`, leaving its other files (`write_directory`)."""
+    """Write all plan files into `out_dir`, leaving its other files (`write_directory`).
+    Route lines follow the roads the plan used (`plan_route_lines`) unless given."""
+    lines = plan_route_lines(plan) if lines is None else lines
     return write_directory(
         Path(out_dir),
         {
             "visits.csv": visits_csv(plan),
             "coverage.csv": coverage_csv(plan, mission),
             "plan.json": plan_json(plan, mission, mission_path=mission_path),
-            "routes.geojson": routes_geojson(plan),
+            "routes.geojson": routes_geojson(plan, lines),
         },
         force=force,
     )

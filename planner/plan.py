@@ -18,6 +18,7 @@ from planner.model import Mission
 from planner.problem import AreaProblem, PlanOptions, area_problems
 from planner.schedule import AreaPlan, Plan
 from planner.travel import GreatCircleTravel, TravelModel
+from planner.travel_source import plan_travel_record
 
 # Wall time kept back for splitting the mission, starting workers and writing results.
 OVERHEAD_S = 4.0
@@ -100,6 +101,6 @@ def solve(
         "routing_budget_s": round(sum(budgets), 1),
         "wall_s": round(clock.perf_counter() - started, 2),
         "tecs_reachable": tecs_reachable,
-        "travel": type(travel).__name__,
+        "travel": plan_travel_record(travel, mission),
     }
     return Plan(mission.name, seed, time_limit_s, stops, ordered, mission.targets, stats)

@@ -12,6 +12,7 @@ import tomli_w
 
 from planner.errors import MissionDataError, Problem
 from planner.model import Rules, Targets
+from planner.travel_source import TravelSettings, parse_travel
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -22,6 +23,7 @@ class MissionSettings:
     rules: Rules
     targets: Targets
     note: str = ""
+    travel: TravelSettings = dataclasses.field(default_factory=TravelSettings)
 
 
 def _coerce(value: Any, like: Any) -> Any:
@@ -84,6 +86,7 @@ def parse_settings(text: str, *, file: str = "mission.toml") -> MissionSettings:
     head = raw.get("mission", {})
     rules = _section(Rules, raw.get("rules", {}), file, "rules", problems)
     targets = _section(Targets, raw.get("targets", {}), file, "targets", problems)
+    travel = parse_travel(raw.get("travel"), file=file, problems=problems)
     seed = head.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int):
         problems.append(Problem(file, None, "mission.seed", "expected a whole number"))
@@ -97,6 +100,7 @@ def parse_settings(text: str, *, file: str = "mission.toml") -> MissionSettings:
         rules=rules,
         targets=targets,
         note=str(head.get("note", "")),
+        travel=travel,
     )
 
 
@@ -118,4 +122,6 @@ def dump_settings(settings: MissionSettings) -> str:
         "rules": dataclasses.asdict(settings.rules),
         "targets": dataclasses.asdict(settings.targets),
     }
+    if travel := settings.travel.to_toml():
+        doc["travel"] = travel
     return tomli_w.dumps(doc)

@@ -75,6 +75,9 @@ def test_mission_page_summarises_default_mission(app_store) -> None:
     assert values["Polling stations"] == "10,101"
     assert values["Voters"] == "11,950,485"
     assert values["Areas (AoRs)"] == "15"
+    assert values["STO teams"] == "150"  # the 15 LTO teams are not counted as STO teams
+    by_region = at.dataframe[1].value
+    assert "Almaty" in set(by_region["region"]) and "KZ75" not in set(by_region["region"])
 
 
 def test_loading_a_shipped_mission_stores_it_once(app_store) -> None:
@@ -410,12 +413,14 @@ def test_my_area_shows_teams_schedules_and_unvisited_stations(app_store) -> None
 
 def test_lto_field_report_and_area_replan(app_store) -> None:
     """The LTO of A1 reports a visited station closed (stored), re-plans A1 only: a new
-    version made from the old one without that station, A2's routes untouched, and what
-    changed per team on the page."""
+    version made from the old one without that station, in which only the team that
+    visited it changes (A1's other teams and A2's routes untouched), and what changed per
+    team, with the churn, on the page."""
     seeded = app_store("two_areas")
     with stored(seeded) as store:
         old = load_plan(store, 1, user=ADMIN, record=False)
-    visited = next(s.site_id for s in old if s.phase == "voting" and s.site_id.startswith("R1"))
+    visit = next(s for s in old if s.phase == "voting" and s.site_id.startswith("R1"))
+    visited = visit.site_id
     at = opened(seeded, "lto-a1")
     assert at.title[0].value == "My area"
     assert {m.label: m.value for m in at.metric}["Stations"] == "40"
@@ -437,6 +442,8 @@ def test_lto_field_report_and_area_replan(app_store) -> None:
     changed = at.dataframe[-1].value
     assert set(changed["area"]) == {"A1"} and len(changed)
     assert visited in " ".join(changed["stations dropped"])
+    assert set(changed["team"]) == {visit.team_id}
+    assert "1 of 2 teams changed: " in texts(at.caption)
 
     with stored(seeded) as store:
         info = plan_version(store, 2, user=ADMIN)
@@ -444,8 +451,9 @@ def test_lto_field_report_and_area_replan(app_store) -> None:
         new = load_plan(store, 2, user=ADMIN, record=False)
         (report,) = field_updates(store, 1, user=ADMIN)
     assert visited not in {s.site_id for s in new if s.site_type == "station"}
-    a2 = {"STO-02", "STO-04"}
-    assert [s for s in new if s.team_id in a2] == [s for s in old if s.team_id in a2]
+    unchanged = {s.team_id for s in old} - {visit.team_id}
+    assert [s for s in new if s.team_id in unchanged] == [s for s in old if s.team_id in unchanged]
+    assert info.stats["areas"]["A1"]["churn"]["teams_changed"] == 1
     assert report.status == "applied" and report.resolved_version_id == 2
 
 

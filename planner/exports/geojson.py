@@ -12,7 +12,8 @@ from planner.exports.view import PlanView
 def plan_geojson(view: PlanView, team_id: str | None = None) -> bytes:
     """A FeatureCollection: every stop as a Point (`feature` = "stop", with its schedule
     and site details, times as local ISO 8601 with offset), then every team's route as a
-    LineString (`feature` = "route")."""
+    LineString (`feature` = "route"; `geometry_source` "roads" when it follows the roads,
+    "straight_line" between stops otherwise)."""
     features: list[dict[str, Any]] = []
     routes: list[dict[str, Any]] = []
     for team in teams_of(view, team_id):
@@ -36,7 +37,7 @@ def plan_geojson(view: PlanView, team_id: str | None = None) -> bytes:
                 "type": "Feature",
                 "geometry": {
                     "type": "LineString",
-                    "coordinates": [[round(s.lon, 6), round(s.lat, 6)] for s in team.stops],
+                    "coordinates": [[round(lon, 6), round(lat, 6)] for lon, lat in team.path],
                 },
                 "properties": {
                     "feature": "route",
@@ -46,6 +47,7 @@ def plan_geojson(view: PlanView, team_id: str | None = None) -> bytes:
                     "voting": team.count("voting"),
                     "travel_min": team.travel_min,
                     "km": team.km,
+                    "geometry_source": "roads" if team.on_roads else "straight_line",
                     "depart": team.stops[0].depart.isoformat(timespec="minutes"),
                     "return": team.stops[-1].arrive.isoformat(timespec="minutes"),
                 },

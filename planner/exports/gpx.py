@@ -16,8 +16,9 @@ from planner.exports.view import PlanView
 
 def plan_gpx(view: PlanView, team_id: str | None = None) -> bytes:
     """GPX 1.1 with one waypoint per stop (arrival time in UTC, as GPX expects) and one
-    route per team through its stops in order. With all teams, waypoint names start with
-    the team id."""
+    route per team through its stops in order; when the plan used road times, also a
+    track per team along the roads (named as such). With all teams, waypoint names start
+    with the team id."""
     gpx = gpxpy.gpx.GPX()
     gpx.creator = "election-planner"
     gpx.name = plain_text(f"{view.mission_name} — plan {view.version}")
@@ -47,4 +48,15 @@ def plan_gpx(view: PlanView, team_id: str | None = None) -> bytes:
                 )
             )
         gpx.routes.append(route)
+        if team.on_roads:
+            track = gpxpy.gpx.GPXTrack(
+                name=plain_text(f"{team.team_id} route along the roads"),
+                description=plain_text(view.travel_label),
+            )
+            segment = gpxpy.gpx.GPXTrackSegment()
+            segment.points = [
+                gpxpy.gpx.GPXTrackPoint(latitude=lat, longitude=lon) for lon, lat in team.path
+            ]
+            track.segments.append(segment)
+            gpx.tracks.append(track)
     return gpx.to_xml(version="1.1").encode("utf-8")

@@ -45,7 +45,7 @@ def _name(text: str) -> str:
 
 def plan_kml(view: PlanView, team_id: str | None = None) -> bytes:
     """KML with one folder per team: a placemark per stop, in order, with its time span,
-    then the route as a styled line."""
+    then the route as a styled line (along the roads when the plan used road times)."""
     kml = simplekml.Kml(name=_name(f"{view.mission_name} — plan {view.version}"))
     kml.parsetext(parse=False)  # every name and description below is escaped already
     styles = _styles()
@@ -63,12 +63,15 @@ def plan_kml(view: PlanView, team_id: str | None = None) -> bytes:
             point.timespan.begin = s.arrive.isoformat()
             point.timespan.end = s.depart.isoformat()
             point.style = styles.get(s.phase, styles["voting"])
+        drawn = (
+            f"{team.km:.0f} km along the roads (OpenStreetMap)"
+            if team.on_roads
+            else f"{team.km:.0f} km straight-line estimate; straight lines between stops, not roads"
+        )
         line = folder.newlinestring(
-            name=_name(f"{team.team_id} route"),
-            description=kml_description(
-                f"{len(team.visits)} stops, {team.km:.0f} km straight-line estimate"
-            ),
-            coords=[(s.lon, s.lat) for s in team.stops],
+            name=_name(f"{team.team_id} route" + (" along the roads" if team.on_roads else "")),
+            description=kml_description(f"{len(team.visits)} stops, {drawn}"),
+            coords=list(team.path),
         )
         line.style.linestyle.color = _colour(ROUTE_COLOURS[i % len(ROUTE_COLOURS)])
         line.style.linestyle.width = 3

@@ -129,7 +129,7 @@ _IN_RANGES = frozenset(chr(c) for lo, hi in FONT_RANGES for c in range(lo, hi + 
 
 def _characters(view: PlanView) -> frozenset[str]:
     """Characters of the plan's texts outside FONT_RANGES (usually none)."""
-    texts = [view.mission_name]
+    texts = [view.mission_name, view.travel_label, view.route_label]
     for t in view.teams:
         texts += [t.area_name, t.base_name]
         texts += [f"{s.name}{s.address}{s.tec_name}{s.number}" for s in t.stops]
@@ -207,7 +207,7 @@ def _base_times(team: TeamView) -> tuple[datetime, datetime]:
     return team.stops[0].depart, team.stops[-1].arrive
 
 
-def _map_key(pdf: SchedulePDF, *, zoomed: bool) -> None:
+def _map_key(pdf: SchedulePDF, *, zoomed: bool, on_roads: bool = False) -> None:
     """The map's legend, printed under it (cheaper than a legend in every map image)."""
     pdf.set_font(FONT, size=6.5)
     pdf.set_x(MARGIN)
@@ -220,7 +220,8 @@ def _map_key(pdf: SchedulePDF, *, zoomed: bool) -> None:
         pdf.cell(pdf.text_width(mark) + 0.8, 4, mark)
         pdf.set_text_color(60, 60, 60)
         pdf.cell(pdf.text_width(label) + 3, 4, label)
-    note = "   Straight lines, not roads; numbers are the stop order (#)"
+    note = "   " + ("Along the roads (OpenStreetMap)" if on_roads else "Straight lines, not roads")
+    note += "; numbers are the stop order (#)"
     if zoomed:
         note += "; the dashed box is enlarged on the right"
     pdf.cell(0, 4, note + ".")
@@ -250,14 +251,18 @@ def _team_section(pdf: SchedulePDF, team: TeamView, png: bytes) -> None:
         f"Leave base {depart:%H:%M}, back {back:%H:%M}"
         + (f" on {back:%d.%m}" if back.date() != view.election_date else "")
         + f"   ·   {team.count('voting')} voting visits   ·   driving {team.travel_min} min, "
-        f"{team.km:.0f} km (straight line × {view.detour_factor:g})",
+        + (
+            f"{team.km:.0f} km along the roads"
+            if team.on_roads
+            else f"{team.km:.0f} km (straight line × {view.detour_factor:g})"
+        ),
         f"{view.mission_name}   ·   plan version {view.version}",
     ]
     for line in lines:
         pdf.cell(0, 4.4, line, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(1.5)
     pdf.image(io.BytesIO(png), x=MARGIN, w=WIDTH, h=MAP_HEIGHT)
-    _map_key(pdf, zoomed=town_cluster(team) is not None)
+    _map_key(pdf, zoomed=town_cluster(team) is not None, on_roads=team.on_roads)
     pdf.set_font(FONT, size=7)
     _table(
         pdf,
@@ -360,6 +365,9 @@ def _cover(pdf: SchedulePDF) -> None:
         + f"   ·   {len(view.teams)} teams",
     ):
         pdf.cell(0, 5.2, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, size=8)
+    for line in (f"Travel times: {view.travel_label}", f"Route maps: {view.route_label}"):
+        pdf.multi_cell(0, 4.2, line, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_font(FONT, "B", 11)
     pdf.cell(0, 6, "Coverage against targets", new_x="LMARGIN", new_y="NEXT")

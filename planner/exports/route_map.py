@@ -172,7 +172,7 @@ class _Panel:
         x0, y0, x1, y1 = window
         self.ax.set_xlim(x0, x1)
         self.ax.set_ylim(y0, y1)
-        route = np.array([(s.lon, s.lat) for s in team.stops])
+        route = np.array(team.path)
         self.route.set_data(route[:, 0], route[:, 1])
         self.base.set_offsets([(team.base_lon, team.base_lat)])
         self.base_label.set_position((team.base_lon, team.base_lat))

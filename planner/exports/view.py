@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -22,8 +23,10 @@ import numpy as np
 
 from planner.model import Mission
 from planner.outputs import VISIT_COLUMNS, parse_visits, read_visits
+from planner.route_lines import TeamLine, plan_route_lines, read_route_lines, route_lines_label
 from planner.schedule import PHASES, Plan, Stop
 from planner.travel import great_circle_km
+from planner.travel_source import travel_label
 
 if TYPE_CHECKING:
     from shapely.geometry.base import BaseGeometry
@@ -49,7 +52,9 @@ class StopView:
     depart: datetime  # aware, in `tz`
     tz: str
     travel_min: int
-    km: float  # from the previous stop: great-circle x the mission's detour factor
+    # From the previous stop: along the roads when the team's line follows them, else
+    # great-circle x the mission's detour factor.
+    km: float
     lat: float
     lon: float
     number: str = ""
@@ -117,6 +122,19 @@ class TeamView:
     base_lon: float
     tz: str  # the team's home zone (that of its opening station)
     stops: tuple[StopView, ...]
+    # The route as drawn: along the roads or straight between stops (`planner.route_lines`).
+    line: TeamLine | None = None
+
+    @property
+    def on_roads(self) -> bool:
+        return self.line is not None and self.line.on_roads
+
+    @property
+    def path(self) -> tuple[tuple[float, float], ...]:
+        """(lon, lat) points of the route as drawn."""
+        if self.on_roads and self.line is not None:
+            return self.line.coordinates
+        return tuple((s.lon, s.lat) for s in self.stops)
 
     @property
     def visits(self) -> tuple[StopView, ...]:
@@ -150,6 +168,16 @@ class PlanView:
     parameters: dict[str, Any] = field(default_factory=dict)
     detour_factor: float = 1.3
     area_geometry: dict[str, BaseGeometry] = field(default_factory=dict, repr=False)
+    # The travel source the plan used (`planner.travel_source.describe_travel`).
+    travel: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def travel_label(self) -> str:
+        return travel_label(self.travel)
+
+    @property
+    def route_label(self) -> str:
+        return route_lines_label({t.team_id: t.line for t in self.teams if t.line is not None})
 
     @property
     def team_ids(self) -> tuple[str, ...]:
@@ -219,18 +247,32 @@ def load_plan_dir(plan_dir: Path, mission: Mission) -> PlanView:
     stops = _stops_from_rows(read_visits(visits), str(visits))
     meta_file = plan_dir / "plan.json"
     meta = json.loads(meta_file.read_text("utf-8")) if meta_file.is_file() else {}
-    return build_view(stops, mission, meta=meta, version=version_of(visits.read_bytes()))
+    return build_view(
+        stops,
+        mission,
+        meta=meta,
+        version=version_of(visits.read_bytes()),
+        lines=read_route_lines(plan_dir),
+    )
 
 
-def view_from_plan(plan: Plan, mission: Mission, *, mission_path: Path | None = None) -> PlanView:
+def view_from_plan(
+    plan: Plan,
+    mission: Mission,
+    *,
+    mission_path: Path | None = None,
+    lines: Mapping[str, TeamLine] | None = None,
+) -> PlanView:
     """The view of a solved `Plan`, identical to `load_plan_dir` on its written directory
-    (times to the minute and coordinates to 5 decimals, as in visits.csv)."""
+    (times to the minute and coordinates to 5 decimals, as in visits.csv). Route lines:
+    `lines` (as stored with the plan), else made from the travel source it recorded."""
     from planner.outputs import plan_summary, visits_csv
 
     text = visits_csv(plan)
     stops = _stops_from_rows(parse_visits(text), "visits.csv")
     meta = json.loads(json.dumps(plan_summary(plan, mission, mission_path=mission_path)))
-    return build_view(stops, mission, meta=meta, version=version_of(text))
+    lines = plan_route_lines(plan) if lines is None else lines
+    return build_view(stops, mission, meta=meta, version=version_of(text), lines=lines)
 
 
 def build_view(
@@ -239,18 +281,21 @@ def build_view(
     *,
     meta: dict[str, Any] | None = None,
     version: str = "",
+    lines: Mapping[str, TeamLine] | None = None,
 ) -> PlanView:
     """Group stops by team (in order of appearance), sort by seq and enrich each stop.
 
     `meta` is the content of plan.json; without it targets come from the mission and the
-    achieved coverage is counted from the stops.
+    achieved coverage is counted from the stops. `lines`: the teams' route lines (teams
+    without one are drawn straight).
     """
     meta = meta or {}
     by_team: dict[str, list[Stop]] = {}
     for s in stops:
         by_team.setdefault(s.team_id, []).append(s)
+    lines = lines or {}
     teams = tuple(
-        _team_view(team_id, sorted(rows, key=lambda s: s.seq), mission)
+        _team_view(team_id, sorted(rows, key=lambda s: s.seq), mission, lines.get(team_id))
         for team_id, rows in by_team.items()
     )
     targets = {p: int(getattr(mission.targets, p)) for p in PHASES}
@@ -272,6 +317,8 @@ def build_view(
         "election_date": mission.rules.election_date.isoformat(),
         "teams": len(teams),
         "stops": sum(len(t.stops) for t in teams),
+        "travel": travel_label(meta.get("travel") or (meta.get("solver") or {}).get("travel")),
+        "route_lines": route_lines_label({t.team_id: t.line for t in teams if t.line}),
     }
     parameters |= {f"target_{p}": targets[p] for p in PHASES}
     rules = meta.get("rules") or {k: str(getattr(mission.rules, k)) for k in _rule_names(mission)}
@@ -288,6 +335,7 @@ def build_view(
         parameters=parameters,
         detour_factor=mission.rules.detour_factor,
         area_geometry={a.area_id: a.geometry for a in mission.areas if a.geometry is not None},
+        travel=dict(meta.get("travel") or (meta.get("solver") or {}).get("travel") or {}),
     )
 
 
@@ -301,7 +349,9 @@ def _achieved(stops: list[Stop]) -> dict[str, int]:
     return {p: counts.get(p, 0) for p in PHASES}
 
 
-def _team_view(team_id: str, stops: list[Stop], mission: Mission) -> TeamView:
+def _team_view(
+    team_id: str, stops: list[Stop], mission: Mission, line: TeamLine | None = None
+) -> TeamView:
     team = next((t for t in mission.teams if t.team_id == team_id), None)
     if team is None:
         raise ValueError(f"visits.csv names team {team_id!r}, which is not in the mission")
@@ -313,6 +363,10 @@ def _team_view(team_id: str, stops: list[Stop], mission: Mission) -> TeamView:
     km = np.zeros(len(stops))
     if len(stops) > 1:
         km[1:] = great_circle_km(lon[:-1], lat[:-1], lon[1:], lat[1:]) * mission.rules.detour_factor
+    if line is not None and line.on_roads and len(line.legs_m) == len(stops) - 1:
+        for k, metres in enumerate(line.legs_m, start=1):
+            if metres is not None:
+                km[k] = metres / 1000
     views = []
     for s, dist in zip(stops, km, strict=True):
         extra: dict[str, Any] = {}
@@ -376,6 +430,7 @@ def _team_view(team_id: str, stops: list[Stop], mission: Mission) -> TeamView:
         base_lon=team.lon if team.lon is not None else base.lon,
         tz=home_tz,
         stops=tuple(views),
+        line=line,
     )
 
 

@@ -176,6 +176,22 @@ class RouteLayer(folium.map.Layer):
         self.payload = script_json(payload)
 
 
+class PlainAttribution(MacroElement):
+    """The map credit without Leaflet's default prefix, which carries a national flag: a
+    mission's map must show no country's symbol but the credits it owes."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "{{ this._parent.get_name() }}.attributionControl.setPrefix("
+        "'<a href=\"https://leafletjs.com\">Leaflet</a>');"
+        "{% endmacro %}"
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "PlainAttribution"
+
+
 def _figure(fmap: folium.Map) -> Figure:
     """The HTML document a map is drawn in."""
     root = fmap.get_root()
@@ -201,6 +217,7 @@ def base_map(*, center: tuple[float, float] = (48.0, 67.0), zoom: int = 5) -> fo
         attr="&copy; OpenStreetMap contributors",
         max_zoom=18,
     ).add_to(fmap)
+    PlainAttribution().add_to(fmap)
     _figure(fmap).header.add_child(
         Element(f"<script>L.Icon.Default.imagePath = '{STATIC_URL}/leaflet/images/';</script>")
     )
@@ -231,6 +248,12 @@ def add_legend(
     rows = []
     for item in items:
         label, colour, shape = (*item, "dot") if len(item) == 2 else item
+        if shape == "note":
+            rows.append(
+                '<div style="margin:3px 0 1px;color:#555;font-style:italic">'
+                f"{html.escape(label)}</div>"
+            )
+            continue
         if shape == "line":
             swatch = f"width:16px;height:4px;background:{colour};border-radius:2px"
         elif shape == "ring":

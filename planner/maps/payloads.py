@@ -23,6 +23,7 @@ from planner.model import Area, Commission, Mission, Station
 from planner.schedule import PHASES
 
 if TYPE_CHECKING:
+    from planner.route_lines import TeamLine
     from planner.schedule import Plan, Stop
 
 STATION_COLOURS = {
@@ -274,19 +275,29 @@ def routes_payload(
     *,
     numbered: bool,
     phases: Iterable[str] = PHASES,
+    lines: Mapping[str, TeamLine] | None = None,
 ) -> dict[str, Any]:
-    """One polyline per team; numbered stops (bases as `B`) when `numbered`."""
+    """One polyline per team, along the roads where `lines` has the team's road line,
+    else straight between stops; numbered stops (bases as `B`) when `numbered`."""
     wanted = set(phases)
     teams = []
     stops = []
     for index, (team_id, team_stops) in enumerate(routes.items()):
         visits = sum(1 for s in team_stops if s.phase == "voting")
+        line = (lines or {}).get(team_id)
+        on_roads = line is not None and line.on_roads
+        path = (
+            [[_coord(lat), _coord(lon)] for lon, lat in line.coordinates]
+            if line is not None and on_roads
+            else [[_coord(s.lat), _coord(s.lon)] for s in team_stops]
+        )
+        drawn = "along the roads" if on_roads else "straight lines"
         teams.append(
             {
                 "id": _esc(team_id),
                 "colour": colours.get(team_id, TEAM_COLOURS[index % len(TEAM_COLOURS)]),
-                "label": _esc(f"{team_id}: {len(team_stops) - 2} stops, {visits} voting"),
-                "path": [[_coord(s.lat), _coord(s.lon)] for s in team_stops],
+                "label": _esc(f"{team_id}: {len(team_stops) - 2} stops, {visits} voting ({drawn})"),
+                "path": path,
             }
         )
         if not numbered:
@@ -325,8 +336,10 @@ def legend_items(
     phases: Iterable[str] = (),
     teams: Mapping[str, str] | None = None,
     reported: bool = False,
+    routes_drawn: str | None = None,
 ) -> list[tuple[str, str, str]]:
-    """(label, colour, shape) rows; shape is `dot`, `ring` or `line`."""
+    """(label, colour, shape) rows; shape is `dot`, `ring`, `line` or `note` (a line of
+    text: `routes_drawn` says whether routes follow the roads)."""
     items = [(label, colour, "dot") for label, colour in LEGEND_ITEMS[:4]]
     items += [(f"Visited: {p}", PHASE_COLOURS[p], "ring") for p in PHASES if p in set(phases)]
     if reported:
@@ -340,4 +353,6 @@ def legend_items(
             items += [(f"Route {team}", colour, "line") for team, colour in teams.items()]
         else:
             items.append((f"Team routes ({len(teams)}, one colour each)", TEAM_COLOURS[0], "line"))
+        if routes_drawn:
+            items.append((routes_drawn, "", "note"))
     return items

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 import folium
@@ -26,6 +26,7 @@ from planner.maps.selection import (
     visits_by_site,
 )
 from planner.model import Mission
+from planner.route_lines import TeamLine, route_lines_label, straight_line
 
 if TYPE_CHECKING:
     from planner.schedule import Plan
@@ -41,8 +42,15 @@ def _bounds(points: Iterable[tuple[float, float]]) -> list[list[float]] | None:
     return [[min(lats), min(lons)], [max(lats), max(lons)]]
 
 
-def plan_map(mission: Mission, plan: Plan | None = None, view: MapView | None = None) -> folium.Map:
-    """AoRs, stations (visited ones by phase), TECs and team routes, with a legend."""
+def plan_map(
+    mission: Mission,
+    plan: Plan | None = None,
+    view: MapView | None = None,
+    *,
+    lines: Mapping[str, TeamLine] | None = None,
+) -> folium.Map:
+    """AoRs, stations (visited ones by phase), TECs and team routes (along the roads
+    where `lines` has a team's road line, else straight), with a legend."""
     view = view or MapView()
     teams = visible_teams(plan, view)
     routes = stops_by_team(plan, teams)
@@ -79,7 +87,12 @@ def plan_map(mission: Mission, plan: Plan | None = None, view: MapView | None = 
     if routes:
         RouteLayer(
             routes_payload(
-                routes, colours, mission, numbered=view.show_numbers, phases=view.phases
+                routes,
+                colours,
+                mission,
+                numbered=view.show_numbers,
+                phases=view.phases,
+                lines=lines,
             ),
             name="Team routes",
         ).add_to(fmap)
@@ -91,6 +104,12 @@ def plan_map(mission: Mission, plan: Plan | None = None, view: MapView | None = 
             phases=view.phases if plan is not None else (),
             teams={t: colours.get(t, TEAM_COLOURS[0]) for t in routes},
             reported=reported,
+            routes_drawn=route_lines_label(
+                {t: line for t, line in (lines or {}).items() if t in routes}
+                or {t: straight_line(t, stops) for t, stops in routes.items()}
+            )
+            if routes
+            else None,
         ),
     )
     return fmap

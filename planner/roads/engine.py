@@ -22,6 +22,7 @@ from planner.roads.dataset import META_FILE, OSRM_BASE, RoadsError, read_roads
 Coordinate = tuple[float, float]  # (lon, lat)
 
 _ENGINES: dict[tuple[int, str, int], Any] = {}
+_ANCHORS: dict[tuple[int, str, int], Coordinate] = {}
 # Raw tables are reused: a plan asks for the same places by day and by night.
 _TABLES: OrderedDict[tuple[Any, ...], RawTable] = OrderedDict()
 _TABLE_CACHE_SIZE = 4
@@ -59,6 +60,40 @@ def engine(directory: Path) -> Any:
             del _ENGINES[old]
         _ENGINES[key] = found
     return found
+
+
+def anchor(directory: Path) -> Coordinate:
+    """A point on the main road network of a roads directory, found once per process.
+
+    OSRM snaps a coordinate to a small disconnected piece of road (a "tiny component":
+    a car park, a badly joined way) only when every coordinate of the request lies on
+    that same piece; otherwise it snaps all of them to the main network. So one place's
+    snapping, and its times, would depend on which other places are asked about with
+    it: a pair on a car park would be 0 s apart alone and far apart in an area's table.
+    Every table request carries this anchor (not as a source or destination), so each
+    place is always snapped to the main network, whatever else is asked."""
+    import osrm
+
+    directory = Path(directory).absolute()
+    key = _key(directory)
+    if key not in _ANCHORS:
+        lon0, lat0, lon1, lat1 = read_roads(directory).bbox
+        # Probes spread over the extract snap to different pieces, hence to the main one.
+        probes = [
+            (lon0 + (lon1 - lon0) * i / 4, lat0 + (lat1 - lat0) * j / 4)
+            for i in range(1, 4)
+            for j in range(1, 4)
+        ]
+        params = osrm.TableParameters(
+            coordinates=probes, sources=[0], destinations=[0], generate_hints=False
+        )
+        try:
+            result = engine(directory).Table(params)
+        except RuntimeError as exc:
+            raise RoadsError(f"{directory}: OSRM cannot find its road network: {exc}") from exc
+        location = result["sources"][0]["location"]
+        _ANCHORS[key] = (float(location[0]), float(location[1]))
+    return _ANCHORS[key]
 
 
 @dataclass(frozen=True)
@@ -102,7 +137,8 @@ def table(
     chunk_size: int = 1000,
 ) -> RawTable:
     """Free-flow durations origins x destinations, in blocks of at most `chunk_size`
-    origins by `chunk_size` destinations per engine call."""
+    origins by `chunk_size` destinations per engine call; each place snapped the same way
+    whatever else is asked (`anchor`)."""
     import osrm
 
     if chunk_size < 1:
@@ -114,12 +150,14 @@ def table(
         _TABLES.move_to_end(key)
         return _TABLES[key]
     osrm_engine = engine(directory)
+    main_network = anchor(directory)
     seconds = np.full((len(origins), len(destinations)), np.nan)
     origin_points: list[Waypoint | None] = [None] * len(origins)
     destination_points: list[Waypoint | None] = [None] * len(destinations)
     for rows in _blocks(len(origins), chunk_size):
         for cols in _blocks(len(destinations), chunk_size):
             coordinates = [origins[i] for i in rows] + [destinations[j] for j in cols]
+            coordinates.append(main_network)  # snapping as on the main network, always
             params = osrm.TableParameters(
                 coordinates=coordinates,
                 sources=list(range(len(rows))),

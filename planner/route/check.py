@@ -44,15 +44,21 @@ def is_route_plan_dir(plan_dir: Path) -> bool:
     return (plan_dir / SUMMARY).is_file() and not (plan_dir / "plan.json").is_file()
 
 
-def load_inputs(plan_dir: Path) -> RouteProblem:
+def load_inputs(plan_dir: Path, *, roads: Path | None = None) -> RouteProblem:
     """The route problem a plan directory was made from, read again from the files its
-    summary.json names."""
+    summary.json names, on the road data it was made on (`roads`: on that road data)."""
     summary = json.loads((plan_dir / SUMMARY).read_text("utf-8"))
     inputs = summary.get("inputs")
     if not inputs:
         raise ValueError(
             f"{plan_dir / SUMMARY} does not name its input files; run `planner route` again"
         )
+    road_travel = None
+    if roads is not None or inputs.get("roads"):
+        from planner.model import Rules
+        from planner.travel_source import travel_from_description
+
+        road_travel = travel_from_description(inputs.get("roads"), Rules(), roads=roads)
     return load_route_problem(
         inputs["stations"],
         inputs["teams"],
@@ -60,16 +66,20 @@ def load_inputs(plan_dir: Path) -> RouteProblem:
         day=date.fromisoformat(inputs["date"]),
         tz=inputs["tz"],
         whole_minutes=bool(inputs.get("whole_minutes", True)),
+        road_travel=road_travel,
     )
 
 
-def check_route_dir(plan_dir: Path, problem: RouteProblem | None = None) -> CheckReport:
-    """Check the route plan in `plan_dir` against `problem` (default: its own inputs)."""
+def check_route_dir(
+    plan_dir: Path, problem: RouteProblem | None = None, *, roads: Path | None = None
+) -> CheckReport:
+    """Check the route plan in `plan_dir` against `problem` (default: its own inputs, on
+    the travel it was made on, or on the road data in `roads`)."""
     plan_dir = Path(plan_dir)
     visits = plan_dir / "visits.csv"
     if not visits.is_file():
         raise FileNotFoundError(f"{plan_dir}: no visits.csv (is this a route plan directory?)")
-    problem = problem if problem is not None else load_inputs(plan_dir)
+    problem = problem if problem is not None else load_inputs(plan_dir, roads=roads)
     unvisited_file = plan_dir / "unvisited.csv"
     unvisited = read_visits(unvisited_file) if unvisited_file.is_file() else None
     return check_route_visits(read_visits(visits), problem, unvisited=unvisited)

@@ -30,7 +30,8 @@ from planner.route.problem import (
 )
 from planner.route.schedule import unreachable_stations
 from planner.tabular import TABULAR_SUFFIXES, TableError, read_table
-from planner.travel import MatrixTravel, read_matrix
+from planner.travel import MatrixTravel, TravelModel, read_matrix
+from planner.travel_source import describe_travel
 
 DEFAULT_DATE = date(2022, 11, 20)
 DEFAULT_TZ = "Asia/Almaty"
@@ -452,12 +453,18 @@ def load_route_problem(
     day: date = DEFAULT_DATE,
     tz: str = DEFAULT_TZ,
     whole_minutes: bool = False,
+    roads: str | Path | None = None,
+    road_travel: TravelModel | None = None,
 ) -> RouteProblem:
     """Read and check the stations and teams tables (and the travel matrix, if any).
 
     Times are kept to the second, or put on whole minutes with `whole_minutes` (stays and
-    travel rounded up, windows inwards). Every problem in every file is reported at once
-    through `MissionDataError`; stations no team can reach are returned as `warnings`.
+    travel rounded up, windows inwards). `roads`: a roads directory (`planner roads
+    build`) whose road times replace the straight line (`road_travel`: that model as a
+    plan recorded it, for the checker).
+
+    Every problem in every file is reported at once through `MissionDataError`; stations
+    no team can reach are returned as `warnings` on the problem.
     """
     try:
         zone = ZoneInfo(tz)
@@ -466,6 +473,12 @@ def load_route_problem(
     problems: list[Problem] = []
     stations_path, teams_path = Path(stations_path), Path(teams_path)
     with_matrix = matrix_path is not None
+    if with_matrix and (roads is not None or road_travel is not None):
+        raise ValueError("give either a travel matrix or road data, not both")
+    if roads is not None and road_travel is None:
+        from planner.roads import RoadTravel
+
+        road_travel = RoadTravel(Path(roads))
     s_sheet, s_rows = _read_stations(
         stations_path, problems, day=day, tz=zone, coords_required=not with_matrix
     )
@@ -538,7 +551,13 @@ def load_route_problem(
             )
         )
     step = MINUTE if whole_minutes else 1
-    problem = route_problem(stations, teams, reference=reference, travel=matrix, step=step)
+    problem = route_problem(
+        stations,
+        teams,
+        reference=reference,
+        travel=matrix if matrix is not None else road_travel,
+        step=step,
+    )
     _check_solvable(problem, s_rows, t_rows, str(stations_path), str(teams_path))
     warnings = [
         Problem(
@@ -558,6 +577,7 @@ def load_route_problem(
         day,
         tz,
         step,
+        describe_travel(road_travel) if road_travel is not None else None,
     )
     return replace(problem, warnings=tuple(warnings), inputs=inputs)
 

@@ -130,7 +130,7 @@ def route_summary(plan: RoutePlan) -> dict[str, Any]:
     }
 
 
-def _inputs(inputs: RouteInputs | None) -> dict[str, str | bool | None] | None:
+def _inputs(inputs: RouteInputs | None) -> dict[str, Any] | None:
     """The files the plan was made from, so that `planner check` can read them again."""
     if inputs is None:
         return None
@@ -141,6 +141,7 @@ def _inputs(inputs: RouteInputs | None) -> dict[str, str | bool | None] | None:
         "date": inputs.day.isoformat(),
         "tz": inputs.tz,
         "whole_minutes": inputs.step == MINUTE,
+        "roads": inputs.roads,
     }
 
 

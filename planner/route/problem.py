@@ -53,6 +53,8 @@ class RouteInputs:
     tz: str
     # The grid the times were put on: 1 (exact seconds) or 60 (whole minutes).
     step: int = 1
+    # Road travel the plan was made on (`planner.travel_source.describe_travel`), if any.
+    roads: dict | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -79,6 +79,7 @@ from planner.store.sessions import (
     session_user,
     sign_out,
 )
+from planner.store.travel import route_lines, save_route_lines, travel_settings
 
 __all__ = [
     "AccessDenied",
@@ -135,13 +136,16 @@ __all__ = [
     "published_version",
     "redeem_ticket",
     "reset_password",
+    "route_lines",
     "save_plan",
+    "save_route_lines",
     "session_user",
     "set_mission",
     "sign_in_external",
     "sign_out",
     "system_user",
     "teams_version",
+    "travel_settings",
     "unlock",
     "update_settings",
     "update_teams",

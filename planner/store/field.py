@@ -56,7 +56,10 @@ MAX_NOTE = 4000
 class FieldReport:
     """A report as filed. `kind`: station_closed | station_moved | station_inaccessible
     (need `station_id`; moved also `lat`, `lon`) | road_closed (`place_a`, `place_b`:
-    station or TEC ids) | note (`note`, and `area_id` unless the filer has one AoR)."""
+    station or TEC ids it runs between, and/or `road_points`: (lon, lat) points along
+    the closed stretch, its two ends at least, which road times close; `area_id` when
+    no place is given and the filer has several AoRs) | note (`note`, and `area_id`
+    unless the filer has one AoR)."""
 
     kind: str
     station_id: str | None = None
@@ -66,6 +69,7 @@ class FieldReport:
     place_b: str | None = None
     note: str = ""
     area_id: str | None = None
+    road_points: tuple[tuple[float, float], ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +90,7 @@ class FieldUpdateRecord:
     resolved_version_id: int | None
     resolved_at: datetime | None
     resolved_by: str | None
+    road_points: tuple[tuple[float, float], ...] | None = None
 
     @property
     def station_status(self) -> StationStatus | None:
@@ -106,7 +111,38 @@ class PlanningInputs:
 
 
 def _record(row: m.FieldUpdate) -> FieldUpdateRecord:
-    return record(FieldUpdateRecord, row)
+    points = (
+        tuple((float(p[0]), float(p[1])) for p in row.road_points)
+        if row.road_points is not None
+        else None
+    )
+    return record(FieldUpdateRecord, row, road_points=points)
+
+
+MAX_ROAD_POINTS = 50
+
+
+def _road_points(points: tuple[tuple[float, float], ...] | None) -> list[list[float]] | None:
+    """A closed stretch's points, checked: 2 to MAX_ROAD_POINTS (lon, lat) positions."""
+    if points is None:
+        return None
+    if not 2 <= len(points) <= MAX_ROAD_POINTS:
+        raise ValueError(
+            f"a closed stretch needs 2 to {MAX_ROAD_POINTS} points along it (its two ends at least)"
+        )
+    out = []
+    for point in points:
+        lon, lat = (float(v) for v in point)
+        if not (math.isfinite(lat) and math.isfinite(lon)):
+            raise ValueError(f"closed road point ({lat}, {lon}) is not a number")
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise ValueError(
+                f"({lat}, {lon}) is not a position: latitude -90..90, longitude -180..180"
+            )
+        out.append([lon, lat])
+    if len({(a, b) for a, b in out}) < 2:
+        raise ValueError("the closed stretch's ends are the same point")
+    return out
 
 
 def _place_area(
@@ -128,6 +164,21 @@ def _place_area(
     raise deny(who, f"no station or TEC {place!r}{where}", action=action, mission_id=mission_id)
 
 
+def _report_area(
+    session: Session, who: CurrentUser, mission_id: int, area: str | None
+) -> str | None:
+    """The area a report names, or the filer's only area; None for a coordinator's
+    mission-wide report."""
+    scope = area_scope(who)
+    if area is None and scope is not None:
+        if len(scope) != 1:
+            raise ValueError("say which of your areas the report is about")
+        area = next(iter(scope))
+    if area is not None and session.get(m.Area, (mission_id, area)) is None:
+        raise NotFound(f"no area {area} in this mission")
+    return area
+
+
 def add_field_update(
     store: Store, mission_id: int, report: FieldReport, *, user: CurrentUser | None
 ) -> int:
@@ -145,6 +196,7 @@ def add_field_update(
             raise deny(who, "a team account cannot file field updates", action=action)
         area: str | None
         lat = lon = None
+        points: list[list[float]] | None = None
         if report.kind in STATUS_OF_KIND:
             if not report.station_id:
                 raise ValueError(f"a {report.kind} report needs the station")
@@ -158,21 +210,23 @@ def add_field_update(
                         f"({lat}, {lon}) is not a position: latitude -90..90, longitude -180..180"
                     )
         elif report.kind == ReportKind.ROAD_CLOSED:
-            if not report.place_a or not report.place_b:
-                raise ValueError("a closed road needs the two places it runs between")
-            area = _place_area(session, who, mission_id, report.place_a, action=action)
-            _place_area(session, who, mission_id, report.place_b, action=action)
+            points = _road_points(report.road_points)
+            places = [p for p in (report.place_a, report.place_b) if p]
+            if points is None and len(places) < 2:
+                raise ValueError(
+                    "a closed road needs the two places it runs between, or the coordinates "
+                    "of the closed stretch"
+                )
+            if places:
+                area = _place_area(session, who, mission_id, places[0], action=action)
+                for place in places[1:]:
+                    _place_area(session, who, mission_id, place, action=action)
+            else:
+                area = _report_area(session, who, mission_id, report.area_id)
         else:
             if not note:
                 raise ValueError("a note needs some text")
-            area = report.area_id
-            scope = area_scope(who)
-            if area is None and scope is not None:
-                if len(scope) != 1:
-                    raise ValueError("say which of your areas the note is about")
-                area = next(iter(scope))
-            if area is not None and session.get(m.Area, (mission_id, area)) is None:
-                raise NotFound(f"no area {area} in this mission")
+            area = _report_area(session, who, mission_id, report.area_id)
         check_areas(who, {area or ""}, action=action, mission_id=mission_id)
         row = m.FieldUpdate(
             mission_id=mission_id,
@@ -183,6 +237,7 @@ def add_field_update(
             place_b=report.place_b if report.kind == ReportKind.ROAD_CLOSED else None,
             lat=lat,
             lon=lon,
+            road_points=points if report.kind == ReportKind.ROAD_CLOSED else None,
             note=note,
             author_id=who.id,
             author=who.username,

@@ -36,6 +36,7 @@ from planner.store.access import (
 )
 from planner.store.audit import Action, write_for
 from planner.store.errors import ConflictError, StoreError
+from planner.travel_source import TravelSettings
 
 if TYPE_CHECKING:
     from planner.store.db import Store
@@ -309,9 +310,10 @@ def update_settings(
     expected_version: int,
     rules: Rules | None = None,
     targets: Targets | None = None,
+    travel: TravelSettings | None = None,
 ) -> int:
-    """Replace the mission's election-day rules and/or coverage targets (coordinators only);
-    returns the new version.
+    """Replace the mission's election-day rules, coverage targets and/or travel settings
+    (coordinators only); returns the new version.
 
     Shares the optimistic version of the teams table (`teams_version`): if anyone saved
     teams, rules or targets since `expected_version`, ConflictError and nothing changes.
@@ -337,6 +339,9 @@ def update_settings(
         if targets is not None:
             settings = replace(settings, targets=targets)
             changed.append("targets")
+        if travel is not None:
+            settings = replace(settings, travel=travel)
+            changed.append("travel")
         row.settings_toml = dump_settings(settings)
         row.teams_version = expected_version + 1
         write_for(

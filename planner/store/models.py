@@ -382,6 +382,20 @@ class PlanStop(Base):
     )
 
 
+class PlanRouteLine(Base):
+    """A team's route line in one plan version (`planner.route_lines.TeamLine.to_json`):
+    along the roads or straight, made once when the version is first drawn."""
+
+    __tablename__ = "plan_route_lines"
+
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("plan_versions.id", ondelete="CASCADE"), primary_key=True
+    )
+    team_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    geometry: Mapped[str] = mapped_column(String(20))  # roads | straight_line
+    line: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
 class FieldUpdate(Base):
     """A correction from the field: closed/moved/inaccessible station, closed road, note."""
 
@@ -398,6 +412,8 @@ class FieldUpdate(Base):
     place_b: Mapped[str | None] = mapped_column(String(64))
     lat: Mapped[float | None] = mapped_column(Double)
     lon: Mapped[float | None] = mapped_column(Double)
+    # A closed road: [[lon, lat], ...] along the closed stretch (its two ends at least).
+    road_points: Mapped[list[list[float]] | None] = mapped_column(JSON)
     note: Mapped[str] = mapped_column(Text, default="")
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     author: Mapped[str] = mapped_column(String(200))

@@ -298,9 +298,13 @@ def _visible_info(
     count = row.stop_count
     if clause is not None:
         scope = area_scope(who) or frozenset()
+        # The travel source (without the road report, which names every area's places).
+        travel = {k: v for k, v in _travel(stats).items() if k != "report"}
         stats = {"areas": {a: v for a, v in (stats.get("areas") or {}).items() if a in scope}}
         if who.role is Role.TEAM:
             stats = {}
+        if travel:
+            stats["solver"] = {"travel": travel}
         count = int(
             session.scalar(
                 select(func.count())
@@ -317,6 +321,11 @@ def _visible_info(
         stats=stats,
         stop_count=count,
     )
+
+
+def _travel(stats: Mapping[str, Any]) -> dict[str, Any]:
+    travel = (stats.get("solver") or {}).get("travel")
+    return dict(travel) if isinstance(travel, Mapping) else {}
 
 
 def plan_version(store: Store, version_id: int, *, user: CurrentUser | None) -> PlanVersionInfo:

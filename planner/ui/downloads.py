@@ -9,13 +9,14 @@ log (`Action.EXPORT_DOWNLOADED`) before its bytes are handed over.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from planner.model import Mission
 from planner.outputs import coverage_csv, plan_json, routes_geojson, visits_csv
+from planner.route_lines import TeamLine
 from planner.schedule import Plan
 
 if TYPE_CHECKING:
@@ -35,12 +36,14 @@ class ExportSource:
     mission: Mission
     team_id: str | None = None
     version_id: int | None = None
+    # The version's route lines (along the roads or straight), as stored with it.
+    lines: Mapping[str, TeamLine] | None = None
 
     @cached_property
     def view(self) -> PlanView:
         from planner.exports import view_from_plan
 
-        return view_from_plan(self.plan, self.mission)
+        return view_from_plan(self.plan, self.mission, lines=self.lines)
 
 
 @dataclass(frozen=True)
@@ -115,8 +118,9 @@ DOWNLOADS: tuple[Download, ...] = (
         "Routes (GeoJSON)",
         "routes.geojson",
         "application/geo+json",
-        "One line per team, base to base, for GIS tools.",
-        _text(routes_geojson, mission=False),
+        "One line per team, base to base (along the roads when the plan used road times), "
+        "for GIS tools.",
+        lambda src: routes_geojson(src.plan, src.lines).encode("utf-8"),
     ),
     Download(
         "plan.json",

@@ -9,7 +9,9 @@ from typing import Any
 
 import streamlit as st
 
+from planner.churn import with_churn
 from planner.model import Mission
+from planner.repair import merge_saved
 from planner.schedule import Plan
 from planner.store import StoreError, save_plan
 from planner.ui import mission_state, session, version_state
@@ -29,6 +31,10 @@ class JobPlan:
     parent: int | None
     areas: tuple[str, ...] | None = None
     applied_updates: tuple[int, ...] = ()
+    # A re-plan of some of an area's teams: the other teams' stops, saved unchanged.
+    kept_stops: tuple[Any, ...] = ()
+    # The re-planned area's stops before the re-plan: the new version reports its churn.
+    before_stops: tuple[Any, ...] = ()
 
 
 def job() -> SolveJob | None:
@@ -45,6 +51,8 @@ def start_job(mission: Mission, what: JobPlan, **kwargs: Any) -> SolveJob:
         "areas": list(what.areas) if what.areas is not None else None,
         "area_id": what.areas[0] if what.areas else None,
         "applied_updates": list(what.applied_updates),
+        "kept_stops": list(what.kept_stops),
+        "before_stops": list(what.before_stops),
         "mission_id": mission_state.mission_id(),
         "edit_version": mission_state.edit_version(),
         "started_at": time.time(),
@@ -74,6 +82,10 @@ def job_result() -> dict[str, Any] | None:
 
 
 def _save(plan: Plan, meta: dict[str, Any]) -> int:
+    plan = merge_saved(plan, meta)  # a re-plan of some teams: the others' routes kept
+    before = meta.get("before_stops")
+    if before:
+        plan = with_churn(plan, str(meta.get("area_id")), before)
     return save_plan(
         session.get_store(),
         int(meta["mission_id"]),

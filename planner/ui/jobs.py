@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.model import Mission
+from planner.travel import TravelModel
 
 RUNNING, DONE, FAILED, CANCELLED = "running", "done", "failed", "cancelled"
 # A run that outlives its time limit by this much (plus the limit again) is stopped.
@@ -77,6 +78,7 @@ class SolveJob:
         excluded: frozenset[str] = frozenset(),
         areas: list[str] | None = None,
         meta: dict[str, Any] | None = None,
+        travel: TravelModel | None = None,
     ) -> None:
         self.time_limit_s = float(time_limit_s)
         self.areas = list(areas or [])
@@ -92,6 +94,7 @@ class SolveJob:
             "seed": int(seed),
             "workers": int(workers),
             "excluded": frozenset(excluded),
+            "travel": travel,
         }
         source = self._folder / "input.pickle"
         source.write_bytes(pickle.dumps((mission, options), protocol=pickle.HIGHEST_PROTOCOL))

@@ -10,6 +10,7 @@ from streamlit_folium import st_folium
 from planner.maps.render import plan_map
 from planner.maps.selection import MapView, area_stations, stops_by_team, visible_teams
 from planner.model import Mission, Station
+from planner.route_lines import TeamLine
 from planner.schedule import Plan
 from planner.ui.downloads import Download, ExportSource, deliver
 from planner.ui.filters import clicked_site
@@ -27,9 +28,11 @@ def map_with_details(
     key: str,
     height: int = 600,
     statuses: Mapping[str, str] | None = None,
+    lines: Mapping[str, TeamLine] | None = None,
 ) -> tuple[str, str] | None:
-    """Draw the map; below it, what the last click landed on. Returns (kind, site id)."""
-    fmap = plan_map(mission, plan, view)
+    """Draw the map (routes along `lines`, the version's route lines); below it, what the
+    last click landed on. Returns (kind, site id)."""
+    fmap = plan_map(mission, plan, view, lines=lines)
     state = st_folium(
         fmap,
         height=height,

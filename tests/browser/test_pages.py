@@ -52,6 +52,9 @@ def test_map_page_draws_every_station_of_default_mission(
     container = frame.locator(".leaflet-container")
     expect(container).to_be_visible(timeout=60_000)
     expect(frame.locator(".planner-legend")).to_contain_text("Area of responsibility")
+    credit = frame.locator(".leaflet-control-attribution")
+    expect(credit).to_contain_text("Leaflet")
+    expect(credit.locator("svg, img")).to_have_count(0)  # no flag, no national symbol
     expect(frame.locator("canvas").first).to_be_visible()
     counts = container.evaluate(
         """() => {

@@ -1,14 +1,23 @@
 """Road fixtures: the Almaty 2012 extract shipped in `geodata/sources/kz/roads/`, built with
-the real OSRM tools once per test session (about 5 s), and a hand-made two-island network
-on which some pairs have no road path at all."""
+the real OSRM tools once per test session (about 5 s), a hand-made two-island network
+on which some pairs have no road path at all, and the default mission's Almaty city with
+four teams, as a package and planned once on road times."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
+from shapely.geometry import Point
 
-from planner.roads import RoadsInfo, build_roads
+from planner.datasets import get_path
+from planner.geodata import load_mission, write_mission
+from planner.model import Area, Mission
+from planner.outputs import write_plan
+from planner.plan import solve
+from planner.roads import RoadsInfo, RoadTravel, build_roads
+from planner.schedule import Plan
 from planner.travel import Place
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,3 +61,72 @@ def island_roads(tmp_path_factory: pytest.TempPathFactory) -> RoadsInfo:
     extract = folder / "islands.osm"
     extract.write_text(ISLANDS_OSM, "utf-8")
     return build_roads(extract, folder / "roads")
+
+
+CITY_REGION = "KZ75"
+
+
+def almaty_city(mission: Mission, *, teams: int) -> Mission:
+    """The default mission's Almaty city alone (region KZ75, its stations and TECs) with
+    the first `teams` teams of its area based in the city, as one area."""
+    region = next(r for r in mission.regions if r.region_id == CITY_REGION)
+    assert region.geometry is not None
+    city_teams = [
+        replace(t, area_id="ALMATY")
+        for t in mission.sto_teams
+        if t.area_id == "AOR-02"
+        and t.lon is not None
+        and t.lat is not None
+        and region.geometry.contains(Point(t.lon, t.lat))
+    ]
+    return replace(
+        mission,
+        regions=(region,),
+        districts=tuple(d for d in mission.districts if d.region_id == CITY_REGION),
+        stations=tuple(s for s in mission.stations if s.region == CITY_REGION),
+        commissions=tuple(c for c in mission.commissions if c.region == CITY_REGION),
+        areas=(Area("ALMATY", "Almaty city", (CITY_REGION,), region.geometry),),
+        teams=tuple(city_teams[:teams]),
+    )
+
+
+@pytest.fixture(scope="session")
+def default_mission() -> Mission:
+    return load_mission(get_path())
+
+
+@pytest.fixture(scope="session")
+def city(default_mission: Mission) -> Mission:
+    """Almaty city with four teams."""
+    return almaty_city(default_mission, teams=4)
+
+
+@pytest.fixture(scope="session")
+def city_package(city: Mission, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Almaty city (four teams) as a mission package on disk."""
+    folder = tmp_path_factory.mktemp("city") / "almaty-city"
+    write_mission(city, folder)
+    return folder
+
+
+@dataclass(frozen=True)
+class RoadPlan:
+    plan: Plan
+    directory: Path
+    travel: RoadTravel
+
+
+@pytest.fixture(scope="session")
+def road_plan(
+    city: Mission,
+    city_package: Path,
+    almaty_roads: RoadsInfo,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> RoadPlan:
+    """Almaty city planned on road times, and its plan files."""
+    travel = RoadTravel.from_rules(almaty_roads.directory, city.rules)
+    plan = solve(city, time_limit_s=20, seed=city.seed, workers=1, travel=travel)
+    out = write_plan(
+        plan, city, tmp_path_factory.mktemp("road-plan") / "plan", mission_path=city_package
+    )
+    return RoadPlan(plan, out, travel)

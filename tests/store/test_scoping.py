@@ -76,7 +76,11 @@ def test_lto_reads_only_its_areas_plan_rows(store, people, mission, saved):
     sites = {s.site_id for s in rows if s.site_type == "station"}
     assert sites <= set(mine.station_by_id)
     info = plan_version(store, saved, user=people.lto_a1)
-    assert set(info.stats) == {"areas"} and set(info.stats["areas"]) == {"A1"}
+    assert set(info.stats) == {"areas", "solver"} and set(info.stats["areas"]) == {"A1"}
+    # Of the solver's statistics, only the travel source, without the road report.
+    assert (
+        set(info.stats["solver"]) == {"travel"} and "report" not in info.stats["solver"]["travel"]
+    )
     assert info.stop_count == len(rows)
     assert set(diff_versions(store, saved, saved, user=people.lto_a1)) == set()
 
@@ -107,7 +111,8 @@ def test_team_sees_only_its_own_published_schedule(store, people, plan, saved):
     assert set(view.commission_by_id) == tecs
     assert [t.team_id for t in view.teams] == ["STO-A1-1"]
     info = published_version(store, people.mission_id, user=people.team_a1)
-    assert info is not None and info.id == saved and info.stats == {}
+    assert info is not None and info.id == saved and set(info.stats) == {"solver"}
+    assert set(info.stats["solver"]) == {"travel"}
     assert info.stop_count == len(rows)
     assert as_plan(info, rows, view).stops_of("STO-A1-1") == rows
 

@@ -1,0 +1,85 @@
+"""A re-plan that changes only what field reports force.
+
+The teams whose routes the reports break (a closed or moved station on the route, a
+closed road under it) are planned again, from the area's stations that no other team
+visits and with count stations whose TEC no other team follows; every other team keeps
+its stops unchanged (`with_kept_routes`). Coordinators and teams have booked drivers and
+interpreters on the published plan, so a report about one station must not move forty
+teams.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+
+from planner.model import Mission
+from planner.schedule import AreaPlan, Plan, Stop
+
+
+def teams_visiting(plan: Plan, stations: Iterable[str], *, teams: Iterable[str]) -> set[str]:
+    """The teams (of `teams`) whose routes in `plan` include one of `stations`."""
+    wanted, chosen = set(stations), set(teams)
+    return {
+        s.team_id
+        for s in plan.stops
+        if s.team_id in chosen and s.site_type == "station" and s.site_id in wanted
+    }
+
+
+def repair_mission(
+    mission: Mission, plan: Plan, area_id: str, replanned: Iterable[str]
+) -> tuple[Mission, frozenset[str]]:
+    """The mission for re-planning `replanned` teams of `area_id` alone: only those
+    teams; the stations the area's other teams visit are excluded (returned), and the
+    TECs they follow are left out, so no station or TEC gets two teams."""
+    chosen = set(replanned)
+    area_teams = {t.team_id for t in mission.teams if t.area_id == area_id}
+    if not chosen <= area_teams:
+        raise ValueError(f"team(s) {sorted(chosen - area_teams)} are not in area {area_id}")
+    kept = [s for s in plan.stops if s.team_id in area_teams - chosen]
+    visited = frozenset(s.site_id for s in kept if s.site_type == "station")
+    followed = {s.site_id for s in kept if s.site_type == "tec"}
+    restricted = replace(
+        mission,
+        teams=tuple(t for t in mission.teams if t.team_id in chosen),
+        commissions=tuple(c for c in mission.commissions if c.tec_id not in followed),
+    )
+    return restricted, visited
+
+
+def kept_stops(plan: Plan, mission: Mission, area_id: str, replanned: Iterable[str]) -> list[Stop]:
+    """The stops of the area's teams that are not re-planned."""
+    chosen = set(replanned)
+    area_teams = {t.team_id for t in mission.teams if t.area_id == area_id}
+    return [s for s in plan.stops if s.team_id in area_teams - chosen]
+
+
+def with_kept_routes(plan: Plan, kept: Sequence[Stop], area_id: str) -> Plan:
+    """`plan` (a re-plan of some teams of `area_id`) with the kept teams' stops put
+    back, unchanged, into that area."""
+    if not kept:
+        return plan
+    replanned = {s.team_id for s in plan.stops}
+    clash = sorted({s.team_id for s in kept} & replanned)
+    if clash:
+        raise ValueError(f"team(s) {clash} are both kept and re-planned")
+    areas = list(plan.areas)
+    index = next((i for i, a in enumerate(areas) if a.area_id == area_id), None)
+    if index is None:
+        raise ValueError(f"the re-plan has no routes for area {area_id}")
+    area = areas[index]
+    stats = {**area.stats, "kept_teams": len({s.team_id for s in kept})}
+    areas[index] = AreaPlan(area_id, (*area.stops, *kept), area.sample, stats)
+    stops = tuple(s for a in areas for s in a.stops)
+    return replace(plan, stops=stops, areas=tuple(areas))
+
+
+def merge_saved(plan: Plan, meta: Mapping[str, object]) -> Plan:
+    """A finished job's plan with the routes its re-plan kept (`meta["kept_stops"]`,
+    `meta["area_id"]`), ready to save; the plan itself when nothing was kept."""
+    kept = meta.get("kept_stops")
+    area = meta.get("area_id")
+    if not kept or not isinstance(area, str):
+        return plan
+    return with_kept_routes(plan, list(kept), area)  # type: ignore[call-overload]
