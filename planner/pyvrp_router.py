@@ -372,6 +372,8 @@ def _partition(
     """The best plan made of pooled routes: each station at most once, each vehicle type
     at most its vehicles; never worse than `current`, which is one such plan. CP-SAT stops
     at `work` deterministic seconds (or at the deadline)."""
+    if not pool:  # no feasible route seen (nothing worth visiting): nothing to recombine
+        return list(current)
     columns = sorted(pool)
     longest = max(travel for _, travel in pool.values())
     vehicles = sum(len(vs) for vs in enc.vehicles)

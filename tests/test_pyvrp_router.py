@@ -128,3 +128,12 @@ def test_every_segment_ends_with_a_set_partitioning_and_a_feasible_plan() -> Non
     result = solve_pyvrp(inp, iterations=2500, seed=0, deadline=Deadline(600))
     assert result.stats["partitions"] == pyvrp_router.SEGMENTS
     assert_feasible(inp, result.routes)
+
+
+def test_nothing_worth_visiting_gives_empty_routes() -> None:
+    """No prize anywhere: no route is worth driving, and the set partitioning has no
+    route to choose from."""
+    inp = replace(route_like(), prize=np.zeros_like(route_like().prize))
+    result = solve_pyvrp(inp, iterations=1500, seed=0, deadline=Deadline(600))
+    assert result.prize_total == 0 and not any(result.routes)
+    assert not result.cut_by_time
