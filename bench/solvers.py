@@ -4,8 +4,9 @@ Every runner returns a `Run`: one route per vehicle (node ids, depots excluded),
 time of the solve call, and a few solver-reported facts. Nothing here scores a run; that
 is `evaluate.evaluate`'s job.
 
-- `ortools`: our `planner.routing.solve_routing`, unchanged (time limit only, or with the
-  solution limit the plan uses).
+- `ortools`: our `planner.routing.solve_routing`, unchanged (time limit only: the counts
+  of work it stands for, `planner.routing.work_for`; or with the solution limit the plan
+  uses).
 - `ortools_config`: the same router with another search set-up (`OrConfig`: the router's
   `SearchParameters`, i.e. first solutions, metaheuristic, GLS lambda, operators, prize
   scale, whether ruin-and-recreate rounds and ejection chains run). No OR-Tools model is
@@ -61,7 +62,8 @@ def run_ortools(
     solution_limit: int | None = None,
     seed: int = 0,
 ) -> Run:
-    """Our production router on the clock alone (the plan also stops on round counts)."""
+    """Our production router given a time limit only: it runs the counts of work the limit
+    stands for (`planner.routing.work_for`), the limit itself a safety net."""
     began = time.perf_counter()
     result = solve_routing(inp, time_limit_s=time_limit_s, solution_limit=solution_limit, seed=seed)
     wall = time.perf_counter() - began
@@ -70,7 +72,12 @@ def run_ortools(
         name,
         [list(r) for r in result.routes],
         wall,
-        {"status": result.status, "search_s": result.stats.get("wall_s", 0.0)},
+        {
+            "status": result.status,
+            "search_s": result.stats.get("wall_s", 0.0),
+            "cut_by_time": result.cut_by_time,
+            "lns_rounds": result.stats.get("lns_rounds", 0.0),
+        },
     )
 
 

@@ -6,12 +6,13 @@ distance in those ticks, so a tour feasible for any solver here is feasible unde
 best-known scores' convention (and `toptw_format.check_tours` re-checks it anyway).
 Each runner returns the tours as customer numbers (1..N) in visiting order.
 
-- `run_ours`: the production router, `planner.routing.solve_routing`, on the
-  `RoutingInput` that route mode (`planner.generic.solve_route`) would build: one start
-  node per team (the depot's row and column repeated), every customer optional and
-  worth `score x PRIZE_PER_WEIGHT`, departure window [0, budget], back by the budget, no
-  visit cap, no driving balance. `routing_input` is the only place that knows the
-  production module names.
+- `run_ours`: route mode's search, `planner.route.route_search` (PyVRP for the iterations
+  the time limit stands for, then set partitioning over its routes), on the
+  `RoutingInput` route mode (`planner.route.solve_route`) builds: the depot one start
+  and end place shared by every team, every customer optional and worth
+  `score x PRIZE_PER_WEIGHT`, departure window [0, budget], back by the budget, no visit
+  cap. `routing_input` and `solve_ours` are the only places that know the production
+  module names.
 - `run_pyvrp`: PyVRP 0.14 (iterated local search): one depot, `tours` vehicles of one
   type with time window [0, budget], optional clients with prizes and windows.
 - `run_vroom`: pyvroom; a customer's score is its job priority (0-100).
@@ -53,27 +54,23 @@ def travel_ticks(inst: Instance, unit: int) -> np.ndarray:
 
 
 def routing_input(inst: Instance, tours: int, unit: int):  # type: ignore[no-untyped-def]
-    """The `RoutingInput` route mode builds for this instance: nodes 0..tours-1 are the
-    teams' starts (each team ends where it starts), customer c is node tours + c - 1."""
+    """The `RoutingInput` route mode builds for this instance: node 0 is the depot every
+    team starts and ends at, customer c is node c."""
     from planner.route.problem import PRIZE_PER_WEIGHT
     from planner.routing_data import RoutingInput
 
-    base = travel_ticks(inst, unit)
+    travel = travel_ticks(inst, unit)
     n = inst.customers
-    # The depot's row and column once per team, as route mode's matrix holds them.
-    places = np.r_[np.zeros(tours, dtype=np.int64), np.arange(1, n + 1)]
-    travel = base[np.ix_(places, places)]
     budget = inst.budget * unit
-    zeros = np.zeros(tours, dtype=np.int64)
     return RoutingInput(
         travel=travel,
-        service=np.r_[zeros, np.array(inst.service[1:], dtype=np.int64) * unit],
-        window_open=np.r_[zeros, np.array(inst.open[1:], dtype=np.int64) * unit],
-        window_close=np.r_[zeros, np.array(inst.close[1:], dtype=np.int64) * unit],
-        prize=np.r_[zeros, np.array(inst.score[1:], dtype=np.int64) * PRIZE_PER_WEIGHT],
-        required_vehicle=np.full(tours + n, -1, dtype=np.int64),
-        starts=tuple(range(tours)),
-        ends=tuple(range(tours)),
+        service=np.r_[0, np.array(inst.service[1:], dtype=np.int64) * unit],
+        window_open=np.r_[0, np.array(inst.open[1:], dtype=np.int64) * unit],
+        window_close=np.r_[0, np.array(inst.close[1:], dtype=np.int64) * unit],
+        prize=np.r_[0, np.array(inst.score[1:], dtype=np.int64) * PRIZE_PER_WEIGHT],
+        required_vehicle=np.full(n + 1, -1, dtype=np.int64),
+        starts=(0,) * tours,
+        ends=(0,) * tours,
         depart_earliest=np.zeros(tours, dtype=np.int64),
         depart_latest=np.full(tours, budget, dtype=np.int64),
         return_latest=np.full(tours, budget, dtype=np.int64),
@@ -83,34 +80,24 @@ def routing_input(inst: Instance, tours: int, unit: int):  # type: ignore[no-unt
     )
 
 
-def solve_ours(inp, *, time_limit_s: float, seed: int, solution_limit=None, rounds=None):  # type: ignore[no-untyped-def]
-    """The production router's call (kept apart so it can follow the module it lives in)."""
-    from planner.routing import solve_routing
+def solve_ours(inp, *, time_limit_s: float, seed: int):  # type: ignore[no-untyped-def]
+    """Route mode's search (kept apart so it can follow the module it lives in)."""
+    from planner.route import route_search
 
-    return solve_routing(
-        inp, time_limit_s=time_limit_s, seed=seed, solution_limit=solution_limit, rounds=rounds
-    )
+    return route_search(inp, time_limit_s=time_limit_s, seed=seed)
 
 
 def run_ours(
-    inst: Instance,
-    tours: int,
-    time_limit_s: float,
-    *,
-    seed: int = 0,
-    unit: int = 100,
-    solution_limit: int | None = None,
-    rounds: int | None = None,
+    inst: Instance, tours: int, time_limit_s: float, *, seed: int = 0, unit: int = 100
 ) -> SolverRun:
+    import planner.route  # noqa: F401  (imported before the clock starts, as PyVRP is)
+
     began = time.perf_counter()
     inp = routing_input(inst, tours, unit)
-    result = solve_ours(
-        inp, time_limit_s=time_limit_s, seed=seed, solution_limit=solution_limit, rounds=rounds
-    )
+    result = solve_ours(inp, time_limit_s=time_limit_s, seed=seed)
     wall = time.perf_counter() - began
-    customers = [[node - tours + 1 for node in route] for route in result.routes]
-    info = {"status": result.status, **result.stats}
-    return SolverRun("ours", customers, wall, info)
+    info = {"status": result.status, "cut_by_time": result.cut_by_time, **result.stats}
+    return SolverRun("ours", [list(route) for route in result.routes], wall, info)
 
 
 # --------------------------------------------------------------------------- PyVRP

@@ -13,15 +13,20 @@ stations; each team robbed is the next link, barred from what it lost. A set-par
 model (CP-SAT) then picks one route per team among the current ones and every route the
 chains produced, no station twice, for the best objective: links that do not pay are left
 out, and the result is never worse than the routes it started from.
+
+Both parts end on counts: each link is a local search run to its local optimum, and the
+set partitioning stops at a deterministic-time budget on one worker. The deadline only
+stops them early.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 
 import numpy as np
 from ortools.sat.python import cp_model
+
+from planner.routing_data import Deadline
 
 Routes = list[list[int]]
 # One team's best route on its own from a start route, barred from some stations, taking
@@ -34,6 +39,12 @@ RouteCost = Callable[[int, list[int]], int]
 
 # Links in one chain, at most: the root team and teams robbed in turn.
 CHAIN_DEPTH = 3
+# CP-SAT's work limit for one recombination, in its deterministic time units (about
+# seconds of a reference machine); recombinations usually prove optimality much sooner.
+RECOMBINE_WORK = 2.0
+# Wall-clock grace for a recombination after the deadline: the chains' routes found so
+# far are still worth picking from.
+RECOMBINE_GRACE_S = 0.05
 
 
 def chain_columns(
@@ -41,7 +52,7 @@ def chain_columns(
     roots: Sequence[tuple[int, int]],
     optional: set[int],
     team_search: TeamSearch,
-    deadline: float,
+    deadline: Deadline,
 ) -> list[set[tuple[int, ...]]]:
     """Per team, the routes ejection chains produce, starting at each (visit, team) root.
 
@@ -61,7 +72,7 @@ def chain_columns(
                 # The chain can end here (the team fills its day with stations nobody
                 # visits) or go on (the team takes some of its neighbours' stations).
                 for takes in (False, True) if depth + 1 < CHAIN_DEPTH else (False,):
-                    left = deadline - time.perf_counter()
+                    left = deadline.left()
                     if left <= 0:
                         return columns
                     route = team_search(v, start, lost | taken, takes, given_up - taken, left)
@@ -87,10 +98,12 @@ def recombine(
     optional: set[int],
     route_cost: RouteCost,
     prize_scale: int,
-    time_limit_s: float,
+    deadline: Deadline,
 ) -> Routes:
     """One route per team, among `routes` and `columns`, no optional station twice, that
-    collects the most prize at the least cost: never worse than `routes`."""
+    collects the most prize at the least cost: never worse than `routes`.
+
+    Stops at `RECOMBINE_WORK` deterministic seconds, or shortly after `deadline`."""
     model = cp_model.CpModel()
     choices: list[list[tuple[cp_model.IntVar, tuple[int, ...]]]] = []
     covering: dict[int, list[cp_model.IntVar]] = {}
@@ -114,8 +127,11 @@ def recombine(
     model.maximize(sum(gains))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = max(0.01, time_limit_s)
+    solver.parameters.max_deterministic_time = RECOMBINE_WORK
+    solver.parameters.max_time_in_seconds = max(RECOMBINE_GRACE_S, deadline.left())
     status = solver.solve(model)
+    if status != cp_model.OPTIMAL and solver.deterministic_time < RECOMBINE_WORK:
+        deadline.cut = True  # the clock, not the work limit, ended the search
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return [list(r) for r in routes]
     return [

@@ -716,6 +716,17 @@ def route(
         str, typer.Option("--date", help="The day of HH:MM times (YYYY-MM-DD).")
     ] = "2022-11-20",
     tz: Annotated[str, typer.Option(help="IANA time zone of all times.")] = "Asia/Almaty",
+    seed: Annotated[
+        int, typer.Option(help="Random seed: the same inputs and seed give the same plan.")
+    ] = 0,
+    whole_minutes: Annotated[
+        bool,
+        typer.Option(
+            "--whole-minutes",
+            help="Plan in whole minutes (stays and travel rounded up, windows inwards) "
+            "instead of exact seconds.",
+        ),
+    ] = False,
     force: Annotated[
         bool,
         typer.Option(
@@ -742,7 +753,7 @@ def route(
             raise ValueError("--mission makes its own tables: no stations, teams or --matrix")
         summary, tables = plan_mission_route(
             mission, area, days, out=out, time_limit_s=time_limit, team_id=team, start=start,
-            force=force, on_warnings=_print_warnings, roads=roads,
+            force=force, on_warnings=_print_warnings, roads=roads, seed=seed,
         )  # fmt: skip
         if tables.left_out_unlocated:
             console.print(
@@ -772,10 +783,16 @@ def route(
     _check_run_options(time_limit=time_limit)
     check_output_dir(out, force=force)  # refuse a directory that is not ours before solving
     problem = load_route_problem(
-        stations, teams, matrix_path=matrix, day=on_day, tz=tz, roads=roads
+        stations,
+        teams,
+        matrix_path=matrix,
+        day=on_day,
+        tz=tz,
+        whole_minutes=whole_minutes,
+        roads=roads,
     )
     _print_warnings(list(problem.warnings))
-    result = solve_route(problem, time_limit_s=time_limit)
+    result = solve_route(problem, time_limit_s=time_limit, seed=seed)
     write_route_plan(result, out, force=force)
     _print_route_summary(route_summary(result), out)
 
@@ -799,8 +816,14 @@ def _print_route_summary(summary: dict[str, Any], out: Path) -> None:
     console.print(
         f"Visited {summary['stations_visited']} of {summary['stations']} stations, weight "
         f"{summary['weight_visited']:g} of {summary['weight_available']:g}, "
-        f"{summary['travel_min']} min of travel (solver: {summary['solver']['status']})"
+        f"{summary['travel_min']} min of travel (seed {summary['solver']['seed']}; "
+        f"{summary['solver']['status']})"
     )
+    if summary["solver"]["cut_by_time"]:
+        console.print(
+            "[yellow]The time limit stopped the search before its work limit: the same "
+            "inputs and seed may give another plan on another machine or under load.[/yellow]"
+        )
     console.print(f"Route plan written to [bold]{escape(str(out))}[/bold]")
 
 

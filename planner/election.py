@@ -320,7 +320,7 @@ def solve_area(problem: AreaProblem, travel: TravelModel) -> AreaPlan:
     inp = _duty_departures(problem, inp, roles)
     result = _route(problem, inp)
     cut = cut or result.cut_by_time
-    timed_out = "TIMEOUT" in result.status
+    timed_out = result.cut_by_time
     if not any(result.routes) and not timed_out and any(b is not None for b in inp.breaks):
         # The breaks together may leave no plan; plan without them rather than not at all.
         inp = replace(inp, breaks=())
@@ -345,7 +345,7 @@ def solve_area(problem: AreaProblem, travel: TravelModel) -> AreaPlan:
     stops = _stops(problem, sample, inp, roles, places, result)
     visits = sum(1 for s in stops if s.phase == "voting")
     if not any(result.routes):
-        cause = TIME_CUT if "TIMEOUT" in result.status else NO_ROUTE
+        cause = TIME_CUT if result.cut_by_time else NO_ROUTE
         sample = replace(
             sample,
             notes=(*sample.notes, f"routing found no feasible plan ({result.status})"),

@@ -15,12 +15,12 @@ gaps, the replay takes the one that keeps the stays earliest: on time first, the
 stay in turn as early as it can be, then the earliest return, then the earliest gap.
 
 Rounding: there is none here. Every time is whole seconds from the caller's reference
-instant, as the router's are (OR-Tools works in integers): travel models round each leg
-to the nearest second, and route mode puts its inputs on a whole-minute grid before
-anything is solved (`planner.route.problem`). Only files round: they show times
-truncated to the minute (ISO 8601 `HH:MM` with the zone's offset) and travel in minutes
-(election day: rounded to the nearest minute; route mode: exact, its legs being whole
-minutes). Checkers that read files therefore allow one minute.
+instant, as the routers' are (OR-Tools and PyVRP work in integers): travel models round
+each leg to the nearest second, and route mode puts its inputs on its time grid (exact
+seconds, or whole minutes) before anything is solved (`planner.route.problem`). Only
+election-day files round: they show times truncated to the minute (ISO 8601 `HH:MM`
+with the zone's offset) and travel rounded to the nearest minute, so its checker allows
+one minute; route mode writes times at its grid's precision and its checker allows none.
 """
 
 from __future__ import annotations

@@ -18,11 +18,13 @@ ejection chains (`planner.chains`) from the costliest visits looks for the hand-
 between several teams that rounds rarely find. Rounds that stay stuck for long, a sweep
 included, start again from the first plan when there is room for another path as long as
 the one before; the best plan found is kept.
+
+Every decision here counts rounds; the clock only stops the rounds early, as a safety
+net, when the deadline passes (`Deadline.cut`).
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -30,7 +32,7 @@ import numpy as np
 
 from planner.chains import chain_columns, recombine
 from planner.objective import route_cost
-from planner.routing_data import RoutingInput
+from planner.routing_data import Deadline, RoutingInput
 
 # Teams rebuilt together in one round, at most.
 GROUP_SIZE = 3
@@ -42,7 +44,8 @@ CANDIDATES = 60
 Routes = list[list[int]]
 # The objective of feasible routes on a sub-problem.
 CostOf = Callable[[RoutingInput, Routes], int]
-# A local search from routes on a sub-problem, within some seconds: (objective, routes).
+# A local search from routes on a sub-problem, within some seconds (a safety net; the
+# search itself ends at a local optimum): (objective, routes).
 Search = Callable[[RoutingInput, Routes, float], "tuple[int, Routes] | None"]
 # Share of rounds built around an unvisited station: the teams passing closest to it lose
 # the visits nearest to it. Stations are drawn with odds rising as the cube of their
@@ -137,23 +140,22 @@ def improve(
     *,
     prize_scale: int,
     rounds: int,
-    time_limit_s: float,
+    deadline: Deadline,
     seed: int = 0,
     chains: bool = True,
 ) -> tuple[Routes, int]:
-    """Run up to `rounds` ruin-and-recreate rounds within `time_limit_s`.
+    """Run `rounds` ruin-and-recreate rounds, unless `deadline` passes first.
 
     `prize_scale` converts a prize into objective units (what leaving a station out
     costs); `chains`: whether sweeps of ejection chains run between rounds. Returns the
     improved routes and the number of rounds run: fewer than `rounds` only when the
-    clock ran out first, the one case in which the result depends on the machine's speed.
+    deadline passed first (it then says so), the one case in which the result depends on
+    the machine's speed.
     """
-    began = time.perf_counter()
     rng = np.random.default_rng(seed)
     routes = [list(r) for r in routes]
     depots = set(inp.starts) | set(inp.ends)
     pool = [int(n) for n in np.flatnonzero(inp.required_vehicle < 0) if n not in depots]
-    deadline = began + time_limit_s
     stall_limit = max(STALL_ROUNDS_MIN, STALL_ROUNDS_PER_TEAM * inp.num_vehicles)
     restart_limit = RESTART_ROUNDS_PER_TEAM * inp.num_vehicles
     first = [list(r) for r in routes]
@@ -161,24 +163,24 @@ def improve(
     done, stalled, swept, sweep_due = 0, 0, False, True
     path_began = last_gain = 0  # rounds: when this path of rounds began, its last gain
     for _ in range(rounds):
-        if stalled >= restart_limit and (swept or not chains):
-            pace = (time.perf_counter() - began) / max(1, done)
-            rounds_left = min(rounds - done, (deadline - time.perf_counter()) / pace)
-            # Long stuck, even after a sweep, with time for another path at least twice
-            # as long as this one took to its plan: keep the plan, start again from the
-            # first one.
-            if rounds_left >= RESTART_ROOM * (last_gain - path_began):
-                cost = cost_of(inp, routes)
-                if cost < best_cost:
-                    best, best_cost = routes, cost
-                routes, stalled, swept, sweep_due = [list(r) for r in first], 0, False, True
-                path_began = last_gain = done
+        # Long stuck, even after a sweep, with rounds left for another path at least twice
+        # as long as this one took to its plan: keep the plan, start again from the first.
+        if (
+            stalled >= restart_limit
+            and (swept or not chains)
+            and rounds - done >= RESTART_ROOM * (last_gain - path_began)
+        ):
+            cost = cost_of(inp, routes)
+            if cost < best_cost:
+                best, best_cost = routes, cost
+            routes, stalled, swept, sweep_due = [list(r) for r in first], 0, False, True
+            path_began = last_gain = done
         if chains and (sweep_due or stalled >= stall_limit) and not swept:
             swept, sweep_due = True, False
             better = chain_sweep(inp, routes, pool, cost_of, search, prize_scale, deadline)
             if better is not None:
                 routes, stalled, swept, last_gain = better, 0, False, done
-        left = deadline - time.perf_counter()
+        left = deadline.left()
         if left <= 0:
             break
         done += 1
@@ -230,11 +232,12 @@ def chain_sweep(
     cost_of: CostOf,
     search: Search,
     prize_scale: int,
-    deadline: float,
+    deadline: Deadline,
 ) -> Routes | None:
     """Routes better than `routes` by ejection chains from the costliest visits, or None.
 
-    `pool` lists the optional stations; `deadline` is a `time.perf_counter()` instant.
+    `pool` lists the optional stations. When `deadline` passes during the chains, the
+    routes they found so far are still recombined.
     """
     optional = set(pool)
     visited = {n for r in routes for n in r if n in optional}
@@ -263,10 +266,9 @@ def chain_sweep(
     def cost(v: int, route: list[int]) -> int:
         return route_cost(inp, v, route, prize_scale)
 
-    left = deadline - time.perf_counter()
-    if left <= 0 or not any(columns):
+    if not any(columns):
         return None
-    better = recombine(routes, columns, inp.prize, optional, cost, prize_scale, left)
+    better = recombine(routes, columns, inp.prize, optional, cost, prize_scale, deadline)
     return better if cost_of(inp, better) < cost_of(inp, routes) else None
 
 

@@ -6,6 +6,11 @@ one given vehicle (a team's opening, count and TEC); vehicles start and end at t
 depots within a departure window. The objective collects prizes first (one prize unit is
 worth more than every team's longest possible day of driving) and minimises travel
 second. OR-Tools objects never leave this module.
+
+Every phase stops on a count of work (first solutions, improving solutions of the guided
+local search, ruin-and-recreate rounds), so the same input and seed give the same routes
+on any machine at any load. The time limit is a safety net: when it ends a phase
+instead, the answer says so (`RoutingResult.cut_by_time`).
 """
 
 from __future__ import annotations
@@ -20,10 +25,76 @@ from ortools.util.optional_boolean_pb2 import BOOL_FALSE, BOOL_TRUE
 
 from planner.lns import improve
 from planner.objective import BALANCE_SHARE, objective
-from planner.routing_data import DEFAULT_SEARCH, RoutingInput, RoutingResult, SearchParameters
+from planner.routing_data import (
+    DEFAULT_SEARCH,
+    STATUS_CUT,
+    STATUS_DONE,
+    STATUS_NONE,
+    Deadline,
+    RoutingInput,
+    RoutingResult,
+    SearchParameters,
+)
 
 DAY_SECONDS = 86_400
 DEFAULT_FIRST = "LOCAL_CHEAPEST_INSERTION"
+# Work when a call gives only a time limit, from the reference costs of each phase on
+# one core of the benchmark machine (election-day areas, bench/README.md): a first
+# solution costs `START_COST` s per node x vehicle, an improving solution of guided local
+# search `SOLUTION_COST` s per node x vehicle, a ruin-and-recreate round `ROUND_COST`
+# s plus `ROUND_COST_PER_TEAM` s per team. First solutions get `STARTS_SHARE` of the time
+# limit (the first of `search.first_solutions` that fit, one at least), the search
+# `SEARCH_SHARE` (at most `SOLUTION_LIMIT` solutions) and rounds the rest but a margin.
+# Counts derived from the time limit and the input alone: a faster machine finishes
+# early, a slower or busier one is stopped by the limit.
+START_COST = 2.1e-5
+SOLUTION_COST = 4.2e-6
+ROUND_COST, ROUND_COST_PER_TEAM = 0.045, 0.0036
+STARTS_SHARE, SEARCH_SHARE, MARGIN_SHARE = 0.1, 0.15, 0.1
+SOLUTION_LIMIT = 60
+
+
+@dataclass(frozen=True)
+class Work:
+    """Counts of work for one search: first solutions, improving solutions, rounds."""
+
+    starts: int
+    solution_limit: int
+    rounds: int
+
+
+def work_for(inp: RoutingInput, time_limit_s: float, search: SearchParameters) -> Work:
+    """The work a time limit stands for on `inp` at the reference costs (above)."""
+    size = inp.num_nodes * max(1, inp.num_vehicles)
+    per_start = START_COST * size
+    starts = max(1, min(len(search.first_solutions), int(STARTS_SHARE * time_limit_s / per_start)))
+    per_solution = SOLUTION_COST * size
+    solutions = max(1, min(SOLUTION_LIMIT, int(SEARCH_SHARE * time_limit_s / per_solution)))
+    left = (1 - MARGIN_SHARE) * time_limit_s - starts * per_start - solutions * per_solution
+    per_round = ROUND_COST + ROUND_COST_PER_TEAM * inp.num_vehicles
+    return Work(starts, solutions, max(0, int(left / per_round)))
+
+
+def _worth(prize: int, scale: float) -> int:
+    """A prize in objective units: exact for an integer scale, rounded otherwise (a
+    positive prize is never worth nothing)."""
+    if isinstance(scale, int):
+        return prize * scale
+    return max(1, round(prize * scale)) if prize > 0 else 0
+
+
+def start_scale(inp: RoutingInput, factor: float) -> float:
+    """A start model's worth of one prize unit: leaving out an average station costs
+    `factor` average legs between optional stations, in any time unit."""
+    depots = set(inp.starts) | set(inp.ends)
+    optional = [n for n in np.flatnonzero(inp.required_vehicle < 0) if int(n) not in depots]
+    if not optional:
+        return float(factor)
+    mean_prize = float(inp.prize[optional].mean())
+    if mean_prize <= 0:
+        return float(factor)
+    mean_leg = float(inp.travel[np.ix_(optional, optional)].mean())
+    return factor * max(mean_leg, 1.0) / mean_prize
 
 
 def _prize_scale(inp: RoutingInput) -> int:
@@ -47,8 +118,9 @@ class _Model:
     time_dim: pywrapcp.RoutingDimension
 
 
-def _build(inp: RoutingInput, prize_scale: int) -> _Model:
-    """The OR-Tools model of `inp`, each prize unit worth `prize_scale` in the objective."""
+def _build(inp: RoutingInput, prize_scale: float) -> _Model:
+    """The OR-Tools model of `inp`, each prize unit worth `prize_scale` in the objective
+    (an integer for the real model; a start model's may be a fraction, rounded per node)."""
     manager = pywrapcp.RoutingIndexManager(
         inp.num_nodes, inp.num_vehicles, list(inp.starts), list(inp.ends)
     )
@@ -91,7 +163,7 @@ def _build(inp: RoutingInput, prize_scale: int) -> _Model:
         mix_cb = routing.RegisterUnaryTransitVector(mix_vec)
         routing.AddDimension(mix_cb, 0, 2 * offset, False, "mix")
         mix_dim = routing.GetDimensionOrDie("mix")
-        penalty = inp.mix_penalty * prize_scale
+        penalty = _worth(inp.mix_penalty, prize_scale)
         for v in range(inp.num_vehicles):
             mix_dim.CumulVar(routing.Start(v)).SetValue(offset)
             end = routing.End(v)
@@ -107,7 +179,7 @@ def _build(inp: RoutingInput, prize_scale: int) -> _Model:
         if vehicle >= 0:
             routing.VehicleVar(index).SetValues([vehicle])
         else:
-            routing.AddDisjunction([index], int(inp.prize[node]) * prize_scale)
+            routing.AddDisjunction([index], _worth(int(inp.prize[node]), prize_scale))
 
     solver = routing.solver()
     visit_transits = [int(service[manager.IndexToNode(i)]) for i in range(routing.Size())]
@@ -152,10 +224,7 @@ def _params(
     params.time_limit.FromMilliseconds(time_limit)
     # OR-Tools caps each of its large-neighbourhood moves at 0.1 s of wall time by default,
     # which makes the result depend on machine load; without that cap it does not.
-    if search.lns_time_limit_s is None:
-        params.lns_time_limit.FromMilliseconds(time_limit)
-    else:
-        params.lns_time_limit.FromMilliseconds(max(1, int(search.lns_time_limit_s * 1000)))
+    params.lns_time_limit.FromMilliseconds(time_limit)
     if solution_limit is not None:
         params.solution_limit = solution_limit
     return params
@@ -248,33 +317,37 @@ def solve_routing(
 ) -> RoutingResult:
     """Collect the most prize, then drive the least.
 
-    Three phases. Several first solutions are built (`search.first_solutions`: insertion
-    heuristics on models whose drop penalty is small, so they weigh travel while
-    inserting, and on the real model); the best by prize seeds a local search on the real
-    model, which stops after `solution_limit` improving solutions (or, when `rounds` is
-    not given, at `search.search_share` of the time limit); then ruin-and-recreate rounds
-    on a few teams at a time (`planner.lns`) until `rounds` rounds or the time limit.
-    With both counts given and the time limit not reached, the result depends only on
-    `inp`, `seed` and `search`; the result's `cut_by_time` says when a limit was reached.
+    Three phases, each ending on a count. First solutions of `search.first_solutions`
+    are built (insertion heuristics on models whose drop penalty is small, so they weigh
+    travel while inserting, and on the real model); the best by prize seeds a guided
+    local search on the real model that stops after `solution_limit` improving
+    solutions; then `rounds` ruin-and-recreate rounds on a few teams at a time
+    (`planner.lns`). With both counts given every first solution is built; a count left
+    out, and the number of first solutions then, come from the time limit and the input
+    (`work_for`). The result depends only on `inp`, the counts, `seed` and `search`,
+    unless the time limit ends a phase first (`cut_by_time`): then the best plan found so
+    far is returned, a first solution at least when one was found.
     """
+    deadline = Deadline(time_limit_s)
     began = time.perf_counter()
+    starts = len(search.first_solutions)
+    if solution_limit is None or rounds is None:
+        work = work_for(inp, time_limit_s, search)
+        starts = work.starts
+        solution_limit = work.solution_limit if solution_limit is None else solution_limit
+        rounds = work.rounds if rounds is None else rounds
     full_scale = _prize_scale(inp) if search.prize_scale is None else search.prize_scale
     best: RoutingResult | None = None
-    cut = False  # whether a time limit stopped a phase before its work count
-    for strategy, scale in search.first_solutions:
-        # With work counts (the plan), every first solution is tried: a share of a time
-        # limit that is the time left in the run would make the start depend on load.
-        late = time.perf_counter() - began > search.starts_share * time_limit_s
-        if best is not None and rounds is None and late:
-            cut = True
+    for strategy, factor in search.first_solutions[:starts]:
+        if best is not None and deadline.passed():
             break
-        model = _build(inp, full_scale if scale is None else scale)
-        left = max(0.05, time_limit_s - (time.perf_counter() - began))
-        params = _params(strategy, left, solution_limit=1, search=search)
+        scale = full_scale if factor is None else start_scale(inp, factor)
+        model = _build(inp, scale)
+        params = _params(strategy, max(0.05, deadline.left()), solution_limit=1, search=search)
         solution = model.routing.SolveWithParameters(params)
         if solution is None:
             continue
-        found = _extract(inp, model, solution, "FIRST_SOLUTION")
+        found = _extract(inp, model, solution, STATUS_DONE)
         if best is None or (found.prize_total, -found.travel_total) > (
             best.prize_total,
             -best.travel_total,
@@ -282,52 +355,43 @@ def solve_routing(
             best = found
 
     model = _build(inp, full_scale)
-    improving = search.rounds and rounds != 0
-    # Without a round count, the clock splits the time between the two searches.
-    search_limit = (
-        search.search_share * time_limit_s if rounds is None and improving else time_limit_s
-    )
-    left = max(0.05, search_limit - (time.perf_counter() - began))
     first = search.first_solutions[0][0] if search.first_solutions else DEFAULT_FIRST
-    params = _params(first, left, solution_limit=solution_limit, search=search)
-    search_began = time.perf_counter()
+    params = _params(
+        first, max(0.05, deadline.left()), solution_limit=solution_limit, search=search
+    )
     model.routing.CloseModelWithParameters(params)
     initial = _read_routes(model, [list(r) for r in best.routes]) if best is not None else None
     if initial is not None:
         solution = model.routing.SolveFromAssignmentWithParameters(initial, params)
     else:
         solution = model.routing.SolveWithParameters(params)
-    status = _status_name(model.routing.status())
-    cut = cut or time.perf_counter() - search_began >= left
+    deadline.passed()  # the search ended on its time limit rather than its solution count
     if solution is not None:
-        result = _extract(inp, model, solution, status)
+        result = _extract(inp, model, solution, STATUS_DONE)
     elif best is not None:  # the search from the chosen start failed: keep the start itself
-        result = replace(best, status=f"{status}; kept first solution")
+        result = best
     else:
-        wall = time.perf_counter() - began
-        cut = cut or wall >= time_limit_s
-        return replace(_empty(inp, status), stats={"wall_s": wall}, cut_by_time=cut)
+        empty = _empty(inp, STATUS_CUT if deadline.cut else STATUS_NONE)
+        stats = {"wall_s": time.perf_counter() - began, "solver_status": model.routing.status()}
+        return replace(empty, stats=stats, cut_by_time=deadline.cut)
 
     done = 0
-    left = time_limit_s - (time.perf_counter() - began)
-    if improving and left > 0 and any(result.routes):
+    if search.rounds and rounds > 0 and any(result.routes) and not deadline.passed():
         routes, done = improve(
             inp,
             [list(r) for r in result.routes],
             lambda sub, routes: objective(sub, routes, full_scale),
             lambda sub, routes, limit: _descend(sub, routes, full_scale, limit),
             prize_scale=full_scale,
-            rounds=rounds if rounds is not None else 10**9,
-            time_limit_s=left,
+            rounds=rounds,
+            deadline=deadline,
             seed=seed,
             chains=search.chains,
         )
-        result = _timed(inp, routes, result.status)
-    if improving and any(result.routes):
-        cut = cut or done < (rounds if rounds is not None else 10**9)
-    wall = time.perf_counter() - began
-    stats = {**result.stats, "wall_s": wall, "lns_rounds": float(done)}
-    return replace(result, stats=stats, cut_by_time=cut or wall >= time_limit_s)
+        result = _timed(inp, routes)
+    status = STATUS_CUT if deadline.cut else STATUS_DONE
+    stats = {**result.stats, "wall_s": time.perf_counter() - began, "lns_rounds": float(done)}
+    return replace(result, status=status, stats=stats, cut_by_time=deadline.cut)
 
 
 def _descend(
@@ -346,18 +410,10 @@ def _descend(
     return objective(inp, better, prize_scale), better
 
 
-def _timed(inp: RoutingInput, routes: list[list[int]], status: str) -> RoutingResult:
+def _timed(inp: RoutingInput, routes: list[list[int]]) -> RoutingResult:
     """The result for fixed routes, with stay start times from the real model."""
     params = _descent_params(60.0, solution_limit=1)
-    found = _solve_from(inp, routes, _prize_scale(inp), params, status)
+    found = _solve_from(inp, routes, _prize_scale(inp), params, STATUS_DONE)
     if found is None:  # cannot happen for routes the same model accepted
         raise RuntimeError("improved routes were rejected by the full model")
     return found[1]
-
-
-def _status_name(code: int) -> str:
-    names = routing_enums_pb2.RoutingSearchStatus.Value
-    try:
-        return names.Name(code).removeprefix("ROUTING_")
-    except ValueError:
-        return str(code)

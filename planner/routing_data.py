@@ -8,17 +8,27 @@ searches (the plan uses the defaults, the benchmark tries others).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-# (first-solution strategy, prize scale; None = the real model's), tried in this order.
-FIRST_SOLUTIONS: tuple[tuple[str, int | None], ...] = tuple(
-    (strategy, scale)
-    for scale in (100, 300, None)
-    for strategy in ("PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION")
+# First solutions, tried in this order: (first-solution strategy, drop factor). A start
+# model's drop penalty for a node is `factor x mean leg x prize / mean prize` (rounded per
+# node): leaving out an average station costs `factor` average legs, whatever the time
+# unit, so parallel cheapest insertion weighs travel while inserting. None: the real
+# model's penalty, above any team's day of driving. (Local cheapest insertion gives the
+# same routes at every penalty: it runs once.) When time allows fewer, the first ones.
+FIRST_SOLUTIONS: tuple[tuple[str, float | None], ...] = (
+    *(("PARALLEL_CHEAPEST_INSERTION", factor) for factor in (3.0, 1.0, 5.0, 10.0, None)),
+    ("LOCAL_CHEAPEST_INSERTION", None),
 )
+
+# How a search ended, in words (`RoutingResult.status`).
+STATUS_DONE = "searched to its work limit"
+STATUS_CUT = "stopped by the time limit"
+STATUS_NONE = "no plan found"
 
 
 @dataclass(frozen=True)
@@ -94,8 +104,28 @@ class RoutingResult:
     prize_total: int
     status: str
     stats: dict[str, float] = field(default_factory=dict)
-    # A time limit stopped a phase before its work count: the result depends on the clock.
+    # Whether the time limit, not a count of work, ended some phase of the search: then
+    # the same input and seed may give another plan on another machine or under load.
     cut_by_time: bool = False
+
+
+class Deadline:
+    """The time limit behind every count of work: an instant on `time.perf_counter`'s
+    clock. Searches stop early only when it passes, and record that it did (`cut`)."""
+
+    def __init__(self, seconds: float, *, at: float | None = None) -> None:
+        self.at = (time.perf_counter() if at is None else at) + seconds
+        self.cut = False
+
+    def left(self) -> float:
+        """Seconds left; marks the deadline as having cut when none are."""
+        left = self.at - time.perf_counter()
+        if left <= 0:
+            self.cut = True
+        return left
+
+    def passed(self) -> bool:
+        return self.left() <= 0
 
 
 @dataclass(frozen=True)
@@ -105,22 +135,17 @@ class SearchParameters:
     Work limits (improving solutions, rounds, seed) are arguments of `solve_routing`
     itself; these choose the search. Names of strategies, metaheuristics and operators
     are OR-Tools' (`FirstSolutionStrategy`, `LocalSearchMetaheuristic`,
-    `local_search_operators`).
+    `local_search_operators`). Nothing here is a wall-clock limit: every search stops on
+    counts, so the same input and seed give the same plan on any machine.
     """
 
-    # First solutions tried, each (strategy, prize scale; None = the real model's); the
-    # best by prize seeds the search. Empty: the search builds its own with
-    # `LOCAL_CHEAPEST_INSERTION`.
-    first_solutions: tuple[tuple[str, int | None], ...] = FIRST_SOLUTIONS
-    # Without a round count (route mode), the share of the time limit the first solutions
-    # may use before the search starts; with counts, every first solution is tried.
-    starts_share: float = 0.1
+    # First solutions tried, each (strategy, drop factor; None = the real model's, see
+    # `FIRST_SOLUTIONS`); the best by prize seeds the search. Empty: the search builds
+    # its own with `LOCAL_CHEAPEST_INSERTION`.
+    first_solutions: tuple[tuple[str, float | None], ...] = FIRST_SOLUTIONS
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     # Guided local search's penalty weight; None keeps OR-Tools' default.
     gls_lambda: float | None = None
-    # Without a round count, the share of the time limit after which the search hands
-    # over to ruin-and-recreate rounds.
-    search_share: float = 0.15
     # Local-search operators switched on (True) or off (False).
     operators: tuple[tuple[str, bool], ...] = ()
     # Other scalar fields of OR-Tools' `RoutingSearchParameters`.
@@ -128,9 +153,6 @@ class SearchParameters:
     # Each prize unit's weight in the objective; None: above every team's longest day of
     # driving, so coverage strictly comes first.
     prize_scale: int | None = None
-    # Wall-clock cap of each of OR-Tools' large-neighbourhood moves; None: the whole time
-    # limit, so that the result does not depend on machine load.
-    lns_time_limit_s: float | None = None
     # Ruin-and-recreate rounds after the search (`planner.lns`), and the ejection-chain
     # sweeps within them (`planner.chains`).
     rounds: bool = True

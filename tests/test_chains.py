@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from itertools import pairwise
 
@@ -14,7 +13,7 @@ from planner.chains import chain_columns, recombine
 from planner.lns import chain_sweep
 from planner.objective import objective
 from planner.routing import _descend, _prize_scale
-from planner.routing_data import RoutingInput
+from planner.routing_data import Deadline, RoutingInput
 from tests.test_routing import make_input
 
 
@@ -44,7 +43,7 @@ def sweep(inp: RoutingInput, routes: list[list[int]]) -> list[list[int]] | None:
         lambda sub, r: objective(sub, r, scale),
         lambda sub, r, limit: _descend(sub, r, scale, limit),
         scale,
-        time.perf_counter() + 30,
+        Deadline(30),
     )
 
 
@@ -87,7 +86,7 @@ def test_a_chain_hands_the_roots_stations_on_and_bars_what_each_team_lost() -> N
         return [*start, *free]
 
     routes = [[2, 8], [3, 4], [7]]
-    columns = chain_columns(routes, [(2, 0)], optional, team_search, 1e18)
+    columns = chain_columns(routes, [(2, 0)], optional, team_search, Deadline(3600))
     assert columns[0] == {(8,), (3, 4)}  # never 2 again
     assert columns[1] == {(8,)}  # 8, given up by team 0; not 3 or 4, lost to it
     assert columns[2] == set()
@@ -102,9 +101,12 @@ def test_recombine_takes_a_chain_only_whole() -> None:
 
     # team 0 may take station 2 off team 1 and add 3; team 1 can then go to 4 instead
     routes = [[1], [2]]
-    assert recombine(routes, [{(2, 3)}, {(4,)}], prize, optional, cost, 100, 5) == [[2, 3], [4]]
+    assert recombine(routes, [{(2, 3)}, {(4,)}], prize, optional, cost, 100, Deadline(5)) == [
+        [2, 3],
+        [4],
+    ]
     # without an alternative for team 1, taking its station would visit 2 twice
-    assert recombine(routes, [{(2, 3)}, set()], prize, optional, cost, 100, 5) == routes
+    assert recombine(routes, [{(2, 3)}, set()], prize, optional, cost, 100, Deadline(5)) == routes
 
 
 @st.composite
@@ -133,7 +135,7 @@ def test_recombine_never_loses_and_never_visits_a_station_twice(
     def cost(v: int, route: list[int]) -> int:
         return 7 * len(route) + v
 
-    chosen = recombine(routes, columns, prize, optional, cost, 100, 5)
+    chosen = recombine(routes, columns, prize, optional, cost, 100, Deadline(5))
     assert len(chosen) == len(routes)
     for v, r in enumerate(chosen):
         assert r == routes[v] or tuple(r) in columns[v]

@@ -14,7 +14,7 @@ from planner.feasibility import replay_vehicle
 from planner.lns import restrict
 from planner.objective import objective
 from planner.routing import _descend, _prize_scale, solve_routing
-from planner.routing_data import MealBreak, RoutingInput, SearchParameters
+from planner.routing_data import Deadline, MealBreak, RoutingInput, SearchParameters
 from tests.test_routing import BIG, HOUR, assert_schedule_feasible, make_input
 
 
@@ -161,7 +161,7 @@ def test_rounds_that_start_again_keep_the_best_plan_they_held(inp: RoutingInput,
             lambda sub, routes, limit: _descend(sub, routes, scale, limit),
             prize_scale=scale,
             rounds=30,
-            time_limit_s=60,
+            deadline=Deadline(60),
             seed=seed,
         )
     assert done == 30
@@ -169,15 +169,14 @@ def test_rounds_that_start_again_keep_the_best_plan_they_held(inp: RoutingInput,
 
 
 def test_search_parameters_choose_the_search() -> None:
-    """Other operators, a GLS weight, a capped LNS move, extra OR-Tools fields and rounds
+    """Other operators, a GLS weight, extra OR-Tools fields and rounds
     without ejection chains: still a valid answer, and no rounds when they are off."""
     inp = three_team_input()
     search = SearchParameters(
-        first_solutions=(("PARALLEL_CHEAPEST_INSERTION", 100),),
+        first_solutions=(("PARALLEL_CHEAPEST_INSERTION", 2.0),),
         gls_lambda=0.2,
         operators=(("use_path_lns", True), ("use_relocate", False)),
         extra=(("log_search", False),),
-        lns_time_limit_s=5.0,
         chains=False,
     )
     result = solve_routing(inp, time_limit_s=30, solution_limit=5, rounds=4, search=search)

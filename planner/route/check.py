@@ -1,14 +1,16 @@
 """An independent check of a route plan, from its files and the inputs it names.
 
 It trusts nothing the solver computed: it reads the times in visits.csv, reads the
-stations, teams and travel matrix again (summary.json names them) and re-applies every
-rule: stays start inside their windows and last their time, every leg takes at least
-the travel time, each team keeps its hours and its stop limit, no station is visited
-twice, and unvisited.csv lists exactly the stations nobody visits.
+stations, teams and travel matrix again (summary.json names them, with the time grid)
+and re-applies every rule: every leg takes at least the travel time, a stay starts no
+earlier than the team arrives and inside its window and lasts its time, each team keeps
+its hours and its stop limit, no station is visited twice, and unvisited.csv lists
+exactly the stations nobody visits.
 
-No tolerance is needed: route plans are made on a whole-minute grid (stays and travel
-rounded up, windows and team hours rounded inwards), so the minutes written are exact
-and are compared with the inputs as given.
+No tolerance is needed: route plans are made on their own time grid (exact seconds, or
+whole minutes with stays and travel rounded up and windows and team hours rounded
+inwards), and visits.csv writes times at that precision, so they are exact and are
+compared with the inputs as given.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class _Row:
     seq: int
     site_id: str
     arrive: int  # seconds from the problem's reference
+    start: int
     depart: int
 
 
@@ -62,6 +65,7 @@ def load_inputs(plan_dir: Path, *, roads: Path | None = None) -> RouteProblem:
         matrix_path=inputs.get("matrix"),
         day=date.fromisoformat(inputs["date"]),
         tz=inputs["tz"],
+        whole_minutes=bool(inputs.get("whole_minutes", True)),
         road_travel=road_travel,
     )
 
@@ -106,27 +110,32 @@ def check_route_visits(
                     int(raw["seq"]),
                     raw["site_id"],
                     _seconds(problem, raw["arrive"]),
+                    _seconds(problem, raw["start"]),
                     _seconds(problem, raw["depart"]),
                 )
             )
         except ValueError as exc:
             bad(raw["team_id"], None, "format", f"visits.csv row {k}: {exc}")
-    teams = {t.id: t for t in problem.teams}
+    teams = {t.id: (v, t) for v, t in enumerate(problem.teams)}
     stations = {s.id: (i, s) for i, s in enumerate(problem.stations)}
-    index = {key: node for node, key in enumerate(problem.keys)}
     seen: Counter[str] = Counter()
     for team_id, stops in parsed.items():
         stops.sort(key=lambda r: r.seq)
         if team_id not in teams:
             bad(team_id, None, "team", "not a team of the input")
             continue
-        team = teams[team_id]
+        v, team = teams[team_id]
         if [r.seq for r in stops] != list(range(len(stops))) or len(stops) < 3:
             bad(team_id, None, "structure", "rows must be seq 0 (the start), stops, the end")
             continue
         first, visits, last = stops[0], stops[1:-1], stops[-1]
-        if first.site_id != team.id or last.site_id != team.end_key:
-            bad(team_id, None, "structure", f"must leave {team.id} and end at {team.end_key}")
+        if first.site_id != team.start_key or last.site_id != team.end_key:
+            bad(
+                team_id,
+                None,
+                "structure",
+                f"must leave {team.start_key} and end at {team.end_key}",
+            )
         if first.depart < team.earliest_departure:
             bad(team_id, 0, "hours", "leaves before its earliest departure")
         if last.arrive > team.latest_return:
@@ -139,15 +148,22 @@ def check_route_visits(
                 continue
             seen[r.site_id] += 1
             s = stations[r.site_id][1]
-            if not s.open <= r.arrive <= s.close:
+            if not s.open <= r.start <= s.close:
                 bad(team_id, r.seq, "window", f"the stay at {s.id} starts outside its window")
-            if r.depart - r.arrive < s.stay:
+            if r.depart - r.start < s.stay:
                 bad(team_id, r.seq, "stay", f"the stay at {s.id} is shorter than planned")
-        for prev, nxt in pairwise(stops):
-            if nxt.depart < nxt.arrive:
-                bad(team_id, nxt.seq, "time", "departs before it arrives")
-            a, b = index.get(prev.site_id), index.get(nxt.site_id)
-            if a is None or b is None:
+        # Nodes by position: the start and end places, and each station by its id.
+        nodes = [problem.starts[v]]
+        nodes += [
+            problem.station_node(stations[r.site_id][0]) if r.site_id in stations else -1
+            for r in visits
+        ]
+        nodes.append(problem.ends[v])
+        for r in stops:
+            if r.start < r.arrive or r.depart < r.start:
+                bad(team_id, r.seq, "time", "starts before it arrives, or departs before it starts")
+        for (prev, a), (nxt, b) in pairwise(zip(stops, nodes, strict=True)):
+            if a < 0 or b < 0:
                 continue
             need = int(problem.travel[a, b])
             if nxt.arrive - prev.depart < need:
@@ -155,8 +171,8 @@ def check_route_visits(
                     team_id,
                     nxt.seq,
                     "travel",
-                    f"{need // 60} min needed from {prev.site_id}, "
-                    f"only {(nxt.arrive - prev.depart) // 60} planned",
+                    f"{need / 60:g} min needed from {prev.site_id}, "
+                    f"only {(nxt.arrive - prev.depart) / 60:g} planned",
                 )
     for site, n in sorted(seen.items()):
         if n > 1:

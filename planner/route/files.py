@@ -8,7 +8,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -21,11 +21,11 @@ from planner.ids import check_ids
 from planner.route.problem import (
     END_SUFFIX,
     MINUTE,
-    MinuteGrid,
     RouteInputs,
     RouteProblem,
     RouteStation,
     RouteTeam,
+    TimeGrid,
     route_problem,
 )
 from planner.route.schedule import unreachable_stations
@@ -39,7 +39,12 @@ STATION_ID_NAMES = ("id", "station_id", "site_id")
 TEAM_ID_NAMES = ("id", "team_id")
 STATION_REQUIRED = ("stay_min", "open", "close")
 TEAM_REQUIRED = ("earliest_departure", "latest_return")
-TIME_HINT = "use HH:MM or a date and time such as 2022-11-20T09:00"
+# Optional names of a team's start and end places (matrix keys, shared by teams).
+START_NAMES = ("start", "start_place")
+END_NAMES = ("end", "end_place")
+TIME_HINT = (
+    "use HH:MM, minutes after midnight such as 420, or a date and time such as 2022-11-20T09:00"
+)
 # Objectives above this risk overflowing the solver's 64-bit arithmetic.
 _OBJECTIVE_LIMIT = 2**60
 # The largest numbers a row may hold, far beyond any real one, so that every number read
@@ -56,17 +61,27 @@ def _iso(dt: datetime) -> str:
 
 
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+_MINUTES = re.compile(r"^\d+(?:\.\d+)?$")
 
 
 def parse_time(text: str, *, day: date, tz: ZoneInfo) -> datetime:
-    """`HH:MM[:SS]` on `day`, or an ISO date and time (local to `tz` unless it carries an
-    offset), as an aware datetime in `tz`; `ValueError` otherwise."""
+    """A time as an aware datetime in `tz`; `ValueError` for anything else.
+
+    `HH:MM[:SS]` is a clock time on `day` (`24:00` the midnight that ends it); a plain
+    number is minutes after midnight of `day` (`420` is 07:00, `1500` is 01:00 the day
+    after); otherwise an ISO date and time, local to `tz` unless it carries an offset.
+    """
     text = text.strip()
+    midnight = datetime.combine(day, time(0), tzinfo=tz)
     match = _CLOCK.match(text)
     if match:
         hour, minute, second = int(match[1]), int(match[2]), int(match[3] or 0)
-        return datetime.combine(day, time(hour, minute, second), tzinfo=tz)
-    if ":" not in text:  # a bare date, or a number: no time of day given
+        if minute > 59 or second > 59 or hour > 24 or (hour == 24 and minute + second > 0):
+            raise ValueError(text)
+        return midnight + timedelta(hours=hour, minutes=minute, seconds=second)
+    if _MINUTES.match(text):
+        return midnight + timedelta(seconds=round(float(text) * MINUTE))
+    if ":" not in text:  # a bare date: no time of day given
         raise ValueError(text)
     moment = datetime.fromisoformat(text)
     return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
@@ -311,7 +326,14 @@ def _read_teams(
     end = _coordinate_columns(sheet, "end_", required=False)
     dep_col, ret_col = (sheet.require([c]) for c in TEAM_REQUIRED)
     cap_col = sheet.pick(["max_stops"])
+    start_col, end_col = sheet.pick(START_NAMES), sheet.pick(END_NAMES)
     ids = _ids(sheet, id_col)
+    for column in (start_col, end_col):
+        if column is not None:
+            values = sheet.frame[column].tolist()
+            sheet.problems.extend(
+                check_ids(values, file=sheet.file, field=column, rows=sheet.frame.index)
+            )
     rows = []
     for (row, record), tid in zip(sheet.frame.iterrows(), ids, strict=True):
         row = int(cast(int, row))
@@ -337,85 +359,100 @@ def _read_teams(
                     "end_lat": e_lat, "end_lon": e_lon, "leaves": leaves, "back": back,
                     "max_stops": None if cap is None or cap < 0 else int(cap),
                     "end_column": end[0] or end[1],
+                    "start": rec.get(start_col, "") if start_col else "",
+                    "end": rec.get(end_col, "") if end_col else "",
+                    "start_column": start_col or id_col or "id",
+                    "end_place_column": end_col or "end",
                 },
             )
         )  # fmt: skip
     return sheet, rows
 
 
-def _check_matrix(
+def _team_places(
+    teams: tuple[_Sheet, list[_Row]], matrix: MatrixTravel | None
+) -> dict[str, tuple[str, str]]:
+    """Each team's start and end place names, checked against the matrix when there is
+    one; coordinates for one place name agree between teams."""
+    sheet, rows = teams
+    keys = set(matrix.keys) if matrix is not None else None
+    places: dict[str, tuple[str, str]] = {}
+    where: dict[str, tuple[int, tuple[float | None, float | None]]] = {}
+    for r in rows:
+        t = r.values
+        tid = t["id"]
+        if not tid:
+            continue
+        start = t["start"] or tid
+        end = t["end"]
+        if not end:
+            legacy = f"{tid}{END_SUFFIX}"
+            if keys is not None and legacy in keys:
+                end = legacy
+            elif _moves(t):
+                if keys is not None:
+                    sheet.error(
+                        r.row,
+                        t["end_column"] or "end_lat",
+                        f"team '{tid}' ends away from its start: name its end place in an "
+                        "'end' column (a key of the travel matrix)",
+                    )
+                end = legacy
+            else:
+                end = start
+        if keys is not None:
+            for key, column, what in (
+                (start, t["start_column"], "starts"),
+                (end, t["end_place_column"], "ends"),
+            ):
+                if key not in keys:
+                    sheet.error(
+                        r.row, column, f"team '{tid}' {what} at '{key}', not in the travel matrix"
+                    )
+        else:
+            end_point = (t["end_lat"], t["end_lon"]) if _moves(t) else None
+            for key, point in (
+                (start, (t["start_lat"], t["start_lon"])),
+                (end, end_point or (t["start_lat"], t["start_lon"])),
+            ):
+                first = where.setdefault(key, (r.row, point))
+                if first[1] != point and None not in point and None not in first[1]:
+                    sheet.error(
+                        r.row,
+                        t["start_column"] if key == start else t["end_place_column"],
+                        f"place '{key}' has other coordinates in row {first[0]}",
+                    )
+        places[tid] = (start, end)
+    return places
+
+
+def _check_matrix_keys(
     matrix: MatrixTravel,
     file: str,
     stations: tuple[_Sheet, list[_Row]],
-    teams: tuple[_Sheet, list[_Row]],
+    places: dict[str, tuple[str, str]],
     problems: list[Problem],
-) -> set[str]:
-    """Every station and team in the matrix, every matrix key known; returns the team ids
-    that end elsewhere because the matrix has a `<team id>:end` key."""
+) -> None:
+    """Every station in the matrix, and every matrix key a station or a team's place."""
     keys = set(matrix.keys)
-    (s_sheet, s_rows), (t_sheet, t_rows) = stations, teams
+    s_sheet, s_rows = stations
     s_col = s_sheet.pick(STATION_ID_NAMES) or "id"
-    t_col = t_sheet.pick(TEAM_ID_NAMES) or "id"
-    team_ids = {r.values["id"] for r in t_rows if r.values["id"]}
     for r in s_rows:
         sid = r.values["id"]
         if sid and sid not in keys:
             s_sheet.error(r.row, s_col, f"station '{sid}' is not in the travel matrix {file}")
-    ends_elsewhere = set()
-    for r in t_rows:
-        tid = r.values["id"]
-        if not tid:
-            continue
-        if tid not in keys:
-            t_sheet.error(r.row, t_col, f"team '{tid}' (its start) is not in the travel matrix")
-        if f"{tid}{END_SUFFIX}" in keys:
-            ends_elsewhere.add(tid)
-        elif _moves(r.values):
-            t_sheet.error(
-                r.row,
-                r.values["end_column"] or "end_lat",
-                f"team '{tid}' ends away from its start, so the travel matrix needs a key "
-                f"'{tid}{END_SUFFIX}'",
-            )
-    station_ids = {r.values["id"] for r in s_rows}
+    known = {r.values["id"] for r in s_rows} | {k for pair in places.values() for k in pair}
+    known |= set(places) | {f"{tid}{END_SUFFIX}" for tid in places}
     for j, key in enumerate(matrix.keys, start=1):
-        base = key[: -len(END_SUFFIX)] if key.endswith(END_SUFFIX) else None
-        if key not in station_ids and key not in team_ids and base not in team_ids:
+        if key not in known:
             problems.append(
                 Problem(
                     file,
                     j,
                     "id",
-                    f"unknown key '{key}': not a station id, a team id or '<team id>{END_SUFFIX}'",
+                    f"unknown key '{key}': not a station id nor a team's start or end place",
                 )
             )
-    return ends_elsewhere
-
-
-def _check_key_clashes(
-    stations: tuple[_Sheet, list[_Row]], teams: tuple[_Sheet, list[_Row]]
-) -> None:
-    """Station ids, team ids and `<team id>:end` keys each name one place."""
-    (s_sheet, s_rows), (t_sheet, t_rows) = stations, teams
-    team_ids = {r.values["id"] for r in t_rows if r.values["id"]}
-
-    def owner(key: str) -> str | None:
-        if key.endswith(END_SUFFIX) and key[: -len(END_SUFFIX)] in team_ids:
-            return key[: -len(END_SUFFIX)]
-        return None
-
-    s_col = s_sheet.pick(STATION_ID_NAMES) or "id"
-    t_col = t_sheet.pick(TEAM_ID_NAMES) or "id"
-    for r in s_rows:
-        sid = r.values["id"]
-        if sid in team_ids:
-            s_sheet.error(r.row, s_col, f"station id '{sid}' is also a team id")
-        elif owner(sid):
-            s_sheet.error(r.row, s_col, f"station id '{sid}' is the end key of team '{owner(sid)}'")
-    for r in t_rows:
-        tid = r.values["id"]
-        if owner(tid):
-            t_sheet.error(r.row, t_col, f"team id '{tid}' is the end key of team '{owner(tid)}'")
 
 
 def _moves(team: dict[str, Any]) -> bool:
@@ -431,13 +468,16 @@ def load_route_problem(
     matrix_path: str | Path | None = None,
     day: date = DEFAULT_DATE,
     tz: str = DEFAULT_TZ,
+    whole_minutes: bool = False,
     roads: str | Path | None = None,
     road_travel: TravelModel | None = None,
 ) -> RouteProblem:
     """Read and check the stations and teams tables (and the travel matrix, if any).
 
-    `roads`: a roads directory (`planner roads build`) whose road times replace the
-    straight line (`road_travel`: that model as a plan recorded it, for the checker).
+    Times are kept to the second, or put on whole minutes with `whole_minutes` (stays and
+    travel rounded up, windows inwards). `roads`: a roads directory (`planner roads
+    build`) whose road times replace the straight line (`road_travel`: that model as a
+    plan recorded it, for the checker).
 
     Every problem in every file is reported at once through `MissionDataError`; stations
     no team can reach are returned as `warnings` on the problem.
@@ -461,22 +501,23 @@ def load_route_problem(
     t_sheet, t_rows = _read_teams(
         teams_path, problems, day=day, tz=zone, coords_required=not with_matrix
     )
-    if s_sheet is not None and t_sheet is not None:
-        _check_key_clashes((s_sheet, s_rows), (t_sheet, t_rows))
     matrix: MatrixTravel | None = None
-    ends_elsewhere: set[str] = set()
+    places: dict[str, tuple[str, str]] = {}
+    matrix_read = True
     if matrix_path is not None:
         matrix_file = str(matrix_path)
         try:
             matrix = read_matrix(Path(matrix_path))
         except MissionDataError as exc:
             problems.extend(exc.problems)
+            matrix_read = False
         except (OSError, ValueError) as exc:
             problems.append(Problem(matrix_file, None, None, f"cannot read matrix: {exc}"))
-        if matrix is not None and s_sheet is not None and t_sheet is not None:
-            ends_elsewhere = _check_matrix(
-                matrix, matrix_file, (s_sheet, s_rows), (t_sheet, t_rows), problems
-            )
+            matrix_read = False
+    if t_sheet is not None and matrix_read:
+        places = _team_places((t_sheet, t_rows), matrix)
+        if matrix is not None and s_sheet is not None:
+            _check_matrix_keys(matrix, str(matrix_path), (s_sheet, s_rows), places, problems)
     if problems:
         raise MissionDataError(_ordered(problems, stations_path, teams_path))
 
@@ -509,7 +550,8 @@ def load_route_problem(
     teams = []
     for r in t_rows:
         t = r.values
-        distinct = t["id"] in ends_elsewhere or (matrix is None and _moves(t))
+        start, end = places[t["id"]]
+        elsewhere = end != start and _moves(t)
         teams.append(
             RouteTeam(
                 id=t["id"],
@@ -517,14 +559,20 @@ def load_route_problem(
                 latest_return=secs(t["back"]),
                 start_lat=t["start_lat"],
                 start_lon=t["start_lon"],
-                end_lat=t["end_lat"] if distinct and _moves(t) else None,
-                end_lon=t["end_lon"] if distinct and _moves(t) else None,
+                end_lat=t["end_lat"] if elsewhere else None,
+                end_lon=t["end_lon"] if elsewhere else None,
                 max_stops=t["max_stops"],
-                distinct_end=distinct,
+                start=start,
+                end=end,
             )
         )
+    step = MINUTE if whole_minutes else 1
     problem = route_problem(
-        stations, teams, reference=reference, travel=matrix if matrix is not None else road_travel
+        stations,
+        teams,
+        reference=reference,
+        travel=matrix if matrix is not None else road_travel,
+        step=step,
     )
     _check_solvable(problem, s_rows, t_rows, str(stations_path), str(teams_path))
     warnings = [
@@ -544,6 +592,7 @@ def load_route_problem(
         str(Path(matrix_path).resolve()) if matrix_path is not None else None,
         day,
         tz,
+        step,
         describe_travel(road_travel) if road_travel is not None else None,
     )
     return replace(problem, warnings=tuple(warnings), inputs=inputs)
@@ -557,18 +606,18 @@ def _check_solvable(
     teams_file: str,
 ) -> None:
     """Each team can at least drive from start to end; the objective fits the solver."""
-    grid = MinuteGrid.of(problem)
+    grid = TimeGrid.of(problem)
     problems = []
     for v, team in enumerate(problem.teams):
-        drive = int(problem.travel[v, problem.ends[v]])
+        drive = int(problem.travel[problem.starts[v], problem.ends[v]])
         if grid.depart[v] + drive > grid.back[v]:
             problems.append(
                 Problem(
                     teams_file,
                     t_rows[v].row,
                     "latest_return",
-                    f"team '{team.id}' cannot even drive from start to end ({drive // MINUTE} "
-                    "min) between earliest_departure and latest_return",
+                    f"team '{team.id}' cannot even drive from start to end "
+                    f"({drive / MINUTE:g} min) between earliest_departure and latest_return",
                 )
             )
     scale = int(problem.travel.max(initial=0)) * (len(problem.stations) + 4) * len(problem.teams)

@@ -240,6 +240,7 @@ def plan_mission_route(
     settings: LtoVisitSettings = DEFAULT_VISIT_SETTINGS,
     on_warnings: Callable[[list[Problem]], None] | None = None,
     roads: Path | None = None,
+    seed: int = 0,
 ) -> tuple[dict[str, Any], VisitTables]:
     """`planner route --mission DIR --area ID --days N`: read the mission, make the tables,
     solve with route mode (on the road data in `roads`, if given), write the plan and its
@@ -264,6 +265,6 @@ def plan_mission_route(
     problem = mission_route_problem(tables, out, roads=roads)
     if on_warnings is not None:
         on_warnings(list(problem.warnings))
-    plan = solve_route(problem, time_limit_s=time_limit_s)
+    plan = solve_route(problem, time_limit_s=time_limit_s, seed=seed)
     write_mission_route_plan(plan, tables, out, force=force)
     return route_summary(plan), tables

@@ -25,17 +25,27 @@ VISIT_COLUMNS = (
     "site_id",
     "name",
     "arrive",
+    "start",
     "depart",
+    "wait_min",
     "travel_min",
     "lat",
     "lon",
 )
 UNVISITED_COLUMNS = ("id", "weight")
 SUMMARY = "summary.json"
+# The counts of work a search reports (`RoutePlan.stats`), shown in summary.json.
+WORK_STATS = ("iterations", "iterations_done", "pool_routes")
 
 
-def _iso(dt: datetime) -> str:
-    return dt.isoformat(timespec="minutes")
+def _iso(dt: datetime, step: int = MINUTE) -> str:
+    """A time to the minute on a whole-minute plan, to the second otherwise."""
+    return dt.isoformat(timespec="minutes" if step == MINUTE else "seconds")
+
+
+def _minutes(seconds: int) -> int | float:
+    """Seconds as minutes: whole when they are, else to two decimals."""
+    return seconds // MINUTE if seconds % MINUTE == 0 else round(seconds / MINUTE, 2)
 
 
 def _coord(value: float | None) -> str:
@@ -51,11 +61,13 @@ def visits_csv(plan: RoutePlan) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(VISIT_COLUMNS)
+    step = plan.problem.step
     for r in plan.visits:
         writer.writerow(
             [
-                r.team_id, r.seq, r.site_id, r.name, _iso(r.arrive), _iso(r.depart),
-                r.travel_min, _coord(r.lat), _coord(r.lon),
+                r.team_id, r.seq, r.site_id, r.name, _iso(r.arrive, step), _iso(r.start, step),
+                _iso(r.depart, step), _minutes(r.wait_s), _minutes(r.travel_s),
+                _coord(r.lat), _coord(r.lon),
             ]
         )  # fmt: skip
     return out.getvalue()
@@ -76,6 +88,7 @@ def route_summary(plan: RoutePlan) -> dict[str, Any]:
     """Totals, one entry per team, and how the solver did."""
     problem = plan.problem
     teams = []
+    step = problem.step
     for v, team in enumerate(problem.teams):
         rows = [r for r in plan.visits if r.team_id == team.id]
         route = plan.routes[v]
@@ -84,9 +97,10 @@ def route_summary(plan: RoutePlan) -> dict[str, Any]:
                 "team_id": team.id,
                 "visits": len(route),
                 "weight": _weight(sum(problem.stations[i].weight for i in route)),
-                "travel_min": sum(r.travel_min for r in rows),
-                "depart": _iso(rows[0].depart) if rows else None,
-                "return": _iso(rows[-1].arrive) if rows else None,
+                "travel_min": _minutes(sum(r.travel_s for r in rows)),
+                "wait_min": _minutes(sum(r.wait_s for r in rows)),
+                "depart": _iso(rows[0].depart, step) if rows else None,
+                "return": _iso(rows[-1].arrive, step) if rows else None,
             }
         )
     available = plan.weight_available
@@ -96,11 +110,16 @@ def route_summary(plan: RoutePlan) -> dict[str, Any]:
         "weight_visited": _weight(plan.weight_visited),
         "weight_available": _weight(available),
         "weight_share": round(plan.weight_visited / available, 4) if available else None,
-        "travel_min": plan.travel_s // MINUTE,
+        "travel_min": _minutes(plan.travel_s),
+        "time_step_s": step,
         "teams": teams,
         "solver": {
             "status": plan.status,
+            "seed": plan.seed,
             "time_limit_s": plan.time_limit_s,
+            "cut_by_time": plan.cut_by_time,
+            "reproducible": not plan.cut_by_time,
+            "work": {k: int(v) for k, v in plan.stats.items() if k in WORK_STATS},
             "wall_s": round(plan.stats.get("wall_s", 0.0), 3),
         },
         "reference": _iso(problem.reference),
@@ -121,6 +140,7 @@ def _inputs(inputs: RouteInputs | None) -> dict[str, Any] | None:
         "matrix": inputs.matrix,
         "date": inputs.day.isoformat(),
         "tz": inputs.tz,
+        "whole_minutes": inputs.step == MINUTE,
         "roads": inputs.roads,
     }
 

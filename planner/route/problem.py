@@ -11,14 +11,16 @@ between them, as plain frozen data.
 - a stay at a station must start inside `[open, close]` and lasts `stay`; a team that
   arrives early waits;
 - times are seconds from the reference instant: midnight (in the plan's time zone) of the
-  earliest date in the inputs. Schedules are planned on a whole-minute grid
-  (`MinuteGrid`): travel times and stays are rounded up to whole minutes,
-  `open`/`earliest_departure` up and `close`/`latest_return` down to the minute, so that
-  no rounding in a file can make a plan look late.
+  earliest date in the inputs. Schedules are planned on a grid of `step` seconds
+  (`TimeGrid`): 1 by default, so times are exact to the second; 60 to plan in whole
+  minutes. Travel times and stays are rounded up to the step, `open`/`earliest_departure`
+  up and `close`/`latest_return` down, so that no rounding can make a plan look late.
 
-Travel times come from a matrix in seconds (keys: station ids; `<team id>` for a team's
-start, and for its end when the team ends where it starts; `<team id>:end` for an end
-elsewhere), or, without a matrix, from the great-circle estimate of `planner.travel`.
+Places: every station is a place named by its id; a team starts at the place named by
+its `start` (default: its id) and ends at its `end` (default: its start). Teams may share
+places (a base's row and column appear once in a matrix). Travel times come from a matrix
+in seconds keyed by those names, or, without a matrix, from the great-circle estimate of
+`planner.travel` between the coordinates given.
 """
 
 from __future__ import annotations
@@ -31,10 +33,12 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 import numpy as np
 
 from planner.errors import Problem
-from planner.travel import GreatCircleTravel, Place, TravelModel
+from planner.travel import GreatCircleTravel, MatrixTravel, Place, TravelModel
 
 PRIZE_PER_WEIGHT = 100
 MINUTE = 60
+# The end key of a team whose end is elsewhere, when no `end` place is named (the form
+# matrices had before teams named their places).
 END_SUFFIX = ":end"
 
 
@@ -47,6 +51,8 @@ class RouteInputs:
     matrix: str | None
     day: date
     tz: str
+    # The grid the times were put on: 1 (exact seconds) or 60 (whole minutes).
+    step: int = 1
     # Road travel the plan was made on (`planner.travel_source.describe_travel`), if any.
     roads: dict | None = None
 
@@ -74,8 +80,8 @@ class RouteTeam:
     """One vehicle: out of its start no earlier than `earliest_departure`, back at its end
     no later than `latest_return` (seconds from the reference), at most `max_stops` visits.
 
-    The end is the start unless `distinct_end`; then it is at `end_lat, end_lon` and its
-    matrix key is `<id>:end`.
+    `start` names the place it leaves from (default: the team id) and `end` the place it
+    ends at (default: its start); a named end elsewhere is at `end_lat, end_lon`.
     """
 
     id: str
@@ -86,15 +92,20 @@ class RouteTeam:
     end_lat: float | None = None
     end_lon: float | None = None
     max_stops: int | None = None
-    distinct_end: bool = False
+    start: str = ""
+    end: str = ""
+
+    @property
+    def start_key(self) -> str:
+        return self.start or self.id
 
     @property
     def end_key(self) -> str:
-        return f"{self.id}{END_SUFFIX}" if self.distinct_end else self.id
+        return self.end or self.start_key
 
     @property
     def end_point(self) -> tuple[float | None, float | None]:
-        if self.distinct_end:
+        if self.end_key != self.start_key and self.end_lat is not None:
             return self.end_lat, self.end_lon
         return self.start_lat, self.start_lon
 
@@ -103,14 +114,16 @@ class RouteTeam:
 class RouteProblem:
     """Stations, teams and the travel matrix between their places, ready to solve.
 
-    Nodes of `travel` (whole seconds, rounded up to minutes): every team's start (node v
-    for team v), then the distinct ends, then the stations; `keys` names each node.
+    Nodes of `travel` (whole seconds, rounded up to the grid's `step`): the teams' start
+    and end places, each once, then the stations; `keys` names each node; team v leaves
+    node `starts[v]` and ends at node `ends[v]`.
     """
 
     stations: tuple[RouteStation, ...]
     teams: tuple[RouteTeam, ...]
     travel: np.ndarray
     keys: tuple[str, ...]
+    starts: tuple[int, ...]
     ends: tuple[int, ...]
     reference: datetime
     warnings: tuple[Problem, ...] = ()
@@ -118,6 +131,8 @@ class RouteProblem:
     prize_per_weight: int = PRIZE_PER_WEIGHT
     # The files it was read from, when it was (a route plan's checker reads them again).
     inputs: RouteInputs | None = None
+    # The time grid in seconds: 1 (exact) or 60 (whole minutes).
+    step: int = 1
 
     @property
     def first_station(self) -> int:
@@ -150,15 +165,19 @@ def route_problem(
     *,
     reference: datetime,
     travel: TravelModel | None = None,
+    step: int = 1,
 ) -> RouteProblem:
     """Freeze stations and teams with the travel matrix between their places.
 
     `travel` defaults to `GreatCircleTravel()`, which needs every coordinate; a
-    `MatrixTravel` needs every key (see the module docstring). `ValueError` for input
-    that breaks the model's assumptions (files are checked in `load_route_problem`).
+    `MatrixTravel` needs every place name (see the module docstring). Legs are rounded up
+    to `step` seconds. `ValueError` for input that breaks the model's assumptions (files
+    are checked in `load_route_problem`).
     """
     if reference.tzinfo is None:
         raise ValueError("reference must be an aware datetime")
+    if step not in (1, MINUTE):
+        raise ValueError("step must be 1 (seconds) or 60 (whole minutes)")
     if not teams:
         raise ValueError("at least one team is needed")
     for s in stations:
@@ -178,40 +197,57 @@ def route_problem(
     def place(key: str, lat: float | None, lon: float | None) -> Place:
         return Place(key, nan if lon is None else lon, nan if lat is None else lat)
 
-    places = [place(t.id, t.start_lat, t.start_lon) for t in teams]
-    ends: list[int] = []
-    for v, t in enumerate(teams):
-        if t.distinct_end:
-            ends.append(len(places))
-            places.append(place(t.end_key, *t.end_point))
-        else:
-            ends.append(v)
-    places += [place(s.id, s.lat, s.lon) for s in stations]
+    depots: dict[str, Place] = {}
+
+    def depot(team: RouteTeam, key: str, lat: float | None, lon: float | None) -> int:
+        here = place(key, lat, lon)
+        known = depots.setdefault(key, here)
+        if (known.lat, known.lon) != (here.lat, here.lon) and not (
+            math.isnan(here.lat) or math.isnan(known.lat)
+        ):
+            raise ValueError(f"team {team.id}: place {key} is given other coordinates before")
+        return list(depots).index(key)
+
+    starts = [depot(t, t.start_key, t.start_lat, t.start_lon) for t in teams]
+    ends = [depot(t, t.end_key, *t.end_point) for t in teams]
+    places = [*depots.values(), *(place(s.id, s.lat, s.lon) for s in stations)]
     keys = tuple(p.key for p in places)
-    if len(set(keys)) != len(keys):
-        raise ValueError("station ids must differ from team ids and '<team id>:end' keys")
     if travel is None:
         if any(math.isnan(p.lat) or math.isnan(p.lon) for p in places):
             raise ValueError("great-circle travel needs coordinates for every station and team")
         travel = GreatCircleTravel()
-    seconds = np.asarray(travel.durations(places, places), dtype=np.int64)
-    seconds = -(-seconds // MINUTE) * MINUTE  # up to whole minutes
+    if isinstance(travel, MatrixTravel):  # fractions of a second round up, not down
+        index = {k: i for i, k in enumerate(travel.keys)}
+        rows = [index[k] for k in keys]
+        seconds = np.ceil(travel.seconds[np.ix_(rows, rows)]).astype(np.int64)
+    else:
+        seconds = np.asarray(travel.durations(places, places), dtype=np.int64)
+    seconds = -(-seconds // step) * step
     np.fill_diagonal(seconds, 0)
     seconds.setflags(write=False)
-    return RouteProblem(tuple(stations), tuple(teams), seconds, keys, tuple(ends), reference)
+    return RouteProblem(
+        tuple(stations),
+        tuple(teams),
+        seconds,
+        keys,
+        tuple(starts),
+        tuple(ends),
+        reference,
+        step=step,
+    )
 
 
-def _up(seconds: int) -> int:
-    return -(-int(seconds) // MINUTE) * MINUTE
+def _up(seconds: int, step: int) -> int:
+    return -(-int(seconds) // step) * step
 
 
-def _down(seconds: int) -> int:
-    return int(seconds) // MINUTE * MINUTE
+def _down(seconds: int, step: int) -> int:
+    return int(seconds) // step * step
 
 
 @dataclass(frozen=True)
-class MinuteGrid:
-    """The problem's times on the whole-minute grid the solver works on."""
+class TimeGrid:
+    """The problem's times on the grid the solver works on (`RouteProblem.step`)."""
 
     stay: np.ndarray
     open: np.ndarray
@@ -220,12 +256,12 @@ class MinuteGrid:
     back: np.ndarray
 
     @classmethod
-    def of(cls, problem: RouteProblem) -> MinuteGrid:
-        s, t = problem.stations, problem.teams
+    def of(cls, problem: RouteProblem) -> TimeGrid:
+        s, t, step = problem.stations, problem.teams, problem.step
         return cls(
-            np.array([_up(x.stay) for x in s], dtype=np.int64),
-            np.array([_up(x.open) for x in s], dtype=np.int64),
-            np.array([_down(x.close) for x in s], dtype=np.int64),
-            np.array([_up(x.earliest_departure) for x in t], dtype=np.int64),
-            np.array([_down(x.latest_return) for x in t], dtype=np.int64),
+            np.array([_up(x.stay, step) for x in s], dtype=np.int64),
+            np.array([_up(x.open, step) for x in s], dtype=np.int64),
+            np.array([_down(x.close, step) for x in s], dtype=np.int64),
+            np.array([_up(x.earliest_departure, step) for x in t], dtype=np.int64),
+            np.array([_down(x.latest_return, step) for x in t], dtype=np.int64),
         )

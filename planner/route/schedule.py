@@ -3,7 +3,8 @@ plan as rows of visits.csv.
 
 A team leaves its start as late as it can without coming back later (no idle wait
 before its first stay), and every stay starts as early as it can. All times are on the
-problem's whole-minute grid (`MinuteGrid`), so the written minutes are exact.
+problem's grid (`TimeGrid`: exact seconds, or whole minutes), so the written times are
+exact.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import datetime
 import numpy as np
 
 from planner.feasibility import Nodes, Timeline, latest_departure, replay
-from planner.route.problem import MinuteGrid, RouteProblem
+from planner.route.problem import RouteProblem, TimeGrid
 
 # A window close no replay reaches: depots have no window.
 _OPEN_END = np.iinfo(np.int64).max // 4
@@ -24,17 +25,25 @@ _OPEN_END = np.iinfo(np.int64).max // 4
 @dataclass(frozen=True, slots=True)
 class RouteVisit:
     """One row of visits.csv: a stop, or the team leaving its start (seq 0) / reaching its
-    end (last seq); `site_id` is then the start or end key."""
+    end (last seq); `site_id` is then the start or end place.
+
+    The team arrives at `arrive`, waits until `start` when the window is not open yet,
+    stays until `depart`; `travel_s` is the leg that brought it there."""
 
     team_id: str
     seq: int
     site_id: str
     name: str
     arrive: datetime
+    start: datetime
     depart: datetime
-    travel_min: int
+    travel_s: int
     lat: float | None
     lon: float | None
+
+    @property
+    def wait_s(self) -> int:
+        return int((self.start - self.arrive).total_seconds())
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,10 @@ class RoutePlan:
     status: str
     time_limit_s: float
     stats: dict[str, float] = field(default_factory=dict)
+    seed: int = 0
+    # Whether the time limit, not the work limit, ended the search: the same inputs and
+    # seed may then give another plan elsewhere.
+    cut_by_time: bool = False
 
     @property
     def visited(self) -> frozenset[int]:
@@ -67,7 +80,7 @@ class RoutePlan:
         return float(sum(s.weight for s in self.problem.stations))
 
 
-def nodes(problem: RouteProblem, grid: MinuteGrid) -> Nodes:
+def nodes(problem: RouteProblem, grid: TimeGrid) -> Nodes:
     """The problem's nodes (team starts, ends, then stations) with the grid's stays and
     windows; depots have no stay and no window."""
     first = problem.first_station
@@ -82,13 +95,13 @@ def nodes(problem: RouteProblem, grid: MinuteGrid) -> Nodes:
 
 
 def team_timeline(
-    problem: RouteProblem, grid: MinuteGrid, v: int, route: Sequence[int], depart: int
+    problem: RouteProblem, grid: TimeGrid, v: int, route: Sequence[int], depart: int
 ) -> Timeline:
     """Team `v`'s `route` (station indices) replayed from `depart`."""
     return replay(
         nodes(problem, grid),
         [problem.station_node(i) for i in route],
-        start=v,
+        start=problem.starts[v],
         end=problem.ends[v],
         depart=depart,
         return_latest=int(grid.back[v]),
@@ -97,7 +110,7 @@ def team_timeline(
 
 def unreachable_stations(problem: RouteProblem) -> list[int]:
     """Stations no team can visit on its own, even going there and straight back."""
-    grid = MinuteGrid.of(problem)
+    grid = TimeGrid.of(problem)
     out = []
     for i in range(len(problem.stations)):
         if not any(
@@ -110,13 +123,13 @@ def unreachable_stations(problem: RouteProblem) -> list[int]:
     return out
 
 
-def team_departure(problem: RouteProblem, grid: MinuteGrid, v: int, route: Sequence[int]) -> int:
+def team_departure(problem: RouteProblem, grid: TimeGrid, v: int, route: Sequence[int]) -> int:
     """The latest departure that keeps team `v`'s return as early as leaving at its
     earliest departure (`route` must be on time from there)."""
     return latest_departure(
         nodes(problem, grid),
         [problem.station_node(i) for i in route],
-        start=v,
+        start=problem.starts[v],
         end=problem.ends[v],
         earliest=int(grid.depart[v]),
         latest=int(grid.back[v]),
@@ -132,7 +145,7 @@ def schedule(
 
     `ValueError` when a route breaks a window, the team's hours or its stop limit.
     """
-    grid = MinuteGrid.of(problem)
+    grid = TimeGrid.of(problem)
     rows: list[RouteVisit] = []
     total = 0
     at = problem.to_datetime
@@ -145,30 +158,31 @@ def schedule(
         if not route:
             continue
         timeline = team_timeline(problem, grid, v, route, team_departure(problem, grid, v, route))
+        leave = at(timeline.depart)
         rows.append(
             RouteVisit(
-                team.id, 0, team.id, "start", at(timeline.depart), at(timeline.depart), 0,
+                team.id, 0, team.start_key, "start", leave, leave, leave, 0,
                 team.start_lat, team.start_lon,
             )
         )  # fmt: skip
-        prev = v
+        prev = problem.starts[v]
         for seq, (i, stop) in enumerate(zip(route, timeline.stops, strict=True), start=1):
             s, node = problem.stations[i], problem.station_node(i)
-            leg = int(problem.travel[prev, node])
             rows.append(
                 RouteVisit(
-                    team.id, seq, s.id, s.name, at(stop.start), at(stop.depart),
-                    leg // 60, s.lat, s.lon,
+                    team.id, seq, s.id, s.name, at(stop.arrive), at(stop.start),
+                    at(stop.depart), int(problem.travel[prev, node]), s.lat, s.lon,
                 )
             )  # fmt: skip
             prev = node
         leg = int(problem.travel[prev, problem.ends[v]])
         total += timeline.travel
         end_lat, end_lon = team.end_point
+        back = at(timeline.back)
         rows.append(
             RouteVisit(
-                team.id, len(route) + 1, team.end_key, "end", at(timeline.back),
-                at(timeline.back), leg // 60, end_lat, end_lon,
+                team.id, len(route) + 1, team.end_key, "end", back, back, back, leg,
+                end_lat, end_lon,
             )
         )  # fmt: skip
     return tuple(rows), total

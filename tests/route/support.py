@@ -15,10 +15,10 @@ from planner.errors import MissionDataError, Problem
 from planner.feasibility import Nodes, replay
 from planner.outputs import parse_visits
 from planner.route import (
-    MinuteGrid,
     RoutePlan,
     RouteProblem,
     RouteTeam,
+    TimeGrid,
     check_route_visits,
     load_route_problem,
     visits_csv,
@@ -43,7 +43,6 @@ def assert_valid(plan: RoutePlan) -> None:
     report = check_route_visits(parse_visits(visits_csv(plan)), problem)
     assert report.ok, [str(v) for v in report.violations]
     station = {s.id: s for s in problem.stations}
-    index = {k: i for i, k in enumerate(problem.keys)}
     visited = [i for route in plan.routes for i in route]
     assert len(visited) == len(set(visited)), "a station is visited twice"
     for v, team in enumerate(problem.teams):
@@ -56,16 +55,19 @@ def assert_valid(plan: RoutePlan) -> None:
             continue
         assert [r.seq for r in rows] == list(range(len(route) + 2))
         assert [r.site_id for r in rows[1:-1]] == [problem.stations[i].id for i in route]
-        assert rows[0].site_id == team.id and rows[-1].site_id == team.end_key
+        assert rows[0].site_id == team.start_key and rows[-1].site_id == team.end_key
         assert seconds(problem, rows[0].depart) >= team.earliest_departure
         assert seconds(problem, rows[-1].arrive) <= team.latest_return
-        for prev, row in itertools.pairwise(rows):
-            leg = int(problem.travel[index[prev.site_id], index[row.site_id]])
-            assert seconds(problem, row.arrive) - seconds(problem, prev.depart) >= leg
-            assert row.travel_min * MIN == leg
+        nodes = [problem.starts[v], *(problem.station_node(i) for i in route), problem.ends[v]]
+        for (prev, a), (row, b) in itertools.pairwise(zip(rows, nodes, strict=True)):
+            leg = int(problem.travel[a, b])
+            assert seconds(problem, row.arrive) - seconds(problem, prev.depart) == leg
+            assert row.travel_s == leg
         for row in rows[1:-1]:
             s = station[row.site_id]
-            start = seconds(problem, row.arrive)
+            start = seconds(problem, row.start)
+            assert start >= seconds(problem, row.arrive)
+            assert row.wait_s == start - seconds(problem, row.arrive)
             assert s.open <= start <= s.close, f"{s.id} starts outside its window"
             assert seconds(problem, row.depart) - start >= s.stay
 
@@ -73,7 +75,7 @@ def assert_valid(plan: RoutePlan) -> None:
 def assert_replayed(plan: RoutePlan) -> None:
     """Each team's stays start as early as they can after its written departure."""
     problem = plan.problem
-    grid = MinuteGrid.of(problem)
+    grid = TimeGrid.of(problem)
     first = problem.first_station
     n = len(problem.keys)
     service = np.zeros(n, dtype=np.int64)
@@ -88,22 +90,22 @@ def assert_replayed(plan: RoutePlan) -> None:
         timeline = replay(
             nodes,
             [problem.station_node(i) for i in plan.routes[v]],
-            start=v,
+            start=problem.starts[v],
             end=problem.ends[v],
             depart=seconds(problem, rows[0].depart),
             return_latest=int(grid.back[v]),
         )
         assert timeline.on_time
-        assert [seconds(problem, r.arrive) for r in rows[1:-1]] == list(timeline.starts)
+        assert [seconds(problem, r.start) for r in rows[1:-1]] == list(timeline.starts)
         assert seconds(problem, rows[-1].arrive) == timeline.back
 
 
 def best_weight(problem: RouteProblem) -> float:
-    """The most weight any plan can visit, by exhaustive search (tiny instances on whole
-    minutes only)."""
+    """The most weight any plan can visit, by exhaustive search (tiny instances only)."""
     n = len(problem.stations)
     first = len(problem.keys) - n
     travel = problem.travel
+    grid = TimeGrid.of(problem)
 
     def feasible_sets(v: int) -> set[int]:
         team = problem.teams[v]
@@ -111,18 +113,18 @@ def best_weight(problem: RouteProblem) -> float:
         found: set[int] = set()
 
         def extend(prev: int, t: int, mask: int, count: int) -> None:
-            if t + travel[prev, problem.ends[v]] <= team.latest_return:
+            if t + travel[prev, problem.ends[v]] <= grid.back[v]:
                 found.add(mask)
             if count == cap:
                 return
-            for i, s in enumerate(problem.stations):
+            for i in range(n):
                 if mask >> i & 1:
                     continue
-                start = max(t + int(travel[prev, first + i]), s.open)
-                if start <= s.close:
-                    extend(first + i, start + s.stay, mask | 1 << i, count + 1)
+                start = max(t + int(travel[prev, first + i]), int(grid.open[i]))
+                if start <= grid.close[i]:
+                    extend(first + i, start + int(grid.stay[i]), mask | 1 << i, count + 1)
 
-        extend(v, team.earliest_departure, 0, 0)
+        extend(problem.starts[v], int(grid.depart[v]), 0, 0)
         return found
 
     def weight(mask: int) -> float:

@@ -44,7 +44,7 @@ def rows(plan_dir: Path) -> Rows:
 
 def _shift(row: dict[str, str], field: str, minutes: int) -> None:
     moment = datetime.fromisoformat(row[field]) + timedelta(minutes=minutes)
-    row[field] = moment.isoformat(timespec="minutes")
+    row[field] = moment.isoformat(timespec="seconds")
 
 
 def _rules(rows: Rows, plan: RoutePlan) -> set[str]:
@@ -67,7 +67,16 @@ def test_a_written_plan_passes_from_its_directory(plan_dir: Path) -> None:
 def test_a_stay_moved_before_its_window_is_caught(rows: Rows, fixture_plan: RoutePlan) -> None:
     row = _stop(rows, "STO-01", 1)
     _shift(row, "arrive", -24 * 60)
+    _shift(row, "start", -24 * 60)
     assert {"window", "travel"} <= _rules(rows, fixture_plan)
+
+
+def test_a_stay_that_starts_before_the_team_arrives_is_caught(
+    rows: Rows, fixture_plan: RoutePlan
+) -> None:
+    row = _stop(rows, "STO-01", 2)
+    row["start"] = _stop(rows, "STO-01", 1)["depart"]
+    assert "time" in _rules(rows, fixture_plan)
 
 
 def test_a_shortened_stay_and_a_shortened_leg_are_caught(
@@ -156,5 +165,8 @@ def test_a_problem_with_no_station_any_window_fits_is_solved_empty() -> None:
     """Windows shorter than the grid's minute leave nothing to visit: an empty plan."""
     stations = [RouteStation("A", 0, 9 * 3600 + 10, 9 * 3600 + 50, lat=43.25, lon=76.93)]
     teams = [RouteTeam("T", 8 * 3600, 18 * 3600, start_lat=43.24, start_lon=76.94)]
-    plan = solve_route(route_problem(stations, teams, reference=REFERENCE), time_limit_s=1)
-    assert plan.status == "NOTHING_TO_VISIT" and plan.routes == ((),) and plan.visits == ()
+    problem = route_problem(stations, teams, reference=REFERENCE, step=60)
+    plan = solve_route(problem, time_limit_s=1)
+    assert plan.status == "nothing to visit" and plan.routes == ((),) and plan.visits == ()
+    exact = solve_route(route_problem(stations, teams, reference=REFERENCE), time_limit_s=1)
+    assert exact.routes == ((0,),)

@@ -77,7 +77,7 @@ def test_matrix_needs_end_key_for_a_team_ending_elsewhere():
         ROUTE / "stations.csv", ROUTE / "teams.csv", matrix_path=ROUTE / "matrix.csv"
     )
     messages = [str(p) for p in problems]
-    assert any("row 2, field 'end_lat'" in m and "'STO-02:end'" in m for m in messages)
+    assert any("row 2, field 'end_lat'" in m and "'end' column" in m for m in messages)
     assert any("unknown key 'T1'" in m for m in messages)
 
 
@@ -89,14 +89,19 @@ def test_matrix_needs_end_key_for_a_team_ending_elsewhere():
         ("2022-11-21T09:00", datetime(2022, 11, 21, 9, 0, tzinfo=ALMATY)),
         ("2022-11-21 09:00:00", datetime(2022, 11, 21, 9, 0, tzinfo=ALMATY)),
         ("2022-11-21T09:00+05:00", datetime(2022, 11, 21, 10, 0, tzinfo=ALMATY)),
+        ("420", datetime(2022, 11, 20, 7, 0, tzinfo=ALMATY)),
+        ("12", datetime(2022, 11, 20, 0, 12, tzinfo=ALMATY)),
+        ("1500", datetime(2022, 11, 21, 1, 0, tzinfo=ALMATY)),
+        ("24:00", datetime(2022, 11, 21, 0, 0, tzinfo=ALMATY)),
     ],
 )
 def test_parse_time(text: str, expected: datetime):
-    """HH:MM is on the given day; ISO times are local unless they carry an offset."""
+    """HH:MM is on the given day (24:00 ends it); a plain number is minutes after its
+    midnight; ISO times are local unless they carry an offset."""
     assert parse_time(text, day=date(2022, 11, 20), tz=ALMATY) == expected
 
 
-@pytest.mark.parametrize("text", ["9am", "25:00", "2022-11-20", "12", "", "09:61"])
+@pytest.mark.parametrize("text", ["9am", "25:00", "24:01", "2022-11-20", "", "09:61", "-5"])
 def test_parse_time_rejects(text: str):
     with pytest.raises(ValueError):
         parse_time(text, day=date(2022, 11, 20), tz=ALMATY)
@@ -248,19 +253,69 @@ def test_header_only_file(tmp_path: Path):
     assert "no data rows" in problem.message
 
 
-def test_station_and_team_ids_name_one_place_each(tmp_path: Path):
-    """A station may not share its id with a team or with a team's `:end` key."""
-    write_csv(
+def test_a_station_may_share_its_id_with_a_team(tmp_path: Path):
+    """Station ids and team ids are separate: numeric ids need no renaming. The team
+    starts at its own coordinates, and the plan passes the checker."""
+    stations = write_csv(
         tmp_path / "s.csv",
         [["id", "lat", "lon", "stay_min", "open", "close"],
-         ["STO-01", 43.25, 76.93, 30, "08:00", "17:00"],
-         ["STO-02:end", 43.24, 76.89, 30, "08:00", "17:00"]],
+         ["1", 43.25, 76.93, 30, "08:00", "17:00"],
+         ["2", 43.24, 76.89, 30, "08:00", "17:00"]],
     )  # fmt: skip
-    problems = problems_of(tmp_path / "s.csv", ROUTE / "teams.csv")
-    assert [(p.row, p.field) for p in problems] == [(1, "id"), (2, "id"), (2, "id")]
-    assert "also a team id" in problems[0].message
-    assert "unsafe id 'STO-02:end': holds ':'" in problems[1].message
-    assert "end key of team 'STO-02'" in problems[2].message
+    teams = write_csv(
+        tmp_path / "t.csv",
+        [["id", "lat", "lon", "earliest_departure", "latest_return"],
+         ["1", 43.2436, 76.9456, "08:00", "18:00"]],
+    )  # fmt: skip
+    problem = load_route_problem(stations, teams)
+    plan = solve_route(problem, time_limit_s=1)
+    assert_valid(plan)
+    assert plan.weight_visited == 2
+    assert plan.visits[0].site_id == "1" and plan.visits[0].lat == 43.2436
+
+
+def test_teams_share_a_base_named_once_in_the_matrix(tmp_path: Path):
+    """Teams name their start and end places: a base shared by two teams is one row and
+    one column of the matrix, and a team may end at another named place."""
+    stations = write_csv(
+        tmp_path / "s.csv",
+        [["id", "stay_min", "open", "close"], ["A", 10, "09:00", "17:00"],
+         ["B", 10, "09:00", "17:00"]],
+    )  # fmt: skip
+    teams = write_csv(
+        tmp_path / "t.csv",
+        [["id", "start", "end", "earliest_departure", "latest_return"],
+         ["T1", "BASE", "", "08:00", "18:00"], ["T2", "BASE", "HOTEL", "08:00", "18:00"]],
+    )  # fmt: skip
+    matrix = write_csv(
+        tmp_path / "m.csv",
+        [["id", "BASE", "HOTEL", "A", "B"], ["BASE", 0, 600, 300, 400],
+         ["HOTEL", 600, 0, 900, 100], ["A", 300, 900, 0, 500], ["B", 400, 100, 500, 0]],
+    )  # fmt: skip
+    problem = load_route_problem(stations, teams, matrix_path=matrix)
+    assert problem.keys[:2] == ("BASE", "HOTEL") and problem.starts == (0, 0)
+    assert problem.ends == (0, 1)
+    plan = solve_route(problem, time_limit_s=1)
+    assert_valid(plan)
+    assert plan.weight_visited == 2
+    # T2 takes both on its way to the hotel: 300 + 500 + 100 s, less than splitting them.
+    assert [r.site_id for r in plan.visits] == ["BASE", "A", "B", "HOTEL"]
+    assert plan.travel_s == 900
+
+
+def test_a_team_place_missing_from_the_matrix_is_named(tmp_path: Path):
+    stations = write_csv(
+        tmp_path / "s.csv", [["id", "stay_min", "open", "close"], ["A", 10, "09:00", "17:00"]]
+    )
+    teams = write_csv(
+        tmp_path / "t.csv",
+        [["id", "start", "earliest_departure", "latest_return"], ["T1", "DEPOT", "08:00", "18:00"]],
+    )
+    matrix = write_csv(tmp_path / "m.csv", [["id", "BASE", "A"], ["BASE", 0, 300], ["A", 300, 0]])
+    problems = problems_of(stations, teams, matrix_path=matrix)
+    found = {(Path(p.file).name, p.row, p.field): p.message for p in problems}
+    assert "starts at 'DEPOT', not in the travel matrix" in found["t.csv", 1, "start"]
+    assert "unknown key 'BASE'" in found["m.csv", 1, "id"]
 
 
 def test_unreachable_station_is_a_warning():

@@ -6,7 +6,7 @@ from itertools import pairwise
 
 import pytest
 
-from planner.route import MinuteGrid, RouteStation, route_problem, unreachable_stations
+from planner.route import RouteStation, TimeGrid, route_problem, unreachable_stations
 from planner.route.schedule import schedule, team_departure, team_timeline
 from tests.route.support import MIN, REFERENCE, clock, seconds, team
 
@@ -23,7 +23,7 @@ def _problem():  # type: ignore[no-untyped-def]
 
 def test_the_team_leaves_as_late_as_its_first_window_allows() -> None:
     problem = _problem()
-    grid = MinuteGrid.of(problem)
+    grid = TimeGrid.of(problem)
     depart = team_departure(problem, grid, 0, [0, 1])
     timeline = team_timeline(problem, grid, 0, [0, 1], depart)
     assert timeline.stops[0].start == clock("10:00") and timeline.stops[0].wait == 0
