@@ -30,9 +30,8 @@ def test_a_routing_without_time_gives_greedy_days_that_pass_the_check() -> None:
     assert plan.achieved["voting"] >= 4
     report = check_visits(visit_rows(plan), mission)
     assert report.ok, [str(v) for v in report.violations][:5]
-    # The same input, the same plan.
-    again = {p.key: solve_area(p, travel) for p in problems}
-    assert again[problems[0].key].stops == plans[problems[0].key].stops
+    # The clock, not the work counts, ended this area: the plan says so.
+    assert area.stats["cut_by_time"]
 
 
 def test_greedy_routes_keep_caps_and_visit_each_station_once() -> None:
@@ -42,6 +41,7 @@ def test_greedy_routes_keep_caps_and_visit_each_station_once() -> None:
     sample = sample_area(problem, travel)
     inp, roles, _ = build_routing_input(problem, sample, travel)
     result = greedy_routes(inp, schedule_nodes(problem, inp, roles))
+    assert greedy_routes(inp, schedule_nodes(problem, inp, roles)).routes == result.routes
     voting = [n for route in result.routes for n in route if roles[n][0] == "voting"]
     assert len(voting) == len(set(voting))
     assert all(sum(roles[n][0] == "voting" for n in r) <= 3 for r in result.routes)
