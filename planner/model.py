@@ -171,7 +171,7 @@ class Phases:
     counting: CountingPlace = CountingPlace.STATION
     tabulation: bool = True
     tabulation_level: str = OWN_COMMISSION
-    teams_per_commission: int = 1
+    teams_per_commission: int = field(default=1, metadata=limits(ge=1, le=1000))
 
     def __post_init__(self) -> None:
         if not isinstance(self.counting, CountingPlace):
@@ -265,11 +265,11 @@ class Rules:
     allow_same_opening_count: bool = False
     # Closing (`phases.closing`): at the station this long before the polls close, and
     # until this long after.
-    closing_arrive_before_close_min: int = 30
-    closing_stay_after_close_min: int = 30
+    closing_arrive_before_close_min: int = field(default=30, metadata=limits(ge=0, le=720))
+    closing_stay_after_close_min: int = field(default=30, metadata=limits(ge=0, le=720))
     # The count at a commission (`phases.counting = "commission"`) starts this long after
     # the polls close (the materials drive in); teams are there by then.
-    commission_count_start_after_close_min: int = 60
+    commission_count_start_after_close_min: int = field(default=60, metadata=limits(ge=0, le=1440))
     # Stations flagged `unlocated` (placed at their commission for lack of coordinates)
     # are left out of every route unless this is true.
     route_unlocated_stations: bool = False

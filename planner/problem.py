@@ -41,9 +41,13 @@ class PlanOptions:
     max_voting_per_team: int | None = None
     earliest_departure: time = time(4, 30)
     # The voting pool offered to the router: teams x `expected_visits_per_team` x
-    # `pool_factor` stations (the district caps count on the first product); None: what
-    # fits the day with legs as long as the pool makes them.
-    expected_visits_per_team: int | None = None
+    # `pool_factor` stations (the district caps count on the first product), at most what
+    # fits the day; None: what fits the day with legs as long as the pool makes them. A
+    # pool sized by a whole day of short urban legs let the router fill the day with the
+    # town's stations, and the area's urban/rural rule then dropped most of them again
+    # (the shipped demo: 47 visits routed, 32 dropped); 8 keeps a pool of 20 stations a
+    # team, above what a team makes, while the day alone caps each team's visits.
+    expected_visits_per_team: int | None = 8
     pool_factor: float = 2.5
     # A voting station's prize: its random weight (1 to 2) times this, rounded, so
     # weights count to two decimals.

@@ -171,6 +171,12 @@ def read_rules(
     value is reported once.
     """
     base = base or Rules()
+    values = dict(values)
+    nested = values.pop("phases", None)  # the rules' phases, as `Rules` holds them
+    if isinstance(nested, Phases):
+        base = dataclasses.replace(base, phases=nested)
+    elif nested is not None:
+        values["phases"] = nested  # reported below: phases have a section of their own
     clean, problems = read_section(Rules, values, file=file, section=RULES_SECTION)
     bad = {p.field for p in problems}
     merged = {f.name: getattr(base, f.name) for f in dataclasses.fields(Rules)} | clean

@@ -121,7 +121,7 @@ def test_more_openings_wanted_than_teams_is_a_shortfall() -> None:
     _assert_shortfalls(plan, {"opening", "counting", "tabulation"})
     reasons = {s.phase: s.reason for s in plan.shortfalls}
     assert "2 team(s)" in reasons["opening"] and "2 team(s)" in reasons["counting"]
-    assert "TEC" in reasons["tabulation"]
+    assert "commission" in reasons["tabulation"]
 
 
 def test_short_polling_day_gives_a_plan_with_shortfalls() -> None:

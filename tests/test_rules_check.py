@@ -23,7 +23,7 @@ from planner.cli import app
 from planner.datasets import SMALL_MISSION, get_path
 from planner.errors import MissionDataError
 from planner.geodata import load_mission
-from planner.model import Rules, Targets
+from planner.model import Phases, Rules, Targets
 from planner.ranges import Range, ranges_of
 from planner.rules_check import read_rules, rules_problems, rules_table
 from planner.settings import parse_settings
@@ -271,8 +271,8 @@ def test_a_stored_mission_with_bad_rules_cannot_be_planned(small_mission) -> Non
 
 
 def test_every_number_rule_declares_its_range() -> None:
-    """A new numeric rule or target must say which values it takes."""
-    for cls in (Rules, Targets):
+    """A new numeric rule, phase setting or target must say which values it takes."""
+    for cls in (Rules, Phases, Targets):
         defaults = cls()
         for f in dataclasses.fields(cls):
             value = getattr(defaults, f.name)
