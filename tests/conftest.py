@@ -150,8 +150,8 @@ def small_mission() -> Mission:
 
 @pytest.fixture(scope="session")
 def app_templates(tmp_path_factory):
-    """Template mission stores for the app tests (see `app_support.Templates`)."""
-    from app_support import Templates
+    """Template mission stores for the app tests (see `tests.support.app.Templates`)."""
+    from tests.support.app import Templates
 
     return Templates(tmp_path_factory.mktemp("app-stores"))
 

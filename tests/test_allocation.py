@@ -7,7 +7,6 @@ from collections import Counter
 from dataclasses import replace
 
 import pytest
-from factories import multi_area_mission
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,6 +18,7 @@ from planner.allocation import (
     largest_remainder,
 )
 from planner.model import Team, TeamKind
+from tests.support.missions import multi_area_mission
 
 weights_st = st.dictionaries(
     st.text("abcdefgh", min_size=1, max_size=3), st.integers(0, 10**6), min_size=1, max_size=8

@@ -16,9 +16,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from app_support import ROOT, app, build, button, shown, texts
 from streamlit.testing.v1 import AppTest
-from ui_support import small_mission
 
 from planner.datasets import SMALL_MISSION, get_path
 from planner.store import (
@@ -34,6 +32,8 @@ from planner.store import (
     published_version,
     system_user,
 )
+from tests.support.app import ROOT, app, build, button, shown, texts
+from tests.support.missions import small_mission
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 ADMIN = system_user("test")
@@ -343,9 +343,8 @@ def test_plan_page_saves_a_new_version_compares_and_publishes(app_store) -> None
 def test_plan_page_says_which_areas_the_time_limit_cut(tmp_path, monkeypatch) -> None:
     """A version whose areas the time limit cut: the page names them and says the plan is
     not reproducible."""
-    from app_support import two_area_mission
-
     from planner.plan import solve
+    from tests.support.app import two_area_mission
 
     mission = two_area_mission()
     cut = solve(mission, time_limit_s=5, seed=5, workers=1, deadline=time.time())

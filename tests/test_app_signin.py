@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 
 import pytest
-from app_support import PASSWORD, ROOT, TOKEN_KEY, app, button, shown, sign_in_token, texts
 from sqlalchemy import update
 from streamlit.testing.v1 import AppTest
 
@@ -24,6 +23,7 @@ from planner.store import (
 from planner.store import models as m
 from planner.store.errors import AuthError
 from planner.ui.session import bootstrap
+from tests.support.app import PASSWORD, ROOT, TOKEN_KEY, app, button, shown, sign_in_token, texts
 
 COORDINATOR_PAGES = [
     "mission", "teams", "plan", "map", "my_area", "coverage", "export", "accounts",

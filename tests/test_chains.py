@@ -14,7 +14,7 @@ from planner.lns import chain_sweep
 from planner.objective import objective
 from planner.routing import _descend, _prize_scale
 from planner.routing_data import Deadline, RoutingInput
-from tests.test_routing import make_input
+from tests.support.routing import make_input
 
 
 def hand_over_input() -> RoutingInput:

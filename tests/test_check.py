@@ -8,12 +8,12 @@ from datetime import datetime, time, timedelta
 from itertools import pairwise
 
 import pytest
-from factories import multi_area_mission, visit_rows
 
 from planner.check import CheckReport, check_visits
 from planner.model import Mission, Setting, Station, StationKind
 from planner.plan import solve
 from planner.travel import GreatCircleTravel, Place
+from tests.support.missions import multi_area_mission, visit_rows
 
 Rows = list[dict[str, str]]
 
@@ -26,7 +26,7 @@ def mission() -> Mission:
 
 @pytest.fixture(scope="module")
 def rows(mission: Mission) -> Rows:
-    plan = solve(mission, time_limit_s=2, seed=3, workers=1)
+    plan = solve(mission, time_limit_s=60, seed=3, workers=1)
     return visit_rows(plan)
 
 

@@ -68,7 +68,7 @@ def test_counts_are_bounded_by_the_routes(old: list[str], new: list[str]) -> Non
 
 
 def test_the_churn_goes_into_the_replanned_area_statistics() -> None:
-    from ui_support import small_plan
+    from tests.support.missions import small_plan
 
     plan = small_plan()
     area = plan.areas[0]

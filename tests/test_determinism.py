@@ -15,7 +15,7 @@ import pytest
 from planner.pyvrp_router import solve_pyvrp, supports
 from planner.routing import DEFAULT_SEARCH, solve_routing, work_for
 from planner.routing_data import Deadline, MealBreak, RoutingInput
-from tests.test_routing import BIG, HOUR, make_input
+from tests.support.routing import BIG, HOUR, make_input
 
 
 def election_like(seed: int = 3) -> RoutingInput:

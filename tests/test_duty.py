@@ -8,13 +8,13 @@ from datetime import datetime
 
 import numpy as np
 import pytest
-from factories import multi_area_mission, visit_rows
 
 from planner.check import check_visits
 from planner.model import Mission, Phases, Rules
 from planner.plan import solve
 from planner.routing import solve_routing
 from planner.routing_data import RoutingInput
+from tests.support.missions import multi_area_mission, visit_rows
 
 Rows = list[dict[str, str]]
 

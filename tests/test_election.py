@@ -8,7 +8,6 @@ from itertools import pairwise
 
 import numpy as np
 import pytest
-from factories import random_mission
 
 from planner.capacity import visits_per_team
 from planner.election import (
@@ -23,6 +22,7 @@ from planner.problem import AreaProblem, PlanOptions, area_problems
 from planner.sampling import sample_area
 from planner.schedule import AreaSample
 from planner.travel import GreatCircleTravel
+from tests.support.missions import random_mission
 
 MIN = 60
 

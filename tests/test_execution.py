@@ -16,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from factories import multi_area_mission
 
 from planner.datasets import SMALL_MISSION, get_path
 from planner.execution import Execution, Runner, SchedulerError
@@ -27,6 +26,7 @@ from planner.routing import solve_routing
 from planner.routing_data import RoutingInput
 from planner.schedule import AreaPlan
 from planner.travel import GreatCircleTravel, TravelModel
+from tests.support.missions import multi_area_mission
 
 VENV_BIN = Path(sys.executable).parent
 # Generous: areas stop on their counts of work long before it.

@@ -82,7 +82,7 @@ class Demo:
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
     path = get_path(SMALL_MISSION)
     mission = load_mission(path)
-    plan = solve(mission, time_limit_s=5, seed=1, workers=1)
+    plan = solve(mission, time_limit_s=60, seed=1, workers=1)
     plan_dir = write_plan(plan, mission, tmp_path_factory.mktemp("exports") / "plan",
                           mission_path=path)  # fmt: skip
     return Demo(mission, plan, plan_dir, load_plan_dir(plan_dir, mission))

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from planner.feasibility import Nodes, latest_departure, replay, replay_vehicle
 from planner.routing_data import MealBreak
-from tests.test_routing import make_input
+from tests.support.routing import make_input
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ def solved() -> tuple[Mission, Plan, Path]:
     """The shipped small mission (its package path) and a plan of it."""
     package = get_path(SMALL_MISSION)
     mission = load_mission(package)
-    return mission, solve(mission, time_limit_s=2, seed=1, workers=1), package
+    return mission, solve(mission, time_limit_s=60, seed=1, workers=1), package
 
 
 # --- write_directory ---------------------------------------------------------------------

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from factories import multi_area_mission, visit_rows
-
 from planner.check import check_visits
 from planner.election import build_routing_input, schedule_nodes, solve_area
 from planner.greedy import greedy_routes
@@ -14,6 +12,7 @@ from planner.plan import assemble
 from planner.problem import PlanOptions, area_problems
 from planner.sampling import sample_area
 from planner.travel import GreatCircleTravel
+from tests.support.missions import multi_area_mission, visit_rows
 
 
 def test_a_routing_without_time_gives_greedy_days_that_pass_the_check() -> None:

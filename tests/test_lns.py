@@ -15,7 +15,7 @@ from planner.lns import restrict
 from planner.objective import objective
 from planner.routing import _descend, _prize_scale, solve_routing
 from planner.routing_data import Deadline, MealBreak, RoutingInput, SearchParameters
-from tests.test_routing import BIG, HOUR, assert_schedule_feasible, make_input
+from tests.support.routing import BIG, HOUR, assert_schedule_feasible, make_input
 
 
 def three_team_input() -> RoutingInput:

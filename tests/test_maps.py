@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import re
 
-from ui_support import small_mission, small_plan
-
 from planner.maps.layers import PointLayer, RouteLayer
 from planner.maps.payloads import (
     PHASE_COLOURS,
@@ -26,6 +24,7 @@ from planner.maps.selection import (
     visible_teams,
     visits_by_site,
 )
+from tests.support.missions import small_mission, small_plan
 
 
 def _layers(fmap, kind):

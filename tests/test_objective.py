@@ -10,7 +10,7 @@ import pytest
 
 from planner.objective import BALANCE_SHARE, objective, route_cost
 from planner.routing import _prize_scale, solve_routing
-from tests.test_routing import make_input
+from tests.support.routing import make_input
 
 
 def line_input(**kw):  # type: ignore[no-untyped-def]

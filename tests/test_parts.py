@@ -9,10 +9,8 @@ from collections import Counter
 from dataclasses import replace
 
 import pytest
-from factories import visit_rows
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from synthetic import synthetic_country
 
 from planner.check import check_visits
 from planner.election import solve_area
@@ -24,6 +22,8 @@ from planner.problem import PlanOptions, area_problems, area_seed
 from planner.sampling import sample_area
 from planner.schedule import Plan
 from planner.travel import GreatCircleTravel
+from tests.support.countries import synthetic_country
+from tests.support.missions import visit_rows
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ from collections import Counter
 from dataclasses import replace
 
 import pytest
-from factories import random_mission, visit_rows
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -28,6 +27,7 @@ from planner.plan import solve
 from planner.problem import PlanOptions
 from planner.settings import dump_settings, parse_settings
 from planner.ui.editing import rule_values, rules_from_values
+from tests.support.missions import random_mission, visit_rows
 
 Rows = list[dict[str, str]]
 

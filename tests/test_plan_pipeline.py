@@ -22,7 +22,7 @@ def demo() -> Mission:
 
 @pytest.fixture(scope="module")
 def demo_plan(demo: Mission) -> Plan:
-    return solve(demo, time_limit_s=10, seed=7, workers=1)
+    return solve(demo, time_limit_s=60, seed=7, workers=1)
 
 
 def test_demo_plan_meets_targets_and_passes_check(
@@ -48,13 +48,13 @@ def test_demo_plan_meets_targets_and_passes_check(
 
 def test_same_seed_gives_identical_visits(demo: Mission, demo_plan: Plan) -> None:
     """A plan is reproducible from its seed, byte for byte."""
-    again = solve(demo, time_limit_s=10, seed=7, workers=1)
+    again = solve(demo, time_limit_s=60, seed=7, workers=1)
     assert visits_csv(again) == visits_csv(demo_plan)
 
 
 def test_other_seed_changes_selection(demo: Mission, demo_plan: Plan) -> None:
     """Another seed picks other stations, so officials cannot predict visits."""
-    other = solve(demo, time_limit_s=10, seed=8, workers=1)
+    other = solve(demo, time_limit_s=60, seed=8, workers=1)
     chosen = {s.site_id for s in demo_plan.stops if s.phase == "voting"}
     chosen_other = {s.site_id for s in other.stops if s.phase == "voting"}
     assert chosen != chosen_other

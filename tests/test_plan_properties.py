@@ -7,7 +7,6 @@ from dataclasses import replace
 from datetime import time
 from itertools import pairwise
 
-from factories import multi_area_mission, random_mission, visit_rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,6 +17,7 @@ from planner.plan import solve
 from planner.problem import PlanOptions, area_problems
 from planner.schedule import PHASES, Plan
 from planner.travel import GreatCircleTravel
+from tests.support.missions import multi_area_mission, random_mission, visit_rows
 
 
 def _most_visits(mission: Mission) -> int:

@@ -6,10 +6,10 @@ from dataclasses import replace
 from datetime import time
 
 import pytest
-from factories import multi_area_mission, random_mission
 
 from planner.model import Area, StationKind
 from planner.problem import PlanOptions, area_problems, area_seed
+from tests.support.missions import multi_area_mission, random_mission
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,8 @@ from planner import pyvrp_router
 from planner.feasibility import Nodes, replay
 from planner.pyvrp_router import iterations_for, solve_pyvrp, supports, time_unit
 from planner.routing_data import Deadline, MealBreak, RoutingInput
+from tests.support.routing import make_input
 from tests.test_determinism import route_like
-from tests.test_routing import make_input
 
 
 def scaled(inp: RoutingInput, factor: int) -> RoutingInput:

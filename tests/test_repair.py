@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from ui_support import small_mission, small_plan
 
 from planner.plan import solve
 from planner.repair import kept_stops, repair_mission, teams_visiting, with_kept_routes
 from planner.ui.replan import restrict_to_area
+from tests.support.missions import small_mission, small_plan
 
 
 def test_only_the_team_visiting_a_closed_station_is_planned_again() -> None:
@@ -24,7 +24,7 @@ def test_only_the_team_visiting_a_closed_station_is_planned_again() -> None:
     assert visited == {s.site_id for s in kept if s.site_type == "station"}
     replanned = solve(
         restricted,
-        time_limit_s=3,
+        time_limit_s=60,
         seed=plan.seed,
         workers=1,
         excluded=visited | {visit.site_id},

@@ -6,7 +6,6 @@ from collections import Counter
 from dataclasses import replace
 
 import pytest
-from factories import random_mission
 
 from planner.capacity import visits_per_team
 from planner.model import Mission, StationKind
@@ -14,6 +13,7 @@ from planner.problem import AreaProblem, PlanOptions, area_problems
 from planner.sampling import district_caps, sample_area, station_place, urban_bounds
 from planner.schedule import AreaSample
 from planner.travel import GreatCircleTravel, Place
+from tests.support.missions import random_mission
 
 CASES = [
     # stations, teams, districts, seed

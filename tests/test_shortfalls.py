@@ -6,12 +6,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import time
 
-from factories import random_mission, visit_rows
-
 from planner.check import check_visits
 from planner.model import Targets
 from planner.plan import solve
 from planner.problem import PlanOptions
+from tests.support.missions import random_mission, visit_rows
 
 # A short search: these tests are about what teams do, not how well they route.
 QUICK = PlanOptions(solution_limit=10, rounds_per_team=1, max_rounds=2)

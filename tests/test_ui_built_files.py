@@ -6,11 +6,10 @@ import dataclasses
 import threading
 import time
 
-from app_support import two_area_mission, two_area_plan
-
 from planner.ui import built_files
 from planner.ui.built_files import BuiltFiles, file_key
 from planner.ui.downloads import DOWNLOADS, ExportSource, deliver
+from tests.support.app import two_area_mission, two_area_plan
 
 
 def test_least_recently_used_files_go_first_beyond_the_limit() -> None:

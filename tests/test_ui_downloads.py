@@ -12,7 +12,6 @@ import re
 import zipfile
 
 import pytest
-from app_support import two_area_mission, two_area_plan
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -36,6 +35,7 @@ from planner.store import (
 )
 from planner.ui.downloads import DOWNLOADS, ExportSource, deliver, downloads_for
 from planner.ui.versions import diff_table, plan_from_version, version_label
+from tests.support.app import two_area_mission, two_area_plan
 
 ADMIN = system_user("test")
 PASSWORD = "correct horse battery staple"

@@ -7,7 +7,6 @@ import math
 from datetime import time
 
 import pytest
-from ui_support import small_mission
 
 from planner.model import Rules
 from planner.ui.editing import (
@@ -23,6 +22,7 @@ from planner.ui.editing import (
     teams_frame,
     teams_from_rows,
 )
+from tests.support.missions import small_mission
 
 
 def test_unchanged_teams_table_gives_the_same_teams() -> None:

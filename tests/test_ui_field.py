@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from ui_support import small_mission, small_plan
 
 from planner.field_status import (
     KIND_LABELS,
@@ -19,6 +18,7 @@ from planner.field_status import (
 from planner.plan import solve
 from planner.ui.field import FieldUpdate, apply_updates, check_update, excluded_stations
 from planner.ui.replan import planned_areas, restrict_to_area, splice
+from tests.support.missions import small_mission, small_plan
 
 
 def test_reports_are_checked() -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from ui_support import small_mission, small_plan
-
 from planner.ui.filters import (
     area_options,
     clicked_site,
@@ -13,6 +11,7 @@ from planner.ui.filters import (
     team_options,
     tooltip_id,
 )
+from tests.support.missions import small_mission, small_plan
 
 
 def test_station_at_picks_the_nearest_station() -> None:

@@ -14,10 +14,10 @@ import time
 from pathlib import Path
 
 import pytest
-from ui_support import small_mission
 
 from planner.ui import job_files
 from planner.ui.jobs import CANCELLED, DONE, FAILED, SolveJob
+from tests.support.missions import small_mission
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -129,7 +129,7 @@ def test_every_end_of_a_run_removes_its_folder(data_dir: Path, ending: str) -> N
 
 SERVER = """
 import signal, sys, time
-from ui_support import small_mission
+from tests.support.missions import small_mission
 from planner.ui.jobs import SolveJob
 
 # Streamlit stops its server on SIGTERM and the interpreter then exits normally.

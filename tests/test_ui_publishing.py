@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from ui_support import small_plan
-
 from planner.ui.publishing import publish_summary
+from tests.support.missions import small_plan
 
 
 def test_first_publication_names_every_planned_team() -> None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 
-from ui_support import small_mission, small_plan
-
 from planner.errors import Problem
 from planner.model import Targets
 from planner.outputs import coverage_rows
@@ -23,6 +21,7 @@ from planner.ui.tables import (
     teams_table,
     unvisited,
 )
+from tests.support.missions import small_mission, small_plan
 
 
 def test_problems_table_has_the_report_columns() -> None:

@@ -7,11 +7,10 @@ import io
 import zipfile
 from pathlib import Path
 
-from ui_support import small_mission
-
 from planner.datasets import SMALL_MISSION, get_path
 from planner.model import Area, District, Region, StationKind
 from planner.ui.uploads import Upload, load_package, replace_layers
+from tests.support.missions import small_mission
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

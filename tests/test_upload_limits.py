@@ -18,11 +18,9 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 import shapely
-from app_support import app, button, texts
 from streamlit.proto.Common_pb2 import FileURLs as FileURLsProto
 from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
 from streamlit.runtime.uploaded_file_manager import UploadedFile, UploadedFileRec
-from ui_support import small_mission
 
 from planner.datasets import SMALL_MISSION, get_path
 from planner.store import list_missions, open_store, system_user
@@ -35,6 +33,8 @@ from planner.upload_limits import (
     extract_capped,
     zipped_shapefile_rows,
 )
+from tests.support.app import app, button, texts
+from tests.support.missions import small_mission
 
 ROOT = Path(__file__).resolve().parents[1]
 GB = 1_000_000_000

@@ -8,11 +8,11 @@ import asyncio
 from http.cookies import SimpleCookie
 
 import pytest
-from app_support import PASSWORD
 from starlette.requests import Request
 
 from planner.store import AuthError, authenticate, check_session, issue_ticket, open_store
 from planner.ui import web
+from tests.support.app import PASSWORD
 
 
 def _request(path: str, query: str = "", cookie: str = "", scheme: str = "http") -> Request:

@@ -97,7 +97,7 @@ def seed_store(data_dir: Path) -> Seed:
 
     mission = load_mission(get_path())
     some = replace(mission, teams=tuple(t for t in mission.teams if t.area_id in PLANNED_AREAS))
-    plan = solve(some, time_limit_s=5, seed=mission.seed, workers=1)
+    plan = solve(some, time_limit_s=60, seed=mission.seed, workers=1)
     admin = system_user("test-admin")
     with open_store(data_dir=data_dir) as store:
         mission_id = import_mission(store, mission, user=admin)

@@ -96,7 +96,7 @@ def _store(data_dir: Path) -> tuple[str, str, str]:
     )
 
     mission = scripted_mission()
-    plan = solve(mission, time_limit_s=5, seed=1, workers=1)
+    plan = solve(mission, time_limit_s=60, seed=1, workers=1)
     assert plan.stops, "the scripted mission plans"
     admin = system_user("test-admin")
     with open_store(data_dir=data_dir) as store:

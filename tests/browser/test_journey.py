@@ -105,9 +105,11 @@ def test_plan_small_mission_and_see_coverage(journey_page: Page) -> None:
     page = journey_page
     _nav(page, "Plan")
     limit = page.get_by_role("spinbutton", name="Time limit (s)")
-    limit.fill("3")
+    # A limit the demo's searches do not reach: they end on their counts of work, so the
+    # plan is the seed's own, whatever the machine's load.
+    limit.fill("120")
     page.get_by_role("button", name="Run planner").click()
-    expect(page.get_by_text("Every target is met.")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Every target is met.")).to_be_visible(timeout=150_000)
     table = page.get_by_test_id("stDataFrame").first
     expect(table).to_be_visible()
     expect(

@@ -10,8 +10,7 @@ import pytest
 from planner.errors import MissionDataError
 from planner.geodata import load_commissions, load_mission, load_stations, write_mission
 from planner.model import Setting, Station, StationKind
-
-from .helpers import by_row, station_problems
+from tests.support.geodata import by_row, station_problems
 
 # --- stations -------------------------------------------------------------------------
 

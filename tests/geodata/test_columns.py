@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from planner.geodata import load_stations
-
-from .helpers import by_row, station_problems
+from tests.support.geodata import by_row, station_problems
 
 # --- columns --------------------------------------------------------------------------
 

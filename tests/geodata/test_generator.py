@@ -13,8 +13,7 @@ import shapely
 from planner.datasets import DEFAULT_MISSION, GEODATA_DIR, SMALL_MISSION, get_path
 from planner.geodata import load_mission
 from planner.model import Mission
-
-from .helpers import mission_differences
+from tests.support.geodata import mission_differences
 
 
 def test_mission_differences_finds_a_changed_value_and_geometry_type(small_mission: Mission):

@@ -9,8 +9,7 @@ import pytest
 
 from planner.errors import MissionDataError
 from planner.geodata import load_mission, load_stations, write_mission
-
-from .helpers import by_row, station_problems
+from tests.support.geodata import by_row, station_problems
 
 # --- coordinate columns and geometries ------------------------------------------------
 

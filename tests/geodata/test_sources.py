@@ -22,8 +22,7 @@ from planner.geodata import (
     write_mission,
 )
 from planner.model import Mission, Setting, Station, StationKind
-
-from .helpers import same_stations, station_problems
+from tests.support.geodata import same_stations, station_problems
 
 # --- formats --------------------------------------------------------------------------
 

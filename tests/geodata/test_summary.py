@@ -7,8 +7,7 @@ from pathlib import Path
 
 from planner.geodata import load_stations, mission_warnings, summarize
 from planner.model import Mission
-
-from .helpers import by_row
+from tests.support.geodata import by_row
 
 # --- counts ---------------------------------------------------------------------------
 

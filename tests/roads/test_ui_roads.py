@@ -18,7 +18,7 @@ from planner.ui import roads as server_roads
 from tests.roads.conftest import ALMATY_PBF
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from app_support import app, button, texts
+from tests.support.app import app, button, texts
 
 pytestmark = pytest.mark.roads
 ADMIN = system_user("test")

@@ -9,7 +9,7 @@ from planner.route import (
     load_route_problem,
     solve_route,
 )
-from tests.route.support import (
+from tests.support.route import (
     ROUTE,
 )
 

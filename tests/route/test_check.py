@@ -25,7 +25,7 @@ from planner.route import (
     solve_route,
     write_route_plan,
 )
-from tests.route.support import REFERENCE
+from tests.support.route import REFERENCE
 
 Rows = list[dict[str, str]]
 

@@ -16,7 +16,7 @@ from planner.route import (
     parse_time,
     solve_route,
 )
-from tests.route.support import (
+from tests.support.route import (
     ALMATY,
     ROUTE,
     assert_valid,

@@ -22,7 +22,7 @@ from planner.route.from_mission import (
     visit_tables,
     write_mission_route_plan,
 )
-from tests.factories import multi_area_mission
+from tests.support.missions import multi_area_mission
 
 
 def _mission() -> Mission:

@@ -22,7 +22,7 @@ from planner.route import (
     visits_csv,
     write_route_plan,
 )
-from tests.route.support import MIN, REFERENCE, ROUTE, clock, team
+from tests.support.route import MIN, REFERENCE, ROUTE, clock, team
 
 
 def test_written_files(tmp_path: Path, fixture_plan: RoutePlan):

@@ -14,7 +14,7 @@ from planner.route import (
     route_problem,
 )
 from planner.travel import MatrixTravel
-from tests.route.support import (
+from tests.support.route import (
     REFERENCE,
 )
 

@@ -8,7 +8,7 @@ import pytest
 
 from planner.route import RouteStation, TimeGrid, route_problem, unreachable_stations
 from planner.route.schedule import schedule, team_departure, team_timeline
-from tests.route.support import MIN, REFERENCE, clock, seconds, team
+from tests.support.route import MIN, REFERENCE, clock, seconds, team
 
 
 def _problem():  # type: ignore[no-untyped-def]

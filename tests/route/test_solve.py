@@ -22,7 +22,7 @@ from planner.route import (
     solve_route,
     unreachable_stations,
 )
-from tests.route.support import (
+from tests.support.route import (
     ALMATY,
     MIN,
     REFERENCE,

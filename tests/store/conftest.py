@@ -33,8 +33,7 @@ from planner.store import (
     users_add,
 )
 from planner.store.db import database_url
-
-from .helpers import FAST_HASHER, PASSWORD, Clock, two_area_mission
+from tests.support.store import FAST_HASHER, PASSWORD, Clock, two_area_mission
 
 POSTGRES_ENV = "PLANNER_TEST_POSTGRES_URL"
 
@@ -46,7 +45,7 @@ def mission() -> Mission:
 
 @pytest.fixture(scope="session")
 def plan(mission: Mission) -> Plan:
-    solved = solve(mission, time_limit_s=3, seed=5, workers=1)
+    solved = solve(mission, time_limit_s=60, seed=5, workers=1)
     assert {s.team_id for s in solved.stops} >= {"STO-A1-1", "STO-A2-1"}
     return solved
 

@@ -32,8 +32,7 @@ from planner.store import (
 from planner.store import models as m
 from planner.store.command import app
 from planner.store.db import current_revision, make_engine, migrate
-
-from .helpers import PASSWORD
+from tests.support.store import PASSWORD
 
 
 @pytest.fixture

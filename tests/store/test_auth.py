@@ -49,8 +49,7 @@ from planner.store import (
 from planner.store import models as m
 from planner.store.auth import UNKNOWN_ACCOUNT
 from planner.store.throttle import RULES, ThrottleRules
-
-from .helpers import PASSWORD
+from tests.support.store import PASSWORD
 
 HOME = "203.0.113.5"  # the coordinator's office
 OUTSIDE = "198.51.100.7"  # someone guessing

@@ -14,8 +14,7 @@ from planner.init import InitOptions, build, write_package
 from planner.model import Mission
 from planner.store import Role, get_user, import_mission, load_mission, users_add
 from planner.store.db import alembic_config, make_engine, migrate
-
-from .helpers import PASSWORD
+from tests.support.store import PASSWORD
 
 
 @pytest.fixture(scope="module")

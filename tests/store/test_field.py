@@ -14,8 +14,7 @@ from planner.store import (
     open_field_updates,
     planning_inputs,
 )
-
-from .helpers import row_counts
+from tests.support.store import row_counts
 
 
 def _a1_stations(mission):

@@ -25,8 +25,7 @@ from planner.store import (
     update_teams,
 )
 from planner.store import missions as store_missions
-
-from .helpers import FAST_HASHER, PASSWORD, row_counts
+from tests.support.store import FAST_HASHER, PASSWORD, row_counts
 
 
 def test_mission_round_trip(store, mission, admin):

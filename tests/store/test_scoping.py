@@ -30,8 +30,7 @@ from planner.store import (
     users_remove,
 )
 from planner.store.plans import as_plan
-
-from .helpers import row_counts
+from tests.support.store import row_counts
 
 
 @pytest.fixture

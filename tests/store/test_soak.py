@@ -7,7 +7,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
-from .helpers import FAST_HASHER
+from tests.support.store import FAST_HASHER
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "soak_store.py"
 

@@ -20,8 +20,7 @@ from planner.store import (
     update_settings,
 )
 from planner.travel_source import TravelSettings
-
-from .helpers import row_counts
+from tests.support.store import row_counts
 
 STRETCH = ((71.40, 51.10), (71.41, 51.105))
 

@@ -1,14 +1,19 @@
-"""Small missions built in code, for solver tests that need no files."""
+"""Missions for tests: small random ones built in code (`random_mission`,
+`multi_area_mission`) and the shipped demo with one plan of it, made once per session
+(`small_mission`, `small_plan`)."""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Sequence
+from functools import cache
 
 import numpy as np
 from shapely.geometry import box
 
+from planner.datasets import SMALL_MISSION, get_path
+from planner.geodata import load_mission
 from planner.model import (
     Area,
     Commission,
@@ -25,6 +30,7 @@ from planner.model import (
     TeamKind,
 )
 from planner.outputs import visits_csv
+from planner.plan import solve
 from planner.schedule import Plan
 
 TOWN = (71.45, 51.15)
@@ -226,3 +232,18 @@ def multi_area_mission(
 def visit_rows(plan: Plan) -> list[dict[str, str]]:
     """The plan as written to visits.csv, read back as the checker reads it."""
     return list(csv.DictReader(io.StringIO(visits_csv(plan))))
+
+
+# The shipped small demo mission and one plan of it, made once per test session.
+SEED = 20221120
+
+
+@cache
+def small_mission() -> Mission:
+    """Ulytau demo: 300 stations, 6 TECs, one AoR, three STO teams."""
+    return load_mission(get_path(SMALL_MISSION))
+
+
+@cache
+def small_plan(seed: int = SEED) -> Plan:
+    return solve(small_mission(), time_limit_s=60, seed=seed, workers=1)

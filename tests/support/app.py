@@ -9,9 +9,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from factories import multi_area_mission
 from streamlit.testing.v1 import AppTest
-from ui_support import small_mission, small_plan
 
 from planner.datasets import get_path
 from planner.escaping import WORD_JOINER
@@ -30,6 +28,7 @@ from planner.store import (
     users_add,
 )
 from planner.store.db import DB_FILE as DB_FILE_NAME
+from tests.support.missions import multi_area_mission, small_mission, small_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "correct horse battery staple"
