@@ -162,7 +162,13 @@ def test_view_enriches_stops_from_the_mission(demo: Demo) -> None:
     digest = hashlib.sha256("".join([lines[0], *rows]).encode()).hexdigest()
     assert view.digest == digest[:8] == plan_digest(reversed(demo.plan.stops))
     assert view.version == f"version {digest[:8]}"
-    assert view.targets == {"opening": 3, "voting": 24, "counting": 3, "tabulation": 3}
+    assert view.targets == {
+        "opening": 3,
+        "voting": 24,
+        "counting": 3,
+        "tabulation": 3,
+        "closing": 0,
+    }
     assert view.achieved == demo.plan.achieved
     team = view.teams[0]
     opening = team.stops[1]

@@ -166,7 +166,13 @@ def test_lto_files_compare_the_area_with_its_share_of_the_targets(store) -> None
     src = source_for(store, "lto-a1")
     by_key = {d.key: d for d in DOWNLOADS}
     summary = json.loads(by_key["plan.json"].build(src))
-    assert summary["targets"] == {"opening": 2, "voting": 12, "counting": 2, "tabulation": 2}
+    assert summary["targets"] == {
+        "opening": 2,
+        "voting": 12,
+        "counting": 2,
+        "tabulation": 2,
+        "closing": 0,
+    }
     assert summary["scope"]["areas"] == ["A1"]
     assert (summary["scope"]["teams"], summary["scope"]["mission_teams"]) == (2, 4)
     assert "A1's share" in summary["targets_scope"] and "2 of 4 teams" in summary["targets_scope"]
@@ -188,7 +194,13 @@ def test_lto_files_compare_the_area_with_its_share_of_the_targets(store) -> None
 def test_coordinator_files_keep_the_mission_targets(store) -> None:
     src = source_for(store, None)
     summary = json.loads({d.key: d for d in DOWNLOADS}["plan.json"].build(src))
-    assert summary["targets"] == {"opening": 4, "voting": 24, "counting": 4, "tabulation": 4}
+    assert summary["targets"] == {
+        "opening": 4,
+        "voting": 24,
+        "counting": 4,
+        "tabulation": 4,
+        "closing": 0,
+    }
     assert summary["scope"] is None and summary["targets_scope"] == "the whole mission"
 
 

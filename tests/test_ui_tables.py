@@ -40,7 +40,7 @@ def test_targets_table_says_met_or_short_with_the_reason() -> None:
     harder = dataclasses.replace(plan, targets=Targets(opening=50, voting=10, counting=3))
     table = targets_table(harder).set_index("phase")
     assert table.loc["opening", "status"] == "short"
-    assert "add teams" in table.loc["opening", "reason"]
+    assert "not enough teams" in table.loc["opening", "reason"]
     assert table.loc["voting", "status"] == "met" and table.loc["voting", "reason"] == ""
 
 

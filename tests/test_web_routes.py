@@ -5,6 +5,7 @@ open (never elsewhere); sign-out closes the session and clears the cookie."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from http.cookies import SimpleCookie
 
 import pytest
@@ -13,6 +14,13 @@ from starlette.requests import Request
 from planner.store import AuthError, authenticate, check_session, issue_ticket, open_store
 from planner.ui import web
 from tests.support.app import PASSWORD
+
+
+def _run(coro):  # type: ignore[no-untyped-def]
+    """Run a route handler to its end on a thread of its own: a browser test earlier in the
+    session keeps an event loop running on the main thread."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def _request(path: str, query: str = "", cookie: str = "", scheme: str = "http") -> Request:
@@ -49,7 +57,7 @@ def ticket(app_store):
 
 
 def _open(query: str, scheme: str = "http"):  # type: ignore[no-untyped-def]
-    return asyncio.run(web.open_session(_request(web.SESSION_ROUTE, query, scheme=scheme)))
+    return _run(web.open_session(_request(web.SESSION_ROUTE, query, scheme=scheme)))
 
 
 @pytest.mark.parametrize(
@@ -93,9 +101,7 @@ def test_a_used_or_made_up_ticket_sets_no_cookie(ticket):
 def test_sign_out_closes_the_session_and_clears_the_cookie(ticket):
     make, store = ticket
     token = SimpleCookie(_open(f"ticket={make('lto-a1')}").headers["set-cookie"])[web.COOKIE].value
-    response = asyncio.run(
-        web.close_session(_request(web.SIGN_OUT_ROUTE, cookie=f"{web.COOKIE}={token}"))
-    )
+    response = _run(web.close_session(_request(web.SIGN_OUT_ROUTE, cookie=f"{web.COOKIE}={token}")))
     assert response.headers["location"] == "/?signed_out=1"
     cleared = SimpleCookie(response.headers["set-cookie"])[web.COOKIE]
     assert cleared.value == "" and cleared["max-age"] == "0"

@@ -41,7 +41,11 @@ def test_plan_round_trip(store, people, plan):
     assert all(r.arrive.utcoffset() == s.arrive.utcoffset() for r, s in
                zip(sorted(rows, key=_key), sorted(plan.stops, key=_key), strict=True))  # fmt: skip
     info = plan_version(store, version, user=people.coordinator)
-    assert (info.seed, info.time_limit_s, info.stop_count) == (5, plan.time_limit_s, len(plan.stops))
+    assert (info.seed, info.time_limit_s, info.stop_count) == (
+        5,
+        plan.time_limit_s,
+        len(plan.stops),
+    )
     assert info.author == "coord" and not info.published and info.parent_id is None
     assert info.stats["achieved"] == plan.achieved
     assert info.parameters["targets"]["voting"] == plan.targets.voting

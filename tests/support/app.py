@@ -30,7 +30,7 @@ from planner.store import (
 from planner.store.db import DB_FILE as DB_FILE_NAME
 from tests.support.missions import multi_area_mission, small_mission, small_plan
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery staple"
 TOKEN_KEY = "auth_token"
 
