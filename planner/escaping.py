@@ -36,9 +36,10 @@ def markdown_text(value: object) -> str:
     directive (`:red[...]`, `:material/...:`) can start; HTML is shown as text by Streamlit
     anyway. Line breaks become spaces (a name stays on its line), and a word joiner goes
     after `:` and `@`, between two punctuation marks and inside `www.`, where Streamlit
-    would otherwise still replace the text after parsing it.
+    would otherwise still replace the text after parsing it. Leading spaces and tabs go:
+    Markdown would read four of them as a code block, and a paragraph drops them anyway.
     """
-    text = _LINE_BREAKS.sub(" ", str(value))
+    text = _LINE_BREAKS.sub(" ", str(value)).lstrip(" \t")
     text = _WWW.sub(lambda m: m[1] + WORD_JOINER + m[2], text)
     out: list[str] = []
     for i, char in enumerate(text):

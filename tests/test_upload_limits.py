@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import io
+import os
 import re
 import struct
 import subprocess
@@ -269,9 +270,12 @@ print(rss() - before)
 
 
 def _kept_mb(setup: str) -> float:
+    """Memory kept by a fresh process after the probe, under glibc's defaults: without the
+    `MALLOC_*` variables a Dask nanny leaves in this process's environment."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MALLOC_", "GLIBC_"))}
     done = subprocess.run(
         [sys.executable, "-c", MALLOC_PROBE.format(setup=setup)],
-        capture_output=True, text=True, check=True, cwd=ROOT,
+        capture_output=True, text=True, check=True, cwd=ROOT, env=env,
     )  # fmt: skip
     return float(done.stdout)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import lxml.html
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from typer.testing import CliRunner
@@ -43,6 +43,9 @@ def _paragraph_text(html: str) -> tuple[str, list[str]]:
 
 
 @given(NAME_TEXT)
+@example("\t0")  # an indented code block, were the indent kept
+@example("    x")
+@example("\n  \t# heading")
 def test_markdown_text_renders_as_the_text_it_is(text: str) -> None:
     """CommonMark (with GFM tables and strikethrough) shows escaped text literally: no
     emphasis, link, code, heading, list, table or HTML element, the same characters."""
