@@ -343,7 +343,7 @@ else:
                 st.rerun()
 if job_state.job() is not None:
     job_progress(areas)
-job_outcome()
+job_outcome(version.id if version is not None else None)
 interrupted_notices(area_id)
 
 if version is not None and version.parent_id is not None:

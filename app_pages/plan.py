@@ -126,7 +126,7 @@ if submitted and not blockers:
 
 if job_state.job() is not None:
     job_progress(names)
-job_outcome()
+job_outcome(version.id if version is not None else None)
 interrupted_notices()
 
 if version is None:

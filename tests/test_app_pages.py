@@ -338,6 +338,15 @@ def test_plan_page_saves_a_new_version_compares_and_publishes(app_store) -> None
     assert "teams see this version" in texts(at.success)
     with stored(seeded) as store:
         assert published_version(store, 1, user=ADMIN).id == 2
+    # The run's notice stays with the version it saved; looking at another one ends it.
+    assert "saved as version 2" in texts(at.success)
+    versions = next(b for b in at.sidebar.selectbox if b.label == "Plan version")
+    versions.set_value(1).run()
+    assert "Plan version 1 · " in texts(at.header)
+    versions = next(b for b in at.sidebar.selectbox if b.label == "Plan version")
+    versions.set_value(2).run()
+    assert not at.exception
+    assert "Planning finished" not in texts(at.success)
 
 
 def test_plan_page_says_which_areas_the_time_limit_cut(tmp_path, monkeypatch) -> None:
@@ -432,6 +441,10 @@ def test_cancel_stops_a_running_plan(app_store) -> None:
     assert "cancelled" in texts(at.warning)
     with stored(seeded) as store:
         assert [v.id for v in plan_versions(store, 1, user=ADMIN)] == [1]
+    at.run()  # the notice stays until dismissed
+    assert "cancelled" in texts(at.warning)
+    button(at, "Dismiss").click().run()
+    assert "cancelled" not in texts(at.warning)
 
 
 def test_a_restarted_server_shows_the_same_plan(app_store) -> None:

@@ -52,25 +52,34 @@ def job_progress(area_names: Mapping[str, str]) -> None:
     live()
 
 
-def job_outcome() -> None:
-    """How the last job ended, until the next one starts."""
+def job_outcome(viewed_version: int | None) -> None:
+    """How the last job ended, with a way to dismiss it. A finished run's notice goes by
+    itself once another version than the one it saved is looked at; a failure or a
+    cancellation stays until dismissed or the next run starts."""
     result = job_state.job_result()
     if not result:
         return
+    saved = result.get("version") if result["state"] == "done" else None
+    if saved is not None and viewed_version != saved:
+        job_state.take_job_result()
+        return
     label = markdown_text(result.get("label", "plan"))
+    cols = st.columns([5, 1], vertical_alignment="center")
     if result["state"] == "done":
-        saved = f"; saved as version {result['version']}" if result.get("version") else ""
-        st.success(f"Planning finished ({label}) in {result['elapsed_s']:.0f} s{saved}.")
+        where = f"; saved as version {saved}" if saved is not None else ""
+        cols[0].success(f"Planning finished ({label}) in {result['elapsed_s']:.0f} s{where}.")
     elif result["state"] == "cancelled":
-        st.warning(
+        cols[0].warning(
             f"Planning cancelled ({label}); nothing was saved, the plan versions stay as they are."
         )
     else:
-        st.error(
+        cols[0].error(
             f"Planning failed ({label}): {markdown_text(result['error'])}. Nothing was saved; "
-            "the plan "
-            "versions stay as they are. Check teams and rules and run again."
+            "the plan versions stay as they are. Check teams and rules and run again."
         )
+    if cols[1].button("Dismiss", key="dismiss_job_outcome"):
+        job_state.take_job_result()
+        st.rerun()
 
 
 def interrupted_notices(area_id: str | None = None) -> None:
