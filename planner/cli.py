@@ -352,6 +352,13 @@ def init(
     commissions: Annotated[
         Path | None, typer.Option(help="Commission positions (id or name + coordinates).")
     ] = None,
+    boundaries: Annotated[
+        Path | None,
+        typer.Option(
+            help="Region or district polygons (GeoJSON, GeoPackage, zipped Shapefile), "
+            "matched by name or by the stations inside; derived shapes otherwise."
+        ),
+    ] = None,
     columns: Annotated[
         str | None,
         typer.Option(
@@ -430,6 +437,7 @@ def init(
         polls_close=closes,
         columns=columns,
         commissions=commissions,
+        boundaries=boundaries,
         teams=teams,
         areas=areas,
         areas_from=areas_from,

@@ -24,6 +24,12 @@ from planner.errors import MissionDataError, Problem
 from planner.init import areas as area_maker
 from planner.init import hierarchy as hier
 from planner.init import shapes
+from planner.init.boundaries import (
+    BoundaryMatch,
+    match_boundaries,
+    read_boundaries,
+    with_given_shapes,
+)
 from planner.init.columns import ColumnMapping, parse_overrides, recognise
 from planner.init.estimate import (
     InitSettings,
@@ -63,6 +69,7 @@ class InitOptions:
     polls_close: time = time(20, 0)
     columns: str | None = None
     commissions: Path | None = None
+    boundaries: Path | None = None
     teams: int | None = None
     areas: int | None = None
     areas_from: Path | None = None
@@ -296,11 +303,19 @@ def _commissions(
 
 
 def _regions_and_districts(
-    units: Units, commissions: tuple[Commission, ...], tz: np.ndarray, outline
+    units: Units,
+    commissions: tuple[Commission, ...],
+    tz: np.ndarray,
+    outline,
+    given: BoundaryMatch | None,
 ) -> tuple[tuple[Region, ...], tuple[District, ...], dict[str, BaseGeometry]]:
     cells = shapes.voronoi_cells({c.tec_id: (c.lon, c.lat) for c in commissions}, outline)
     district_shapes = shapes.union_by(cells, units.commission_district)
     region_shapes = shapes.union_by(district_shapes, units.district_region)
+    if given is not None:
+        region_shapes, district_shapes = with_given_shapes(
+            given, region_shapes, district_shapes, units.district_region
+        )
     tz_of = most_common(units.region_of, tz)
     regions = tuple(
         Region(r, units.region_name[r], tz=str(tz_of[r]), geometry=region_shapes.get(r))
@@ -405,6 +420,7 @@ def _extras(
     station_ids: np.ndarray,
     estimated: dict[str, np.ndarray],
     approximate: dict[str, bool],
+    given: BoundaryMatch | None,
 ) -> Extras:
     """The per-row flags and labels that ride along in the package's layers."""
     extras = Extras()
@@ -422,10 +438,14 @@ def _extras(
             "level_name": units.commission_level,
             "level_rank": units.commission_rank,
         }
+    given_regions = given.regions if given is not None else {}
+    given_districts = given.districts if given is not None else {}
     for r in units.region_name:
-        extras.region[r] = {"estimated": "geometry", "level_name": units.region_level}
+        flag = "" if r in given_regions else "geometry"
+        extras.region[r] = {"estimated": flag, "level_name": units.region_level}
     for d in units.district_name:
-        extras.district[d] = {"estimated": "geometry", "level_name": units.district_level}
+        flag = "" if d in given_districts else "geometry"
+        extras.district[d] = {"estimated": flag, "level_name": units.district_level}
     return extras
 
 
@@ -505,8 +525,17 @@ def build(options: InitOptions) -> InitResult:
     outline, outline_source = shapes.outline(
         options.country, where.lon[where.located], where.lat[where.located], cfg.outline_margin_km
     )
+    given = None
+    if options.boundaries is not None:
+        polygons = read_boundaries(options.boundaries)
+        given = match_boundaries(
+            polygons, str(options.boundaries), units, where.lon, where.lat, where.located
+        )
+        if not options.country:
+            outline = shapely.union_all(polygons.geometry.to_numpy())
+            outline_source = f"the union of the given boundaries ({options.boundaries})"
     regions, districts, district_shapes = _regions_and_districts(
-        units, commissions, tz.values, outline
+        units, commissions, tz.values, outline, given
     )
     sto_count = options.teams or max(2, round(n / cfg.stations_per_team))
     k = options.areas or max(1, int(np.ceil(sto_count / cfg.teams_per_area)))
@@ -540,7 +569,7 @@ def build(options: InitOptions) -> InitResult:
         "tz": tz.missing,
         "position": ~where.located,
     }
-    extras = _extras(table, mapping, units, station_ids, estimated, approximate)
+    extras = _extras(table, mapping, units, station_ids, estimated, approximate, given)
     report.update(
         _report(
             options,
@@ -555,6 +584,7 @@ def build(options: InitOptions) -> InitResult:
             areas_report,
             outline_source,
             sto_count,
+            given,
         )
     )
     return InitResult(mission, extras, areas_table, report)
@@ -573,6 +603,7 @@ def _report(
     areas_report: dict[str, object],
     outline_source: str,
     sto_count: int,
+    given: BoundaryMatch | None,
 ) -> dict[str, object]:
     cfg = options.settings
     stations = mission.stations
@@ -610,8 +641,13 @@ def _report(
             },
         },
         "outline": outline_source,
-        "boundaries": "derived for display only: Voronoi cells of the commission seats, "
-        "dissolved by district and region, clipped to the outline",
+        "boundaries": (
+            given.describe()
+            if given is not None
+            else "derived for display only: Voronoi cells of the commission seats, "
+            "dissolved by district and region, clipped to the outline"
+        ),
+        "boundaries_check": _boundaries_check(given, station_ids, table),
         "unlocated": {
             "count": len(unlocated),
             "rule": "placed at their commission's seat (else district, region); kept out of "
@@ -636,6 +672,25 @@ def _report(
             "rule": "the default mission's targets per STO team (127, 1131, 111, 99 per 150 "
             "teams), tabulation at most one per commission",
         },
+    }
+
+
+def _boundaries_check(
+    given: BoundaryMatch | None, station_ids: np.ndarray, table: StationTable
+) -> dict[str, object]:
+    """What did not fit the given boundaries: polygons of no unit, stations outside."""
+    if given is None:
+        return {}
+    return {
+        "unmatched_polygons": given.unmatched_polygons,
+        "stations_outside": [
+            {
+                "station_id": str(station_ids[i]),
+                "file": table.where(i)[0],
+                "row": table.where(i)[1],
+            }
+            for i in given.outside
+        ],
     }
 
 

@@ -87,6 +87,19 @@ def render_markdown(report: dict[str, Any]) -> str:
             f"{info['unmatched_rows']} rows unmatched."
         )
     out += ["", f"Outline: {report['outline']}", f"Boundaries: {report['boundaries']}"]
+    check = report.get("boundaries_check") or {}
+    if check.get("unmatched_polygons"):
+        features = ", ".join(map(str, check["unmatched_polygons"][:MAX_LISTED]))
+        out.append(f"\nPolygons that matched no region or district (feature numbers): {features}")
+    if check.get("stations_outside"):
+        outside = check["stations_outside"]
+        out += ["", f"Located stations outside their given boundary ({len(outside):,}):", ""]
+        out += _table(
+            ["station", "file", "row"],
+            [[s["station_id"], s["file"], s["row"]] for s in outside[:MAX_LISTED]],
+        )
+        if len(outside) > MAX_LISTED:
+            out.append(f"\n... and {len(outside) - MAX_LISTED:,} more (all in init-report.json)")
     u = report["unlocated"]
     out += ["", f"## Stations without coordinates ({u['count']:,})", "", u["rule"], ""]
     if u["stations"]:
