@@ -32,6 +32,7 @@ from planner.ui.uploads import (
 REPORT_KEY = "upload_report"
 PREVIEW_KEY = "new_mission_preview"
 LIST_TYPES = ["csv", "xlsx", "xls", "geojson", "json", "gpkg", "zip"]
+SHAPE_TYPES = ["geojson", "json", "gpkg", "zip"]
 VOTERS_CHOICES = ("1,000 per station", "Voters per station", "Total voters, shared")
 UPLOADER_KEY = "uploaders"  # a new number gives new, empty uploaders
 
@@ -186,6 +187,13 @@ def _new_mission_section() -> None:
         seats = st.file_uploader(
             "Commission positions (optional)", type=LIST_TYPES, key="new_commission_file"
         )
+        shapes = st.file_uploader(
+            "Region or district boundaries (optional)",
+            type=SHAPE_TYPES,
+            key="new_boundaries_file",
+            help="Polygons matched to the list's regions or districts by name, or by the "
+            "stations inside; without them the shapes on the map are derived.",
+        )
         request = _new_mission_request()
         if st.button("Preview the new mission", disabled=not lists or request is None):
             assert request is not None
@@ -194,6 +202,7 @@ def _new_mission_section() -> None:
                     [Upload(f.name, f.getvalue()) for f in lists or []],
                     request,
                     commissions=Upload(seats.name, seats.getvalue()) if seats else None,
+                    boundaries=Upload(shapes.name, shapes.getvalue()) if shapes else None,
                 )
         preview = st.session_state.get(PREVIEW_KEY)
         if isinstance(preview, NewMissionPreview):

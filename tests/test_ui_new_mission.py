@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import zipfile
 from datetime import date, time
 from pathlib import Path
 
+import geopandas as gpd
+import numpy as np
 import pytest
+import shapely
 
 from planner import synthetic
 from planner.init.sources import SUPPORTED
@@ -51,6 +55,39 @@ def test_a_recognised_list_previews_a_mission_with_its_report(station_list: byte
     assert "Inputs: stations.csv (300 rows)" in preview.report_markdown
     assert "planner-upload-" not in preview.report_markdown
     assert "approximate" in preview.report_markdown
+
+
+def test_uploaded_boundaries_give_the_regions_their_shapes(tmp_path: Path) -> None:
+    """Province outlines named as the list names them: each region takes its own."""
+    country = synthetic.generate(300, seed=2)
+    s = country.stations
+    hulls = {
+        name: shapely.buffer(shapely.convex_hull(shapely.multipoints(
+            np.column_stack([group["true_lon"], group["true_lat"]])
+        )), 0.05)
+        for name, group in s.groupby("province")
+    }  # fmt: skip
+    shapes = gpd.GeoDataFrame({"name": list(hulls), "geometry": list(hulls.values())}, crs=4326)
+    path = tmp_path / "provinces.geojson"
+    shapes.to_file(path, driver="GeoJSON")
+    listed = synthetic.write_lists(country, tmp_path).read_bytes()
+    preview = preview_new_mission(
+        [Upload("stations.csv", listed)],
+        REQUEST,
+        boundaries=Upload("provinces.geojson", path.read_bytes()),
+    )
+    assert preview.ok, preview.problems
+    assert preview.report is not None
+    # Named by the upload, never by the temporary folder it was read from.
+    assert str(preview.report["boundaries"]).startswith(
+        "from provinces.geojson: 6 polygon(s) matched to regions by names"
+    )
+    assert "planner-upload-" not in json.dumps(preview.report)
+    assert preview.mission is not None
+    for region in preview.mission.regions:
+        given = hulls[region.name_en.split(" / ")[-1]]
+        assert region.geometry is not None
+        assert shapely.area(shapely.symmetric_difference(region.geometry, given)) < 1e-9
 
 
 def test_a_mapping_fixes_what_the_headers_do_not_say(station_list: bytes) -> None:

@@ -12,12 +12,13 @@ mission only when the coordinator says so.
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from planner.errors import MissionDataError, Problem
 from planner.geodata import load_mission
@@ -137,9 +138,10 @@ def preview_new_mission(
     request: NewMissionRequest,
     *,
     commissions: Upload | None = None,
+    boundaries: Upload | None = None,
 ) -> NewMissionPreview:
-    """Make the mission from uploaded station lists (and a commissions file), as
-    `planner init` would, without storing anything."""
+    """Make the mission from uploaded station lists (and commission positions, region or
+    district boundaries), as `planner init` would, without storing anything."""
     from planner.init import InitOptions, build, write_package
     from planner.init.report import render_markdown
     from planner.init.sources import SUPPORTED
@@ -151,12 +153,16 @@ def preview_new_mission(
         return preview
     with tempfile.TemporaryDirectory(prefix="planner-upload-") as tmp:
         folder = Path(tmp)
-        uploads = [*stations, *([commissions] if commissions is not None else [])]
-        paths, problems = stage_uploads(folder / "in", uploads, suffixes=SUPPORTED)
+        extra = {"commissions": commissions, "boundaries": boundaries}
+        given = {k: u for k, u in extra.items() if u is not None}
+        paths, problems = stage_uploads(
+            folder / "in", [*stations, *given.values()], suffixes=SUPPORTED
+        )
         if problems:
             preview.problems = problems
             return preview
         station_paths = paths[: len(stations)]
+        staged = dict(zip(given, paths[len(stations) :], strict=True))
         if not _read_columns(preview, station_paths, request.columns):
             preview.problems = rename_problems(preview.problems, folder / "in")
             return preview
@@ -167,7 +173,8 @@ def preview_new_mission(
             polls_open=request.polls_open,
             polls_close=request.polls_close,
             columns=request.columns or None,
-            commissions=paths[-1] if commissions is not None else None,
+            commissions=staged.get("commissions"),
+            boundaries=staged.get("boundaries"),
             teams=request.teams,
             areas=request.areas,
             voters_default=request.voters_default,
@@ -189,9 +196,9 @@ def preview_new_mission(
             names = ", ".join(u.name for u in stations)
             preview.problems.append(Problem(names, None, None, f"cannot read: {exc}"))
             return preview
-        report = dict(result.report)
-        inputs = cast(list[str], result.report.get("inputs", []))
-        report["inputs"] = [Path(p).name for p in inputs]
+        # Uploads named as uploaded, never by the temporary folder they were read from.
+        staged_prefix = json.dumps(str(folder / "in") + "/")[1:-1]
+        report = json.loads(json.dumps(result.report).replace(staged_prefix, ""))
         preview.report = report
         text = render_markdown(report).replace(str(folder / "in") + "/", "")
         # Each line its own line on the page too (Markdown joins adjacent lines).
