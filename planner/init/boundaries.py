@@ -14,28 +14,25 @@ coordinates or a mislabelled row, for the coordinator to look at.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import pyogrio
 import shapely
 from shapely.geometry.base import BaseGeometry
 
 from planner.errors import MissionDataError, Problem
+from planner.init.columns import fold
+from planner.init.sources import gdal_message, has_shapes, read_layer
 from planner.init.units import Units
 
-WGS84 = "EPSG:4326"
 # A polygon matched by name must hold this share of the file's polygons (else: by stations).
 MIN_NAME_SHARE = 0.5
 # How far outside its unit's given shape a station may lie before it is listed (degrees,
 # about 1 km): border stations and simplified outlines are not mistakes.
 OUTSIDE_TOLERANCE_DEG = 0.01
-MAX_LISTED = 20
 
 
 @dataclass
@@ -72,17 +69,14 @@ def read_boundaries(path: Path) -> gpd.GeoDataFrame:
     if not path.is_file():
         raise MissionDataError([Problem(file, None, None, "boundaries: file not found")])
     try:
-        layers = pyogrio.list_layers(path)
-        frame = pyogrio.read_dataframe(path, layer=str(layers[0, 0])) if len(layers) else None
+        frame = read_layer(path)
     except Exception as exc:  # GDAL reports corrupt input through many error types
-        message = str(exc).split("; It might help")[0]
         raise MissionDataError(
-            [Problem(file, None, None, f"boundaries: cannot read this file: {message}")]
+            [Problem(file, None, None, f"boundaries: cannot read this file: {gdal_message(exc)}")]
         ) from exc
-    if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame.columns:
+    if not has_shapes(frame):
         raise MissionDataError([Problem(file, None, None, "boundaries: the file has no shapes")])
-    if frame.crs is not None and not frame.crs.equals(WGS84):
-        frame = frame.to_crs(WGS84)
+    assert isinstance(frame, gpd.GeoDataFrame)
     geoms = frame.geometry.to_numpy()
     polygonal = np.isin(shapely.get_type_id(geoms), (3, 6)) & ~shapely.is_empty(geoms)
     if not polygonal.any():
@@ -91,13 +85,6 @@ def read_boundaries(path: Path) -> gpd.GeoDataFrame:
     frame["feature"] = np.flatnonzero(polygonal) + 1
     frame = frame.set_geometry(shapely.make_valid(frame.geometry.to_numpy()))
     return frame.reset_index(drop=True)
-
-
-def name_key(text: object) -> str:
-    """A name as compared: accents, case, punctuation and spacing removed."""
-    decomposed = unicodedata.normalize("NFKD", str(text))
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"[\W_]+", " ", plain.casefold()).strip()
 
 
 def _by_name(
@@ -109,14 +96,14 @@ def _by_name(
     for level, units in names.items():
         lookup: dict[str, set[str]] = {}
         for unit_id, name in units.items():
-            for key in (name_key(name), name_key(unit_id)):
+            for key in (fold(name), fold(unit_id)):
                 if key:
                     lookup.setdefault(key, set()).add(unit_id)
         for column in frame.columns:
             if column in (frame.geometry.name, "feature"):
                 continue
             found = [
-                lookup.get(name_key(v), set()) if v is not None else set()
+                lookup.get(fold(v), set()) if v is not None else set()
                 for v in frame[column].tolist()
             ]
             hits = sum(bool(f) for f in found)
@@ -191,9 +178,10 @@ def match_boundaries(
             ("district", units.district_of),
             ("region", units.region_of),
         ):
-            counts = _counts(polygons, points, np.asarray(unit_of)[rows])
+            located_units = np.asarray(unit_of)[rows]
+            counts = _counts(polygons, points, located_units)
             found_here, score = _by_stations(
-                counts, len(polygons), len(set(np.asarray(unit_of)[rows].tolist()))
+                counts, len(polygons), len(set(located_units.tolist()))
             )
             if best is None or score > best[0]:
                 best = (score, level_name, found_here)

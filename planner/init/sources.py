@@ -71,15 +71,32 @@ def _text_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return result.loc[:, ~result.columns.duplicated()]
 
 
-def _read_vector(path: Path) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, int]:
+def has_shapes(frame: pd.DataFrame) -> bool:
+    return isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns
+
+
+def read_layer(path: Path) -> pd.DataFrame:
+    """The first layer of a GIS file (empty without one); with shapes, a GeoDataFrame in
+    WGS84. GDAL's errors pass through: `gdal_message` words them for a person."""
     layers = [str(name) for name in pyogrio.list_layers(path)[:, 0]]
     if not layers:
-        return pd.DataFrame(), np.empty(0), np.empty(0), 0
-    gdf = pyogrio.read_dataframe(path, layer=layers[0], use_arrow=_USE_ARROW)
-    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
+        return pd.DataFrame()
+    frame = pyogrio.read_dataframe(path, layer=layers[0], use_arrow=_USE_ARROW)
+    if has_shapes(frame) and frame.crs is not None and not frame.crs.equals(WGS84):
+        frame = frame.to_crs(WGS84)
+    return frame
+
+
+def gdal_message(exc: Exception) -> str:
+    """GDAL's error without its advice on driver options, which a user cannot act on."""
+    return str(exc).split("; It might help")[0]
+
+
+def _read_vector(path: Path) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, int]:
+    gdf = read_layer(path)
+    if not has_shapes(gdf):
         return _text_frame(gdf), np.full(len(gdf), np.nan), np.full(len(gdf), np.nan), 0
-    if gdf.crs is not None and not gdf.crs.equals(WGS84):
-        gdf = gdf.to_crs(WGS84)
+    assert isinstance(gdf, gpd.GeoDataFrame)
     geoms = gdf.geometry.to_numpy()
     empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     point = shapely.get_type_id(geoms) == 0
@@ -128,8 +145,8 @@ def read_stations(paths: list[Path]) -> StationTable:
             problems.append(Problem(file, None, None, str(exc)))
             continue
         except Exception as exc:  # GDAL reports corrupt input through many error types
-            message = str(exc).split("; It might help")[0]
-            problems.append(Problem(file, None, None, f"cannot read this file: {message}"))
+            message = f"cannot read this file: {gdal_message(exc)}"
+            problems.append(Problem(file, None, None, message))
             continue
         if len(frame) == 0:
             problems.append(Problem(file, None, None, "the file has no rows"))

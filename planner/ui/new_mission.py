@@ -200,7 +200,7 @@ def preview_new_mission(
         staged_prefix = json.dumps(str(folder / "in") + "/")[1:-1]
         report = json.loads(json.dumps(result.report).replace(staged_prefix, ""))
         preview.report = report
-        text = render_markdown(report).replace(str(folder / "in") + "/", "")
+        text = render_markdown(report)
         # Each line its own line on the page too (Markdown joins adjacent lines).
         text = text.replace("| --columns |", "| your mapping |")
         preview.report_markdown = text.replace("\n", "  \n")
