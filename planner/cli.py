@@ -314,7 +314,8 @@ def _print_warnings(warnings: list[Problem]) -> None:
     groups: dict[str, list[Problem]] = {}
     for w in warnings:
         key = w.message.split(":")[0] if ":" in w.message else w.message
-        key = "more than 100 km from its TEC" if "km from its TEC" in w.message else key
+        if "km from its TEC" in w.message:  # "<km> km from its TEC '<id>' (<why>)"
+            key = "far from its TEC: " + w.message.rsplit("(", 1)[-1].rstrip(")")
         groups.setdefault(key, []).append(w)
     console.print(f"[yellow]{len(warnings)} warning(s)[/yellow] (not blocking):")
     for key, items in groups.items():

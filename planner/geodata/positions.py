@@ -22,6 +22,7 @@ from planner.model import Commission, StationKind
 from planner.travel import great_circle_km
 
 FAR_FROM_TEC_KM = 100.0
+NEAR_BOUNDARY_DEG = 0.01  # about 1 km: a station on the line is inside
 
 _POINT = 0  # shapely type id of a Point
 
@@ -142,19 +143,33 @@ def far_from_tec(
     kinds: np.ndarray,
     tec_ids: np.ndarray,
     commissions: dict[str, Commission],
+    boundaries: Sequence[BaseGeometry | None] | None = None,
 ) -> list[tuple[int, Problem]]:
     """In-country stations more than `FAR_FROM_TEC_KM` from their TEC, by station index.
 
     A station's protocol travels to its TEC after the count, so a long way there is worth
     a look; stations abroad report to a TEC at home and are never counted as far.
+    `boundaries` holds each station's own district boundary where known: a station inside
+    it (or within ~1 km) is where the election administration put it (a large rural
+    district is far across), so distance alone is no reason to look again.
     """
     tec_lon = np.array([c.lon if (c := commissions.get(t)) else np.nan for t in tec_ids])
     tec_lat = np.array([c.lat if (c := commissions.get(t)) else np.nan for t in tec_ids])
     with np.errstate(invalid="ignore"):
         km = great_circle_km(lon, lat, tec_lon, tec_lat)
         far = (km > FAR_FROM_TEC_KM) & (kinds != StationKind.ABROAD.value)
+    outside = np.zeros(len(lon), dtype=bool)  # of a known boundary
+    if boundaries is not None:
+        known = np.flatnonzero([b is not None for b in boundaries])
+        shapes = np.array([boundaries[i] for i in known.tolist()], dtype=object)
+        inside = shapely.dwithin(shapes, shapely.points(lon[known], lat[known]), NEAR_BOUNDARY_DEG)
+        far[known[inside]] = False
+        outside[known[~inside]] = True
     found = []
     for i in np.flatnonzero(far).tolist():
-        message = f"{km[i]:.0f} km from its TEC '{tec_ids[i]}' (more than {FAR_FROM_TEC_KM:g} km)"
+        beyond = f"more than {FAR_FROM_TEC_KM:g} km"
+        if outside[i]:
+            beyond += ", outside its district's boundary"
+        message = f"{km[i]:.0f} km from its TEC '{tec_ids[i]}' ({beyond})"
         found.append((i, Problem(file, rows[i], "tec_id", message)))
     return found

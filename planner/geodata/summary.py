@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 import numpy as np
+from shapely.geometry.base import BaseGeometry
 
 from planner import schema
 from planner.errors import Problem
@@ -89,22 +90,26 @@ def station_warnings(
     kinds: np.ndarray,
     tec_ids: np.ndarray,
     commissions: dict[str, Commission] | None,
+    boundaries: Sequence[BaseGeometry | None] | None = None,
 ) -> list[Problem]:
     """Stations with no voters, and (given the TECs) in-country stations far from their
-    TEC, in station order."""
+    TEC and not inside their own district's boundary (`boundaries`, where known), in
+    station order."""
     found = [
         (i, Problem(file, rows[i], "voters", "0 registered voters"))
         for i in np.flatnonzero(voters == 0).tolist()
     ]
     if commissions:
-        found += far_from_tec(file, rows, lon, lat, kinds, tec_ids, commissions)
+        found += far_from_tec(file, rows, lon, lat, kinds, tec_ids, commissions, boundaries)
     return [problem for _, problem in sorted(found, key=lambda pair: pair[0])]
 
 
 def mission_warnings(mission: Mission) -> list[Problem]:
     """Things worth a look that do not block planning, with `row` set to the station id:
-    stations with no voters, in-country stations more than 100 km from their TEC."""
+    stations with no voters, in-country stations more than 100 km from their TEC and
+    outside their district's boundary."""
     stations = mission.stations
+    shapes = {d.district_id: d.geometry for d in mission.districts}
     return station_warnings(
         "stations",
         [s.station_id for s in stations],
@@ -114,4 +119,5 @@ def mission_warnings(mission: Mission) -> list[Problem]:
         np.array([s.kind.value for s in stations], dtype=object),
         np.array([s.tec_id for s in stations], dtype=object),
         mission.commission_by_id,
+        [shapes.get(s.district) for s in stations],
     )
