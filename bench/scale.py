@@ -5,9 +5,10 @@ coverage, in this process against a 2-worker LocalCluster.
     python bench/scale.py --sizes 10k,60k,200k,1m       # the four countries
     python bench/scale.py --sizes 1m --workers 2 --time-limit 1800
 
-Countries are synthetic (`country.py`: clustered cities and villages, districts, TECs,
-one region per area, teams in proportion to stations, a capital area with about 14 % of
-the stations), built as `Mission` objects and handed to each run as a pickle:
+Countries are synthetic (`planner.synthetic.synthetic_mission`: clustered cities and
+villages, districts, TECs, one region per area, teams in proportion to stations, a capital
+area with about 14 % of the stations), built as `Mission` objects and handed to each run
+as a pickle:
 
 | size | stations | teams | areas |
 |---|---|---|---|
@@ -165,15 +166,16 @@ def main() -> None:
         run_one(args)
         return
 
-    from country import synthetic_country
     from instances import print_table
+
+    from planner.synthetic import synthetic_mission
 
     rows = []
     with tempfile.TemporaryDirectory(prefix="planner-scale-") as tmp:
         for size in args.sizes.split(","):
             stations, teams, areas = SIZES[size]
             t = time.monotonic()
-            mission = synthetic_country(stations, teams, areas, seed=args.seed)
+            mission = synthetic_mission(stations, teams, areas, seed=args.seed)
             made = time.monotonic() - t
             mission_file = Path(tmp) / f"{size}.pickle"
             mission_file.write_bytes(pickle.dumps(mission, protocol=pickle.HIGHEST_PROTOCOL))

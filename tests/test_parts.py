@@ -21,28 +21,28 @@ from planner.plan import assemble, solve
 from planner.problem import PlanOptions, area_problems, area_seed
 from planner.sampling import sample_area
 from planner.schedule import Plan
+from planner.synthetic import synthetic_mission
 from planner.travel import GreatCircleTravel
-from tests.support.countries import synthetic_country
 from tests.support.missions import visit_rows
 
 
 @pytest.fixture(scope="module")
 def city() -> Mission:
     """One area: a city of 1,200 stations and 24 teams."""
-    return synthetic_country(areas=1, stations=1_200, teams=24, dense=(1_200, 24), seed=4)
+    return synthetic_mission(1_200, 24, 1, dense=(1_200, 24), seed=4)
 
 
 def test_a_small_area_is_one_problem_named_by_its_area(city: Mission) -> None:
     (problem,) = area_problems(city, PlanOptions(seed=3, max_teams_per_part=24))
-    assert (problem.part, problem.key) == ("", "A01")
-    assert problem.seed == area_seed(3, "A01")
+    assert (problem.part, problem.key) == ("", "AOR-001")
+    assert problem.seed == area_seed(3, "AOR-001")
     assert problem.foreign_commissions == frozenset()
 
 
 def test_a_dense_area_is_cut_into_parts_that_share_it_out(city: Mission) -> None:
     problems = area_problems(city, PlanOptions(seed=3, max_teams_per_part=5))
     assert [p.part for p in problems] == ["1", "2", "3", "4", "5"]
-    assert {p.area_id for p in problems} == {"A01"}
+    assert {p.area_id for p in problems} == {"AOR-001"}
     assert len({p.key for p in problems}) == 5
     assert len({p.seed for p in problems}) == 5
     assert all(p.seed == area_seed(3, p.key) for p in problems)
@@ -76,9 +76,7 @@ def test_a_dense_area_is_cut_into_parts_that_share_it_out(city: Mission) -> None
 def test_bisection_is_a_partition_of_bounded_parts_whatever_the_order(
     n_teams: int, n_stations: int, parts: int, seed: int
 ) -> None:
-    mission = synthetic_country(
-        areas=1, stations=max(n_stations, 1), teams=n_teams, dense=None, seed=seed
-    )
+    mission = synthetic_mission(max(n_stations, 1), n_teams, 1, seed=seed)
     teams, stations = list(mission.teams), list(mission.stations)
     cut = bisect(teams, stations, parts)
     most = -(-n_teams // parts)
@@ -109,7 +107,7 @@ def test_parts_give_the_same_plan_in_any_order_and_pass_the_check(city: Mission)
     backward = _solve_parts(city, options, slice(None, None, -1))
     assert visits_csv(forward) == visits_csv(backward)
     (area,) = forward.areas
-    assert area.area_id == "A01" and set(area.stats["parts"]) == {"1", "2", "3"}
+    assert area.area_id == "AOR-001" and set(area.stats["parts"]) == {"1", "2", "3"}
     assert area.stats["teams"] == len(city.teams)
     assert len({s.team_id for s in forward.stops}) == len(city.teams)
     report = check_visits(visit_rows(forward), city)
@@ -146,7 +144,7 @@ def test_the_sampler_assigns_greedily_when_its_work_limit_ends(city: Mission) ->
 @pytest.mark.slow
 def test_a_dense_area_plans_every_team_and_passes_the_check() -> None:
     """One area of 8,500 stations and 126 teams: cut into parts, every team gets a day."""
-    mission = synthetic_country(areas=1, stations=8_500, teams=126, dense=(8_500, 126))
+    mission = synthetic_mission(8_500, 126, 1, dense=(8_500, 126))
     # A limit the parts' searches do not reach on two cores: they stop on their counts.
     plan = solve(mission, time_limit_s=600, seed=1, workers=2)
     assert not plan.stats["cut_areas"]

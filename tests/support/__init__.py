@@ -1,2 +1,2 @@
-"""What the tests share: missions built in code, synthetic countries, app stores,
-route-mode inputs, routing inputs and geodata helpers."""
+"""What the tests share: small missions built in code, app stores, route-mode inputs,
+routing inputs and geodata helpers (countries at scale: `planner.synthetic`)."""

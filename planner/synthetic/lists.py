@@ -369,7 +369,3 @@ def main() -> None:  # pragma: no cover - a convenience for benchmarks
     country = generate(args.stations, seed=args.seed)
     print(write_lists(country, args.out))
     print(write_lists(country, args.out, reduced=True))
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()
