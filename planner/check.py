@@ -284,8 +284,10 @@ def _check_commissions(
     at `Phases.tabulation_level` above the commission of the count (or closing) station,
     or of the count. The evening station is within `max_base_to_count_min` of night
     driving from the base, and within `max_count_to_tec_min` of the commission it leads
-    to. All are hard rules, in the sampler and here alike: a stop further away makes the
-    drive with the protocol, or the night back to the base, too long to plan on. The
+    to; the drive from the tabulation back to the base takes at most
+    `max_drive_home_after_tabulation_min`. All are hard rules, in the sampler and here
+    alike: a stop further away makes the drive with the protocol, or the night back to
+    the base, too long to plan on. The
     sampler never picks one; a plan that has one was changed by hand or made under other
     rules.
     """
@@ -334,9 +336,33 @@ def _check_commissions(
                 "tabulation",
                 f"{tabulation.site_id} is not a {level} commission",
             )
-    if evening is None:
-        return
-    s = stations[evening.site_id]
+    if evening is not None:
+        _check_evening_links(team, evening, mission, travel, bad)
+    if tabulation is not None and team.lon is not None and team.lat is not None:
+        c = tecs[tabulation.site_id]
+        home = Place(c.tec_id, c.lon, c.lat, True)
+        base = Place(team.team_id, team.lon, team.lat, True)
+        leg = int(travel.durations([home], [base], night=True)[0, 0])
+        if leg > rules.max_drive_home_after_tabulation_min * 60:
+            bad(
+                team.team_id,
+                tabulation.seq,
+                "drive-home",
+                f"{leg // 60} min of night driving back to the base after the "
+                f"tabulation, more than {rules.max_drive_home_after_tabulation_min}",
+            )
+
+
+def _check_evening_links(
+    team: Team,
+    evening: _Row,
+    mission: Mission,
+    travel: TravelModel,
+    bad: Report,
+) -> None:
+    """The evening station is near the commission it leads to, and near the base."""
+    rules, phases, tecs = mission.rules, mission.phases, mission.commission_by_id
+    s = mission.station_by_id[evening.site_id]
     here = Place(s.station_id, s.lon, s.lat, s.setting is Setting.URBAN)
     linked: str | None = None
     if phases.counting is CountingPlace.COMMISSION:

@@ -251,6 +251,9 @@ class Rules:
     # the team's base (sampler and checker agree on both: see `planner.check`).
     max_count_to_tec_min: int = field(default=60, metadata=limits(ge=1, le=1440))
     max_base_to_count_min: int = field(default=240, metadata=limits(ge=1, le=1440))
+    # After the tabulation (which ends in the small hours), at most this many minutes of
+    # night driving from the commission back to the base (sampler and checker).
+    max_drive_home_after_tabulation_min: int = field(default=180, metadata=limits(ge=1, le=1440))
     detour_factor: float = field(default=1.3, metadata=limits(ge=1, le=5))
     urban_speed_kmh: float = field(default=25.0, metadata=limits(ge=1, le=200))
     rural_day_speed_kmh: float = field(default=60.0, metadata=limits(ge=1, le=200))

@@ -101,6 +101,13 @@ class _Candidates:
     count_of_station: dict[int, str]
     # Travel from each team's base to each candidate commission, seconds (night).
     base_to_commission: dict[tuple[int, str], int]
+    # (team, commission) pairs too far from the team's base to drive home after the
+    # tabulation there (`max_drive_home_after_tabulation_min`).
+    too_far_home: frozenset[tuple[int, str]] = frozenset()
+
+    def follows(self, t: int, tec: str | None) -> str | None:
+        """The commission team `t` may follow a protocol to, if it may."""
+        return None if tec is None or (t, tec) in self.too_far_home else tec
 
 
 def sample_area(problem: AreaProblem, travel: TravelModel) -> AreaSample:
@@ -214,7 +221,24 @@ def sample_area(problem: AreaProblem, travel: TravelModel) -> AreaSample:
     commission_stations = Counter(s.tec_id for s in stations)
     count_tecs = sorted(c for c in commission_stations if c in followable)
     follow_tecs = sorted({f for c in commission_stations if (f := follow_of(c)) is not None})
-    cands = _Candidates([], [], [], [], follow_of_station, {}, count_of_station, {})
+    # The night drive home after the tabulation: a team follows a protocol only to a
+    # commission within `max_drive_home_after_tabulation_min` of its base.
+    home_tecs = sorted({f for f in follow_of_station.values() if f is not None} | set(follow_tecs))
+    home_row = {c: j for j, c in enumerate(home_tecs)}
+    home_s = (
+        travel.durations([tec_places[tec_col[c]] for c in home_tecs], bases, night=True)
+        if home_tecs
+        else np.zeros((0, len(bases)), dtype=np.int64)
+    )
+    home_near = home_s <= rules.max_drive_home_after_tabulation_min * 60
+
+    def home_ok(t: int, follow: str | None) -> bool:
+        return follow is None or bool(home_near[home_row[follow], t])
+
+    too_far_home = frozenset(
+        (t, c) for c, j in home_row.items() for t in np.flatnonzero(~home_near[j]).tolist()
+    )
+    cands = _Candidates([], [], [], [], follow_of_station, {}, count_of_station, {}, too_far_home)
     for t in range(len(teams)):
         if phases.opening:
             ok_open = np.flatnonzero(in_range[t] & (base_night[t] <= reach_s))
@@ -243,7 +267,7 @@ def sample_area(problem: AreaProblem, travel: TravelModel) -> AreaSample:
             near = [
                 c
                 for c in follow_tecs
-                if base_to_tec[t, tec_col[c]] <= rules.max_base_to_count_min * 60
+                if base_to_tec[t, tec_col[c]] <= rules.max_base_to_count_min * 60 and home_ok(t, c)
             ]
             for c in near:
                 cands.base_to_commission[t, c] = int(base_to_tec[t, tec_col[c]])
@@ -324,8 +348,11 @@ def sample_area(problem: AreaProblem, travel: TravelModel) -> AreaSample:
         tec
         for t in range(len(teams))
         for tec in (
-            *(cands.follow_of_station.get(s) for s in cands.evening[t]),
-            *(cands.follow_of_commission.get(c) for c in cands.count_commissions[t]),
+            *(cands.follows(t, cands.follow_of_station.get(s)) for s in cands.evening[t]),
+            *(
+                cands.follows(t, cands.follow_of_commission.get(c))
+                for c in cands.count_commissions[t]
+            ),
             *cands.follow_only[t],
         )
         if tec is not None
@@ -361,7 +388,11 @@ def _no_evening_note(problem: AreaProblem) -> str:
     if phases.counting is CountingPlace.COMMISSION:
         return f"no {what} station close enough to its commission's count, within {reach}"
     if phases.tabulation:
-        return f"no {what} station within {rules.max_count_to_tec_min} min of its TEC, {reach}"
+        return (
+            f"no {what} station within {rules.max_count_to_tec_min} min of its TEC, {reach}, "
+            f"whose TEC is within {rules.max_drive_home_after_tabulation_min} min of night "
+            "driving back to the base"
+        )
     return f"no {what} station within {reach}"
 
 
@@ -478,11 +509,11 @@ def _choose(
     for t in range(n):
         tecs_t: dict[str, list[cp_model.IntVar]] = defaultdict(list)
         for s in evening[t]:
-            tec = cands.follow_of_station.get(s)
+            tec = cands.follows(t, cands.follow_of_station.get(s))
             if tec is not None:
                 tecs_t[tec].append(y[t, s])
         for c in direct[t]:
-            tec = cands.follow_of_commission.get(c)
+            tec = cands.follows(t, cands.follow_of_commission.get(c))
             if tec is not None:
                 tecs_t[tec].append(z[t, c])
         for tec, vars_ in tecs_t.items():
@@ -630,7 +661,7 @@ def _greedy(
 
         def spread(s: int, t: int = t) -> tuple[int, int, int]:
             """A commission nobody follows first, then one with room, then the rest."""
-            tec = cands.follow_of_station.get(s)
+            tec = cands.follows(t, cands.follow_of_station.get(s))
             if tec is None or following[tec] >= per_commission:
                 return 2, int(base_night[t, s]), s
             return min(following[tec], 1), int(base_night[t, s]), s
@@ -650,9 +681,9 @@ def _greedy(
         if cands.count_commissions[t] and direct is None:
             continue
         if evening is not None:
-            tec = cands.follow_of_station.get(evening)
+            tec = cands.follows(t, cands.follow_of_station.get(evening))
         elif direct is not None:
-            tec = cands.follow_of_commission.get(direct)
+            tec = cands.follows(t, cands.follow_of_commission.get(direct))
         else:
             tec = min(cands.follow_only[t], key=nearest_commission, default=None)
         if tec is not None and following[tec] >= per_commission:

@@ -246,6 +246,21 @@ def test_count_station_far_from_the_base_is_a_violation(mission: Mission, rows: 
     assert "count-to-base" in _rules(check_visits(rows, strict), "STO-01")
 
 
+def test_a_long_night_drive_home_after_the_tabulation_is_a_violation(
+    mission: Mission, rows: Rows
+) -> None:
+    """The sampler only sends a team to a tabulation within
+    `max_drive_home_after_tabulation_min` of night driving from its base; the checker
+    holds a plan to the same limit, naming the minutes."""
+    followed = {r["team_id"] for r in rows if r["phase"] == "tabulation"}
+    assert followed, "the plan follows at least one count to its TEC"
+    assert "drive-home" not in _rules(check_visits(rows, mission))
+    strict = replace(mission, rules=replace(mission.rules, max_drive_home_after_tabulation_min=1))
+    report = check_visits(rows, strict)
+    assert {v.team_id for v in report.violations if v.rule == "drive-home"} == followed
+    assert any("back to the base after the tabulation" in v.message for v in report.violations)
+
+
 def test_late_return_and_short_tec_stay_are_violations(mission: Mission, plan: Rows) -> None:
     """Back after `return_to_base_by` (next day), or less than `tec_min_stay_min` at the
     TEC: each is a violation."""

@@ -185,3 +185,29 @@ def test_unreachable_counts_are_reported_not_raised() -> None:
 def test_urban_bounds(n, share, tol, bounds) -> None:
     """The number of urban choices allowed keeps the mix within the tolerance."""
     assert urban_bounds(n, share, tol) == bounds
+
+
+@pytest.mark.parametrize("limit_min", [1, 95, 600])
+def test_no_tabulation_beyond_the_night_drive_home(limit_min: int) -> None:
+    """A team follows its count to a commission only within
+    `max_drive_home_after_tabulation_min` of night driving back to its base; it still
+    counts where the commission is further (and goes home from the count)."""
+    mission = random_mission(stations=120, teams=4, districts=5, seed=6, spread_km=100.0)
+    mission = replace(
+        mission, rules=replace(mission.rules, max_drive_home_after_tabulation_min=limit_min)
+    )
+    _, sample = _sample(mission, 6)
+    travel = GreatCircleTravel.from_rules(mission.rules)
+    bases = {t.team_id: Place(t.team_id, t.lon, t.lat, True) for t in mission.teams}
+    assert sorted(a.team_id for a in sample.assignments) == [t.team_id for t in mission.teams]
+    followed = [a for a in sample.assignments if a.tabulation_tec is not None]
+    for a in followed:
+        tec = mission.commission_by_id[a.tabulation_tec]
+        home = travel.durations(
+            [Place(tec.tec_id, tec.lon, tec.lat, True)], [bases[a.team_id]], night=True
+        )
+        assert home[0, 0] <= limit_min * 60
+    if limit_min == 1:
+        assert followed == []  # every commission is further than a minute from the town
+    if limit_min == 600:
+        assert len(followed) == len(mission.teams)
