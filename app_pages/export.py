@@ -22,8 +22,9 @@ teams = sorted({s.team_id for s in plan.stops})
 scope = "every area" if who.role is Role.COORDINATOR else ", ".join(sorted(who.area_ids))
 st.caption(
     f"Plan {version.name} ({'published' if version.published else 'not published'}), "
-    f"{len(teams)} team(s) of {scope}. Files are made when you click and are confidential "
-    "until election day; each download is logged."
+    f"{len(teams)} team(s) of {scope}. The packs are prepared as this page opens, the other "
+    "files when you click; all are confidential until election day, and each download is "
+    "logged."
 )
 if version_state.is_stale(version):
     st.warning("Teams, rules or targets changed after this plan was made.")

@@ -32,6 +32,8 @@ from planner.store import (
     published_version,
     system_user,
 )
+from planner.ui import built_files
+from planner.ui.built_files import BuiltFiles
 from tests.support.app import ROOT, app, build, button, shown, texts
 from tests.support.missions import small_mission
 
@@ -555,8 +557,25 @@ def test_lto_coverage_is_of_its_area(app_store) -> None:
     assert set(table.loc[table["level"] == "area", "id"]) == {"A1"}
 
 
-def test_export_page_offers_every_format(app_store) -> None:
+def test_export_page_makes_the_slow_files_in_the_background_then_offers_every_format(
+    app_store, monkeypatch
+) -> None:
+    """The mission pack, team packs and master plan start building when the page opens,
+    with their progress shown; once made, every format has its button."""
+    monkeypatch.setattr(built_files, "_shared", BuiltFiles(limit=1 << 28))
     at = opened(app_store("ulytau_planned"), "coord", "export")
+    slow = {"mission-pack.pdf", "team-packs.zip", "master-plan.xlsx"}
+    quick = {shown(b.proto.label) for b in at.get("download_button")}
+    assert not any(name in label for label in quick for name in slow)
+    assert len(at.get("progress")) == 3
+    assert all("Preparing" in p.proto.text for p in at.get("progress"))
+    deadline = time.monotonic() + 120
+    while any(s.state == "building" for s in built_files.shared().statuses()):
+        assert time.monotonic() < deadline, "the background builds did not finish"
+        time.sleep(0.2)
+    assert {s.state for s in built_files.shared().statuses()} == {"ready"}
+    at.run()
+    assert not at.get("progress")
     labels = {shown(b.proto.label) for b in at.get("download_button")}
     assert labels >= {
         "Download visits.csv",

@@ -82,3 +82,74 @@ def test_the_key_follows_what_the_file_is_built_from() -> None:
     assert file_key("pdf", 1, None, plan, renamed) != key
     assert file_key("pdf", 1, "STO-01", plan, mission) != key
     assert file_key("zip", 1, None, plan, mission) != key
+
+
+def _wait_while_building(files: BuiltFiles, key: str) -> built_files.BuildStatus:
+    deadline = time.monotonic() + 30
+    while (status := files.status(key)).state == "building":
+        assert time.monotonic() < deadline, "the build did not end"
+        time.sleep(0.01)
+    return status
+
+
+def test_a_background_build_reports_its_steps_then_the_file_is_kept() -> None:
+    files = BuiltFiles(limit=1 << 20)
+    step, seen, calls = threading.Event(), [], []
+
+    def build(progress) -> bytes:
+        calls.append(1)
+        progress(1, 3)
+        step.wait(5)
+        progress(3, 3)
+        return b"pack"
+
+    assert files.status("k").state == "absent"
+    files.start("k", build)
+    files.start("k", build)  # already building: not started twice
+    deadline = time.monotonic() + 5
+    while (status := files.status("k")).done == 0:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    seen.append(status)
+    step.set()
+    assert _wait_while_building(files, "k").state == "ready"
+    assert seen == [built_files.BuildStatus("building", 1, 3)]
+    assert files.get("k") == b"pack"
+    files.start("k", build)  # kept: nothing to do
+    assert calls == [1]
+    # A click while it builds waits for the same build rather than making a second one.
+    release = threading.Event()
+
+    def slow(progress) -> bytes:
+        progress(0, 1)  # the build is under way
+        release.wait(5)
+        return b"slow"
+
+    files.start("slow", slow)
+    while files.status("slow").total == 0:
+        time.sleep(0.01)
+    clicked = threading.Thread(target=lambda: seen.append(files.get_or_build("slow", bytes)))
+    clicked.start()
+    release.set()
+    clicked.join(5)
+    assert seen[-1] == b"slow"
+
+
+def test_a_failed_or_oversized_build_says_so_and_is_not_retried() -> None:
+    files = BuiltFiles(limit=10)
+    calls = []
+
+    def broken(progress) -> bytes:
+        calls.append(1)
+        raise OSError("disk full")
+
+    files.start("bad", broken)
+    assert _wait_while_building(files, "bad") == built_files.BuildStatus(
+        "failed", error="OSError: disk full"
+    )
+    files.start("bad", broken)
+    assert calls == [1]
+    files.start("big", lambda progress: b"x" * 11)
+    status = _wait_while_building(files, "big")
+    assert status.state == "failed" and "too large to keep" in status.error
+    assert [s.state for s in files.statuses()] == ["failed", "failed"]

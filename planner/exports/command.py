@@ -36,6 +36,7 @@ from planner.fileio import check_output_dir, write_directory
 from planner.ids import safe_name
 
 if TYPE_CHECKING:
+    from planner.exports.pdf import Progress
     from planner.exports.view import PlanView
 
 FORMATS = ("pdf", "xlsx", "gpx", "kml", "ics", "geojson", "csv", "zip")
@@ -116,8 +117,11 @@ def team_file_names(team_ids: Sequence[str]) -> dict[str, str]:
     return names
 
 
-def team_pack_zip(view: PlanView, team_ids: list[str] | None = None) -> bytes:
-    """A zip with a folder per team holding its PDF schedule, GPX, KML and iCalendar files."""
+def team_pack_zip(
+    view: PlanView, team_ids: list[str] | None = None, progress: Progress | None = None
+) -> bytes:
+    """A zip with a folder per team holding its PDF schedule, GPX, KML and iCalendar files;
+    `progress(done, total)` hears of each team."""
     from planner.exports.gpx import plan_gpx
     from planner.exports.ics import plan_ics
     from planner.exports.kml import plan_kml
@@ -137,12 +141,14 @@ def team_pack_zip(view: PlanView, team_ids: list[str] | None = None) -> bytes:
             "route), TEAM.kml (Google Earth / map apps), TEAM.ics (calendar).\n"
             "Confidential: not for distribution before election day.\n",
         )
-        for team_id, pdf in team_pdfs(view, ids):
+        for done, (team_id, pdf) in enumerate(team_pdfs(view, ids), start=1):
             name = names[team_id]
             zf.writestr(f"{name}/{name}.pdf", pdf)
             zf.writestr(f"{name}/{name}.gpx", plan_gpx(view, team_id))
             zf.writestr(f"{name}/{name}.kml", plan_kml(view, team_id))
             zf.writestr(f"{name}/{name}.ics", plan_ics(view, team_id))
+            if progress is not None:
+                progress(done, len(ids))
     return out.getvalue()
 
 

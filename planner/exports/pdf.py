@@ -12,7 +12,7 @@ import atexit
 import io
 import shutil
 import tempfile
-from collections.abc import Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -27,6 +27,9 @@ from planner.exports.route_map import (
     town_cluster,
 )
 from planner.exports.view import PHASES, PlanView, StopView, TeamView, utc_offset
+
+# Told of each team done as a long file is built: (teams done, teams in all).
+Progress = Callable[[int, int], None]
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVu"
@@ -427,15 +430,18 @@ def _cover(pdf: SchedulePDF) -> None:
     )
 
 
-def mission_pack_pdf(view: PlanView) -> bytes:
+def mission_pack_pdf(view: PlanView, progress: Progress | None = None) -> bytes:
     """A cover with coverage against targets, then every team's schedule from a new page
-    (grouped by area), each bookmarked."""
+    (grouped by area), each bookmarked. `progress(done, total)` hears of each team."""
     pdf = SchedulePDF(view, _fonts(view))
     _cover(pdf)
     renderer = RouteMapRenderer(view)
+    teams = sorted(view.teams, key=lambda t: (t.area_id, t.team_id))
     try:
-        for team in sorted(view.teams, key=lambda t: (t.area_id, t.team_id)):
+        for done, team in enumerate(teams, start=1):
             _team_section(pdf, team, renderer.render(team))
+            if progress is not None:
+                progress(done, len(teams))
     finally:
         renderer.close()
     return bytes(pdf.output())

@@ -6,6 +6,9 @@ same. The key is a digest of everything the file is built from (the format, the 
 the team, the user's plan and the mission as the user may see them), so a different
 scope, an edited teams table or another version is a different file. Least recently used
 files go first when the total passes `PLANNER_BUILT_FILES_MB` (default 128 MB).
+
+`start` builds a file on a background thread, so a page can offer it while it is made
+and show how far the build has got (`status`) instead of a spinner on a click.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from planner.model import Mission
 from planner.outputs import visits_csv
@@ -50,6 +54,21 @@ def file_key(
     return digest.hexdigest()
 
 
+# Told of each step done as a file is built: (steps done, steps in all).
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class BuildStatus:
+    """Where a file stands: `ready`, `building` (with `done` of `total` steps when the
+    build reports them), `failed` (with the reason) or `absent`."""
+
+    state: str
+    done: int = 0
+    total: int = 0
+    error: str = ""
+
+
 class BuiltFiles:
     """Bytes by key, least recently used dropped first beyond `limit` bytes in all."""
 
@@ -59,6 +78,8 @@ class BuiltFiles:
         self._size = 0
         self._lock = threading.Lock()
         self._building: dict[str, threading.Lock] = {}
+        self._progress: dict[str, tuple[int, int]] = {}
+        self._failed: dict[str, str] = {}
 
     def __len__(self) -> int:
         return len(self._files)
@@ -102,6 +123,50 @@ class BuiltFiles:
         with self._lock:
             self._building.pop(key, None)
         return found
+
+    def start(self, key: str, build: Callable[[Progress], bytes]) -> None:
+        """Build the file under `key` on a background thread, unless it is kept, being
+        built, or failed before (a failure is reported by `status`, not retried)."""
+        with self._lock:
+            if key in self._files or key in self._progress or key in self._failed:
+                return
+            self._progress[key] = (0, 0)
+
+        def report(done: int, total: int) -> None:
+            with self._lock:
+                self._progress[key] = (done, total)
+
+        def run() -> None:
+            try:
+                data = self.get_or_build(key, lambda: build(report))
+                if self.get(key) is None:  # larger than the store: built again on a click
+                    with self._lock:
+                        self._failed[key] = f"{len(data) / 2**20:.0f} MB, too large to keep"
+            except Exception as exc:  # shown to the user on the page that asked
+                with self._lock:
+                    self._failed[key] = f"{type(exc).__name__}: {exc}"
+            finally:
+                with self._lock:
+                    self._progress.pop(key, None)
+
+        threading.Thread(target=run, name=f"build-{key[:8]}", daemon=True).start()
+
+    def statuses(self) -> list[BuildStatus]:
+        """Where every file this store knows of stands."""
+        with self._lock:
+            keys = [*self._files, *self._progress, *self._failed]
+        return [self.status(k) for k in keys]
+
+    def status(self, key: str) -> BuildStatus:
+        with self._lock:
+            if key in self._files:
+                return BuildStatus("ready")
+            if key in self._failed:
+                return BuildStatus("failed", error=self._failed[key])
+            if key in self._progress:
+                done, total = self._progress[key]
+                return BuildStatus("building", done, total)
+            return BuildStatus("absent")
 
 
 _shared: BuiltFiles | None = None

@@ -20,7 +20,7 @@ from planner.model import Mission
 from planner.outputs import coverage_csv, plan_json, routes_geojson, version_name, visits_csv
 from planner.route_lines import TeamLine
 from planner.schedule import Plan
-from planner.ui.built_files import file_key, shared
+from planner.ui.built_files import BuildStatus, Progress, file_key, shared
 
 if TYPE_CHECKING:
     from planner.exports.view import PlanView
@@ -67,8 +67,15 @@ class Download:
     description: str
     build: Callable[[ExportSource], bytes]
     roles: frozenset[str] = field(default=PLANNERS)
-    # Slow to build: kept in the server once built (`planner.ui.built_files`).
+    # Slow to build: made in the background when offered and kept in the server once
+    # built (`planner.ui.built_files`); `steps` builds it telling of each team done.
     keep: bool = False
+    steps: Callable[[ExportSource, Progress], bytes] | None = None
+
+    def build_in_steps(self, source: ExportSource, progress: Progress) -> bytes:
+        if self.steps is None:
+            return self.build(source)
+        return self.steps(source, progress)
 
     def name_for(self, source: ExportSource) -> str:
         if source.team_id is not None and "{team}" in self.team_file_name:
@@ -96,10 +103,18 @@ def _pdf(src: ExportSource) -> bytes:
     return mission_pack_pdf(src.view)
 
 
-def _packs(src: ExportSource) -> bytes:
+def _pdf_in_steps(src: ExportSource, progress: Progress) -> bytes:
+    from planner.exports import mission_pack_pdf
+
+    if src.team_id is not None:
+        return _pdf(src)
+    return mission_pack_pdf(src.view, progress)
+
+
+def _packs(src: ExportSource, progress: Progress | None = None) -> bytes:
     from planner.exports import team_pack_zip
 
-    return team_pack_zip(src.view, None if src.team_id is None else [src.team_id])
+    return team_pack_zip(src.view, None if src.team_id is None else [src.team_id], progress)
 
 
 def _per_view(name: str) -> Callable[[ExportSource], bytes]:
@@ -156,6 +171,7 @@ DOWNLOADS: tuple[Download, ...] = (
         _pdf,
         EVERYONE,
         keep=True,
+        steps=_pdf_in_steps,
     ),
     Download(
         "zip",
@@ -165,6 +181,7 @@ DOWNLOADS: tuple[Download, ...] = (
         "Per team: PDF schedule, GPX, KML and calendar files, ready to hand out.",
         _packs,
         keep=True,
+        steps=_packs,
     ),
     Download(
         "xlsx",
@@ -217,6 +234,19 @@ def downloads_for(role: str) -> tuple[Download, ...]:
     return tuple(d for d in DOWNLOADS if role in d.roles)
 
 
+def kept_file(download: Download, source: ExportSource) -> BuildStatus:
+    """Where a kept file of `source` stands; its background build is started if it is
+    neither kept nor being built (so a page that offers it has it made once, early)."""
+    key = _key(download, source)
+    files = shared()
+    files.start(key, lambda progress: download.build_in_steps(source, progress))
+    return files.status(key)
+
+
+def _key(download: Download, source: ExportSource) -> str:
+    return file_key(download.key, source.version_id, source.team_id, source.plan, source.mission)
+
+
 def deliver(
     download: Download,
     source: ExportSource,
@@ -228,10 +258,7 @@ def deliver(
 
     def build() -> bytes:
         if download.keep:
-            key = file_key(
-                download.key, source.version_id, source.team_id, source.plan, source.mission
-            )
-            data = shared().get_or_build(key, lambda: download.build(source))
+            data = shared().get_or_build(_key(download, source), lambda: download.build(source))
         else:
             data = download.build(source)
         record(

@@ -13,7 +13,7 @@ from planner.maps.selection import MapView, area_stations, stops_by_team, visibl
 from planner.model import Mission, Station
 from planner.route_lines import TeamLine
 from planner.schedule import Plan
-from planner.ui.downloads import Download, ExportSource, deliver
+from planner.ui.downloads import Download, ExportSource, deliver, kept_file
 from planner.ui.filters import clicked_site
 from planner.ui.tables import schedule_table, site_details
 
@@ -103,8 +103,10 @@ def download_buttons(
     *,
     key: str = "download",
 ) -> None:
-    """One bordered row per format with its button. Files are built when clicked (no
-    rerun) and written to the audit log by `record` before they are handed over."""
+    """One bordered row per format with its button. Quick files are built when clicked
+    (no rerun); slow ones (`Download.keep`) are made in the background as soon as they are
+    offered, with their progress shown until the button can hand them over. Every file is
+    written to the audit log by `record` before it is handed over."""
     for download in downloads:
         name = download.name_for(source)
         with st.container(border=True):
@@ -113,12 +115,53 @@ def download_buttons(
                 f"**{markdown_text(download.label)}** — {markdown_text(name)}  \n"
                 f"{markdown_text(download.description)}"
             )
-            right.download_button(
-                f"Download {markdown_text(name)}",
-                data=deliver(download, source, record),
-                file_name=name,
-                mime=download.mime,
-                key=f"{key}_{download.key}",
-                on_click="ignore",
-                width="stretch",
-            )
+            with right:
+                if download.keep and source.team_id is None:  # one team's file is quick
+                    _kept_download(download, source, record, f"{key}_{download.key}")
+                else:
+                    _download_button(download, source, record, f"{key}_{download.key}")
+
+
+def _download_button(
+    download: Download, source: ExportSource, record: Callable[[dict], None], key: str
+) -> None:
+    name = download.name_for(source)
+    st.download_button(
+        f"Download {markdown_text(name)}",
+        data=deliver(download, source, record),
+        file_name=name,
+        mime=download.mime,
+        key=key,
+        on_click="ignore",
+        width="stretch",
+    )
+
+
+BUILD_POLL_S = 2.0
+
+
+def _kept_download(
+    download: Download, source: ExportSource, record: Callable[[dict], None], key: str
+) -> None:
+    """The button once the file is made; until then how far its build has got, looked at
+    again every `BUILD_POLL_S` (the whole page reruns once it is ready, which stops the
+    looking)."""
+    status = kept_file(download, source)
+    if status.state == "ready":
+        _download_button(download, source, record, key)
+        return
+    if status.state == "failed":
+        st.caption(f"Made when clicked ({markdown_text(status.error)})")
+        _download_button(download, source, record, key)
+        return
+
+    @st.fragment(run_every=BUILD_POLL_S)
+    def progress() -> None:
+        now = kept_file(download, source)
+        if now.state != "building":
+            st.rerun()
+        share = now.done / now.total if now.total else 0.0
+        told = f"{now.done} of {now.total} teams" if now.total else "starting"
+        st.progress(share, text=f"Preparing… {told}")
+
+    progress()

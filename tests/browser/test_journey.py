@@ -190,4 +190,8 @@ def test_coverage_and_export(journey_page: Page, screenshots: Path) -> None:
         "plan.kml",
         "plan.ics",
     ):
-        expect(page.get_by_role("button", name=f"Download {name}")).to_be_visible()
+        # The packs are made in the background once the page opens; their buttons come
+        # when they are ready.
+        slow = name in ("mission-pack.pdf", "team-packs.zip", "master-plan.xlsx")
+        button = page.get_by_role("button", name=f"Download {name}")
+        expect(button).to_be_visible(timeout=120_000 if slow else 5_000)
