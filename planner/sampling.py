@@ -388,11 +388,7 @@ def _no_evening_note(problem: AreaProblem) -> str:
     if phases.counting is CountingPlace.COMMISSION:
         return f"no {what} station close enough to its commission's count, within {reach}"
     if phases.tabulation:
-        return (
-            f"no {what} station within {rules.max_count_to_tec_min} min of its TEC, {reach}, "
-            f"whose TEC is within {rules.max_drive_home_after_tabulation_min} min of night "
-            "driving back to the base"
-        )
+        return f"no {what} station within {rules.max_count_to_tec_min} min of its TEC, {reach}"
     return f"no {what} station within {reach}"
 
 
