@@ -256,9 +256,13 @@ class Plan:
         if at_commission:
             reach = sum(int(a.sample.commissions_in_reach.get(phase, 0)) for a in self.areas)
             if reach * per < target:
+                within = (
+                    "count or closing stations and of a night drive home afterwards"
+                    if phase == "tabulation"
+                    else "bases"
+                )
                 causes.append(
-                    f"not enough commissions: {reach} in reach of the teams' "
-                    f"{'count or closing stations' if phase == 'tabulation' else 'bases'}, "
+                    f"not enough commissions: {reach} in reach of the teams' {within}, "
                     f"{per} team(s) per commission give at most {reach * per}"
                     + ("; raise teams_per_commission" if reach * per < min(target, teams) else "")
                 )

@@ -29,6 +29,19 @@ def test_too_few_commissions_for_the_tabulation_target_says_so() -> None:
     assert "have no day" not in short.reason
 
 
+def test_tabulations_beyond_the_drive_home_are_not_planned_and_the_reason_says_so() -> None:
+    """Commissions further than `max_drive_home_after_tabulation_min` from the bases are
+    not followed: the teams still count, and the shortfall names the drive home."""
+    mission = random_mission(stations=120, teams=4, districts=5, seed=6, spread_km=100.0)
+    mission = replace(mission, rules=replace(mission.rules, max_drive_home_after_tabulation_min=1))
+    plan = solve(mission, time_limit_s=20, seed=1, workers=1, options=QUICK)
+    assert check_visits(visit_rows(plan), mission).ok
+    assert plan.achieved["counting"] == 4 and plan.achieved["tabulation"] == 0
+    (short,) = [s for s in plan.shortfalls if s.phase == "tabulation"]
+    assert "not enough commissions: 0 in reach" in short.reason
+    assert "night drive home" in short.reason
+
+
 def test_a_team_out_of_reach_is_counted_with_why() -> None:
     """A team based 800 km away reaches no station: it alone has no day, and says why."""
     mission = random_mission(stations=60, teams=3, seed=4)
