@@ -299,6 +299,11 @@ else:
             "the route, a closed road under it); the area's other teams keep their routes",
             value=True,
         )
+        keep_fixed = st.checkbox(
+            "Keep the re-planned teams' openings, counts and commissions where they are still "
+            "open: only their voting visits change",
+            value=True,
+        )
         go = st.form_submit_button(
             f"Re-plan {markdown_text(area_id)} only", type="primary", disabled=running is not None
         )
@@ -307,7 +312,7 @@ else:
             inputs = report_state.inputs(areas=[area_id])
             try:
                 replan = travel_state.area_replan(
-                    inputs, plan, area_id, only_affected=only_affected
+                    inputs, plan, area_id, only_affected=only_affected, keep_fixed=keep_fixed
                 )
             except ValueError as exc:
                 st.error(f"Cannot re-plan: {markdown_text(exc)}")
@@ -337,6 +342,7 @@ else:
                     seed=int(seed),
                     workers=1,
                     excluded=replan.excluded,
+                    kept=replan.fixed,
                     areas=[area_id],
                     travel=replan.travel,
                 )

@@ -28,7 +28,7 @@ from planner.execution import Execution, Runner
 from planner.model import Mission
 from planner.outputs import cut_areas
 from planner.problem import AreaProblem, PlanOptions, area_problems
-from planner.schedule import AreaPlan, AreaSample, Plan, combine_parts
+from planner.schedule import AreaPlan, AreaSample, Plan, TeamAssignment, combine_parts
 from planner.travel import GreatCircleTravel, TravelModel
 from planner.travel_source import plan_travel_record
 
@@ -91,9 +91,12 @@ def solve(
     travel: TravelModel | None = None,
     options: PlanOptions | None = None,
     excluded: frozenset[str] = frozenset(),
+    kept: Mapping[str, TeamAssignment] | None = None,
     on_progress: Progress | None = None,
 ) -> Plan:
     """Plan every STO team's election day.
+
+    `kept` holds fixed stops a re-plan keeps (by team; `planner.repair.fixed_stops`).
 
     `deadline` (wall-clock epoch seconds) is when the plan must be back: by default
     `time_limit_s` from now; a caller that still has files to write passes its own run
@@ -115,6 +118,7 @@ def solve(
             travel=travel,
             options=options,
             excluded=excluded,
+            kept=kept or {},
             on_progress=on_progress,
         )
     finally:
@@ -133,6 +137,7 @@ def _solve(
     travel: TravelModel | None,
     options: PlanOptions | None,
     excluded: frozenset[str],
+    kept: Mapping[str, TeamAssignment],
     on_progress: Progress | None,
 ) -> Plan:
     if any(t.area_id is None or t.lon is None or t.lat is None for t in mission.sto_teams):
@@ -140,7 +145,7 @@ def _solve(
     travel = travel or GreatCircleTravel.from_rules(mission.rules)
     options = replace(options or PlanOptions(), seed=seed, time_limit_s=time_limit_s)
     due = area_deadline(results_due, time_limit_s)
-    split = area_problems(mission, options, excluded=excluded)
+    split = area_problems(mission, options, excluded=excluded, kept=kept)
     problems = [replace(p, deadline=due) for p in split]
     total = len(problems)
     arrived: list[str] = []

@@ -28,6 +28,7 @@ from planner.model import (
     commission_at_level,
 )
 from planner.parts import bisect, commission_chain, commission_owners, parts_needed
+from planner.schedule import TeamAssignment
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,9 @@ class AreaProblem:
     # When the area's solve must end, in wall-clock epoch seconds (the same instant on
     # every machine of a cluster); None: `time_limit_s` after it starts.
     deadline: float | None = None
+    # Fixed stops a re-plan keeps, by team: its opening, count (or closing) and the
+    # commission it follows, wherever those are still open (`planner.repair.fixed_stops`).
+    kept: Mapping[str, TeamAssignment] = field(default_factory=dict)
 
     def seconds_left(self) -> float:
         """Wall seconds until `deadline` (`time_limit_s` when there is none): every solver
@@ -140,7 +144,11 @@ def area_seed(seed: int, area_id: str) -> int:
 
 
 def area_problems(
-    mission: Mission, options: PlanOptions, *, excluded: frozenset[str] = frozenset()
+    mission: Mission,
+    options: PlanOptions,
+    *,
+    excluded: frozenset[str] = frozenset(),
+    kept: Mapping[str, TeamAssignment] | None = None,
 ) -> list[AreaProblem]:
     """Split a mission into one problem per area that has STO teams, and dense areas into
     parts (`AreaProblem.part`; module docstring).
@@ -190,6 +198,7 @@ def area_problems(
             seed=area_seed(options.seed, area.area_id),
             time_limit_s=options.time_limit_s,
             excluded=excluded,
+            kept=dict(kept or {}),
             commission_count_min={
                 c.tec_id: rules.commission_count_minutes(voters[c.tec_id])
                 for c in commissions

@@ -3,7 +3,8 @@
 The teams whose routes the reports break (a closed or moved station on the route, a
 closed road under it) are planned again, from the area's stations that no other team
 visits and with count stations whose TEC no other team follows; every other team keeps
-its stops unchanged (`with_kept_routes`). Coordinators and teams have booked drivers and
+its stops unchanged (`with_kept_routes`). A re-planned team can keep its own fixed stops
+too (`fixed_stops`), so that only its voting visits change. Coordinators and teams have booked drivers and
 interpreters on the published plan, so a report about one station must not move forty
 teams.
 """
@@ -14,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from planner.model import Mission
-from planner.schedule import AreaPlan, Plan, Stop
+from planner.schedule import AreaPlan, Plan, Stop, TeamAssignment
 
 
 def teams_visiting(plan: Plan, stations: Iterable[str], *, teams: Iterable[str]) -> set[str]:
@@ -46,6 +47,29 @@ def repair_mission(
         commissions=tuple(c for c in mission.commissions if c.tec_id not in followed),
     )
     return restricted, visited
+
+
+def fixed_stops(plan: Plan, teams: Iterable[str]) -> dict[str, TeamAssignment]:
+    """The fixed stops (opening, count, the commission followed, closing) of `teams` in
+    `plan`, for a re-plan that keeps them and changes only the voting visits around them:
+    teams have booked interpreters and drivers for those, and on election day a team
+    cannot undo the opening it has observed."""
+    chosen = set(teams)
+    found: dict[str, dict[str, str]] = {t: {} for t in chosen}
+    for s in plan.stops:
+        if s.team_id in chosen and s.phase in ("opening", "counting", "tabulation", "closing"):
+            found[s.team_id].setdefault(s.phase, s.site_id)
+    return {
+        team: TeamAssignment(
+            team,
+            stops.get("opening"),
+            stops.get("counting"),
+            stops.get("tabulation"),
+            stops.get("closing"),
+        )
+        for team, stops in found.items()
+        if stops
+    }
 
 
 def kept_stops(plan: Plan, mission: Mission, area_id: str, replanned: Iterable[str]) -> list[Stop]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -104,10 +104,14 @@ class _Candidates:
     # (team, commission) pairs too far from the team's base to drive home after the
     # tabulation there (`max_drive_home_after_tabulation_min`).
     too_far_home: frozenset[tuple[int, str]] = frozenset()
+    # Commissions a re-plan keeps for the team (by index) that followed them before.
+    kept_for: dict[str, int] = field(default_factory=dict)
 
     def follows(self, t: int, tec: str | None) -> str | None:
         """The commission team `t` may follow a protocol to, if it may."""
-        return None if tec is None or (t, tec) in self.too_far_home else tec
+        if tec is None or (t, tec) in self.too_far_home or self.kept_for.get(tec, t) != t:
+            return None
+        return tec
 
 
 def sample_area(problem: AreaProblem, travel: TravelModel) -> AreaSample:
@@ -285,6 +289,8 @@ def sample_area(problem: AreaProblem, travel: TravelModel) -> AreaSample:
             if cands.follow_of_commission.get(c) is None:
                 cands.follow_of_station[i] = None
 
+    _keep_fixed_stops(problem, stations, cands)
+
     unplanned: dict[str, str] = {}
     for t, team in enumerate(teams):
         if phases.opening and not cands.opening[t]:
@@ -378,6 +384,46 @@ def sample_area(problem: AreaProblem, travel: TravelModel) -> AreaSample:
             "counting": len(counted_in_reach),
         },
     )
+
+
+def _keep_fixed_stops(problem: AreaProblem, stations: list[Station], cands: _Candidates) -> None:
+    """A re-plan that keeps teams' fixed stops (`AreaProblem.kept`) offers each such team
+    only its own opening, count or closing station and count commission, each where it is
+    still open; a stop the field reports closed is chosen anew from the usual candidates.
+    The commission it followed comes with its evening station, as before."""
+    if not problem.kept:
+        return
+    phases = problem.rules.phases
+    index = {s.station_id: i for i, s in enumerate(stations)}
+    evening_at_count = phases.evening_station == "counting"
+    # What a kept team keeps, by station index and by commission: no other team gets it.
+    owner: dict[int, int] = {}
+    owner_of_commission: dict[str, int] = {}
+    for t, team in enumerate(problem.teams):
+        keep = problem.kept.get(team.team_id)
+        if keep is None:
+            continue
+        if phases.opening and keep.opening in index:
+            cands.opening[t] = [index[keep.opening]]
+            owner[index[keep.opening]] = t
+        evening = keep.count if evening_at_count else keep.closing
+        if phases.evening_station is not None and evening in index:
+            cands.evening[t] = [index[evening]]
+            owner[index[evening]] = t
+        if keep.count in cands.count_commissions[t]:
+            cands.count_commissions[t][:] = [keep.count]
+        if keep.tabulation_tec in cands.follow_only[t]:
+            cands.follow_only[t][:] = [keep.tabulation_tec]
+        for tec in (keep.tabulation_tec, keep.count):
+            if tec is not None and tec not in index:
+                owner_of_commission[tec] = t
+        if keep.tabulation_tec is not None:
+            cands.kept_for[keep.tabulation_tec] = t
+    for t in range(len(problem.teams)):
+        for offered in (cands.opening, cands.evening):
+            offered[t][:] = [i for i in offered[t] if owner.get(i, t) == t]
+        for named in (cands.count_commissions, cands.follow_only):
+            named[t][:] = [c for c in named[t] if owner_of_commission.get(c, t) == t]
 
 
 def _no_evening_note(problem: AreaProblem) -> str:

@@ -500,8 +500,9 @@ def test_my_area_shows_teams_schedules_and_unvisited_stations(app_store) -> None
 def test_lto_field_report_and_area_replan(app_store) -> None:
     """The LTO of A1 reports a visited station closed (stored), re-plans A1 only: a new
     version made from the old one without that station, in which only the team that
-    visited it changes (A1's other teams and A2's routes untouched), and what changed per
-    team, with the churn, on the page."""
+    visited it changes (A1's other teams and A2's routes untouched; that team keeps its
+    opening, count and commission), and what changed per team, with the churn, on the
+    page."""
     seeded = app_store("two_areas")
     with stored(seeded) as store:
         old = load_plan(store, 1, user=ADMIN, record=False)
@@ -541,6 +542,12 @@ def test_lto_field_report_and_area_replan(app_store) -> None:
     assert [s for s in new if s.team_id in unchanged] == [s for s in old if s.team_id in unchanged]
     assert info.stats["areas"]["A1"]["churn"]["teams_changed"] == 1
     assert report.status == "applied" and report.resolved_version_id == 2
+    # Kept by default: the team's opening, count and commission; only its voting changed.
+    fixed = ("opening", "counting", "tabulation")
+    for phase in fixed:
+        before = [s.site_id for s in old if s.team_id == visit.team_id and s.phase == phase]
+        after = [s.site_id for s in new if s.team_id == visit.team_id and s.phase == phase]
+        assert after == before, phase
 
 
 def test_coverage_page_draws_charts_and_targets(app_store) -> None:

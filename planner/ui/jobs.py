@@ -33,11 +33,13 @@ import sys
 import threading
 import time
 import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from planner.model import Mission
+from planner.schedule import TeamAssignment
 from planner.travel import TravelModel
 from planner.ui.job_files import (
     jobs_root,
@@ -128,6 +130,7 @@ class SolveJob:
         workers: int = 1,
         scheduler: str | None = None,
         excluded: frozenset[str] = frozenset(),
+        kept: Mapping[str, TeamAssignment] | None = None,
         areas: list[str] | None = None,
         meta: dict[str, Any] | None = None,
         root: Path | None = None,
@@ -150,6 +153,7 @@ class SolveJob:
             "scheduler": scheduler,
             "deadline": deadline,
             "excluded": frozenset(excluded),
+            "kept": dict(kept or {}),
             "travel": travel,
         }
         source = self._folder / "input.pickle"

@@ -3,18 +3,18 @@ on (road closures from field reports applied), and each plan version's route lin
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import streamlit as st
 
 from planner.field_status import ReportKind, ReportState
 from planner.model import Mission, Rules
-from planner.repair import kept_stops, repair_mission, teams_visiting
+from planner.repair import fixed_stops, kept_stops, repair_mission, teams_visiting
 from planner.road_closures import teams_crossing
 from planner.route_lines import TeamLine, plan_route_lines, plan_travel
-from planner.schedule import Plan, Stop
+from planner.schedule import Plan, Stop, TeamAssignment
 from planner.store import (
     FieldUpdateRecord,
     PlanningInputs,
@@ -195,6 +195,8 @@ class AreaReplan:
     replanned: tuple[str, ...]
     unplaced: tuple[int, ...]
     before: tuple[Stop, ...] = ()
+    # The re-planned teams' openings, counts and commissions, kept where still open.
+    fixed: Mapping[str, TeamAssignment] = field(default_factory=dict)
 
 
 def moved_stations(inputs: PlanningInputs) -> frozenset[str]:
@@ -223,18 +225,28 @@ def affected_teams(inputs: PlanningInputs, plan: Plan, area_id: str) -> set[str]
 
 
 def area_replan(
-    inputs: PlanningInputs, plan: Plan, area_id: str, *, only_affected: bool
+    inputs: PlanningInputs,
+    plan: Plan,
+    area_id: str,
+    *,
+    only_affected: bool,
+    keep_fixed: bool = False,
 ) -> AreaReplan:
     """The re-plan of `area_id` after field reports: all its teams, or with
     `only_affected` the teams whose routes the reports break (`affected_teams`; the
-    others keep their routes). ValueError when there is nothing to re-plan."""
+    others keep their routes). With `keep_fixed` the re-planned teams keep their
+    openings, counts and commissions wherever those are still open, and only their voting
+    visits are planned again. ValueError when there is nothing to re-plan."""
     restricted = restrict_to_area(inputs.mission, area_id)
     rules = inputs.mission.rules
     travel, unplaced = planning_travel(rules, inputs.updates)
     teams = tuple(t.team_id for t in restricted.sto_teams)
     before = tuple(s for s in plan.stops if s.team_id in set(teams))
     if not only_affected:
-        return AreaReplan(restricted, inputs.excluded, travel, (), teams, tuple(unplaced), before)
+        fixed = fixed_stops(plan, teams) if keep_fixed else {}
+        return AreaReplan(
+            restricted, inputs.excluded, travel, (), teams, tuple(unplaced), before, fixed
+        )
     affected = affected_teams(inputs, plan, area_id)
     if not affected:
         raise ValueError(
@@ -251,4 +263,5 @@ def area_replan(
         tuple(sorted(affected)),
         tuple(unplaced),
         before,
+        fixed_stops(plan, affected) if keep_fixed else {},
     )
