@@ -24,7 +24,8 @@ elif version_state.is_stale(version):
     st.warning("Teams, rules or targets changed after this plan was made.")
 
 areas = area_options(mission)
-cols = st.columns([2, 3, 3, 2])
+# Phases get a row of their own: five chips do not fit a quarter of a laptop screen.
+cols = st.columns([3, 4, 2], vertical_alignment="bottom")
 area_id = cols[0].selectbox(
     "Area (AoR)",
     [None, *areas],
@@ -38,11 +39,11 @@ teams = cols[1].multiselect(
     key=f"map_teams_{area_id}",
     disabled=plan is None,
 )
-phases = cols[2].multiselect(
-    "Phases", list(PHASES), default=list(PHASES), key="map_phases", disabled=plan is None
-)
-unvisited = cols[3].toggle(
+unvisited = cols[2].toggle(
     "Unvisited", value=True, key="map_unvisited", help="Also draw stations no team visits"
+)
+phases = st.multiselect(
+    "Phases", list(PHASES), default=list(PHASES), key="map_phases", disabled=plan is None
 )
 
 view = make_view(

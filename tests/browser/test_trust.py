@@ -117,6 +117,15 @@ def test_replan_version_counts_every_team(laptop: Page, app_url: str, seed: Seed
 def test_map_lets_the_page_scroll_until_clicked(laptop: Page, app_url: str) -> None:
     _open(laptop, app_url, "map", "Map")
     assert _cut(laptop, '[data-testid="stWidgetLabel"] p') == []
+    # Every phase chip shows whole, inside its box.
+    phases = laptop.get_by_test_id("stMultiSelect").filter(has_text="Phases")
+    chips = phases.locator('[aria-label="Selected values"] > [data-tag]:visible')
+    expect(chips).to_have_count(5)
+    edge = phases.bounding_box()
+    for chip in chips.all():
+        box = chip.bounding_box()
+        assert box["x"] + box["width"] <= edge["x"] + edge["width"], chip.inner_text()
+    assert _cut(laptop, '[data-testid="stMultiSelect"] [data-tag] > span') == []
     frame = laptop.frame_locator(MAP_FRAME)
     container = frame.locator(".leaflet-container")
     expect(container).to_be_visible(timeout=LONG)
