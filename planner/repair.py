@@ -4,9 +4,9 @@ The teams whose routes the reports break (a closed or moved station on the route
 closed road under it) are planned again, from the area's stations that no other team
 visits and with count stations whose TEC no other team follows; every other team keeps
 its stops unchanged (`with_kept_routes`). A re-planned team can keep its own fixed stops
-too (`fixed_stops`), so that only its voting visits change. Coordinators and teams have booked drivers and
-interpreters on the published plan, so a report about one station must not move forty
-teams.
+too (`fixed_stops`), so that only its voting visits change. Coordinators and teams have
+booked drivers and interpreters on the published plan, so a report about one station must
+not move forty teams.
 """
 
 from __future__ import annotations

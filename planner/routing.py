@@ -83,11 +83,16 @@ def _worth(prize: int, scale: float) -> int:
     return max(1, round(prize * scale)) if prize > 0 else 0
 
 
+def _optional_nodes(inp: RoutingInput) -> list[int]:
+    """The nodes a route may leave out (every node but depots and mandatory stops)."""
+    depots = set(inp.starts) | set(inp.ends)
+    return [int(n) for n in np.flatnonzero(inp.required_vehicle < 0) if int(n) not in depots]
+
+
 def start_scale(inp: RoutingInput, factor: float) -> float:
     """A start model's worth of one prize unit: leaving out an average station costs
     `factor` average legs between optional stations, in any time unit."""
-    depots = set(inp.starts) | set(inp.ends)
-    optional = [n for n in np.flatnonzero(inp.required_vehicle < 0) if int(n) not in depots]
+    optional = _optional_nodes(inp)
     if not optional:
         return float(factor)
     mean_prize = float(inp.prize[optional].mean())
@@ -353,6 +358,12 @@ def solve_routing(
             -best.travel_total,
         ):
             best = found
+
+    if best is not None and not _optional_nodes(inp):
+        # Every stop is a team's fixed stop, in time windows that order them: the first
+        # plan is the plan, and a search for better ones would only run out the clock.
+        stats = {**best.stats, "wall_s": time.perf_counter() - began, "lns_rounds": 0.0}
+        return replace(best, status=STATUS_DONE, stats=stats, cut_by_time=False)
 
     model = _build(inp, full_scale)
     first = search.first_solutions[0][0] if search.first_solutions else DEFAULT_FIRST

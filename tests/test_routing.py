@@ -7,7 +7,7 @@ from itertools import combinations, permutations
 import numpy as np
 import pytest
 
-from planner.routing_data import MealBreak, RoutingInput
+from planner.routing_data import STATUS_DONE, MealBreak, RoutingInput
 from tests.support.routing import BIG, HOUR, assert_schedule_feasible, make_input, solve
 
 
@@ -33,6 +33,18 @@ def test_mandatory_nodes_visited_by_their_vehicle() -> None:
     assert 3 in res.routes[0] and 3 not in res.routes[1]
     assert sorted(res.routes[0] + res.routes[1]) == [2, 3, 4, 5]
     assert res.prize_total == 20
+    assert_schedule_feasible(inp, res)
+
+
+def test_only_fixed_stops_end_on_the_first_plan_not_the_clock() -> None:
+    """With nothing optional (a closing-only day) there is nothing to search for: the
+    router returns its first plan, done, however long the time limit."""
+    pts = [(0, 0), (1000, 0), (300, 0), (700, 0), (900, 0)]
+    windows = [(0, BIG), (0, BIG), (HOUR, 2 * HOUR), (3 * HOUR, 4 * HOUR), (3 * HOUR, 4 * HOUR)]
+    inp = make_input(pts, vehicles=2, required=[-1, -1, 0, 0, 1], windows=windows)
+    res = solve(inp, limit=120)
+    assert not res.cut_by_time and res.status == STATUS_DONE
+    assert [list(r) for r in res.routes] == [[2, 3], [4]]
     assert_schedule_feasible(inp, res)
 
 
