@@ -537,6 +537,10 @@ def _why_late(
 
 def _route(problem: AreaProblem, inp: RoutingInput) -> RoutingResult:
     options = problem.options
+    # `area_problems` sets the counts; a limit left open would let the router fall back
+    # on its own time-based work, which is not reproducible across machines.
+    if options.solution_limit is None or options.max_rounds is None:
+        raise ValueError("an area problem needs its search counts (planner.search_work)")
     return solve_routing(
         inp,
         time_limit_s=max(0.01, problem.seconds_left()),

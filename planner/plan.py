@@ -173,10 +173,22 @@ def _solve(
             }
         ),
         "travel": plan_travel_record(travel, mission),
+        **_search_work(problems),
     }
     plan = assemble(mission, seed, time_limit_s, problems, complete, stats)
     cut = cut_areas(plan)
     return replace(plan, stats={**plan.stats, "cut_areas": cut, "reproducible": not cut})
+
+
+def _search_work(problems: Sequence[AreaProblem]) -> dict[str, int]:
+    """The search counts every area ran with (the same for all; `planner.search_work`)."""
+    if not problems:
+        return {}
+    options = problems[0].options
+    return {
+        "solution_limit": options.solution_limit or 0,
+        "max_rounds": options.max_rounds or 0,
+    }
 
 
 def assemble(

@@ -29,6 +29,7 @@ from planner.model import (
 )
 from planner.parts import bisect, commission_chain, commission_owners, parts_needed
 from planner.schedule import TeamAssignment
+from planner.search_work import level_for
 
 
 @dataclass(frozen=True)
@@ -59,11 +60,13 @@ class PlanOptions:
     # without an answer, a greedy assignment takes over.
     sampling_work_limit: float = 0.5
     # Routing stops after this many improving solutions (deterministic), or at the time limit.
-    solution_limit: int = 60
+    # None: what the time limit pays for (`planner.search_work`).
+    solution_limit: int | None = None
     # Then this many ruin-and-recreate rounds per team, at most `max_rounds` per area
-    # (deterministic; rounds on large areas are slow), or the time limit.
+    # (deterministic; rounds on large areas are slow), or the time limit. None: what the
+    # time limit pays for.
     rounds_per_team: int = 2
-    max_rounds: int = 8
+    max_rounds: int | None = None
     # Areas with more teams than this are solved in parts of at most this many teams.
     max_teams_per_part: int = 20
 
@@ -158,6 +161,7 @@ def area_problems(
     independent: solve them in any order or place, then put each area's parts together
     with `planner.schedule.combine_parts`.
     """
+    options = with_search_work(options, len(mission.sto_teams))
     rules = replace(mission.rules, phases=mission.phases)
     level = rules.phases.tabulation_level
     voters: dict[str, list[int]] = defaultdict(list)
@@ -207,6 +211,21 @@ def area_problems(
         )
         problems.extend(split_problem(whole))
     return problems
+
+
+def with_search_work(options: PlanOptions, teams: int) -> PlanOptions:
+    """`options` with the search counts it leaves open set to what its time limit pays
+    for with `teams` teams (`planner.search_work`)."""
+    if options.solution_limit is not None and options.max_rounds is not None:
+        return options
+    level = level_for(options.time_limit_s, teams)
+    return replace(
+        options,
+        solution_limit=level.solution_limit
+        if options.solution_limit is None
+        else options.solution_limit,
+        max_rounds=level.max_rounds if options.max_rounds is None else options.max_rounds,
+    )
 
 
 def split_problem(problem: AreaProblem) -> list[AreaProblem]:
