@@ -9,7 +9,7 @@ Nothing here writes files; `planner.init.package` does.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
 from typing import cast
@@ -19,7 +19,6 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from planner.allocation import allocate_teams, base_sites
 from planner.errors import MissionDataError, Problem
 from planner.init import areas as area_maker
 from planner.init import hierarchy as hier
@@ -39,6 +38,7 @@ from planner.init.estimate import (
     estimate_voters,
 )
 from planner.init.locate import Located, group_centres, locate, place_unlocated
+from planner.init.regroup import with_teams
 from planner.init.sources import StationTable, read_stations
 from planner.init.units import Units, administrative_units, describe, most_common
 from planner.model import (
@@ -53,7 +53,6 @@ from planner.model import (
     Station,
     StationKind,
     Targets,
-    Team,
     TeamKind,
 )
 
@@ -395,24 +394,6 @@ def _areas(
     return tuple(areas), table, report
 
 
-def _teams(mission: Mission, sto_count: int) -> Mission:
-    """STO teams in proportion to voters with bases at the largest commission seats
-    (`planner.allocation`), and one LTO team per area at its largest seat."""
-    sto = tuple(
-        Team(f"STO-{i + 1:03d}", TeamKind.STO, None, "", None, None) for i in range(sto_count)
-    )
-    mission = allocate_teams(replace(mission, teams=sto))
-    lto = []
-    for a in mission.areas:
-        sites = base_sites(mission, a.area_id)
-        if sites:
-            name, x, y, _ = sites[0]
-            lto.append(
-                Team(f"LTO-{a.area_id.removeprefix('AOR-')}", TeamKind.LTO, a.area_id, name, x, y)
-            )
-    return replace(mission, teams=(*mission.teams, *lto))
-
-
 def _extras(
     table: StationTable,
     mapping: ColumnMapping,
@@ -560,7 +541,7 @@ def build(options: InitOptions) -> InitResult:
         seed=options.seed,
         outline=outline,
     )
-    mission = _teams(mission, sto_count)
+    mission = with_teams(mission, sto_count)
 
     estimated = {
         "voters": voters.missing,
