@@ -188,3 +188,36 @@ def test_cli_plans_with_opening_hours(tmp_path: Path) -> None:
     assert datetime.fromisoformat(mine[0]["start"]).time() >= time(10)
     check = CliRunner().invoke(app, ["check", str(out)])
     assert check.exit_code == 0, check.output
+
+
+def test_rows_of_one_place_share_its_matrix_row_and_are_visited_once(tmp_path: Path) -> None:
+    """Route mode's `place` column on its own: B open in two windows is two rows keyed to
+    the matrix's B; one of them at most is visited, and B's weight counts once."""
+    from planner.route import load_route_problem
+    from planner.route.outputs import route_summary
+
+    stations = tmp_path / "stations.csv"
+    stations.write_text(
+        "id,stay_min,open,close,weight,place\n"
+        "A,20,09:00,12:00,1,\n"
+        "B morning,20,09:00,10:00,2,B\n"
+        "B noon,20,11:00,12:00,2,B\n",
+        encoding="utf-8",
+    )
+    teams = tmp_path / "teams.csv"
+    teams.write_text("id,earliest_departure,latest_return\nT1,08:30,12:30\n", encoding="utf-8")
+    matrix = tmp_path / "matrix.csv"
+    matrix.write_text("id,T1,A,B\nT1,0,600,1200\nA,600,0,600\nB,1200,600,0\n", encoding="utf-8")
+    problem = load_route_problem(stations, teams, matrix_path=matrix)
+    b_morning, b_noon = problem.station_node(1), problem.station_node(2)
+    assert problem.travel[0, b_morning] == problem.travel[0, b_noon] == 1200
+    assert problem.alternatives() == [[1, 2]]
+    plan = solve_route(problem, time_limit_s=2)
+    visited = [problem.stations[i].place_key for route in plan.routes for i in route]
+    assert sorted(visited) == ["A", "B"]
+    summary = route_summary(plan)
+    assert (summary["stations"], summary["weight_available"]) == (2, 3)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,stay_min,open,close,place\nA,20,09:00,12:00,X\n", encoding="utf-8")
+    with pytest.raises(MissionDataError, match="'X' is not in the travel matrix"):
+        load_route_problem(bad, teams, matrix_path=matrix)
