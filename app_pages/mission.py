@@ -11,6 +11,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from planner.escaping import markdown_text
+from planner.estimates import estimates_summary
 from planner.geodata import SUPPORTED_FORMATS, mission_warnings, summarize
 from planner.maps.render import mission_map
 from planner.store import Role
@@ -354,6 +355,13 @@ cols[5].metric(
     by_kind.get("sto", 0),
     help=f"Short-term observer teams, planned for election day; LTO teams: {by_kind.get('lto', 0)}",
 )
+
+estimated = estimates_summary(mission)
+if estimated:
+    st.caption(
+        f"Estimated, not given: {estimated} (the station and TEC tables, map popups and "
+        "team schedules say which)."
+    )
 
 st_folium(
     mission_map(mission), height=520, use_container_width=True, returned_objects=[], key="mission"

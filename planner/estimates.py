@@ -8,7 +8,9 @@ way everywhere.
 
 from __future__ import annotations
 
-from planner.model import Commission, Station
+from collections import Counter
+
+from planner.model import ESTIMATED_FIELDS, Commission, Mission, Station
 
 POSITION_AT_COMMISSION = "position approximate (at its commission)"
 POSITION_FROM_STATIONS = "position approximate (centre of its stations)"
@@ -35,3 +37,17 @@ def station_note(station: Station) -> str:
 
 def commission_note(commission: Commission) -> str:
     return POSITION_FROM_STATIONS if commission.approximate else ""
+
+
+def estimates_summary(mission: Mission) -> str:
+    """One line of what the mission's data holds as estimates, e.g. 'voters of 50,000
+    stations, tz of 120 stations; 1,204 commission seats approximate'; '' when none."""
+    fields: Counter[str] = Counter()
+    for s in mission.stations:
+        fields.update(station_estimates(s).split(", ") if station_estimates(s) else ())
+    parts = [f"{f} of {fields[f]:,} stations" for f in ESTIMATED_FIELDS if fields[f]]
+    seats = sum(c.approximate for c in mission.commissions)
+    text = ", ".join(parts)
+    if seats:
+        text += ("; " if text else "") + f"{seats:,} commission seats approximate"
+    return text

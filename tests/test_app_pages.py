@@ -198,6 +198,8 @@ def test_new_mission_districts_move_between_areas_before_storing(app_store) -> N
     assert areas["STO teams"].sum() == 6
     button(at, "Store “Moved” as a new mission").click().run()
     assert not at.exception
+    # The stored mission says what in it was estimated.
+    assert "Estimated, not given: voters of 300 stations" in texts(at.caption)
     with stored(seeded) as store:
         kept = load_mission(store, 2, user=ADMIN)
     assert kept.area_of_district == moved.area_of_district

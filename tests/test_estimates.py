@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 from pypdf import PdfReader
 
-from planner.estimates import station_estimates, station_note
+from planner.estimates import estimates_summary, station_estimates, station_note
 from planner.exports import build_view, plan_csv, team_pdf
 from planner.maps.payloads import commissions_payload, stations_payload, stop_popup
 from planner.model import Mission
@@ -54,6 +54,14 @@ def test_wording() -> None:
     assert station_note(placed) == "position approximate (at its commission)"
     counted = replace(station, estimated=("voters", "setting"))
     assert station_note(counted) == "voters estimated"
+
+
+def test_the_mission_says_what_it_holds_as_estimates(flagged) -> None:
+    mission = flagged[0]
+    assert estimates_summary(small_mission()) == ""
+    assert estimates_summary(mission) == (
+        "voters of 1 stations, position of 1 stations; 1 commission seats approximate"
+    )
 
 
 def test_app_tables_and_details_show_the_estimates(flagged) -> None:
