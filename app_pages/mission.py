@@ -11,12 +11,18 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from planner.escaping import markdown_text
+from planner.estimates import estimates_summary
 from planner.geodata import SUPPORTED_FORMATS, mission_warnings, summarize
 from planner.maps.render import mission_map
 from planner.store import Role
 from planner.ui import mission_choice, mission_state, session
 from planner.ui.guard import page_errors
-from planner.ui.new_mission import NewMissionPreview, NewMissionRequest, preview_new_mission
+from planner.ui.new_mission import (
+    NewMissionPreview,
+    NewMissionRequest,
+    move_districts,
+    preview_new_mission,
+)
 from planner.ui.tables import problems_table
 from planner.ui.upload_memory import large_buffers_from_the_system, release
 from planner.ui.uploads import (
@@ -34,6 +40,8 @@ PREVIEW_KEY = "new_mission_preview"
 LIST_TYPES = ["csv", "xlsx", "xls", "geojson", "json", "gpkg", "zip"]
 SHAPE_TYPES = ["geojson", "json", "gpkg", "zip"]
 VOTERS_CHOICES = ("1,000 per station", "Voters per station", "Total voters, shared")
+MOVES_KEY = "new_mission_moves"  # edits of the areas so far
+MOVED_KEY = "new_mission_moved"  # what the last edit did
 UPLOADER_KEY = "uploaders"  # a new number gives new, empty uploaders
 
 
@@ -159,6 +167,7 @@ def _show_preview(preview: NewMissionPreview) -> None:
     )  # fmt: skip
     with st.container(height=420):
         st.markdown(preview.report_markdown)
+    _areas_editor(preview)
     if st.button(f"Store “{mission.name}” as a new mission", type="primary"):
         with page_errors("Storing the mission"):
             new_id = mission_choice.store_mission(mission)
@@ -166,6 +175,44 @@ def _show_preview(preview: NewMissionPreview) -> None:
             _report(result, "New mission")
             st.session_state.pop(PREVIEW_KEY, None)
             st.rerun()
+
+
+def _areas_editor(preview: NewMissionPreview) -> None:
+    """The areas as inferred, and districts moved between them before the mission is
+    stored: teams and report follow; an edit that empties an area is refused."""
+    from planner.init.regroup import area_table, district_table  # only when previewing
+
+    mission = preview.mission
+    assert mission is not None
+    st.subheader("Areas of responsibility")
+    st.dataframe(area_table(mission), hide_index=True, width="stretch")
+    districts = district_table(mission)
+    with st.expander(f"Districts and their areas ({len(districts):,})"):
+        st.dataframe(districts, hide_index=True, width="stretch")
+    area_of = dict(zip(districts["district_id"], districts["area_id"], strict=True))
+    names = dict(zip(districts["district_id"], districts["district"], strict=True))
+    round_ = st.session_state.get(MOVES_KEY, 0)  # a new number empties the choice
+    left, mid, right = st.columns([3, 1, 1], vertical_alignment="bottom")
+    chosen = left.multiselect(
+        "Districts to move",
+        list(area_of),
+        format_func=lambda d: f"{names[d]} ({d}, now {area_of[d]})",
+        key=f"move_districts_{round_}",
+    )
+    target = mid.selectbox(
+        "To area", [a.area_id for a in mission.areas], key=f"move_to_area_{round_}"
+    )
+    if right.button("Move districts", disabled=not chosen, width="stretch"):
+        problems = move_districts(preview, {**area_of, **dict.fromkeys(chosen, target)})
+        if problems:
+            st.error("Not moved: " + " ".join(markdown_text(p.message) + "." for p in problems))
+        else:
+            st.session_state[MOVES_KEY] = round_ + 1
+            st.session_state[MOVED_KEY] = f"{len(chosen)} district(s) moved to {target}."
+            st.rerun()
+    moved = st.session_state.pop(MOVED_KEY, None)
+    if moved:
+        st.success(moved + " Teams and the report follow the new areas.")
 
 
 def _new_mission_section() -> None:
@@ -308,6 +355,13 @@ cols[5].metric(
     by_kind.get("sto", 0),
     help=f"Short-term observer teams, planned for election day; LTO teams: {by_kind.get('lto', 0)}",
 )
+
+estimated = estimates_summary(mission)
+if estimated:
+    st.caption(
+        f"Estimated, not given: {estimated} (the station and TEC tables, map popups and "
+        "team schedules say which)."
+    )
 
 st_folium(
     mission_map(mission), height=520, use_container_width=True, returned_objects=[], key="mission"

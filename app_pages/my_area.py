@@ -29,7 +29,13 @@ from planner.ui.field import FieldUpdate, check_update
 from planner.ui.filters import area_options
 from planner.ui.guard import page_errors
 from planner.ui.progress import interrupted_notices, job_outcome, job_progress
-from planner.ui.tables import area_stations_table, area_tecs_table, teams_table, unvisited
+from planner.ui.tables import (
+    area_stations_table,
+    area_tecs_table,
+    teams_table,
+    unvisited,
+    without_empty_estimates,
+)
 from planner.ui.versions import diff_table
 from planner.ui.widgets import map_with_details, schedules
 
@@ -109,9 +115,9 @@ if plan is not None:
 stations_tab, unvisited_tab, tecs_tab = st.tabs(
     [f"Stations ({len(table)})", f"Unvisited ({len(unvisited(table))})", f"TECs ({len(tecs)})"]
 )
-stations_tab.dataframe(table, hide_index=True, width="stretch")
-unvisited_tab.dataframe(unvisited(table), hide_index=True, width="stretch")
-tecs_tab.dataframe(tecs, hide_index=True, width="stretch")
+stations_tab.dataframe(without_empty_estimates(table), hide_index=True, width="stretch")
+unvisited_tab.dataframe(without_empty_estimates(unvisited(table)), hide_index=True, width="stretch")
+tecs_tab.dataframe(without_empty_estimates(tecs), hide_index=True, width="stretch")
 
 # --- Field reports and re-planning ----------------------------------------------------
 st.subheader("Field reports")

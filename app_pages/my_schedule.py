@@ -10,7 +10,7 @@ from planner.maps.selection import MapView
 from planner.store import Action, Role, audit
 from planner.ui import mission_state, session, travel_state, version_state
 from planner.ui.downloads import ExportSource, downloads_for
-from planner.ui.tables import schedule_table
+from planner.ui.tables import schedule_table, without_empty_estimates
 from planner.ui.widgets import download_buttons, map_with_details
 
 who = session.require(Role.TEAM)
@@ -51,7 +51,7 @@ cols[3].metric("Back at base", f"{back:%H:%M}{next_day}")
 if team is not None:
     st.caption(f"Base: {markdown_text(team.base_name)}. Times are local to each stop.")
 
-table = schedule_table(stops, mission)
+table = without_empty_estimates(schedule_table(stops, mission))
 st.dataframe(
     table,
     hide_index=True,

@@ -717,6 +717,14 @@ def route(
         str | None,
         typer.Option(help="With --mission: first day, YYYY-MM-DD (default: ends before election)."),
     ] = None,
+    opening_hours: Annotated[
+        Path | None,
+        typer.Option(
+            "--opening-hours",
+            help="With --mission: a table of id, opening_hours (e.g. 'Mo-Fr 09:00-18:00; "
+            "Sa 10:00-14:00') for the commissions and stations that keep hours.",
+        ),
+    ] = None,
     matrix: Annotated[
         Path | None,
         typer.Option(help="Travel times in seconds (.csv, or .npy with .keys.txt beside it)."),
@@ -755,6 +763,8 @@ def route(
 ) -> None:
     """Plan visits to weighted stations with time windows (route mode), from two tables or,
     with --mission, --area and --days, for an area's LTO straight from a mission package."""
+    if opening_hours is not None and mission is None:
+        raise ValueError("--opening-hours goes with --mission")
     if mission is not None:
         from planner.route.from_mission import plan_mission_route
 
@@ -763,11 +773,17 @@ def route(
         summary, tables = plan_mission_route(
             mission, area, days, out=out, time_limit_s=time_limit, team_id=team, start=start,
             force=force, on_warnings=_print_warnings, roads=roads, seed=seed,
+            opening_hours=opening_hours,
         )  # fmt: skip
         if tables.left_out_unlocated:
             console.print(
                 f"{tables.left_out_unlocated:,} stations without coordinates are left out "
                 "(rules.route_unlocated_stations = false)"
+            )
+        if tables.closed_all_period:
+            console.print(
+                f"{len(tables.closed_all_period):,} place(s) closed on every day of the "
+                f"visits: {', '.join(tables.closed_all_period[:20])}"
             )
         _print_route_summary(summary, out)
         return

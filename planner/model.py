@@ -33,6 +33,10 @@ class Setting(StrEnum):
     RURAL = "rural"
 
 
+# The fields of a station `planner init` may estimate (`Station.estimated`).
+ESTIMATED_FIELDS = ("voters", "setting", "kind", "tz", "position")
+
+
 class CommissionLevel(StrEnum):
     REGIONAL = "regional"
     DISTRICT = "district"
@@ -91,6 +95,9 @@ class Commission:
     lon: float
     lat: float
     district: str | None = None
+    # The seat is an estimate (`planner init`: the medoid of its stations), not a
+    # position the mission was given.
+    approximate: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +120,14 @@ class Station:
     # Placed at its commission (or district) for lack of coordinates: routed only when
     # `Rules.route_unlocated_stations` allows it.
     unlocated: bool = False
+    # The fields `planner init` filled in by a documented rule rather than read from the
+    # list (`ESTIMATED_FIELDS`: voters, setting, kind, tz, position), for readers to see.
+    estimated: tuple[str, ...] = ()
+
+    @property
+    def position_approximate(self) -> bool:
+        """Whether the point is not the station's own: placed at its commission."""
+        return self.unlocated or "position" in self.estimated
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,8 @@
 """Prize-collecting routing on PyVRP, for router inputs it models exactly.
 
 Route mode's problem — optional stations with prizes and windows, each team out of its
-start within a departure window and back at its end by a time, a cap on its stops — is a
+start within a departure window and back at its end by a time, a cap on its stops,
+groups of alternatives of which one at most is visited (a place on one of its days) — is a
 prize-collecting VRP with time windows as PyVRP states it: stations are optional clients
 (`prize`), teams are vehicle types (start and end depots, `tw_early`/`start_late`/
 `tw_late`, the cap as a capacity with one unit per stop, the driving cap as
@@ -97,6 +98,7 @@ class _Encoding:
     clients: tuple[int, ...]  # client index -> node
     vehicles: tuple[tuple[int, ...], ...]  # vehicle type -> vehicles, in order
     worth: int  # objective units per prize unit
+    groups: tuple[tuple[int, ...], ...] = ()  # client indices of which one at most is visited
 
 
 def time_unit(inp: RoutingInput) -> int:
@@ -135,7 +137,7 @@ def _in_unit(inp: RoutingInput) -> RoutingInput:
 
 
 def _encode(inp: RoutingInput) -> _Encoding:
-    from pyvrp import Client, Depot, Location, ProblemData, VehicleType
+    from pyvrp import Client, ClientGroup, Depot, Location, ProblemData, VehicleType
 
     inp = _in_unit(inp)
     depots = sorted(set(inp.starts) | set(inp.ends))
@@ -179,6 +181,9 @@ def _encode(inp: RoutingInput) -> _Encoding:
         for (start, end, early, late, back, cap), vs in types.items()
     ]
     matrices: list[Any] = [matrix]
+    client_of = {n: k for k, n in enumerate(clients)}
+    groups = [tuple(client_of[n] for n in group) for group in inp.groups if len(group) > 1]
+    group_of = {k: g for g, members in enumerate(groups) for k in members}
     data = ProblemData(
         [Location(0, 0) for _ in order],
         [
@@ -190,6 +195,7 @@ def _encode(inp: RoutingInput) -> _Encoding:
                 tw_late=int(inp.window_close[n]),
                 prize=int(inp.prize[n]) * worth,
                 required=False,
+                group=group_of.get(k),
             )
             for k, n in enumerate(clients)
         ],
@@ -197,8 +203,11 @@ def _encode(inp: RoutingInput) -> _Encoding:
         vehicle_types,
         matrices,
         matrices,
+        groups=[ClientGroup(list(members), required=False) for members in groups],
     )
-    return _Encoding(data, tuple(clients), tuple(tuple(vs) for vs in types.values()), worth)
+    return _Encoding(
+        data, tuple(clients), tuple(tuple(vs) for vs in types.values()), worth, tuple(groups)
+    )
 
 
 # A pooled route: (vehicle type, client indices in order) -> (prize units, travel).
@@ -369,8 +378,9 @@ def _partition(
     work: float,
     deadline: Deadline,
 ) -> list[tuple[int, tuple[int, ...]]]:
-    """The best plan made of pooled routes: each station at most once, each vehicle type
-    at most its vehicles; never worse than `current`, which is one such plan. CP-SAT stops
+    """The best plan made of pooled routes: each station at most once (and one station of
+    a group of alternatives at most), each vehicle type at most its vehicles; never worse
+    than `current`, which is one such plan. CP-SAT stops
     at `work` deterministic seconds (or at the deadline)."""
     if not pool:  # no feasible route seen (nothing worth visiting): nothing to recombine
         return list(current)
@@ -382,9 +392,11 @@ def _partition(
     chosen = [model.new_bool_var(f"r{k}") for k in range(len(columns))]
     covering: dict[int, list[cp_model.IntVar]] = {}
     by_type: dict[int, list[cp_model.IntVar]] = {}
+    # A group of alternatives counts as one station: its clients share a key.
+    key_of = {c: -1 - g for g, members in enumerate(enc.groups) for c in members}
     for var, (vtype, visits) in zip(chosen, columns, strict=True):
         by_type.setdefault(vtype, []).append(var)
-        for c in visits:
+        for c in dict.fromkeys(key_of.get(c, c) for c in visits):
             covering.setdefault(c, []).append(var)
     for sharing in covering.values():
         if len(sharing) > 1:

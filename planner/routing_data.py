@@ -75,6 +75,9 @@ class RoutingInput:
     mix_band: int = 0
     mix_penalty: int = 0
     balance_coefficient: int = 1
+    # Alternatives: nodes of which at most one is visited (route mode: one place open on
+    # several days, a node per day). Modelled by `planner.pyvrp_router` only.
+    groups: tuple[tuple[int, ...], ...] = ()
 
     @property
     def visit_caps(self) -> list[int]:

@@ -41,9 +41,12 @@ LAYERS: dict[str, tuple[str, ...]] = {
 }
 # Layer -> optional attribute columns, written only when some row uses them, so packages
 # without them stay as they were: `unlocated` (1 = a station placed at its commission for
-# lack of coordinates) and `district_ids` (an area made of whole districts).
+# lack of coordinates), `estimated` (the comma-separated fields of a station filled in by
+# `planner init`'s rules), `approximate` (1 = a commission seat estimated from its
+# stations) and `district_ids` (an area made of whole districts).
 OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
-    "stations": ("unlocated",),
+    "stations": ("unlocated", "estimated"),
+    "commissions": ("approximate",),
     "areas": ("district_ids",),
 }
 # Optional layer: the country outline, used to catch coordinates outside the country.

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import tempfile
 import time
 import zipfile
+from datetime import date
 from datetime import time as clock
 from pathlib import Path
 
@@ -18,7 +20,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from planner import synthetic
 from planner.datasets import SMALL_MISSION, get_path
+from planner.init.regroup import district_table
 from planner.store import (
     BusyError,
     field_updates,
@@ -34,6 +38,8 @@ from planner.store import (
 )
 from planner.ui import built_files
 from planner.ui.built_files import BuiltFiles
+from planner.ui.new_mission import NewMissionRequest, preview_new_mission
+from planner.ui.uploads import Upload
 from tests.support.app import ROOT, app, build, button, shown, texts
 from tests.support.missions import small_mission
 
@@ -157,6 +163,47 @@ def test_mission_package_upload_is_stored_as_a_new_mission(app_store) -> None:
     assert "Mission package stored: mission #2" in texts(at.success)
     with stored(seeded) as store:
         assert len(load_mission(store, 2, user=ADMIN).stations) == 300
+
+
+def test_new_mission_districts_move_between_areas_before_storing(app_store) -> None:
+    """The previewed mission's districts move to another area (teams follow); an edit that
+    empties an area is refused with its reason; the stored mission has the edited areas."""
+    seeded = app_store("ulytau")
+    country = synthetic.generate(300, seed=2)
+    with tempfile.TemporaryDirectory() as tmp:
+        listed = synthetic.write_lists(country, Path(tmp)).read_bytes()
+    request = NewMissionRequest("Moved", date(2026, 3, 15), teams=6, areas=2)
+    preview = preview_new_mission([Upload("stations.csv", listed)], request)
+    assert preview.ok and preview.mission is not None
+    table = district_table(preview.mission)
+    first = table[table["area_id"] == "AOR-01"]["district_id"].tolist()
+    at = opened(seeded, "coord")
+    at.session_state["new_mission_preview"] = preview
+    at.run()
+    # Every district of AOR-01 to AOR-02: refused, nothing changes.
+    at.multiselect(key="move_districts_0").set_value(first).run()
+    at.selectbox(key="move_to_area_0").set_value("AOR-02").run()
+    button(at, "Move districts").click().run()
+    assert not at.exception
+    assert "area 'AOR-01' would have no district left" in texts(at.error)
+    # One district moves: the areas table, the teams and the report follow.
+    at.multiselect(key="move_districts_0").set_value(first[:1]).run()
+    button(at, "Move districts").click().run()
+    assert not at.exception
+    assert "1 district(s) moved to AOR-02." in texts(at.success)
+    areas = next(d.value for d in at.dataframe if "LTO team" in d.value.columns)
+    moved = at.session_state["new_mission_preview"].mission
+    assert moved.area_of_district[first[0]] == "AOR-02"
+    assert areas["districts"].tolist() == [len(first) - 1, len(table) - len(first) + 1]
+    assert areas["STO teams"].sum() == 6
+    button(at, "Store “Moved” as a new mission").click().run()
+    assert not at.exception
+    # The stored mission says what in it was estimated.
+    assert "Estimated, not given: voters of 300 stations" in texts(at.caption)
+    with stored(seeded) as store:
+        kept = load_mission(store, 2, user=ADMIN)
+    assert kept.area_of_district == moved.area_of_district
+    assert {t.team_id: t.area_id for t in kept.teams} == {t.team_id: t.area_id for t in moved.teams}
 
 
 # --- Teams & rules ------------------------------------------------------------------------

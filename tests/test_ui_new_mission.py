@@ -3,6 +3,7 @@ mapping shown even when the mission cannot be made, uploads checked before readi
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import json
@@ -16,8 +17,14 @@ import pytest
 import shapely
 
 from planner import synthetic
+from planner.init.regroup import area_table, district_table
 from planner.init.sources import SUPPORTED
-from planner.ui.new_mission import NewMissionRequest, preview_new_mission, request_problems
+from planner.ui.new_mission import (
+    NewMissionRequest,
+    move_districts,
+    preview_new_mission,
+    request_problems,
+)
 from planner.ui.uploads import Upload, stage_uploads
 from planner.upload_limits import UploadLimits
 
@@ -167,3 +174,67 @@ def test_staging_refuses_types_twice_named_files_and_hostile_archives(tmp_path: 
     assert [p.name for p in paths] == ["a.csv", "bomb.zip", "escape.zip", "junk.zip"]
     assert all(p.parent == tmp_path / "in" for p in paths)
     assert not (tmp_path / "outside.shp").exists()
+
+
+@pytest.fixture(scope="module")
+def previewed(station_list: bytes):
+    preview = preview_new_mission(
+        [Upload("stations.csv", station_list)],
+        NewMissionRequest(**{**REQUEST.__dict__, "areas": 3}),
+    )
+    assert preview.ok, preview.problems
+    return preview
+
+
+def test_moved_districts_take_their_stations_teams_and_report_along(previewed) -> None:
+    preview = copy.deepcopy(previewed)
+    mission = preview.mission
+    table = district_table(mission)
+    before = area_table(mission).set_index("area_id")
+    # The district with the most voters of AOR-01 moves to AOR-02.
+    first = table[table["area_id"] == "AOR-01"].sort_values("voters").iloc[-1]
+    assignment = dict(zip(table["district_id"], table["area_id"], strict=True))
+    assignment[first["district_id"]] = "AOR-02"
+    assert move_districts(preview, assignment) == []
+    moved = preview.mission
+    assert moved.area_of_district[first["district_id"]] == "AOR-02"
+    after = area_table(moved).set_index("area_id")
+    assert after.at["AOR-01", "voters"] == before.at["AOR-01", "voters"] - first["voters"]
+    assert after.at["AOR-02", "voters"] == before.at["AOR-02", "voters"] + first["voters"]
+    assert after.at["AOR-01", "stations"] == before.at["AOR-01", "stations"] - first["stations"]
+    # Every station's area follows its district; teams are shared out again by voters,
+    # each STO team based in its own area, one LTO team per area.
+    for s in moved.stations:
+        assert moved.area_of_station(s) == assignment[s.district]
+    assert len(moved.sto_teams) == len(mission.sto_teams) == 6
+    assert after["STO teams"].sum() == 6 and (after["STO teams"] >= 1).all()
+    assert after["LTO team"].tolist() == ["LTO-01", "LTO-02", "LTO-03"]
+    in_area = {(c.name, moved.area_of_commission(c)) for c in moved.commissions}
+    assert all((t.base_name, t.area_id) in in_area for t in moved.teams)
+    # The report follows: the voters per area and the teams per area as now.
+    assert preview.report is not None
+    balance = preview.report["areas"]["balance"]
+    assert balance["voters_per_area"] == after["voters"].tolist()
+    assert preview.report["teams"]["per_area"] == after["STO teams"].to_dict()
+    assert "districts moved by hand" in preview.report_markdown
+    assert "--areas-from" not in preview.report_markdown
+
+
+def test_an_edit_that_empties_an_area_or_names_no_area_changes_nothing(previewed) -> None:
+    preview = copy.deepcopy(previewed)
+    mission = preview.mission
+    table = district_table(mission)
+    assignment = dict(zip(table["district_id"], table["area_id"], strict=True))
+    emptied = {d: ("AOR-02" if a == "AOR-01" else a) for d, a in assignment.items()}
+    problems = move_districts(preview, emptied)
+    assert [p.message for p in problems] == [
+        "area 'AOR-01' would have no district left: every area keeps at least one"
+    ]
+    first = table["district_id"].iloc[0]
+    problems = move_districts(preview, {**assignment, first: "AOR-09"})
+    assert [p.message for p in problems] == [
+        f"district '{first}': area 'AOR-09' does not exist (areas: AOR-01, AOR-02, AOR-03)"
+    ]
+    problems = move_districts(preview, {**assignment, first: None})
+    assert [p.message for p in problems] == [f"district '{first}' has no area"]
+    assert preview.mission is mission  # nothing changed

@@ -198,7 +198,7 @@ def _stop_cells(stop: StopView, view: PlanView, offset: str) -> list[str]:
         "" if last else _clock(stop.depart, view, offset),
         stop.number,
         stop.name,
-        stop.address,
+        f"{stop.address}\n({stop.note})".strip() if stop.note else stop.address,
         "" if stop.voters is None else f"{stop.voters:,}".replace(",", " "),
         tec,
         "" if first else str(stop.travel_min),

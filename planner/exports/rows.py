@@ -31,6 +31,7 @@ EXTRA_COLUMNS = (
     "tz",
     "utc_offset",
     "km",
+    "note",
 )
 CSV_COLUMNS = (*VISIT_COLUMNS, *EXTRA_COLUMNS)
 NUMBER_COLUMNS = frozenset({"seq", "travel_min", "lat", "lon", "voters", "km"})
@@ -69,6 +70,7 @@ def stop_row(team: TeamView, s: StopView) -> dict[str, Any]:
         "tz": s.tz,
         "utc_offset": s.utc_offset,
         "km": s.km,
+        "note": s.note,
     }
 
 

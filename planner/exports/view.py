@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from planner.estimates import commission_note, station_note
 from planner.model import Mission
 from planner.outputs import VISIT_COLUMNS, parse_visits, plan_digest, read_visits, version_name
 from planner.route_lines import TeamLine, plan_route_lines, read_route_lines, route_lines_label
@@ -66,6 +67,9 @@ class StopView:
     district: str = ""
     setting: str = ""
     kind: str = ""
+    # What the team must know was estimated (`planner.estimates`): "position approximate
+    # (at its commission)", "voters estimated"; "" when nothing.
+    note: str = ""
 
     @property
     def label(self) -> str:
@@ -106,6 +110,8 @@ class StopView:
             lines.append(f"Voters: {self.voters}")
         if self.tec_name:
             lines.append(f"TEC: {self.tec_name}")
+        if self.note:
+            lines.append(f"Note: {self.note}")
         lines.append(f"Site: {self.site_type} {self.site_id}")
         if self.seq > 0:
             lines.append(f"From previous stop: {self.travel_min} min, {self.km:.1f} km")
@@ -395,6 +401,7 @@ def _team_view(
                 "district": st.district,
                 "setting": st.setting.value,
                 "kind": st.kind.value,
+                "note": station_note(st),
             }
         elif s.site_type == "tec":
             tec = tecs.get(s.site_id)
@@ -404,7 +411,12 @@ def _team_view(
                     " which is not in the mission"
                 )
             tz = tec.tz
-            extra = {"name": tec.name, "tec_id": tec.tec_id, "tec_name": tec.name}
+            extra = {
+                "name": tec.name,
+                "tec_id": tec.tec_id,
+                "tec_name": tec.name,
+                "note": commission_note(tec),
+            }
         else:
             extra = {"name": team.base_name}
         zone = ZoneInfo(tz)

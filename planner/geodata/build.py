@@ -22,6 +22,7 @@ from planner.geodata.positions import check_positions, points
 from planner.geodata.sources import Source, read_file
 from planner.geodata.summary import station_warnings
 from planner.model import (
+    ESTIMATED_FIELDS,
     Area,
     Commission,
     CommissionLevel,
@@ -82,6 +83,7 @@ def build_stations(
     settings = columns.choice(src, "setting", schema.SETTINGS, defaults["setting"], errors)
     tzs = columns.time_zones(src, "tz", errors)
     unlocated = columns.flag(src, "unlocated", errors)
+    estimated = columns.word_lists(src, "estimated", ESTIMATED_FIELDS, errors)
     abroad = kinds == StationKind.ABROAD.value
     regions = src.text("region")
     regions = np.where(abroad & (regions == ""), schema.ABROAD_REGION, regions)
@@ -120,11 +122,12 @@ def build_stations(
         lon.tolist(),
         lat.tolist(),
         unlocated.tolist(),
+        estimated,
         strict=True,
     )
     stations = [
-        Station(sid, num, name, addr, reg, dist, tec, v, kind_of[k], setting_of[s], tz, x, y, u)
-        for sid, num, name, addr, reg, dist, tec, v, k, s, tz, x, y, u in rows
+        Station(sid, num, name, addr, reg, dist, tec, v, kind_of[k], setting_of[s], tz, x, y, u, e)
+        for sid, num, name, addr, reg, dist, tec, v, k, s, tz, x, y, u, e in rows
     ]
     return stations, [], warnings
 
@@ -155,6 +158,7 @@ def build_commissions(
     if ctx.region_tz:
         region_tz = np.array([ctx.region_tz.get(r, "") for r in regions], dtype=object)
         tzs = np.where(tzs == "", region_tz, tzs)
+    approximate = columns.flag(src, "approximate", errors)
     lon, lat, field = points(src, errors)
     check_positions(src, lon, lat, field, ctx.outline, errors)
     if errors:
@@ -170,11 +174,12 @@ def build_commissions(
         lon.tolist(),
         lat.tolist(),
         districts,
+        approximate.tolist(),
         strict=True,
     )
     commissions = [
-        Commission(tec, name, level_of[lv], parent or None, reg, tz, x, y, dist or None)
-        for tec, name, lv, parent, reg, tz, x, y, dist in rows
+        Commission(tec, name, level_of[lv], parent or None, reg, tz, x, y, dist or None, ap)
+        for tec, name, lv, parent, reg, tz, x, y, dist, ap in rows
     ]
     return commissions, []
 

@@ -155,6 +155,29 @@ def flag(src: Source, column: str, errors: list[Problem]) -> np.ndarray:
     return true
 
 
+def word_lists(
+    src: Source, column: str, allowed: Sequence[str], errors: list[Problem]
+) -> list[tuple[str, ...]]:
+    """A column of comma-separated words from `allowed` (any case, spaces ignored), as a
+    tuple per row in `allowed`'s order; empty or a missing column means none."""
+    values = src.text(column).astype(str)
+    parsed: dict[str, tuple[str, ...] | None] = {}
+    for text in pd.unique(values):
+        words = {w.strip().lower() for w in str(text).split(",")} - {""}
+        parsed[str(text)] = (
+            tuple(w for w in allowed if w in words) if words <= set(allowed) else None
+        )
+    rows = src.rows
+    out: list[tuple[str, ...]] = []
+    for i, text in enumerate(values.tolist()):
+        found = parsed[text]
+        if found is None:
+            message = f"{column} '{text}' is not a comma-separated list of {', '.join(allowed)}"
+            errors.append(Problem(src.file, int(rows[i]), column, message))
+        out.append(found or ())
+    return out
+
+
 def time_zones(
     src: Source, column: str, errors: list[Problem], *, required: bool = False
 ) -> np.ndarray:

@@ -110,6 +110,14 @@ def _connect(links: set[tuple[int, int]], centres: np.ndarray) -> int:
         bridged += 1
 
 
+def bridge_islands(links: set[tuple[int, int]], centres_lonlat: np.ndarray) -> int:
+    """Link each group of districts cut off from the rest (an island) to its nearest
+    district, in place; returns how many links were added."""
+    if not len(centres_lonlat):
+        return 0
+    return _connect(links, _xy_km(centres_lonlat[:, 0], centres_lonlat[:, 1]))
+
+
 def _matrix(links: set[tuple[int, int]], n: int, weight) -> coo_matrix:
     if not links:
         return coo_matrix((n, n))

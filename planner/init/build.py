@@ -9,7 +9,7 @@ Nothing here writes files; `planner.init.package` does.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
 from typing import cast
@@ -19,7 +19,6 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from planner.allocation import allocate_teams, base_sites
 from planner.errors import MissionDataError, Problem
 from planner.init import areas as area_maker
 from planner.init import hierarchy as hier
@@ -39,9 +38,11 @@ from planner.init.estimate import (
     estimate_voters,
 )
 from planner.init.locate import Located, group_centres, locate, place_unlocated
+from planner.init.regroup import with_teams
 from planner.init.sources import StationTable, read_stations
 from planner.init.units import Units, administrative_units, describe, most_common
 from planner.model import (
+    ESTIMATED_FIELDS,
     Area,
     Commission,
     CommissionLevel,
@@ -53,7 +54,6 @@ from planner.model import (
     Station,
     StationKind,
     Targets,
-    Team,
     TeamKind,
 )
 
@@ -247,6 +247,7 @@ def _stations(
     units: Units,
     station_ids: np.ndarray,
     fields: dict[str, np.ndarray],
+    estimated: list[tuple[str, ...]],
 ) -> tuple[Station, ...]:
     frame = table.frame
     n = len(frame)
@@ -276,13 +277,17 @@ def _stations(
             lon=float(lon[i]),
             lat=float(lat[i]),
             unlocated=bool(unlocated[i]),
+            estimated=estimated[i],
         )
         for i in range(n)
     )
 
 
 def _commissions(
-    units: Units, seats: dict[str, tuple[float, float]], tz: np.ndarray
+    units: Units,
+    seats: dict[str, tuple[float, float]],
+    approximate: dict[str, bool],
+    tz: np.ndarray,
 ) -> tuple[Commission, ...]:
     tz_of = most_common(units.commission_of, tz)
     region_of = units.commission_region
@@ -297,6 +302,7 @@ def _commissions(
             lon=seats[tec][0],
             lat=seats[tec][1],
             district=units.commission_district[tec],
+            approximate=approximate[tec],
         )
         for tec in sorted(units.commission_name)
     )
@@ -395,22 +401,20 @@ def _areas(
     return tuple(areas), table, report
 
 
-def _teams(mission: Mission, sto_count: int) -> Mission:
-    """STO teams in proportion to voters with bases at the largest commission seats
-    (`planner.allocation`), and one LTO team per area at its largest seat."""
-    sto = tuple(
-        Team(f"STO-{i + 1:03d}", TeamKind.STO, None, "", None, None) for i in range(sto_count)
-    )
-    mission = allocate_teams(replace(mission, teams=sto))
-    lto = []
-    for a in mission.areas:
-        sites = base_sites(mission, a.area_id)
-        if sites:
-            name, x, y, _ = sites[0]
-            lto.append(
-                Team(f"LTO-{a.area_id.removeprefix('AOR-')}", TeamKind.LTO, a.area_id, name, x, y)
-            )
-    return replace(mission, teams=(*mission.teams, *lto))
+def _estimated_per_row(estimated: dict[str, np.ndarray], n: int) -> list[tuple[str, ...]]:
+    """Each row's estimated fields (`Station.estimated`), from one mask per field; rows
+    share their tuple when they share the fields."""
+    names = [f for f in ESTIMATED_FIELDS if f in estimated]
+    if not names:
+        return [()] * n
+    codes = np.zeros(n, dtype=np.int64)
+    for bit, name in enumerate(names):
+        codes |= np.asarray(estimated[name], dtype=bool).astype(np.int64) << bit
+    tuples = {
+        int(code): tuple(name for bit, name in enumerate(names) if int(code) >> bit & 1)
+        for code in np.unique(codes)
+    }
+    return [tuples[code] for code in codes.tolist()]
 
 
 def _extras(
@@ -418,23 +422,16 @@ def _extras(
     mapping: ColumnMapping,
     units: Units,
     station_ids: np.ndarray,
-    estimated: dict[str, np.ndarray],
-    approximate: dict[str, bool],
     given: BoundaryMatch | None,
 ) -> Extras:
-    """The per-row flags and labels that ride along in the package's layers."""
+    """The labels that ride along in the package's layers (the flags the model carries,
+    `estimated`, `unlocated` and `approximate`, are written with it)."""
     extras = Extras()
-    names = list(estimated)
-    masks = np.column_stack([estimated[f] for f in names]) if names else None
-    for row, sid in enumerate(station_ids.tolist()):
-        flagged = [names[j] for j in np.flatnonzero(masks[row])] if masks is not None else []
-        extras.station[str(sid)] = {"estimated": ",".join(flagged)}
-        for lang, column in mapping.names.items():
-            extras.station[str(sid)][f"name_{lang}"] = table.frame[column].iat[row]
+    for lang, column in mapping.names.items():
+        for sid, name in zip(station_ids.tolist(), table.frame[column].tolist(), strict=True):
+            extras.station.setdefault(str(sid), {})[f"name_{lang}"] = name
     for tec in units.commission_name:
         extras.commission[tec] = {
-            "estimated": "position" if approximate[tec] else "",
-            "approximate": int(approximate[tec]),
             "level_name": units.commission_level,
             "level_rank": units.commission_rank,
         }
@@ -510,6 +507,13 @@ def build(options: InitOptions) -> InitResult:
     )
     kind = estimate_kind(_column(frame, mapping, "kind"), n)
     tz = estimate_tz(_column(frame, mapping, "tz"), lon, lat, units.district_of)
+    estimated = {
+        "voters": voters.missing,
+        "setting": setting.missing,
+        "kind": kind.missing,
+        "tz": tz.missing,
+        "position": ~where.located,
+    }
     fields = {
         "voters": voters.values,
         "setting": setting.values,
@@ -519,8 +523,10 @@ def build(options: InitOptions) -> InitResult:
         "lat": lat,
         "unlocated": ~where.located,
     }
-    stations = _stations(table, mapping, units, station_ids, fields)
-    commissions = _commissions(units, seats, tz.values)
+    stations = _stations(
+        table, mapping, units, station_ids, fields, _estimated_per_row(estimated, n)
+    )
+    commissions = _commissions(units, seats, approximate, tz.values)
 
     outline, outline_source = shapes.outline(
         options.country, where.lon[where.located], where.lat[where.located], cfg.outline_margin_km
@@ -560,16 +566,8 @@ def build(options: InitOptions) -> InitResult:
         seed=options.seed,
         outline=outline,
     )
-    mission = _teams(mission, sto_count)
-
-    estimated = {
-        "voters": voters.missing,
-        "setting": setting.missing,
-        "kind": kind.missing,
-        "tz": tz.missing,
-        "position": ~where.located,
-    }
-    extras = _extras(table, mapping, units, station_ids, estimated, approximate, given)
+    mission = with_teams(mission, sto_count)
+    extras = _extras(table, mapping, units, station_ids, given)
     report.update(
         _report(
             options,

@@ -17,6 +17,12 @@ from typing import TYPE_CHECKING, Any
 from shapely.geometry import mapping
 
 from planner.escaping import html_text
+from planner.estimates import (
+    POSITION_AT_COMMISSION,
+    commission_note,
+    station_estimates,
+    station_note,
+)
 from planner.field_status import is_never_planned
 from planner.maps.selection import plan_teams
 from planner.model import Area, Commission, Mission, Station
@@ -132,6 +138,8 @@ def stations_payload(
     style_index: dict[tuple, int] = {}
     tecs: list[str] = []
     tec_index: dict[str, int] = {}
+    flags: list[str] = []
+    flag_index: dict[str, int] = {}
     rows: list[tuple[int, list]] = []
     for s in stations:
         stops = visits.get(s.station_id, ())
@@ -145,7 +153,13 @@ def stations_payload(
         if tec not in tec_index:
             tec_index[tec] = len(tecs)
             tecs.append(html_text(tec))
+        estimated = station_estimates(s)
+        if estimated and estimated not in flag_index:
+            flag_index[estimated] = len(flags)
+            flags.append(html_text(estimated))
         extra = [html_text(visit_line(v)) for v in sorted(stops, key=lambda v: v.arrive)]
+        if s.position_approximate:
+            extra.insert(0, html_text(POSITION_AT_COMMISSION.capitalize()))
         if status:
             extra.append(f"<b>Field report: {html_text(status)}</b>")
         rows.append(
@@ -161,6 +175,7 @@ def stations_payload(
                     s.voters,
                     tec_index[tec],
                     html_text(s.station_id),
+                    flag_index[estimated] if estimated else None,
                     extra,
                 ],
             )
@@ -176,8 +191,9 @@ def stations_payload(
             ["Voters", None],
             ["TEC", "tec"],
             ["Id", None],
+            ["Estimated", "estimated"],
         ],
-        "lookups": {"tec": tecs},
+        "lookups": {"tec": tecs, "estimated": flags},
         "points": [row for _, row in rows],
         "tip": [[["No. ", 0], ["", 1]], 5],
     }
@@ -200,13 +216,14 @@ def commissions_payload(
                 html_text(c.name),
                 html_text(c.level.value.replace("_", " ")),
                 html_text(c.tec_id),
+                html_text(commission_note(c).capitalize()),
                 [html_text(visit_line(v)) for v in stops],
             ]
         )
     return {
         "key": "tecs",
         "styles": [plain, followed],
-        "fields": [["TEC", None], ["Level", None], ["Id", None]],
+        "fields": [["TEC", None], ["Level", None], ["Id", None], ["Note", None]],
         "lookups": {},
         "points": points,
         "tip": [[["TEC: ", 0]], 2],
@@ -238,10 +255,13 @@ def _site_lines(stop: Stop, mission: Mission) -> list[tuple[str, str]]:
             ("Address", s.address),
             ("Voters", f"{s.voters:,}"),
             ("TEC", tec.name if tec else s.tec_id),
+            *([("Note", station_note(s))] if station_note(s) else []),
         ]
     if stop.site_type == "tec":
         c = mission.commission_by_id.get(stop.site_id)
-        return [("TEC", c.name if c else stop.site_id)]
+        if c is None:
+            return [("TEC", stop.site_id)]
+        return [("TEC", c.name), *([("Note", commission_note(c))] if c.approximate else [])]
     team = next((t for t in mission.teams if t.team_id == stop.team_id), None)
     return [("Base", team.base_name if team else stop.team_id)]
 

@@ -146,8 +146,8 @@ def check_route_visits(
             if r.site_id not in stations:
                 bad(team_id, r.seq, "site", f"unknown station {r.site_id}")
                 continue
-            seen[r.site_id] += 1
             s = stations[r.site_id][1]
+            seen[s.place_key] += 1
             if not s.open <= r.start <= s.close:
                 bad(team_id, r.seq, "window", f"the stay at {s.id} starts outside its window")
             if r.depart - r.start < s.stay:
@@ -179,7 +179,7 @@ def check_route_visits(
             bad(site, None, "duplicate", f"station {site} visited {n} times")
     if unvisited is not None:
         listed = {r.get(UNVISITED_COLUMNS[0], "") for r in unvisited}
-        expected = {s.id for s in problem.stations} - set(seen)
+        expected = {s.place_key for s in problem.stations} - set(seen)
         for site in sorted(listed - expected):
             why = "is visited" if site in seen else "is not a station of the input"
             bad(site, None, "unvisited", f"unvisited.csv lists {site}, which {why}")

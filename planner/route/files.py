@@ -280,7 +280,17 @@ def _read_stations(
     coords = _coordinate_columns(sheet, "", required=coords_required)
     stay_col, open_col, close_col = (sheet.require([c]) for c in STATION_REQUIRED)
     weight_col, name_col = sheet.pick(["weight"]), sheet.pick(["name"])
+    place_col = sheet.pick(["place"])
     ids = _ids(sheet, id_col)
+    if place_col is not None:
+        sheet.problems.extend(
+            check_ids(
+                sheet.frame[place_col].tolist(),
+                file=sheet.file,
+                field=place_col,
+                rows=sheet.frame.index,
+            )
+        )
     rows = []
     for (row, record), sid in zip(sheet.frame.iterrows(), ids, strict=True):
         row = int(cast(int, row))
@@ -303,6 +313,7 @@ def _read_stations(
                 row,
                 {
                     "id": sid, "name": rec.get(name_col, "") if name_col else "",
+                    "place": rec.get(place_col, "") if place_col else "",
                     "lat": lat, "lon": lon, "stay": stay, "weight": weight,
                     "open": opens, "close": closes,
                 },
@@ -438,10 +449,11 @@ def _check_matrix_keys(
     s_sheet, s_rows = stations
     s_col = s_sheet.pick(STATION_ID_NAMES) or "id"
     for r in s_rows:
-        sid = r.values["id"]
+        sid = r.values["place"] or r.values["id"]
         if sid and sid not in keys:
             s_sheet.error(r.row, s_col, f"station '{sid}' is not in the travel matrix {file}")
-    known = {r.values["id"] for r in s_rows} | {k for pair in places.values() for k in pair}
+    known = {r.values["place"] or r.values["id"] for r in s_rows}
+    known |= {k for pair in places.values() for k in pair}
     known |= set(places) | {f"{tid}{END_SUFFIX}" for tid in places}
     for j, key in enumerate(matrix.keys, start=1):
         if key not in known:
@@ -544,6 +556,7 @@ def load_route_problem(
             name=r.values["name"],
             lat=r.values["lat"],
             lon=r.values["lon"],
+            place=r.values["place"],
         )
         for r in s_rows
     ]

@@ -12,7 +12,12 @@ For one area of responsibility (`visit_tables`):
 - days: `days` consecutive days, by default the days just before election day
   (`rules.election_date`), else from `start`;
 - a place's window spans the whole period: the teams' working days keep every stay inside
-  one day's hours, so a place is visited on whichever day suits the routes best.
+  one day's hours, so a place is visited on whichever day suits the routes best;
+- a place with opening hours (`--opening-hours`, `planner.route.opening_hours`) has a row
+  per day and interval it is open instead (`TEC-07 2026-03-10`, its `place` the
+  commission's id): the stay starts in that day's hours and ends by their close, a day it
+  is closed has no row, and one row at most of the place is visited (its weight counts
+  once).
 
 All times are in the area's time zone (its stations' most common one). The tables are
 written beside the plan (stations.csv, teams.csv) and summary.json names them, so
@@ -25,7 +30,7 @@ import csv
 import io
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -35,6 +40,7 @@ from planner.errors import Problem
 from planner.fileio import check_output_dir, write_directory
 from planner.model import Mission, Team, TeamKind
 from planner.route.files import load_route_problem
+from planner.route.opening_hours import END_OF_DAY, OpeningHours, read_opening_hours
 from planner.route.outputs import route_summary, write_route_plan
 from planner.route.problem import RouteInputs, RouteProblem
 from planner.route.schedule import RoutePlan
@@ -42,7 +48,7 @@ from planner.route.solve import solve_route
 
 STATIONS_FILE = "stations.csv"
 TEAMS_FILE = "teams.csv"
-STATION_COLUMNS = ("id", "name", "lat", "lon", "stay_min", "open", "close", "weight")
+STATION_COLUMNS = ("id", "name", "lat", "lon", "stay_min", "open", "close", "weight", "place")
 TEAM_COLUMNS = ("id", "start_lat", "start_lon", "earliest_departure", "latest_return")
 MAX_DAYS = 60
 
@@ -74,6 +80,8 @@ class VisitTables:
     days: int
     tz: str
     left_out_unlocated: int
+    # Places with opening hours that are closed on every day of the period.
+    closed_all_period: tuple[str, ...] = ()
 
 
 def _moment(day: date, clock: time) -> str:
@@ -112,10 +120,12 @@ def visit_tables(
     start: date | None = None,
     team_id: str | None = None,
     settings: LtoVisitSettings = DEFAULT_VISIT_SETTINGS,
+    hours: Mapping[str, OpeningHours] | None = None,
 ) -> VisitTables:
     """Route mode's tables for the LTO visits of `area_id` over `days` days (see the module
-    docstring). `ValueError` names what is wrong: an unknown area or team, a team without
-    a base, an area with nothing to visit, too many days."""
+    docstring); `hours`: the opening hours of the places that have them, by id.
+    `ValueError` names what is wrong: an unknown area or team, a team without a base, an
+    area with nothing to visit, too many days."""
     if area_id not in mission.area_by_id:
         known = ", ".join(sorted(mission.area_by_id)) or "none"
         raise ValueError(f"--area: no area '{area_id}' in the mission (areas: {known})")
@@ -137,23 +147,47 @@ def visit_tables(
     tz = sorted(zones.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
     opens = _moment(first, settings.day_start)
 
-    def place(pid: str, name: str, lat: float, lon: float, stay: int, weight: float) -> dict:
-        latest = datetime.combine(last, settings.day_end) - timedelta(minutes=stay)
-        return {
-            "id": pid, "name": name, "lat": _coord(lat), "lon": _coord(lon),
-            "stay_min": str(stay), "open": opens,
-            "close": latest.isoformat(timespec="minutes"), "weight": f"{weight:g}",
-        }  # fmt: skip
+    hours = hours or {}
+    period = [first + timedelta(days=k) for k in range(days)]
+    closed: list[str] = []
+
+    def place(pid: str, name: str, lat: float, lon: float, stay: int, weight: float) -> list:
+        row = {"name": name, "lat": _coord(lat), "lon": _coord(lon), "stay_min": str(stay),
+               "weight": f"{weight:g}"}  # fmt: skip
+        if pid not in hours:
+            latest = datetime.combine(last, settings.day_end) - timedelta(minutes=stay)
+            close = latest.isoformat(timespec="minutes")
+            return [{"id": pid, **row, "open": opens, "close": close, "place": ""}]
+        out = []
+        for day in period:
+            open_today = hours[pid].on(day)
+            for j, (start_at, end_at) in enumerate(open_today, start=1):
+                ends = _at(day, end_at) - timedelta(minutes=stay)
+                if ends < _at(day, start_at):
+                    continue  # too short for the stay
+                suffix = f" {j}" if len(open_today) > 1 else ""
+                out.append(
+                    {"id": f"{pid} {day.isoformat()}{suffix}", **row,
+                     "open": _at(day, start_at).isoformat(timespec="minutes"),
+                     "close": ends.isoformat(timespec="minutes"), "place": pid}
+                )  # fmt: skip
+        if not out:
+            closed.append(pid)
+        return out
 
     rows = [
-        place(c.tec_id, c.name, c.lat, c.lon, settings.commission_stay_min,
-              settings.commission_weight)
+        row
         for c in commissions
+        for row in place(c.tec_id, c.name, c.lat, c.lon, settings.commission_stay_min,
+                         settings.commission_weight)
     ] + [
-        place(s.station_id, s.name, s.lat, s.lon, settings.station_stay_min,
-              settings.station_weight)
+        row
         for s in stations
+        for row in place(s.station_id, s.name, s.lat, s.lon, settings.station_stay_min,
+                         settings.station_weight)
     ]  # fmt: skip
+    if not rows:
+        raise ValueError(f"area '{area_id}': every place is closed on every day of the visits")
     team_rows = []
     for team in teams:
         assert team.lat is not None and team.lon is not None
@@ -168,7 +202,23 @@ def visit_tables(
                     "latest_return": _moment(day, settings.day_end),
                 }
             )
-    return VisitTables(area_id, tuple(rows), tuple(team_rows), first, days, tz, left_out)
+    return VisitTables(
+        area_id, tuple(rows), tuple(team_rows), first, days, tz, left_out, tuple(closed)
+    )
+
+
+def _at(day: date, clock: time) -> datetime:
+    """A clock time on `day`; the end of the day (24:00) is the next midnight."""
+    if clock == END_OF_DAY:
+        return datetime.combine(day + timedelta(days=1), time(0))
+    return datetime.combine(day, clock)
+
+
+def area_place_ids(mission: Mission, area_id: str) -> set[str]:
+    """The ids of the commissions and stations of an area (what opening hours may name)."""
+    ids = {c.tec_id for c in mission.commissions if mission.area_of_commission(c) == area_id}
+    ids |= {s.station_id for s in mission.stations if mission.area_of_station(s) == area_id}
+    return ids
 
 
 def table_csv(rows: Sequence[dict[str, str]], columns: Sequence[str]) -> str:
@@ -241,6 +291,7 @@ def plan_mission_route(
     on_warnings: Callable[[list[Problem]], None] | None = None,
     roads: Path | None = None,
     seed: int = 0,
+    opening_hours: Path | None = None,
 ) -> tuple[dict[str, Any], VisitTables]:
     """`planner route --mission DIR --area ID --days N`: read the mission, make the tables,
     solve with route mode (on the road data in `roads`, if given), write the plan and its
@@ -259,9 +310,13 @@ def plan_mission_route(
             raise ValueError(f"--start {start!r} is not a date such as 2022-11-15") from None
     check_mission_route_dir(out, force=force)  # refuse a directory that is not ours early
     mission = load_mission(mission_path)
+    hours = None
+    if opening_hours is not None and area_id in mission.area_by_id:
+        hours = read_opening_hours(opening_hours, area_place_ids(mission, area_id))
     tables = visit_tables(
-        mission, area_id, days=days, start=first, team_id=team_id, settings=settings
-    )
+        mission, area_id, days=days, start=first, team_id=team_id, settings=settings,
+        hours=hours,
+    )  # fmt: skip
     problem = mission_route_problem(tables, out, roads=roads)
     if on_warnings is not None:
         on_warnings(list(problem.warnings))

@@ -80,7 +80,7 @@ def unvisited_csv(plan: RoutePlan) -> str:
     writer.writerow(UNVISITED_COLUMNS)
     stations = plan.problem.stations
     for i in sorted(plan.unvisited, key=lambda i: (-stations[i].weight, i)):
-        writer.writerow([stations[i].id, _weight(stations[i].weight)])
+        writer.writerow([stations[i].place_key, _weight(stations[i].weight)])
     return out.getvalue()
 
 
@@ -105,7 +105,7 @@ def route_summary(plan: RoutePlan) -> dict[str, Any]:
         )
     available = plan.weight_available
     return {
-        "stations": len(problem.stations),
+        "stations": len(plan.places),
         "stations_visited": len(plan.visited),
         "weight_visited": _weight(plan.weight_visited),
         "weight_available": _weight(available),

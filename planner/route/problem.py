@@ -73,6 +73,14 @@ class RouteStation:
     name: str = ""
     lat: float | None = None
     lon: float | None = None
+    # The place this row is one window of (default: its id). Rows of one place are
+    # alternatives — the place on each day it is open — of which one at most is visited,
+    # and the place's weight counts once; a travel matrix is keyed by the place.
+    place: str = ""
+
+    @property
+    def place_key(self) -> str:
+        return self.place or self.id
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +154,13 @@ class RouteProblem:
     def station_node(self, i: int) -> int:
         return self.first_station + i
 
+    def alternatives(self) -> list[list[int]]:
+        """Station indices of each place given as several rows (in order of first row)."""
+        rows: dict[str, list[int]] = {}
+        for i, s in enumerate(self.stations):
+            rows.setdefault(s.place_key, []).append(i)
+        return [group for group in rows.values() if len(group) > 1]
+
     def prizes(self) -> np.ndarray:
         """Each station's integer prize: its weight times `prize_per_weight`, rounded."""
         return np.array(
@@ -212,13 +227,14 @@ def route_problem(
     ends = [depot(t, t.end_key, *t.end_point) for t in teams]
     places = [*depots.values(), *(place(s.id, s.lat, s.lon) for s in stations)]
     keys = tuple(p.key for p in places)
+    travel_keys = [*depots, *(s.place_key for s in stations)]
     if travel is None:
         if any(math.isnan(p.lat) or math.isnan(p.lon) for p in places):
             raise ValueError("great-circle travel needs coordinates for every station and team")
         travel = GreatCircleTravel()
     if isinstance(travel, MatrixTravel):  # fractions of a second round up, not down
         index = {k: i for i, k in enumerate(travel.keys)}
-        rows = [index[k] for k in keys]
+        rows = [index[k] for k in travel_keys]
         seconds = np.ceil(travel.seconds[np.ix_(rows, rows)]).astype(np.int64)
     else:
         seconds = np.asarray(travel.durations(places, places), dtype=np.int64)

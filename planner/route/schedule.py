@@ -67,9 +67,19 @@ class RoutePlan:
         return frozenset(i for route in self.routes for i in route)
 
     @property
+    def places(self) -> tuple[int, ...]:
+        """The first row of each place (a place open on several days has a row per day)."""
+        first: dict[str, int] = {}
+        for i, s in enumerate(self.problem.stations):
+            first.setdefault(s.place_key, i)
+        return tuple(first.values())
+
+    @property
     def unvisited(self) -> tuple[int, ...]:
-        seen = self.visited
-        return tuple(i for i in range(len(self.problem.stations)) if i not in seen)
+        """The first row of each place no team visits."""
+        stations = self.problem.stations
+        seen = {stations[i].place_key for i in self.visited}
+        return tuple(i for i in self.places if stations[i].place_key not in seen)
 
     @property
     def weight_visited(self) -> float:
@@ -77,7 +87,7 @@ class RoutePlan:
 
     @property
     def weight_available(self) -> float:
-        return float(sum(s.weight for s in self.problem.stations))
+        return float(sum(self.problem.stations[i].weight for i in self.places))
 
 
 def nodes(problem: RouteProblem, grid: TimeGrid) -> Nodes:

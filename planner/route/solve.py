@@ -45,6 +45,10 @@ def routing_input(problem: RouteProblem) -> tuple[RoutingInput, list[int]]:
         len(candidates) if t.max_stops is None else min(t.max_stops, len(candidates))
         for t in problem.teams
     )
+    node_of = {i: n_depots + k for k, i in enumerate(candidates)}
+    groups = tuple(
+        tuple(node_of[i] for i in group if i in node_of) for group in problem.alternatives()
+    )
     inp = RoutingInput(
         travel=travel,
         service=service,
@@ -60,6 +64,7 @@ def routing_input(problem: RouteProblem) -> tuple[RoutingInput, list[int]]:
         max_visits=max(caps, default=0),
         vehicle_max_visits=caps,
         balance_coefficient=0,
+        groups=tuple(g for g in groups if len(g) > 1),
     )
     return inp, candidates
 

@@ -172,6 +172,8 @@ class Commission(Base):
     lon: Mapped[float] = mapped_column(Double)
     lat: Mapped[float] = mapped_column(Double)
     area_id: Mapped[str | None] = mapped_column(String(64))
+    # The seat is estimated from its stations (`planner init`), not given.
+    approximate: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     __table_args__ = (Index(None, "mission_id", "area_id"),)
 
@@ -200,6 +202,8 @@ class Station(Base):
     area_id: Mapped[str | None] = mapped_column(String(64))
     # Placed at its commission for lack of coordinates (see `Rules.route_unlocated_stations`).
     unlocated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The fields `planner init` estimated (`model.ESTIMATED_FIELDS`).
+    estimated: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
 
     __table_args__ = (
         ForeignKeyConstraint(

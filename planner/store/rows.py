@@ -172,6 +172,7 @@ STATIONS = RowMap(
         "voters": number(int),
         "kind": enum(model.StationKind),
         "setting": enum(model.Setting),
+        "estimated": TUPLE,
     },
 )
 TEAMS = RowMap(model.Team, m.Team, {"kind": enum(model.TeamKind)})

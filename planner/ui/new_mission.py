@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
@@ -143,7 +143,6 @@ def preview_new_mission(
     """Make the mission from uploaded station lists (and commission positions, region or
     district boundaries), as `planner init` would, without storing anything."""
     from planner.init import InitOptions, build, write_package
-    from planner.init.report import render_markdown
     from planner.init.sources import SUPPORTED
 
     preview = NewMissionPreview(None, request_problems(request))
@@ -198,11 +197,42 @@ def preview_new_mission(
             return preview
         # Uploads named as uploaded, never by the temporary folder they were read from.
         staged_prefix = json.dumps(str(folder / "in") + "/")[1:-1]
-        report = json.loads(json.dumps(result.report).replace(staged_prefix, ""))
-        preview.report = report
-        text = render_markdown(report)
-        # Each line its own line on the page too (Markdown joins adjacent lines).
-        text = text.replace("| --columns |", "| your mapping |")
-        preview.report_markdown = text.replace("\n", "  \n")
+        _set_report(preview, json.loads(json.dumps(result.report).replace(staged_prefix, "")))
         preview.mission = mission
     return preview
+
+
+def _set_report(preview: NewMissionPreview, report: dict[str, Any]) -> None:
+    from planner.init.report import render_markdown
+
+    preview.report = report
+    text = render_markdown(report)
+    # Each line its own line on the page too (Markdown joins adjacent lines).
+    text = text.replace("| --columns |", "| your mapping |")
+    text = text.replace(
+        "Edit `areas.csv` (district -> area) and run `planner init ... --areas-from "
+        "areas.csv` to move districts between areas.",
+        "Move districts between areas below the report.",
+    )
+    preview.report_markdown = text.replace("\n", "  \n")
+
+
+def move_districts(
+    preview: NewMissionPreview, assignment: Mapping[str, str | None]
+) -> list[Problem]:
+    """Put the previewed mission's districts in the areas `assignment` names (district id
+    -> area id): areas, teams and report follow. Nothing changes when the edit leaves an
+    area without districts, a district without an area, or names an area that does not
+    exist: the problems say which."""
+    from planner.init.regroup import edit_problems, regroup, regrouped_report
+
+    mission = preview.mission
+    if mission is None or preview.report is None:
+        return [Problem(FORM, None, None, "preview a mission first")]
+    problems = edit_problems(mission, assignment)
+    if problems:
+        return problems
+    moved, balance = regroup(mission, {d: str(a) for d, a in assignment.items()})
+    preview.mission = moved
+    _set_report(preview, regrouped_report(preview.report, moved, balance))
+    return []

@@ -11,6 +11,13 @@ from typing import Any
 import pandas as pd
 
 from planner.errors import Problem
+from planner.estimates import (
+    POSITION_AT_COMMISSION,
+    POSITION_FROM_STATIONS,
+    commission_note,
+    station_estimates,
+    station_note,
+)
 from planner.maps.selection import area_commissions, area_stations, stops_by_team, team_areas
 from planner.model import Mission
 from planner.schedule import PHASES, Plan, Stop
@@ -136,8 +143,17 @@ def _place(stop: Stop, mission: Mission) -> tuple[str, str]:
     return (f"Base: {team.base_name}" if team else "Base", "")
 
 
+def _stop_note(stop: Stop, mission: Mission) -> str:
+    if stop.site_type == "station" and stop.site_id in mission.station_by_id:
+        return station_note(mission.station_by_id[stop.site_id])
+    if stop.site_type == "tec" and stop.site_id in mission.commission_by_id:
+        return commission_note(mission.commission_by_id[stop.site_id])
+    return ""
+
+
 def schedule_table(stops: Sequence[Stop], mission: Mission) -> pd.DataFrame:
-    """One team's day: stop, phase, arrive, depart, place, address, drive minutes."""
+    """One team's day: stop, phase, arrive, depart, place, address, drive minutes, and a
+    note when the place's position or voters are estimated."""
     rows = []
     ordered = sorted(stops, key=lambda s: s.seq)
     first = ordered[0].arrive if ordered else None
@@ -153,9 +169,12 @@ def schedule_table(stops: Sequence[Stop], mission: Mission) -> pd.DataFrame:
                 "address": address,
                 "drive_min": s.travel_min,
                 "site_id": s.site_id,
+                "note": _stop_note(s, mission),
             }
         )
-    columns = ["stop", "phase", "arrive", "depart", "place", "address", "drive_min", "site_id"]
+    columns = [
+        "stop", "phase", "arrive", "depart", "place", "address", "drive_min", "site_id", "note",
+    ]  # fmt: skip
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -220,6 +239,7 @@ def area_stations_table(
             "kind": s.kind.value,
             "setting": s.setting.value,
             "tec": tecs.get(s.tec_id, s.tec_id),
+            "estimated": station_estimates(s),
             "visits": _visit_text(sorted(visits.get(s.station_id, []), key=lambda v: v.arrive)),
             "field_report": statuses.get(s.station_id, ""),
         }
@@ -236,10 +256,21 @@ def area_stations_table(
             "kind",
             "setting",
             "tec",
+            "estimated",
             "visits",
             "field_report",
         ],
     )
+
+
+ESTIMATE_COLUMNS = ("estimated", "position", "note")
+
+
+def without_empty_estimates(table: pd.DataFrame) -> pd.DataFrame:
+    """The table without its estimate columns when no row has one (a mission whose data
+    was all given), so they show only where they say something."""
+    empty = [c for c in ESTIMATE_COLUMNS if c in table.columns and (table[c] == "").all()]
+    return table.drop(columns=empty)
 
 
 def unvisited(table: pd.DataFrame) -> pd.DataFrame:
@@ -260,11 +291,13 @@ def area_tecs_table(mission: Mission, area_id: str | None, plan: Plan | None) ->
             "name": c.name,
             "level": c.level.value.replace("_", " "),
             "stations": stations.get(c.tec_id, 0),
+            "position": "approximate" if c.approximate else "",
             "tabulation": _visit_text(followed.get(c.tec_id, [])),
         }
         for c in area_commissions(mission, area_id)
     ]
-    return pd.DataFrame(rows, columns=["tec_id", "name", "level", "stations", "tabulation"])
+    columns = ["tec_id", "name", "level", "stations", "position", "tabulation"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def areas_table(plan: Plan, mission: Mission) -> pd.DataFrame:
@@ -366,8 +399,11 @@ def site_details(
             "Kind / setting": f"{s.kind.value} / {s.setting.value}",
             "TEC": tec.name if tec else s.tec_id,
             "Area": area or "none (abroad)",
-            "Position": f"{s.lat:.5f}, {s.lon:.5f}",
+            "Position": f"{s.lat:.5f}, {s.lon:.5f}"
+            + (f" — {POSITION_AT_COMMISSION}" if s.position_approximate else ""),
         }
+        if station_estimates(s):
+            facts["Estimated"] = station_estimates(s)
         if site_id in statuses:
             facts["Field report"] = statuses[site_id]
         site_type = "station"
@@ -378,7 +414,8 @@ def site_details(
             "Id": c.tec_id,
             "Level": c.level.value.replace("_", " "),
             "Stations": str(sum(1 for s in mission.stations if s.tec_id == site_id)),
-            "Position": f"{c.lat:.5f}, {c.lon:.5f}",
+            "Position": f"{c.lat:.5f}, {c.lon:.5f}"
+            + (f" — {POSITION_FROM_STATIONS}" if c.approximate else ""),
         }
         site_type = "tec"
     rows = []

@@ -50,6 +50,8 @@ def test_coordinator_makes_a_new_mission_from_a_station_list(
     page.get_by_label("Election day").press("Enter")
     page.get_by_role("spinbutton", name="STO teams (0: one per ~67 stations)").fill("6")
     page.get_by_role("spinbutton", name="STO teams (0: one per ~67 stations)").press("Enter")
+    page.get_by_role("spinbutton", name="Areas (0: one per 10 teams)").fill("2")
+    page.get_by_role("spinbutton", name="Areas (0: one per 10 teams)").press("Enter")
     page.get_by_role("button", name="Preview the new mission").click()
 
     # The first preview: `zone` is not understood, and says so.
@@ -67,6 +69,21 @@ def test_coordinator_makes_a_new_mission_from_a_station_list(
     expect(page.get_by_text("approximate").first).to_be_visible()
     page.get_by_role("heading", name="Column mapping").scroll_into_view_if_needed()
     page.screenshot(path=str(screenshots / "new-mission-mapping.png"))
+
+    # A district of AOR-01 moves to AOR-02; the areas' table follows.
+    expect(page.get_by_role("heading", name="Areas of responsibility", exact=True)).to_be_visible()
+    moves = page.get_by_test_id("stMultiSelect").filter(has_text="Districts to move")
+    moves.scroll_into_view_if_needed()
+    moves.click()
+    page.get_by_role("option", name=re.compile(r"now AOR-01\)$")).first.click()
+    page.keyboard.press("Escape")
+    page.get_by_test_id("stSelectbox").filter(has_text="To area").click()
+    page.get_by_role("option", name="AOR-02", exact=True).click()
+    page.get_by_role("button", name="Move districts").click()
+    expect(page.get_by_text("1 district(s) moved to AOR-02.", exact=False)).to_be_visible(
+        timeout=60_000
+    )
+    page.screenshot(path=str(screenshots / "new-mission-areas.png"), full_page=True)
     store = page.get_by_role("button", name=f"Store “{NAME}” as a new mission")
     store.scroll_into_view_if_needed()
     page.screenshot(path=str(screenshots / "new-mission-preview.png"), full_page=True)

@@ -115,6 +115,27 @@ def test_district_areas_and_unlocated_stations_round_trip(tmp_path: Path, small_
     assert loaded.area_of_commission(loaded.commission_by_id["TEC-7511"]) == "AOR-W"
 
 
+def test_estimated_fields_and_approximate_seats_round_trip(tmp_path: Path, small_mission: Mission):
+    """What `planner init` estimated (a station's fields, a commission's seat) is written as
+    `estimated` and `approximate` and read back; a mission without estimates writes neither."""
+    plain = write_mission(small_mission, tmp_path / "plain")
+    assert "estimated" not in pyogrio.read_info(plain, layer="stations")["fields"]
+    assert "approximate" not in pyogrio.read_info(plain, layer="commissions")["fields"]
+    stations = list(small_mission.stations)
+    stations[0] = dataclasses.replace(stations[0], estimated=("voters", "tz"))
+    stations[1] = dataclasses.replace(stations[1], unlocated=True, estimated=("position",))
+    commissions = list(small_mission.commissions)
+    commissions[0] = dataclasses.replace(commissions[0], approximate=True)
+    mission = dataclasses.replace(
+        small_mission, stations=tuple(stations), commissions=tuple(commissions)
+    )
+    loaded = load_mission(write_mission(mission, tmp_path / "flagged"))
+    assert loaded == mission
+    assert [s.estimated for s in loaded.stations[:3]] == [("voters", "tz"), ("position",), ()]
+    assert loaded.stations[1].position_approximate and not loaded.stations[0].position_approximate
+    assert [c.approximate for c in loaded.commissions[:2]] == [True, False]
+
+
 # --- checks across layers -------------------------------------------------------------
 
 
@@ -142,9 +163,11 @@ def test_package_cross_references_are_checked(tmp_path: Path, small_mission: Mis
         f.loc[2, "tec_id"] = "TEC-404"
         f.loc[3, "district"] = "1901"
         f["unlocated"] = ["0", "1", "", "true", "maybe", "No", "yes"][: len(f)]
+        f["estimated"] = ["voters", "", "Voters, tz", "height", "", "", ""][: len(f)]
 
     def commissions(f: gpd.GeoDataFrame) -> None:
         f.loc[2, "parent_id"] = "TEC-00"
+        f["approximate"] = ["1", "often", *[""] * (len(f) - 2)]
 
     def areas(f: gpd.GeoDataFrame) -> None:
         f.loc[0, "region_ids"] = "75, 76"
@@ -171,6 +194,13 @@ def test_package_cross_references_are_checked(tmp_path: Path, small_mission: Mis
         ("stations", 4, "district"): "district '1901' belongs to region '19', not '75'",
         ("stations", 5, "unlocated"): (
             "unlocated 'maybe' is not one of 1, 0, true, false, yes, no"
+        ),
+        ("stations", 4, "estimated"): (
+            "estimated 'height' is not a comma-separated list of voters, setting, kind, tz, "
+            "position"
+        ),
+        ("commissions", 2, "approximate"): (
+            "approximate 'often' is not one of 1, 0, true, false, yes, no"
         ),
         ("areas", 1, "region_ids"): "region '76' does not exist",
         ("areas", 1, "district_ids"): "district '7599' does not exist",

@@ -107,7 +107,13 @@ def test_defaults_are_applied_and_flagged(package) -> None:
     settings = {s.setting.value for s in mission.stations}
     assert settings == {"urban", "rural"}
     commissions = _layer(package, "commissions")
-    assert (commissions["approximate"] == 1).all()
+    assert (commissions["approximate"].astype(int) == 1).all()
+    # The flags are the mission's own: what a reader of the loaded mission sees.
+    assert all(c.approximate for c in mission.commissions)
+    assert all({"voters", "tz"} <= set(s.estimated) for s in mission.stations)
+    assert {s.station_id for s in mission.stations if "position" in s.estimated} == {
+        s.station_id for s in mission.stations if s.unlocated
+    }
     assert set(commissions["level_name"]) == {"баг, хороо"}
 
 
@@ -316,12 +322,11 @@ def test_commission_seats_from_a_file_replace_the_estimates(lists, country, tmp_
           "--teams", "6", "--commissions", path)  # fmt: skip
     report = json.loads((out / "init-report.json").read_text("utf-8"))
     info = report["commission_positions_file"]
-    commissions = _layer(out, "commissions")
-    # Names repeated within one district cannot be told apart; all others are matched.
-    assert info["matched"] >= 0.95 * len(commissions)
-    matched = commissions[commissions["approximate"] == 0]
-    assert len(matched) == info["matched"]
     mission = load_mission(out)
-    first = mission.commission_by_id[matched["tec_id"].iat[0]]
+    # Names repeated within one district cannot be told apart; all others are matched.
+    assert info["matched"] >= 0.95 * len(mission.commissions)
+    matched = [c for c in mission.commissions if not c.approximate]
+    assert len(matched) == info["matched"]
+    first = matched[0]
     expected = seats[(seats["Аймаг"] + " / " + seats["Сум"] + " / " + seats["Хороо"]) == first.name]
     assert (first.lat, first.lon) == pytest.approx((expected["lat"].iat[0], expected["lon"].iat[0]))

@@ -44,6 +44,10 @@ def test_district_areas_and_unlocated_stations_round_trip(store, admin, district
     assert back.areas == district_mission.areas
     assert [s.unlocated for s in back.stations] == [s.unlocated for s in district_mission.stations]
     assert back.area_of_district == district_mission.area_of_district
+    # What `planner init` estimated stays flagged.
+    assert [s.estimated for s in back.stations] == [s.estimated for s in district_mission.stations]
+    assert any("voters" in s.estimated for s in back.stations)
+    assert all(c.approximate for c in back.commissions)
 
 
 def test_an_lto_sees_the_districts_of_its_area(store, admin, district_mission):
@@ -103,7 +107,11 @@ def test_stores_made_before_get_empty_district_lists_and_located_stations(databa
         with engine.connect() as conn:
             districts = conn.execute(text("SELECT district_ids FROM areas")).scalar_one()
             unlocated = conn.execute(text("SELECT unlocated FROM stations")).scalar_one()
+            estimated = conn.execute(text("SELECT estimated FROM stations")).scalar_one()
+            approximate = conn.execute(text("SELECT approximate FROM commissions")).scalar_one()
         assert districts in ([], "[]")
         assert unlocated in (False, 0)
+        assert estimated in ([], "[]")
+        assert approximate in (False, 0)
     finally:
         engine.dispose()
