@@ -42,29 +42,34 @@ def repair(
     urban_share: float,
     tolerance_pp: float,
     factor: float,
+    fixed: Sequence[Visit] = (),
 ) -> set[str]:
     """Station ids to drop so the remaining visits satisfy both rules.
 
     Greedy: while a rule is broken, drop the lowest-weight visit among those causing it.
     Every drop shrinks the caps a little, so the loop re-evaluates after each one.
+    `fixed` visits (made before a re-plan's time) count towards both rules but are never
+    dropped; when only they break a rule, the rest stays.
     """
     kept = sorted(visits, key=lambda v: (v.weight, v.station_id))
     dropped: set[str] = set()
     while kept:
-        total = len(kept)
-        per_district = Counter(v.district for v in kept)
+        counted = [*fixed, *kept]
+        total = len(counted)
+        per_district = Counter(v.district for v in counted)
         over = {
             d
             for d, n in per_district.items()
             if n > district_cap(total, district_sizes.get(d, 0), area_stations, factor)
         }
-        urban = sum(v.urban for v in kept)
+        urban = sum(v.urban for v in counted)
+        victim: Visit | None = None
         if over:
-            victim = next(v for v in kept if v.district in over)
-        elif not urban_share_ok(urban, total, urban_share, tolerance_pp):
+            victim = next((v for v in kept if v.district in over), None)
+        if victim is None and not urban_share_ok(urban, total, urban_share, tolerance_pp):
             too_urban = urban / total > urban_share
-            victim = next(v for v in kept if v.urban == too_urban)
-        else:
+            victim = next((v for v in kept if v.urban == too_urban), None)
+        if victim is None:
             break
         kept.remove(victim)
         dropped.add(victim.station_id)

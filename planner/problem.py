@@ -28,7 +28,7 @@ from planner.model import (
     commission_at_level,
 )
 from planner.parts import bisect, commission_chain, commission_owners, parts_needed
-from planner.schedule import TeamAssignment
+from planner.schedule import Resume, TeamAssignment
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,12 @@ class AreaProblem:
     # Fixed stops a re-plan keeps, by team: its opening, count (or closing) and the
     # commission it follows, wherever those are still open (`planner.repair.fixed_stops`).
     kept: Mapping[str, TeamAssignment] = field(default_factory=dict)
+    # An election-day re-plan from a time of day: the stops each team keeps before it,
+    # from which its day goes on (`planner.repair.resume_at`).
+    resume: Resume | None = None
+    # Voting visits of the area's teams a re-plan leaves as they are: they count towards
+    # the area's urban/rural and district rules (`planner.balance`) with the new ones.
+    visits_kept: frozenset[str] = field(default_factory=frozenset)
 
     def seconds_left(self) -> float:
         """Wall seconds until `deadline` (`time_limit_s` when there is none): every solver
@@ -149,6 +155,8 @@ def area_problems(
     *,
     excluded: frozenset[str] = frozenset(),
     kept: Mapping[str, TeamAssignment] | None = None,
+    resume: Resume | None = None,
+    visits_kept: frozenset[str] = frozenset(),
 ) -> list[AreaProblem]:
     """Split a mission into one problem per area that has STO teams, and dense areas into
     parts (`AreaProblem.part`; module docstring).
@@ -199,6 +207,8 @@ def area_problems(
             time_limit_s=options.time_limit_s,
             excluded=excluded,
             kept=dict(kept or {}),
+            resume=resume,
+            visits_kept=visits_kept,
             commission_count_min={
                 c.tec_id: rules.commission_count_minutes(voters[c.tec_id])
                 for c in commissions

@@ -30,6 +30,7 @@ from planner.balance import district_cap
 from planner.capacity import visits_per_team
 from planner.model import CountingPlace, Setting, Station, StationKind, commission_at_level
 from planner.problem import AreaProblem
+from planner.repair import with_stops_done
 from planner.schedule import (
     NO_COMMISSION,
     NO_EVENING,
@@ -74,10 +75,14 @@ def routable_stations(problem: AreaProblem) -> list[Station]:
     """The stations a team may visit: not abroad, not reported unusable, and placed by
     their own coordinates unless the rules allow routing to unlocated ones."""
     rules = problem.rules
+    # Fixed stops a re-plan's teams made before its time stay theirs, even if reported
+    # closed since (`planner.election` routes none of them again).
+    so_far = problem.resume.so_far if problem.resume is not None else {}
+    made = {s.site_id for stops in so_far.values() for s in stops if s.phase != "voting"}
     return [
         s
         for s in problem.stations
-        if s.station_id not in problem.excluded
+        if (s.station_id not in problem.excluded or s.station_id in made)
         and s.kind is not StationKind.ABROAD
         and (rules.route_unlocated_stations or not s.unlocated)
     ]
@@ -391,7 +396,8 @@ def _keep_fixed_stops(problem: AreaProblem, stations: list[Station], cands: _Can
     only its own opening, count or closing station and count commission, each where it is
     still open; a stop the field reports closed is chosen anew from the usual candidates.
     The commission it followed comes with its evening station, as before."""
-    if not problem.kept:
+    kept = problem.kept if problem.resume is None else with_stops_done(problem.kept, problem.resume)
+    if not kept:
         return
     phases = problem.rules.phases
     index = {s.station_id: i for i, s in enumerate(stations)}
@@ -400,7 +406,7 @@ def _keep_fixed_stops(problem: AreaProblem, stations: list[Station], cands: _Can
     owner: dict[int, int] = {}
     owner_of_commission: dict[str, int] = {}
     for t, team in enumerate(problem.teams):
-        keep = problem.kept.get(team.team_id)
+        keep = kept.get(team.team_id)
         if keep is None:
             continue
         if phases.opening and keep.opening in index:

@@ -8,9 +8,9 @@ reading a plan never loads a solver.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from planner.model import Targets
@@ -53,6 +53,34 @@ class Stop:
     travel_min: int
     lat: float
     lon: float
+
+
+@dataclass(frozen=True)
+class Resume:
+    """An election-day re-plan from the teams' current positions at `at` (a local clock
+    time): each team's stops that start before it (`so_far`, base departure first, route
+    order) are kept exactly as they are, and its day goes on from the last of them at
+    its departure (from the base when only the departure is kept); nothing new starts
+    before `at`, in the local time where it happens. A team without stops before `at`
+    is planned afresh, leaving its base no earlier than `at`. The same data serve a
+    re-plan made ahead of time that must keep every stop before a time of day."""
+
+    at: time
+    so_far: Mapping[str, tuple[Stop, ...]] = field(default_factory=dict)
+
+    def done(self, team_id: str) -> tuple[Stop, ...]:
+        """The team's kept stops (empty when it keeps none)."""
+        return tuple(self.so_far.get(team_id, ()))
+
+    def phases_done(self, team_id: str) -> frozenset[str]:
+        return frozenset(s.phase for s in self.done(team_id) if s.phase != "base")
+
+    @property
+    def stations_done(self) -> frozenset[str]:
+        """Stations some team has visited before `at`: never visited again."""
+        return frozenset(
+            s.site_id for stops in self.so_far.values() for s in stops if s.site_type == "station"
+        )
 
 
 @dataclass(frozen=True)

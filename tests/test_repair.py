@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-import pytest
+from dataclasses import replace
+from datetime import datetime, time
 
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from planner.check import check_visits
+from planner.outputs import visits_csv
 from planner.plan import solve
 from planner.repair import (
     fixed_stops,
     kept_stops,
     repair_mission,
+    resume_at,
     teams_visiting,
     with_kept_routes,
 )
+from planner.schedule import Plan, Stop
 from planner.ui.replan import restrict_to_area
-from tests.support.missions import small_mission, small_plan
+from tests.support.missions import small_mission, small_plan, visit_rows
 
 
 def test_only_the_team_visiting_a_closed_station_is_planned_again() -> None:
@@ -111,3 +120,95 @@ def test_a_kept_opening_that_is_closed_is_chosen_anew() -> None:
     assert after["opening"] != before["opening"]
     assert after["counting"] == before["counting"]
     assert after.get("tabulation") == before.get("tabulation")
+
+
+def _replan_from(cut: time, team: str, closed: set[str], *, keep_fixed: bool = True) -> Plan:
+    """`team` of the small plan's AOR-01 re-planned from `cut`, with `closed` reported
+    closed; the area's other teams kept; the whole area's plan."""
+    mission, plan = small_mission(), small_plan()
+    area = restrict_to_area(mission, "AOR-01")
+    restricted, visited = repair_mission(area, plan, "AOR-01", {team})
+    kept = kept_stops(plan, area, "AOR-01", {team})
+    replanned = solve(
+        restricted,
+        time_limit_s=60,
+        seed=plan.seed,
+        workers=1,
+        excluded=visited | closed,
+        kept=fixed_stops(plan, {team}) if keep_fixed else {},
+        resume=resume_at(plan, {team}, cut, mission.rules.election_date),
+        visits_kept=frozenset(s.site_id for s in kept if s.phase == "voting"),
+    )
+    return with_kept_routes(replanned, kept, "AOR-01")
+
+
+def _csv(stops: list[Stop]) -> list[str]:
+    """The stops as visits.csv writes them (header left out)."""
+    return visits_csv(replace(small_plan(), stops=tuple(stops))).splitlines()[1:]
+
+
+def _assert_resumed(before: Plan, after: Plan, team: str, cut: time) -> None:
+    """The team's stops that start before `cut` are exactly as they were; every other
+    stop starts at or after `cut` and after the kept stops end; the plan passes the
+    checker."""
+    day = small_mission().rules.election_date
+
+    def early(s: Stop) -> bool:
+        return s.arrive < datetime.combine(day, cut, tzinfo=s.arrive.tzinfo)
+
+    old = sorted(before.stops_of(team), key=lambda s: s.seq)
+    new = sorted(after.stops_of(team), key=lambda s: s.seq)
+    kept = [s for s in old if early(s)]
+    assert new[: len(kept)] == kept
+    assert _csv(new[: len(kept)]) == _csv(kept)
+    rest = new[len(kept) :]
+    assert rest, "the day goes on after the kept stops"
+    assert not any(early(s) for s in rest)
+    if kept:
+        assert rest[0].arrive >= kept[-1].depart
+    assert [s.seq for s in new] == list(range(len(new)))
+    report = check_visits(visit_rows(after), small_mission())
+    assert report.ok, [str(v) for v in report.violations]
+
+
+def test_a_replan_from_a_time_keeps_every_stop_before_it() -> None:
+    """A voting station at about noon closes; the team is re-planned from 11:00: its
+    morning is kept stop for stop, its afternoon goes on from its last stop before
+    11:00 (the real drive from there), the closed station gone, the plan valid."""
+    plan = small_plan()
+    team = "STO-001"
+    route = sorted(plan.stops_of(team), key=lambda s: s.seq)
+    closed = next(s for s in route if s.phase == "voting" and s.arrive.hour >= 12)
+    cut = time(11, 0)
+    after = _replan_from(cut, team, {closed.site_id})
+    _assert_resumed(plan, after, team, cut)
+    new = sorted(after.stops_of(team), key=lambda s: s.seq)
+    assert closed.site_id not in {s.site_id for s in new}
+    assert [s.site_id for s in new if s.phase in ("counting", "tabulation")] == [
+        s.site_id for s in route if s.phase in ("counting", "tabulation")
+    ]
+    kept = [s for s in route if s.arrive.time() < cut and s.phase != "base"]
+    stats = next(a for a in after.areas if a.area_id == "AOR-01").stats
+    assert stats["kept_before"] == {"time": "11:00", "stops": len(kept), "teams": {team: len(kept)}}
+    for other in ("STO-002", "STO-003"):
+        assert after.stops_of(other) == plan.stops_of(other)
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=6,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(
+    minutes=st.integers(4 * 60, 23 * 60 + 30),
+    team=st.sampled_from(["STO-001", "STO-002", "STO-003"]),
+    keep_fixed=st.booleans(),
+)
+def test_a_replan_from_any_time_of_day_keeps_the_morning_and_passes_the_checker(
+    minutes: int, team: str, keep_fixed: bool
+) -> None:
+    cut = time(minutes // 60, minutes % 60)
+    after = _replan_from(cut, team, set(), keep_fixed=keep_fixed)
+    _assert_resumed(small_plan(), after, team, cut)
