@@ -48,8 +48,9 @@ def repair(
 
     Greedy: while a rule is broken, drop the lowest-weight visit among those causing it.
     Every drop shrinks the caps a little, so the loop re-evaluates after each one.
-    `fixed` visits (made before a re-plan's time) count towards both rules but are never
-    dropped; when only they break a rule, the rest stays.
+    `fixed` visits (other teams' kept routes, or made before a re-plan's time) count
+    towards both rules but are never dropped; a rule that no number of drops can meet
+    with them drops nothing (that would cost visits and not meet it).
     """
     kept = sorted(visits, key=lambda v: (v.weight, v.station_id))
     dropped: set[str] = set()
@@ -63,12 +64,29 @@ def repair(
             if n > district_cap(total, district_sizes.get(d, 0), area_stations, factor)
         }
         urban = sum(v.urban for v in counted)
+        # With fixed visits, only a rule some drops can meet drops any.
+        over = {
+            d
+            for d in over
+            if not fixed
+            or any(
+                per_district[d] - j
+                <= district_cap(total - j, district_sizes.get(d, 0), area_stations, factor)
+                for j in range(1, sum(v.district == d for v in kept) + 1)
+            )
+        }
         victim: Visit | None = None
         if over:
             victim = next((v for v in kept if v.district in over), None)
         if victim is None and not urban_share_ok(urban, total, urban_share, tolerance_pp):
             too_urban = urban / total > urban_share
-            victim = next((v for v in kept if v.urban == too_urban), None)
+            side = sum(v.urban == too_urban for v in kept)
+            fixable = fixed and any(
+                urban_share_ok(urban - j * too_urban, total - j, urban_share, tolerance_pp)
+                for j in range(1, side + 1)
+            )
+            if fixable or not fixed:
+                victim = next(v for v in kept if v.urban == too_urban)
         if victim is None:
             break
         kept.remove(victim)

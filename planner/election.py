@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import time as clock
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from itertools import pairwise
@@ -251,6 +251,7 @@ def build_routing_input(
     for i, (role, site, _) in enumerate(roles):
         if role == "voting":
             mix[i] = up if by_id[site].setting is Setting.URBAN else -down
+    mix_start = _mix_start(problem, teams, up, down)
     band = round(100 * rules.urban_rural_tolerance_pp / 100 * max_visits)
 
     inp = RoutingInput(
@@ -275,6 +276,7 @@ def build_routing_input(
         # One prize unit per unit of imbalance: a station's worth of drift costs about
         # two thirds of a visit, so coverage still comes first.
         mix_penalty=1,
+        mix_start=mix_start,
     )
     return inp, roles, places
 
@@ -356,6 +358,31 @@ def _resumed_days(
             else:
                 meals[v] = replace(meal, earliest=max(meal.earliest, int(earliest[v])))
     return earliest, latest, back, tuple(meals)
+
+
+def _mix_start(problem: AreaProblem, teams: Sequence[Team], up: int, down: int) -> tuple[int, ...]:
+    """Per team, the urban/rural mix of the visits that stay in a re-plan: its own made
+    before the re-plan's time and an even share of the kept teams'; the router steers
+    the new visits to balance them (empty when nothing stays)."""
+    if problem.resume is None and problem.kept_teams is None:
+        return ()
+    urban = {s.station_id: s.setting is Setting.URBAN for s in problem.stations}
+
+    def mix(sites: Iterable[str]) -> int:
+        return sum(up if urban[s] else -down for s in sites if s in urban)
+
+    kept = problem.kept_teams
+    share = mix(kept.voting) / max(1, len(teams)) if kept is not None else 0.0
+    resume = problem.resume
+    return tuple(
+        round(share)
+        + (
+            mix(s.site_id for s in resume.done(t.team_id) if s.phase == "voting")
+            if resume is not None
+            else 0
+        )
+        for t in teams
+    )
 
 
 def _site_type(problem: AreaProblem, role: str) -> str:
@@ -731,7 +758,7 @@ def _rebalance(
     ]
     # Visits that stay: the other teams' (a re-plan of some teams) and those made before
     # a re-plan's time.
-    stay = set(problem.visits_kept)
+    stay = set(problem.kept_teams.voting) if problem.kept_teams is not None else set()
     if problem.resume is not None:
         stay |= {
             s.site_id

@@ -62,7 +62,7 @@ def _insert_one(
     pool = np.flatnonzero(free)
     if inp.mix_delta is not None:
         # The urban/rural mix: within the band, or back towards it.
-        mix = int(inp.mix_delta[route].sum())
+        mix = inp.mix_from(v) + int(inp.mix_delta[route].sum())
         after = np.abs(mix + inp.mix_delta[pool])
         pool = pool[(after <= inp.mix_band) | (after < abs(mix))]
     if not pool.size:

@@ -28,7 +28,15 @@ from planner.execution import Execution, Runner
 from planner.model import Mission
 from planner.outputs import cut_areas
 from planner.problem import AreaProblem, PlanOptions, area_problems
-from planner.schedule import AreaPlan, AreaSample, Plan, Resume, TeamAssignment, combine_parts
+from planner.schedule import (
+    AreaPlan,
+    AreaSample,
+    KeptTeams,
+    Plan,
+    Resume,
+    TeamAssignment,
+    combine_parts,
+)
 from planner.travel import GreatCircleTravel, TravelModel
 from planner.travel_source import plan_travel_record
 
@@ -93,16 +101,16 @@ def solve(
     excluded: frozenset[str] = frozenset(),
     kept: Mapping[str, TeamAssignment] | None = None,
     resume: Resume | None = None,
-    visits_kept: frozenset[str] = frozenset(),
+    kept_teams: KeptTeams | None = None,
     on_progress: Progress | None = None,
 ) -> Plan:
     """Plan every STO team's election day.
 
     `kept` holds fixed stops a re-plan keeps (by team; `planner.repair.fixed_stops`);
     `resume` makes it an election-day re-plan from a time of day, each team going on from
-    the stops it keeps before it (`planner.repair.resume_at`); `visits_kept` are the
-    voting visits of teams a re-plan leaves as they are, which the area's urban/rural and
-    district rules count with the new ones.
+    the stops it keeps before it (`planner.repair.resume_at`); `kept_teams` are the
+    teams of the area a re-plan of some of its teams leaves as they are
+    (`planner.repair.kept_teams`).
 
     `deadline` (wall-clock epoch seconds) is when the plan must be back: by default
     `time_limit_s` from now; a caller that still has files to write passes its own run
@@ -126,7 +134,7 @@ def solve(
             excluded=excluded,
             kept=kept or {},
             resume=resume,
-            visits_kept=visits_kept,
+            kept_teams=kept_teams,
             on_progress=on_progress,
         )
     finally:
@@ -147,7 +155,7 @@ def _solve(
     excluded: frozenset[str],
     kept: Mapping[str, TeamAssignment],
     resume: Resume | None,
-    visits_kept: frozenset[str],
+    kept_teams: KeptTeams | None,
     on_progress: Progress | None,
 ) -> Plan:
     if any(t.area_id is None or t.lon is None or t.lat is None for t in mission.sto_teams):
@@ -156,7 +164,7 @@ def _solve(
     options = replace(options or PlanOptions(), seed=seed, time_limit_s=time_limit_s)
     due = area_deadline(results_due, time_limit_s)
     split = area_problems(
-        mission, options, excluded=excluded, kept=kept, resume=resume, visits_kept=visits_kept
+        mission, options, excluded=excluded, kept=kept, resume=resume, kept_teams=kept_teams
     )
     problems = [replace(p, deadline=due) for p in split]
     total = len(problems)

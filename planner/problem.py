@@ -28,7 +28,7 @@ from planner.model import (
     commission_at_level,
 )
 from planner.parts import bisect, commission_chain, commission_owners, parts_needed
-from planner.schedule import Resume, TeamAssignment
+from planner.schedule import KeptTeams, Resume, TeamAssignment
 
 
 @dataclass(frozen=True)
@@ -110,9 +110,9 @@ class AreaProblem:
     # An election-day re-plan from a time of day: the stops each team keeps before it,
     # from which its day goes on (`planner.repair.resume_at`).
     resume: Resume | None = None
-    # Voting visits of the area's teams a re-plan leaves as they are: they count towards
-    # the area's urban/rural and district rules (`planner.balance`) with the new ones.
-    visits_kept: frozenset[str] = field(default_factory=frozenset)
+    # The area's teams a re-plan of its other teams leaves as they are: the voting pool
+    # is drawn for them too, and the representativeness rules count their visits.
+    kept_teams: KeptTeams | None = None
 
     def seconds_left(self) -> float:
         """Wall seconds until `deadline` (`time_limit_s` when there is none): every solver
@@ -156,7 +156,7 @@ def area_problems(
     excluded: frozenset[str] = frozenset(),
     kept: Mapping[str, TeamAssignment] | None = None,
     resume: Resume | None = None,
-    visits_kept: frozenset[str] = frozenset(),
+    kept_teams: KeptTeams | None = None,
 ) -> list[AreaProblem]:
     """Split a mission into one problem per area that has STO teams, and dense areas into
     parts (`AreaProblem.part`; module docstring).
@@ -208,7 +208,11 @@ def area_problems(
             excluded=excluded,
             kept=dict(kept or {}),
             resume=resume,
-            visits_kept=visits_kept,
+            kept_teams=(
+                kept_teams
+                if kept_teams is not None and kept_teams.area_id == area.area_id
+                else None
+            ),
             commission_count_min={
                 c.tec_id: rules.commission_count_minutes(voters[c.tec_id])
                 for c in commissions

@@ -21,7 +21,7 @@ from datetime import date, datetime, time
 from itertools import takewhile
 
 from planner.model import Mission
-from planner.schedule import AreaPlan, Plan, Resume, Stop, TeamAssignment
+from planner.schedule import AreaPlan, KeptTeams, Plan, Resume, Stop, TeamAssignment
 
 
 def teams_visiting(plan: Plan, stations: Iterable[str], *, teams: Iterable[str]) -> set[str]:
@@ -125,6 +125,18 @@ def kept_stops(plan: Plan, mission: Mission, area_id: str, replanned: Iterable[s
     chosen = set(replanned)
     area_teams = {t.team_id for t in mission.teams if t.area_id == area_id}
     return [s for s in plan.stops if s.team_id in area_teams - chosen]
+
+
+def kept_teams(kept: Sequence[Stop], area_id: str) -> KeptTeams | None:
+    """What a re-plan of some of `area_id`'s teams needs of the others (their `kept`
+    stops): how many they are and their voting visits; None when no team is kept."""
+    if not kept:
+        return None
+    return KeptTeams(
+        area_id,
+        len({s.team_id for s in kept}),
+        frozenset(s.site_id for s in kept if s.phase == "voting"),
+    )
 
 
 def with_kept_routes(plan: Plan, kept: Sequence[Stop], area_id: str) -> Plan:

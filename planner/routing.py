@@ -163,14 +163,16 @@ def _build(inp: RoutingInput, prize_scale: float) -> _Model:
     )
 
     if inp.mix_delta is not None:
-        offset = int(np.abs(inp.mix_delta).max()) * (max(inp.visit_caps, default=0) + 1)
+        offset = int(np.abs(inp.mix_delta).max()) * (max(inp.visit_caps, default=0) + 1) + max(
+            (abs(int(m)) for m in inp.mix_start), default=0
+        )
         mix_vec = [0 if n in depots else int(inp.mix_delta[n]) for n in range(inp.num_nodes)]
         mix_cb = routing.RegisterUnaryTransitVector(mix_vec)
         routing.AddDimension(mix_cb, 0, 2 * offset, False, "mix")
         mix_dim = routing.GetDimensionOrDie("mix")
         penalty = _worth(inp.mix_penalty, prize_scale)
         for v in range(inp.num_vehicles):
-            mix_dim.CumulVar(routing.Start(v)).SetValue(offset)
+            mix_dim.CumulVar(routing.Start(v)).SetValue(offset + inp.mix_from(v))
             end = routing.End(v)
             mix_dim.SetCumulVarSoftUpperBound(end, offset + inp.mix_band, penalty)
             mix_dim.SetCumulVarSoftLowerBound(end, max(0, offset - inp.mix_band), penalty)

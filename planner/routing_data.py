@@ -74,6 +74,9 @@ class RoutingInput:
     mix_delta: np.ndarray | None = None
     mix_band: int = 0
     mix_penalty: int = 0
+    # Per vehicle, where its mix starts: the visits that stay in a re-plan (its own made
+    # before the re-plan's time, its share of the kept teams'); empty means 0.
+    mix_start: tuple[int, ...] = ()
     balance_coefficient: int = 1
 
     @property
@@ -87,6 +90,10 @@ class RoutingInput:
     @property
     def num_vehicles(self) -> int:
         return len(self.starts)
+
+    def mix_from(self, vehicle: int) -> int:
+        """Where vehicle `vehicle`'s urban/rural mix starts (`mix_start`)."""
+        return int(self.mix_start[vehicle]) if vehicle < len(self.mix_start) else 0
 
     def meal(self, vehicle: int) -> MealBreak | None:
         """Vehicle `vehicle`'s meal break, if it has one."""

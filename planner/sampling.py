@@ -347,11 +347,28 @@ def sample_area(problem: AreaProblem, travel: TravelModel) -> AreaSample:
     fixed = {s for a in assignments for s in (a.opening, a.closing) if s is not None}
     if phases.counting is CountingPlace.STATION:
         fixed |= {a.count for a in assignments if a.count is not None}
-    expected_visits = len(teams) * visits_per_team(problem, travel)[1]
+    per_team = visits_per_team(problem, travel)[1]
+    expected_visits = len(teams) * per_team
+    # A re-plan of some of the area's teams draws the share of the stations around them
+    # that the whole area's plan drew (the pool for every team of the area, over all its
+    # stations), and caps districts as that plan did: a pool sized for the re-planned
+    # teams alone, spread over the whole area, left them few stations near their routes.
+    share = 0.0
+    if problem.kept_teams is not None:
+        expected_visits = (len(teams) + problem.kept_teams.teams) * per_team
+        share = options.pool_factor * expected_visits / max(1, len(problem.stations))
     caps = district_caps(stations, expected_visits, rules.district_max_share_factor)
     eligible = in_range.any(axis=0)
     pool = (
-        _voting_pool(stations, eligible, fixed, caps, options.pool_factor * expected_visits, rng)
+        _voting_pool(
+            stations,
+            eligible,
+            fixed,
+            caps,
+            options.pool_factor * len(teams) * per_team,
+            rng,
+            share=share,
+        )
         if phases.voting
         else []
     )
@@ -754,8 +771,11 @@ def _voting_pool(
     caps: dict[str, int],
     size: float,
     rng: np.random.Generator,
+    *,
+    share: float = 0.0,
 ) -> list[str]:
-    """Random candidate voting stations, stratified by district and capped per district."""
+    """Random candidate voting stations, stratified by district and capped per district:
+    `size` of them, or `share` of the stations available if that is more."""
     by_district: dict[str, list[int]] = defaultdict(list)
     for i, s in enumerate(stations):
         if eligible[i] and s.station_id not in fixed and s.kind is not StationKind.ABROAD:
@@ -763,6 +783,7 @@ def _voting_pool(
     available = sum(len(v) for v in by_district.values())
     if available == 0:
         return []
+    size = max(size, share * available)
     pool: list[str] = []
     for district in sorted(by_district):
         members = np.array(by_district[district])

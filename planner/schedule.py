@@ -84,6 +84,18 @@ class Resume:
 
 
 @dataclass(frozen=True)
+class KeptTeams:
+    """The teams of one area that a re-plan of its other teams leaves as they are
+    (`planner.repair.kept_teams`): how many, so that the re-planned teams' voting pool is
+    as dense around them as the whole area's plan drew it, and their voting visits, which
+    the area's urban/rural and district rules count with the new ones."""
+
+    area_id: str
+    teams: int
+    voting: frozenset[str]
+
+
+@dataclass(frozen=True)
 class TeamAssignment:
     """A team's fixed stops, chosen before routing, each None when its phase is not
     observed: its opening station, its count (a station, or a commission when counting at

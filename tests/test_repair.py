@@ -12,15 +12,19 @@ from hypothesis import strategies as st
 from planner.check import check_visits
 from planner.outputs import visits_csv
 from planner.plan import solve
+from planner.problem import PlanOptions, area_problems
 from planner.repair import (
     fixed_stops,
     kept_stops,
+    kept_teams,
     repair_mission,
     resume_at,
     teams_visiting,
     with_kept_routes,
 )
+from planner.sampling import sample_area
 from planner.schedule import Plan, Stop
+from planner.travel import GreatCircleTravel
 from planner.ui.replan import restrict_to_area
 from tests.support.missions import small_mission, small_plan, visit_rows
 
@@ -137,7 +141,7 @@ def _replan_from(cut: time, team: str, closed: set[str], *, keep_fixed: bool = T
         excluded=visited | closed,
         kept=fixed_stops(plan, {team}) if keep_fixed else {},
         resume=resume_at(plan, {team}, cut, mission.rules.election_date),
-        visits_kept=frozenset(s.site_id for s in kept if s.phase == "voting"),
+        kept_teams=kept_teams(kept, "AOR-01"),
     )
     return with_kept_routes(replanned, kept, "AOR-01")
 
@@ -212,3 +216,27 @@ def test_a_replan_from_any_time_of_day_keeps_the_morning_and_passes_the_checker(
     cut = time(minutes // 60, minutes % 60)
     after = _replan_from(cut, team, set(), keep_fixed=keep_fixed)
     _assert_resumed(small_plan(), after, team, cut)
+
+
+def test_a_replan_of_one_team_draws_a_pool_as_dense_as_the_whole_areas() -> None:
+    """Re-planning one of three teams: the voting pool is the share of the open stations
+    that the whole area's plan drew, not a pool sized for one team spread over the area;
+    no station another team keeps is in it."""
+    mission, plan = small_mission(), small_plan()
+    area = restrict_to_area(mission, "AOR-01")
+    restricted, visited = repair_mission(area, plan, "AOR-01", {"STO-001"})
+    kept = kept_stops(plan, area, "AOR-01", {"STO-001"})
+    travel = GreatCircleTravel.from_rules(mission.rules)
+    options = PlanOptions(seed=plan.seed)
+    (whole,) = area_problems(area, options)
+    full = sample_area(whole, travel).pool
+
+    def pool(**kwargs) -> tuple[str, ...]:
+        (problem,) = area_problems(restricted, options, excluded=visited, **kwargs)
+        return sample_area(problem, travel).pool
+
+    alone, dense = pool(), pool(kept_teams=kept_teams(kept, "AOR-01"))
+    stations = len(whole.stations)
+    assert len(dense) / (stations - len(visited)) >= 0.9 * len(full) / stations
+    assert len(dense) >= 2 * len(alone)
+    assert not set(dense) & visited

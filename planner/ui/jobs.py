@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.model import Mission
-from planner.schedule import Resume, TeamAssignment
+from planner.schedule import KeptTeams, Resume, TeamAssignment
 from planner.travel import TravelModel
 from planner.ui.job_files import (
     jobs_root,
@@ -132,7 +132,7 @@ class SolveJob:
         excluded: frozenset[str] = frozenset(),
         kept: Mapping[str, TeamAssignment] | None = None,
         resume: Resume | None = None,
-        visits_kept: frozenset[str] = frozenset(),
+        kept_teams: KeptTeams | None = None,
         areas: list[str] | None = None,
         meta: dict[str, Any] | None = None,
         root: Path | None = None,
@@ -157,7 +157,7 @@ class SolveJob:
             "excluded": frozenset(excluded),
             "kept": dict(kept or {}),
             "resume": resume,
-            "visits_kept": frozenset(visits_kept),
+            "kept_teams": kept_teams,
             "travel": travel,
         }
         source = self._folder / "input.pickle"
