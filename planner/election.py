@@ -236,12 +236,22 @@ def build_routing_input(
 
     max_visits = visits_per_team(problem, travel)[0]
     caps: tuple[int, ...] = ()
+    drive_caps: tuple[int, ...] = ()
     if resume is not None:
         depart_earliest, depart_latest, return_latest, breaks = _resumed_days(
             problem, teams, base_tz, depart_earliest, depart_latest, return_latest, breaks
         )
         caps = tuple(
             max(0, max_visits - sum(s.phase == "voting" for s in resume.done(t.team_id)))
+            for t in teams
+        )
+        # What the kept stops drove (their legs, to the minute) counts against the cap.
+        drive_caps = tuple(
+            max(
+                0,
+                int(rules.max_driving_hours * 3600)
+                - 60 * sum(s.travel_min for s in resume.done(t.team_id)),
+            )
             for t in teams
         )
 
@@ -268,6 +278,7 @@ def build_routing_input(
         return_latest=return_latest,
         max_visits=max_visits,
         vehicle_max_visits=caps,
+        vehicle_max_drive=drive_caps,
         max_drive=int(rules.max_driving_hours * 3600),
         max_duty=int(rules.max_duty_hours * 3600),
         breaks=breaks,
@@ -604,7 +615,7 @@ def _unfit_days(
         def ok(timeline: Timeline, route: list[int], meal: MealBreak | None, v: int = v) -> bool:
             return (
                 timeline.on_time
-                and timeline.travel <= inp.max_drive
+                and timeline.travel <= inp.drive_cap(v)
                 and _duty(nodes, inp, v, route, meal, timeline) <= inp.max_duty
             )
 

@@ -101,7 +101,7 @@ def _fits(
     if not route:
         return True
     timeline = _timeline(inp, nodes, v, route, int(inp.depart_earliest[v]))
-    if not timeline.on_time or timeline.travel > inp.max_drive:
+    if not timeline.on_time or timeline.travel > inp.drive_cap(v):
         return False
     fixed_ends = inp.required_vehicle[route[0]] >= 0 and inp.required_vehicle[route[-1]] >= 0
     if insert and fixed_ends:

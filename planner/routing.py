@@ -145,7 +145,9 @@ def _build(inp: RoutingInput, prize_scale: float) -> _Model:
     # Driving per team: a hard cap, and a soft one at `balance_share` of it, so long days
     # are spread over the teams (a per-vehicle span cost; a global span cost would slow
     # the search several-fold for the same balance).
-    routing.AddDimension(travel_cb, 0, int(inp.max_drive), True, "drive")
+    routing.AddDimensionWithVehicleCapacity(
+        travel_cb, 0, [inp.drive_cap(v) for v in range(inp.num_vehicles)], True, "drive"
+    )
     drive_dim = routing.GetDimensionOrDie("drive")
     if inp.balance_coefficient > 0:
         soft_cap = int(inp.max_drive * BALANCE_SHARE)

@@ -66,6 +66,9 @@ class RoutingInput:
     # Per-vehicle cap on optional visits; empty means `max_visits` for every vehicle.
     vehicle_max_visits: tuple[int, ...] = ()
     max_drive: int = 10**9
+    # Per-vehicle cap on driving; empty means `max_drive` for every vehicle (a re-plan
+    # from a time of day leaves each team what its kept stops have not driven).
+    vehicle_max_drive: tuple[int, ...] = ()
     # Longest time from a vehicle's departure to its return (its day's span).
     max_duty: int = 10**9
     breaks: tuple[MealBreak | None, ...] = ()
@@ -90,6 +93,12 @@ class RoutingInput:
     @property
     def num_vehicles(self) -> int:
         return len(self.starts)
+
+    def drive_cap(self, vehicle: int) -> int:
+        """Vehicle `vehicle`'s cap on driving."""
+        if vehicle < len(self.vehicle_max_drive):
+            return int(self.vehicle_max_drive[vehicle])
+        return int(self.max_drive)
 
     def mix_from(self, vehicle: int) -> int:
         """Where vehicle `vehicle`'s urban/rural mix starts (`mix_start`)."""

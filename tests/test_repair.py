@@ -171,6 +171,9 @@ def _assert_resumed(before: Plan, after: Plan, team: str, cut: time) -> None:
     if kept:
         assert rest[0].arrive >= kept[-1].depart
     assert [s.seq for s in new] == list(range(len(new)))
+    # The day's driving, kept legs and new ones together, within the cap (legs rounded).
+    rules = small_mission().rules
+    assert sum(s.travel_min for s in new) <= rules.max_driving_hours * 60 + len(new) / 2
     report = check_visits(visit_rows(after), small_mission())
     assert report.ok, [str(v) for v in report.violations]
 
