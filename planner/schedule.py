@@ -198,6 +198,13 @@ def combine_parts(plans: Iterable[AreaPlan]) -> tuple[AreaPlan, ...]:
         stats["search_s"] = round(sum(float(p.stats.get("search_s", 0.0)) for p in group), 2)
         stats["cpu_s"] = round(sum(float(p.stats.get("cpu_s", 0.0)) for p in group), 2)
         stats["cut_by_time"] = any(p.stats.get("cut_by_time") for p in group)
+        kept = [p.stats["kept_before"] for p in group if "kept_before" in p.stats]
+        if kept:  # a re-plan from a time of day: what each part kept before it
+            stats["kept_before"] = {
+                "time": kept[0]["time"],
+                "stops": sum(k["stops"] for k in kept),
+                "teams": dict(sorted({t: n for k in kept for t, n in k["teams"].items()}.items())),
+            }
         stats["parts"] = {p.part: dict(p.stats) for p in group}
         stops = tuple(s for p in group for s in p.stops)
         out.append(AreaPlan(area_id, stops, sample, stats))

@@ -243,3 +243,28 @@ def test_a_replan_of_one_team_draws_a_pool_as_dense_as_the_whole_areas() -> None
     assert len(dense) / (stations - len(visited)) >= 0.9 * len(full) / stations
     assert len(dense) >= 2 * len(alone)
     assert not set(dense) & visited
+
+
+def test_a_whole_area_replan_from_a_time_in_parts_keeps_every_teams_morning() -> None:
+    """Every team of the area re-planned from 11:00, the area cut into one part per
+    team: each keeps its stops before 11:00, and the area reports all that was kept."""
+    mission, plan = small_mission(), small_plan()
+    area = restrict_to_area(mission, "AOR-01")
+    teams = sorted(t.team_id for t in area.sto_teams)
+    cut = time(11, 0)
+    resume = resume_at(plan, teams, cut, mission.rules.election_date)
+    after = solve(
+        area,
+        time_limit_s=60,
+        seed=plan.seed,
+        workers=1,
+        kept=fixed_stops(plan, teams),
+        resume=resume,
+        options=PlanOptions(max_teams_per_part=1),
+    )
+    (stats,) = (a.stats for a in after.areas if a.area_id == "AOR-01")
+    assert len(stats["parts"]) == len(teams)
+    done = {t: sum(1 for s in resume.done(t) if s.phase != "base") for t in teams}
+    assert stats["kept_before"] == {"time": "11:00", "stops": sum(done.values()), "teams": done}
+    for team in teams:
+        _assert_resumed(plan, after, team, cut)
