@@ -426,7 +426,50 @@ def _urban_share(stations: tuple[Station, ...]) -> float:
 def solve_area(problem: AreaProblem, travel: TravelModel) -> AreaPlan:
     """Sample, route and schedule one area (or one part of one) by its deadline;
     `cut_by_time` in its stats says whether the deadline stopped any search before its
-    work count."""
+    work count. In a re-plan from a time of day, stats["kept_before"] says what was kept
+    before it."""
+    plan = _solve_area(problem, travel)
+    if problem.resume is None:
+        return plan
+    return _keep_days_so_far(problem, travel, plan)
+
+
+def _keep_days_so_far(problem: AreaProblem, travel: TravelModel, plan: AreaPlan) -> AreaPlan:
+    """A re-plan from a time of day never loses what a team did before it: a team whose
+    rest of the day could not be planned keeps its stops before the time and drives back
+    to its base from the last of them, with a note saying so."""
+    resume = problem.resume
+    assert resume is not None
+    routed = {s.team_id for s in plan.stops}
+    stops, notes = list(plan.stops), list(plan.sample.notes)
+    for team in problem.teams:
+        done = resume.done(team.team_id)
+        if team.team_id in routed or not done:
+            continue
+        last = done[-1]
+        _tz, place = _kept_site(problem, last, "UTC")
+        base = Place(team.team_id, float(team.lon), float(team.lat), True)  # type: ignore[arg-type]
+        leg = int(travel.durations([place], [base], night=True)[0, 0])
+        back = last.depart + timedelta(seconds=leg)
+        stops.extend(done)
+        if last.site_type != "base":
+            stops.append(
+                Stop(
+                    team.team_id, last.seq + 1, "base", team.team_id, "base", back, back,
+                    round(leg / 60), base.lat, base.lon,
+                )
+            )  # fmt: skip
+        why = plan.sample.unplanned.get(team.team_id, "no route")
+        notes.append(
+            f"{team.team_id}: keeps its stops before {resume.at:%H:%M} and drives back to "
+            f"its base; the rest of its day could not be planned ({why})"
+        )
+    stats = {**plan.stats, "kept_before": _kept_before(resume, stops)}
+    sample = replace(plan.sample, notes=tuple(notes))
+    return replace(plan, stops=tuple(stops), sample=sample, stats=stats)
+
+
+def _solve_area(problem: AreaProblem, travel: TravelModel) -> AreaPlan:
     if problem.deadline is None:
         problem = replace(problem, deadline=clock.time() + problem.time_limit_s)
     sample = _resume_sample(problem, sample_area(problem, travel))
@@ -521,8 +564,6 @@ def solve_area(problem: AreaProblem, travel: TravelModel) -> AreaPlan:
         "cut_by_time": cut,
         "no_tabulation": len(unfit.no_tabulation),
     }
-    if problem.resume is not None:
-        stats["kept_before"] = _kept_before(problem.resume, stops)
     return AreaPlan(problem.area_id, tuple(stops), sample, stats, problem.part)
 
 

@@ -295,6 +295,7 @@ def sample_area(problem: AreaProblem, travel: TravelModel) -> AreaSample:
                 cands.follow_of_station[i] = None
 
     _keep_fixed_stops(problem, stations, cands)
+    _not_again(problem, stations, cands)
 
     unplanned: dict[str, str] = {}
     for t, team in enumerate(teams):
@@ -447,6 +448,19 @@ def _keep_fixed_stops(problem: AreaProblem, stations: list[Station], cands: _Can
             offered[t][:] = [i for i in offered[t] if owner.get(i, t) == t]
         for named in (cands.count_commissions, cands.follow_only):
             named[t][:] = [c for c in named[t] if owner_of_commission.get(c, t) == t]
+
+
+def _not_again(problem: AreaProblem, stations: list[Station], cands: _Candidates) -> None:
+    """In a re-plan from a time of day, a team is offered no opening or evening station
+    it has already visited to observe voting: that would be a second visit."""
+    if problem.resume is None:
+        return
+    for t, team in enumerate(problem.teams):
+        voted = {s.site_id for s in problem.resume.done(team.team_id) if s.phase == "voting"}
+        if not voted:
+            continue
+        for offered in (cands.opening, cands.evening):
+            offered[t][:] = [i for i in offered[t] if stations[i].station_id not in voted]
 
 
 def _no_evening_note(problem: AreaProblem) -> str:

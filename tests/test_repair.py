@@ -268,3 +268,25 @@ def test_a_whole_area_replan_from_a_time_in_parts_keeps_every_teams_morning() ->
     assert stats["kept_before"] == {"time": "11:00", "stops": sum(done.values()), "teams": done}
     for team in teams:
         _assert_resumed(plan, after, team, cut)
+
+
+def test_a_team_whose_afternoon_cannot_be_planned_keeps_its_morning() -> None:
+    """Every other station reported closed at 11:00: nothing is left for the team's
+    afternoon, but what it did before 11:00 stays in the plan, then the drive home."""
+    mission, plan = small_mission(), small_plan()
+    area = restrict_to_area(mission, "AOR-01")
+    team = "STO-001"
+    cut = time(11, 0)
+    resume = resume_at(plan, {team}, cut, mission.rules.election_date)
+    done = resume.done(team)
+    restricted, _ = repair_mission(area, plan, "AOR-01", {team})
+    closed = {s.station_id for s in mission.stations} - {s.site_id for s in done}
+    after = solve(
+        restricted, time_limit_s=60, seed=plan.seed, workers=1, excluded=closed, resume=resume
+    )
+    stops = sorted(after.stops_of(team), key=lambda s: s.seq)
+    assert tuple(stops[:-1]) == done
+    home = stops[-1]
+    assert (home.phase, home.seq) == ("base", done[-1].seq + 1)
+    assert home.arrive > done[-1].depart
+    assert any(f"{team}: keeps its stops before 11:00" in note for note in after.notes)
