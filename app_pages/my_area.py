@@ -29,6 +29,7 @@ from planner.ui.field import FieldUpdate, check_update
 from planner.ui.filters import area_options
 from planner.ui.guard import page_errors
 from planner.ui.progress import interrupted_notices, job_outcome, job_progress
+from planner.ui.replan import keep_before_time
 from planner.ui.tables import (
     area_stations_table,
     area_tecs_table,
@@ -310,6 +311,13 @@ else:
             "open: only their voting visits change",
             value=True,
         )
+        keep_before_text = st.text_input(
+            "Keep every stop before (HH:MM, election day)",
+            placeholder="e.g. 11:00; empty: re-plan the whole day",
+            help="Each re-planned team keeps every stop that starts before this time (local "
+            "time at the stop) exactly as it is, and its day goes on from its last stop "
+            "before it: an election-day re-plan from the teams' current positions.",
+        )
         go = st.form_submit_button(
             f"Re-plan {markdown_text(area_id)} only", type="primary", disabled=running is not None
         )
@@ -317,8 +325,14 @@ else:
         with page_errors("Starting the re-plan"):
             inputs = report_state.inputs(areas=[area_id])
             try:
+                keep_before = keep_before_time(keep_before_text)
                 replan = travel_state.area_replan(
-                    inputs, plan, area_id, only_affected=only_affected, keep_fixed=keep_fixed
+                    inputs,
+                    plan,
+                    area_id,
+                    only_affected=only_affected,
+                    keep_fixed=keep_fixed,
+                    keep_before=keep_before,
                 )
             except ValueError as exc:
                 st.error(f"Cannot re-plan: {markdown_text(exc)}")
@@ -333,6 +347,8 @@ else:
                     if replan.kept
                     else "re-planned"
                 )
+                if keep_before is not None:
+                    which += f" from {keep_before:%H:%M}"
                 job_state.start_job(
                     replan.mission,
                     job_state.JobPlan(
@@ -349,6 +365,8 @@ else:
                     workers=1,
                     excluded=replan.excluded,
                     kept=replan.fixed,
+                    resume=replan.resume,
+                    kept_teams=replan.others,
                     areas=[area_id],
                     travel=replan.travel,
                 )
@@ -369,6 +387,13 @@ if version is not None and version.parent_id is not None:
             f"{moved['stops_added']} stops added, {moved['stops_dropped']} dropped, "
             f"{moved['stops_retimed']} retimed by more than {moved['retimed_after_min']} min, "
             f"{moved['stops_reordered']} reordered (of {moved['stops_before']})."
+        )
+    kept_before = ((version.stats.get("areas") or {}).get(area_id) or {}).get("kept_before")
+    if kept_before:
+        per_team = ", ".join(f"{team}: {n}" for team, n in kept_before["teams"].items())
+        st.caption(
+            f"Kept as they were because they start before {kept_before['time']}: "
+            f"{kept_before['stops']} stops ({per_team or 'none'})."
         )
     if len(changed):
         st.dataframe(changed, hide_index=True, width="stretch")

@@ -42,29 +42,52 @@ def repair(
     urban_share: float,
     tolerance_pp: float,
     factor: float,
+    fixed: Sequence[Visit] = (),
 ) -> set[str]:
     """Station ids to drop so the remaining visits satisfy both rules.
 
     Greedy: while a rule is broken, drop the lowest-weight visit among those causing it.
     Every drop shrinks the caps a little, so the loop re-evaluates after each one.
+    `fixed` visits (other teams' kept routes, or made before a re-plan's time) count
+    towards both rules but are never dropped; a rule that no number of drops can meet
+    with them drops nothing (that would cost visits and not meet it).
     """
     kept = sorted(visits, key=lambda v: (v.weight, v.station_id))
     dropped: set[str] = set()
     while kept:
-        total = len(kept)
-        per_district = Counter(v.district for v in kept)
+        counted = [*fixed, *kept]
+        total = len(counted)
+        per_district = Counter(v.district for v in counted)
         over = {
             d
             for d, n in per_district.items()
             if n > district_cap(total, district_sizes.get(d, 0), area_stations, factor)
         }
-        urban = sum(v.urban for v in kept)
+        urban = sum(v.urban for v in counted)
+        # With fixed visits, only a rule some drops can meet drops any.
+        over = {
+            d
+            for d in over
+            if not fixed
+            or any(
+                per_district[d] - j
+                <= district_cap(total - j, district_sizes.get(d, 0), area_stations, factor)
+                for j in range(1, sum(v.district == d for v in kept) + 1)
+            )
+        }
+        victim: Visit | None = None
         if over:
-            victim = next(v for v in kept if v.district in over)
-        elif not urban_share_ok(urban, total, urban_share, tolerance_pp):
+            victim = next((v for v in kept if v.district in over), None)
+        if victim is None and not urban_share_ok(urban, total, urban_share, tolerance_pp):
             too_urban = urban / total > urban_share
-            victim = next(v for v in kept if v.urban == too_urban)
-        else:
+            side = sum(v.urban == too_urban for v in kept)
+            fixable = fixed and any(
+                urban_share_ok(urban - j * too_urban, total - j, urban_share, tolerance_pp)
+                for j in range(1, side + 1)
+            )
+            if fixable or not fixed:
+                victim = next(v for v in kept if v.urban == too_urban)
+        if victim is None:
             break
         kept.remove(victim)
         dropped.add(victim.station_id)

@@ -14,6 +14,11 @@ as its route allows, and the meal break goes in the gap that keeps the stays ear
 The router's times are one of many that fit; on the default mission they put a quarter
 of the voting stays up to an hour later than they could start, after a break taken
 early.
+
+An election-day re-plan from a time of day (`AreaProblem.resume`) keeps each team's
+stops before it: the team's route starts at its last kept stop at its departure (a start
+node of its own), its fixed stops already made are not routed again, nothing new starts
+before the time, and its duty day, visit cap and meal break count what it has done.
 """
 
 from __future__ import annotations
@@ -21,8 +26,10 @@ from __future__ import annotations
 import math
 import time as clock
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -44,6 +51,7 @@ from planner.schedule import (
     UNFIT,
     AreaPlan,
     AreaSample,
+    Resume,
     Stop,
     TeamAssignment,
 )
@@ -68,6 +76,7 @@ def build_routing_input(
     base_tz = {a.team_id: _base_tz(problem, a) for a in sample.assignments}
     count_at_commission = phases.counting is CountingPlace.COMMISSION
 
+    resume = problem.resume
     roles: list[tuple[str, str, str]] = []
     places: list[Place] = []
     required: list[int] = []
@@ -79,24 +88,25 @@ def build_routing_input(
         required.append(-1)
     for a in sample.assignments:
         v = team_index[a.team_id]
+        done = resume.phases_done(a.team_id) if resume is not None else frozenset()
         fixed = (
             ("opening", a.opening),
             ("closing", a.closing),
             ("counting", None if count_at_commission else a.count),
         )
         for role, site in fixed:
-            if site is None:
+            if site is None or role in done:
                 continue
             s = by_id[site]
             roles.append((role, site, s.tz))
             places.append(station_place(s))
             required.append(v)
-        if count_at_commission and a.count is not None:
+        if count_at_commission and a.count is not None and "counting" not in done:
             c = tecs[a.count]
             roles.append(("counting", c.tec_id, c.tz))
             places.append(Place(c.tec_id, c.lon, c.lat, True))
             required.append(v)
-        if a.tabulation_tec is not None:
+        if a.tabulation_tec is not None and "tabulation" not in done:
             c = tecs[a.tabulation_tec]
             if required[-1] == v:
                 count_before[len(roles)] = len(roles) - 1
@@ -108,13 +118,27 @@ def build_routing_input(
         roles.append(("voting", site, s.tz))
         places.append(station_place(s))
         required.append(-1)
+    # Where each leg from a node is driven as if from (night or day): its role, or for a
+    # start node the phase of the kept stop it stands for.
+    leg_phase = [r[0] for r in roles]
+    start_node: dict[int, int] = {}
+    for v, t in enumerate(teams):
+        done_stops = resume.done(t.team_id) if resume is not None else ()
+        if not done_stops or done_stops[-1].site_type == "base":
+            continue
+        last = done_stops[-1]
+        start_node[v] = len(roles)
+        site_tz, place = _kept_site(problem, last, base_tz[t.team_id])
+        roles.append(("start", last.site_id, site_tz))
+        places.append(place)
+        required.append(-1)
+        leg_phase.append(last.phase)
 
     n = len(places)
     day = travel.durations(places, places, night=False)
     night = travel.durations(places, places, night=True)
-    role_names = np.array([r[0] for r in roles])
-    night_rows = np.isin(role_names, sorted(NIGHT_FROM))
-    night_cols = np.isin(role_names, sorted(NIGHT_TO))
+    night_rows = np.isin(np.array(leg_phase), sorted(NIGHT_FROM))
+    night_cols = np.isin(np.array(leg_phase), sorted(NIGHT_TO))
     matrix = np.where(night_rows[:, None] | night_cols[None, :], night, day)
 
     service = np.zeros(n, dtype=np.int64)
@@ -123,7 +147,7 @@ def build_routing_input(
     prize = np.zeros(n, dtype=np.int64)
     count_end: dict[str, int] = {}  # a commission's count, when it ends
     for i, (role, site, tz) in enumerate(roles):
-        if role == "base":
+        if role in ("base", "start"):
             continue
         open_s = problem.clock(rules.polls_open, tz)
         close_s = problem.clock(rules.polls_close, tz)
@@ -172,6 +196,15 @@ def build_routing_input(
             if role == "tabulation" and counted.get(required[i]) in count_end:
                 w_open[i] = max(w_open[i], count_end[counted[required[i]]])
 
+    if resume is not None:
+        # Nothing new starts before the re-plan's time, in local time where it happens.
+        for i, (role, _site, tz) in enumerate(roles):
+            if role in ("base", "start"):
+                continue
+            resumed = max(int(w_open[i]), problem.clock(resume.at, tz))
+            if resumed <= w_close[i]:
+                w_open[i] = resumed
+
     depart_earliest = np.array(
         [problem.clock(options.earliest_departure, base_tz[t.team_id]) for t in teams]
     )
@@ -201,13 +234,34 @@ def build_routing_input(
         for t in teams
     )
 
+    max_visits = visits_per_team(problem, travel)[0]
+    caps: tuple[int, ...] = ()
+    drive_caps: tuple[int, ...] = ()
+    if resume is not None:
+        depart_earliest, depart_latest, return_latest, breaks = _resumed_days(
+            problem, teams, base_tz, depart_earliest, depart_latest, return_latest, breaks
+        )
+        caps = tuple(
+            max(0, max_visits - sum(s.phase == "voting" for s in resume.done(t.team_id)))
+            for t in teams
+        )
+        # What the kept stops drove (their legs, to the minute) counts against the cap.
+        drive_caps = tuple(
+            max(
+                0,
+                int(rules.max_driving_hours * 3600)
+                - 60 * sum(s.travel_min for s in resume.done(t.team_id)),
+            )
+            for t in teams
+        )
+
     urban_share = _urban_share(problem.stations)
     mix = np.zeros(n, dtype=np.int64)
     up, down = round(100 * (1 - urban_share)), round(100 * urban_share)
     for i, (role, site, _) in enumerate(roles):
         if role == "voting":
             mix[i] = up if by_id[site].setting is Setting.URBAN else -down
-    max_visits = visits_per_team(problem, travel)[0]
+    mix_start = _mix_start(problem, teams, up, down)
     band = round(100 * rules.urban_rural_tolerance_pp / 100 * max_visits)
 
     inp = RoutingInput(
@@ -217,12 +271,14 @@ def build_routing_input(
         window_close=w_close,
         prize=prize,
         required_vehicle=np.array(required, dtype=np.int64),
-        starts=tuple(range(len(teams))),
+        starts=tuple(start_node.get(v, v) for v in range(len(teams))),
         ends=tuple(range(len(teams))),
         depart_earliest=depart_earliest,
         depart_latest=depart_latest,
         return_latest=return_latest,
         max_visits=max_visits,
+        vehicle_max_visits=caps,
+        vehicle_max_drive=drive_caps,
         max_drive=int(rules.max_driving_hours * 3600),
         max_duty=int(rules.max_duty_hours * 3600),
         breaks=breaks,
@@ -231,6 +287,7 @@ def build_routing_input(
         # One prize unit per unit of imbalance: a station's worth of drift costs about
         # two thirds of a visit, so coverage still comes first.
         mix_penalty=1,
+        mix_start=mix_start,
     )
     return inp, roles, places
 
@@ -239,6 +296,104 @@ def planned_teams(problem: AreaProblem, sample: AreaSample) -> tuple[Team, ...]:
     """The teams that got an opening and a count station, in assignment order."""
     by_id = {t.team_id: t for t in problem.teams}
     return tuple(by_id[a.team_id] for a in sample.assignments)
+
+
+def _kept_site(problem: AreaProblem, stop: Stop, fallback_tz: str) -> tuple[str, Place]:
+    """The time zone and place of a kept stop's site, as the router's other nodes have
+    them (a station's setting decides its speeds); the stop's own position for a site the
+    problem does not list."""
+    for s in problem.stations:
+        if s.station_id == stop.site_id and stop.site_type == "station":
+            return s.tz, station_place(s)
+    for c in problem.commissions:
+        if c.tec_id == stop.site_id and stop.site_type == "tec":
+            return c.tz, Place(c.tec_id, c.lon, c.lat, True)
+    return fallback_tz, Place(stop.site_id, stop.lon, stop.lat, True)
+
+
+def _seconds(problem: AreaProblem, at: datetime) -> int:
+    """An instant as seconds from the problem's reference, as the router counts."""
+    return int((at - problem.reference).total_seconds())
+
+
+def _meal_taken(rules: Rules, stops: Sequence[Stop]) -> bool:
+    """Whether a gap between `stops` (kept before a re-plan's time) holds the meal break
+    as the checker looks for it: the drive plus an idle break inside the meal window."""
+    if len(stops) < 2:
+        return False
+    tz = stops[0].arrive.tzinfo
+    day = rules.election_date
+    need = timedelta(minutes=rules.meal_break_min)
+    start = datetime.combine(day, rules.meal_window_start, tzinfo=tz)
+    latest = datetime.combine(day, rules.meal_window_end, tzinfo=tz) - need
+    for prev, nxt in pairwise(stops):
+        idle = nxt.arrive - prev.depart - timedelta(minutes=nxt.travel_min)
+        if idle >= need and prev.depart <= latest and nxt.arrive - need >= start:
+            return True
+    return False
+
+
+def _resumed_days(
+    problem: AreaProblem,
+    teams: Sequence[Team],
+    base_tz: dict[str, str],
+    depart_earliest: np.ndarray,
+    depart_latest: np.ndarray,
+    return_latest: np.ndarray,
+    breaks: tuple[MealBreak | None, ...],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[MealBreak | None, ...]]:
+    """Each team's departure window, latest return and meal break in a re-plan from a
+    time of day (`AreaProblem.resume`). A team with kept stops leaves its last one at
+    its departure, exactly; it is back within `max_duty_hours` of its kept departure
+    from the base; its meal break is one the kept stops do not already hold, after it
+    goes on. A team without kept stops leaves its base no earlier than the time."""
+    resume = problem.resume
+    assert resume is not None
+    rules = problem.rules
+    earliest, latest, back = depart_earliest.copy(), depart_latest.copy(), return_latest.copy()
+    meals = list(breaks)
+    duty = int(rules.max_duty_hours * 3600)
+    for v, team in enumerate(teams):
+        done = resume.done(team.team_id)
+        if not done:
+            earliest[v] = max(int(earliest[v]), problem.clock(resume.at, base_tz[team.team_id]))
+            latest[v] = max(int(latest[v]), int(earliest[v]))
+            continue
+        earliest[v] = latest[v] = _seconds(problem, done[-1].depart)
+        if done[0].phase == "base":
+            back[v] = min(int(back[v]), _seconds(problem, done[0].depart) + duty)
+        meal = meals[v] if v < len(meals) else None
+        if meal is not None:
+            if _meal_taken(rules, done) or max(meal.earliest, int(earliest[v])) > meal.latest:
+                meals[v] = None
+            else:
+                meals[v] = replace(meal, earliest=max(meal.earliest, int(earliest[v])))
+    return earliest, latest, back, tuple(meals)
+
+
+def _mix_start(problem: AreaProblem, teams: Sequence[Team], up: int, down: int) -> tuple[int, ...]:
+    """Per team, the urban/rural mix of the visits that stay in a re-plan: its own made
+    before the re-plan's time and an even share of the kept teams'; the router steers
+    the new visits to balance them (empty when nothing stays)."""
+    if problem.resume is None and problem.kept_teams is None:
+        return ()
+    urban = {s.station_id: s.setting is Setting.URBAN for s in problem.stations}
+
+    def mix(sites: Iterable[str]) -> int:
+        return sum(up if urban[s] else -down for s in sites if s in urban)
+
+    kept = problem.kept_teams
+    share = mix(kept.voting) / max(1, len(teams)) if kept is not None else 0.0
+    resume = problem.resume
+    return tuple(
+        round(share)
+        + (
+            mix(s.site_id for s in resume.done(t.team_id) if s.phase == "voting")
+            if resume is not None
+            else 0
+        )
+        for t in teams
+    )
 
 
 def _site_type(problem: AreaProblem, role: str) -> str:
@@ -271,10 +426,53 @@ def _urban_share(stations: tuple[Station, ...]) -> float:
 def solve_area(problem: AreaProblem, travel: TravelModel) -> AreaPlan:
     """Sample, route and schedule one area (or one part of one) by its deadline;
     `cut_by_time` in its stats says whether the deadline stopped any search before its
-    work count."""
+    work count. In a re-plan from a time of day, stats["kept_before"] says what was kept
+    before it."""
+    plan = _solve_area(problem, travel)
+    if problem.resume is None:
+        return plan
+    return _keep_days_so_far(problem, travel, plan)
+
+
+def _keep_days_so_far(problem: AreaProblem, travel: TravelModel, plan: AreaPlan) -> AreaPlan:
+    """A re-plan from a time of day never loses what a team did before it: a team whose
+    rest of the day could not be planned keeps its stops before the time and drives back
+    to its base from the last of them, with a note saying so."""
+    resume = problem.resume
+    assert resume is not None
+    routed = {s.team_id for s in plan.stops}
+    stops, notes = list(plan.stops), list(plan.sample.notes)
+    for team in problem.teams:
+        done = resume.done(team.team_id)
+        if team.team_id in routed or not done:
+            continue
+        last = done[-1]
+        _tz, place = _kept_site(problem, last, "UTC")
+        base = Place(team.team_id, float(team.lon), float(team.lat), True)  # type: ignore[arg-type]
+        leg = int(travel.durations([place], [base], night=True)[0, 0])
+        back = last.depart + timedelta(seconds=leg)
+        stops.extend(done)
+        if last.site_type != "base":
+            stops.append(
+                Stop(
+                    team.team_id, last.seq + 1, "base", team.team_id, "base", back, back,
+                    round(leg / 60), base.lat, base.lon,
+                )
+            )  # fmt: skip
+        why = plan.sample.unplanned.get(team.team_id, "no route")
+        notes.append(
+            f"{team.team_id}: keeps its stops before {resume.at:%H:%M} and drives back to "
+            f"its base; the rest of its day could not be planned ({why})"
+        )
+    stats = {**plan.stats, "kept_before": _kept_before(resume, stops)}
+    sample = replace(plan.sample, notes=tuple(notes))
+    return replace(plan, stops=tuple(stops), sample=sample, stats=stats)
+
+
+def _solve_area(problem: AreaProblem, travel: TravelModel) -> AreaPlan:
     if problem.deadline is None:
         problem = replace(problem, deadline=clock.time() + problem.time_limit_s)
-    sample = sample_area(problem, travel)
+    sample = _resume_sample(problem, sample_area(problem, travel))
     cut = problem.seconds_left() <= 0  # sampling ran into the deadline
     if not sample.assignments:
         empty = {
@@ -369,6 +567,50 @@ def solve_area(problem: AreaProblem, travel: TravelModel) -> AreaPlan:
     return AreaPlan(problem.area_id, tuple(stops), sample, stats, problem.part)
 
 
+def _kept_before(resume: Resume, stops: Sequence[Stop]) -> dict[str, Any]:
+    """What a re-plan from a time of day kept, for plan.json and the churn report: the
+    time, and per team the stops before it (base departure left out) still in the plan."""
+    planned = {s.team_id for s in stops}
+    kept = {
+        team: sum(1 for s in done if s.phase != "base")
+        for team, done in sorted(resume.so_far.items())
+        if team in planned
+    }
+    return {"time": f"{resume.at:%H:%M}", "stops": sum(kept.values()), "teams": kept}
+
+
+def _resume_sample(problem: AreaProblem, sample: AreaSample) -> AreaSample:
+    """A re-plan from a time of day (`AreaProblem.resume`): each team's fixed stops made
+    before it stay the ones it made (even where since reported closed), and the voting
+    pool holds no station visited before it nor one whose last voting stay would start
+    before it."""
+    resume = problem.resume
+    if resume is None:
+        return sample
+    rules = problem.rules
+    assignments = []
+    for a in sample.assignments:
+        done = {s.phase: s.site_id for s in resume.done(a.team_id) if s.phase != "base"}
+        assignments.append(
+            replace(
+                a,
+                opening=done.get("opening", a.opening),
+                count=done.get("counting", a.count),
+                tabulation_tec=done.get("tabulation", a.tabulation_tec),
+                closing=done.get("closing", a.closing),
+            )
+        )
+    visited = resume.stations_done
+    tz = {s.station_id: s.tz for s in problem.stations}
+
+    def still_open(site: str) -> bool:
+        last_start = problem.clock(rules.polls_close, tz[site]) - rules.voting_stay_min * MINUTE
+        return last_start >= problem.clock(resume.at, tz[site])
+
+    pool = tuple(site for site in sample.pool if site not in visited and still_open(site))
+    return replace(sample, assignments=tuple(assignments), pool=pool)
+
+
 @dataclass(frozen=True)
 class _Unfit:
     """Teams whose fixed stops cannot all be routed: left out (`dropped`), routed without
@@ -414,7 +656,7 @@ def _unfit_days(
         def ok(timeline: Timeline, route: list[int], meal: MealBreak | None, v: int = v) -> bool:
             return (
                 timeline.on_time
-                and timeline.travel <= inp.max_drive
+                and timeline.travel <= inp.drive_cap(v)
                 and _duty(nodes, inp, v, route, meal, timeline) <= inp.max_duty
             )
 
@@ -570,9 +812,25 @@ def _rebalance(
         if roles[node][0] == "voting"
         for site in (roles[node][1],)
     ]
+    # Visits that stay: the other teams' (a re-plan of some teams) and those made before
+    # a re-plan's time.
+    stay = set(problem.kept_teams.voting) if problem.kept_teams is not None else set()
+    if problem.resume is not None:
+        stay |= {
+            s.site_id
+            for team in problem.teams
+            for s in problem.resume.done(team.team_id)
+            if s.phase == "voting"
+        }
+    made = [
+        Visit(site, by_id[site].district, by_id[site].setting is Setting.URBAN, 0.0)
+        for site in sorted(stay)
+        if site in by_id
+    ]
     rules = problem.rules
     dropped = repair(
         visits,
+        fixed=made,
         district_sizes=Counter(s.district for s in problem.stations),
         area_stations=len(problem.stations),
         urban_share=_urban_share(problem.stations),
@@ -645,23 +903,40 @@ def _stops(
     """Every team's schedule, replayed on the router's travel (`team_timeline`)."""
     nodes = schedule_nodes(problem, inp, roles)
     stops: list[Stop] = []
+    at = problem.to_datetime
     for v, team in enumerate(planned_teams(problem, sample)):
         route = result.routes[v]
-        if not route:
+        done = problem.resume.done(team.team_id) if problem.resume is not None else ()
+        if not route and not done:
             continue
-        timeline = team_timeline(inp, nodes, v, route)
-        base = inp.starts[v]
-        tz = roles[route[0]][2]
+        base = inp.ends[v]
         depot = places[base]
-        at = problem.to_datetime
-        stops.append(
-            Stop(
-                team.team_id, 0, "base", team.team_id, "base",
-                at(timeline.depart, tz), at(timeline.depart, tz), 0, depot.lat, depot.lon,
+        if done:
+            # The kept stops as they are; the rest of the day from the last of them.
+            timeline = replay(
+                nodes,
+                route,
+                start=inp.starts[v],
+                end=base,
+                depart=int(inp.depart_earliest[v]),
+                return_latest=int(inp.return_latest[v]),
+                meal=inp.meal(v),
             )
-        )  # fmt: skip
-        prev = base
-        for seq, stop in enumerate(timeline.stops, start=1):
+            tz = _base_tz(problem, sample.assignments[v])
+            stops.extend(done)
+            first = done[-1].seq + 1
+        else:
+            timeline = team_timeline(inp, nodes, v, route)
+            tz = roles[route[0]][2]
+            stops.append(
+                Stop(
+                    team.team_id, 0, "base", team.team_id, "base",
+                    at(timeline.depart, tz), at(timeline.depart, tz), 0, depot.lat, depot.lon,
+                )
+            )  # fmt: skip
+            first = 1
+        prev = inp.starts[v]
+        for seq, stop in enumerate(timeline.stops, start=first):
             role, site, node_tz = roles[stop.node]
             place = places[stop.node]
             stops.append(
@@ -674,9 +949,9 @@ def _stops(
             prev = stop.node
         stops.append(
             Stop(
-                team.team_id, len(route) + 1, "base", team.team_id, "base",
+                team.team_id, first + len(route), "base", team.team_id, "base",
                 at(timeline.back, tz), at(timeline.back, tz),
-                round(int(inp.travel[prev, inp.ends[v]]) / 60), depot.lat, depot.lon,
+                round(int(inp.travel[prev, base]) / 60), depot.lat, depot.lon,
             )
         )  # fmt: skip
     return stops

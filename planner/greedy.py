@@ -62,7 +62,7 @@ def _insert_one(
     pool = np.flatnonzero(free)
     if inp.mix_delta is not None:
         # The urban/rural mix: within the band, or back towards it.
-        mix = int(inp.mix_delta[route].sum())
+        mix = inp.mix_from(v) + int(inp.mix_delta[route].sum())
         after = np.abs(mix + inp.mix_delta[pool])
         pool = pool[(after <= inp.mix_band) | (after < abs(mix))]
     if not pool.size:
@@ -101,7 +101,7 @@ def _fits(
     if not route:
         return True
     timeline = _timeline(inp, nodes, v, route, int(inp.depart_earliest[v]))
-    if not timeline.on_time or timeline.travel > inp.max_drive:
+    if not timeline.on_time or timeline.travel > inp.drive_cap(v):
         return False
     fixed_ends = inp.required_vehicle[route[0]] >= 0 and inp.required_vehicle[route[-1]] >= 0
     if insert and fixed_ends:

@@ -126,8 +126,10 @@ def restrict(inp: RoutingInput, vehicles: Sequence[int], optional: Sequence[int]
         depart_latest=inp.depart_latest[list(vehicles)],
         return_latest=inp.return_latest[list(vehicles)],
         vehicle_max_visits=tuple(caps[v] for v in vehicles),
+        vehicle_max_drive=tuple(inp.drive_cap(v) for v in vehicles),
         breaks=tuple(inp.meal(v) for v in vehicles),
         mix_delta=None if inp.mix_delta is None else inp.mix_delta[nodes],
+        mix_start=tuple(inp.mix_from(v) for v in vehicles),
     )
     return SubProblem(sub, vehicles, nodes)
 

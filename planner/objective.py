@@ -28,7 +28,7 @@ def route_cost(inp: RoutingInput, vehicle: int, route: Sequence[int], prize_scal
     if inp.balance_coefficient > 0:
         cost += inp.balance_coefficient * max(0, drive - int(inp.max_drive * BALANCE_SHARE))
     if inp.mix_delta is not None:
-        mix = int(inp.mix_delta[list(route)].sum()) if route else 0
+        mix = inp.mix_from(vehicle) + (int(inp.mix_delta[list(route)].sum()) if route else 0)
         cost += inp.mix_penalty * prize_scale * max(0, abs(mix) - inp.mix_band)
     return cost
 

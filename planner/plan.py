@@ -28,7 +28,15 @@ from planner.execution import Execution, Runner
 from planner.model import Mission
 from planner.outputs import cut_areas
 from planner.problem import AreaProblem, PlanOptions, area_problems
-from planner.schedule import AreaPlan, AreaSample, Plan, TeamAssignment, combine_parts
+from planner.schedule import (
+    AreaPlan,
+    AreaSample,
+    KeptTeams,
+    Plan,
+    Resume,
+    TeamAssignment,
+    combine_parts,
+)
 from planner.travel import GreatCircleTravel, TravelModel
 from planner.travel_source import plan_travel_record
 
@@ -92,11 +100,17 @@ def solve(
     options: PlanOptions | None = None,
     excluded: frozenset[str] = frozenset(),
     kept: Mapping[str, TeamAssignment] | None = None,
+    resume: Resume | None = None,
+    kept_teams: KeptTeams | None = None,
     on_progress: Progress | None = None,
 ) -> Plan:
     """Plan every STO team's election day.
 
-    `kept` holds fixed stops a re-plan keeps (by team; `planner.repair.fixed_stops`).
+    `kept` holds fixed stops a re-plan keeps (by team; `planner.repair.fixed_stops`);
+    `resume` makes it an election-day re-plan from a time of day, each team going on from
+    the stops it keeps before it (`planner.repair.resume_at`); `kept_teams` are the
+    teams of the area a re-plan of some of its teams leaves as they are
+    (`planner.repair.kept_teams`).
 
     `deadline` (wall-clock epoch seconds) is when the plan must be back: by default
     `time_limit_s` from now; a caller that still has files to write passes its own run
@@ -119,6 +133,8 @@ def solve(
             options=options,
             excluded=excluded,
             kept=kept or {},
+            resume=resume,
+            kept_teams=kept_teams,
             on_progress=on_progress,
         )
     finally:
@@ -138,6 +154,8 @@ def _solve(
     options: PlanOptions | None,
     excluded: frozenset[str],
     kept: Mapping[str, TeamAssignment],
+    resume: Resume | None,
+    kept_teams: KeptTeams | None,
     on_progress: Progress | None,
 ) -> Plan:
     if any(t.area_id is None or t.lon is None or t.lat is None for t in mission.sto_teams):
@@ -145,7 +163,9 @@ def _solve(
     travel = travel or GreatCircleTravel.from_rules(mission.rules)
     options = replace(options or PlanOptions(), seed=seed, time_limit_s=time_limit_s)
     due = area_deadline(results_due, time_limit_s)
-    split = area_problems(mission, options, excluded=excluded, kept=kept)
+    split = area_problems(
+        mission, options, excluded=excluded, kept=kept, resume=resume, kept_teams=kept_teams
+    )
     problems = [replace(p, deadline=due) for p in split]
     total = len(problems)
     arrived: list[str] = []

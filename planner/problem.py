@@ -28,7 +28,7 @@ from planner.model import (
     commission_at_level,
 )
 from planner.parts import bisect, commission_chain, commission_owners, parts_needed
-from planner.schedule import TeamAssignment
+from planner.schedule import KeptTeams, Resume, TeamAssignment
 from planner.search_work import level_for
 
 
@@ -110,6 +110,12 @@ class AreaProblem:
     # Fixed stops a re-plan keeps, by team: its opening, count (or closing) and the
     # commission it follows, wherever those are still open (`planner.repair.fixed_stops`).
     kept: Mapping[str, TeamAssignment] = field(default_factory=dict)
+    # An election-day re-plan from a time of day: the stops each team keeps before it,
+    # from which its day goes on (`planner.repair.resume_at`).
+    resume: Resume | None = None
+    # The area's teams a re-plan of its other teams leaves as they are: the voting pool
+    # is drawn for them too, and the representativeness rules count their visits.
+    kept_teams: KeptTeams | None = None
 
     def seconds_left(self) -> float:
         """Wall seconds until `deadline` (`time_limit_s` when there is none): every solver
@@ -152,6 +158,8 @@ def area_problems(
     *,
     excluded: frozenset[str] = frozenset(),
     kept: Mapping[str, TeamAssignment] | None = None,
+    resume: Resume | None = None,
+    kept_teams: KeptTeams | None = None,
 ) -> list[AreaProblem]:
     """Split a mission into one problem per area that has STO teams, and dense areas into
     parts (`AreaProblem.part`; module docstring).
@@ -203,6 +211,12 @@ def area_problems(
             time_limit_s=options.time_limit_s,
             excluded=excluded,
             kept=dict(kept or {}),
+            resume=resume,
+            kept_teams=(
+                kept_teams
+                if kept_teams is not None and kept_teams.area_id == area.area_id
+                else None
+            ),
             commission_count_min={
                 c.tec_id: rules.commission_count_minutes(voters[c.tec_id])
                 for c in commissions

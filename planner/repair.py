@@ -7,15 +7,21 @@ its stops unchanged (`with_kept_routes`). A re-planned team can keep its own fix
 too (`fixed_stops`), so that only its voting visits change. Coordinators and teams have
 booked drivers and interpreters on the published plan, so a report about one station must
 not move forty teams.
+
+An election-day re-plan goes on from the teams' current positions (`resume_at`): every
+stop that starts before a time of day is kept as it is, and the rest of each re-planned
+team's day is planned from its last kept stop (`planner.schedule.Resume`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
+from datetime import date, datetime, time
+from itertools import takewhile
 
 from planner.model import Mission
-from planner.schedule import AreaPlan, Plan, Stop, TeamAssignment
+from planner.schedule import AreaPlan, KeptTeams, Plan, Resume, Stop, TeamAssignment
 
 
 def teams_visiting(plan: Plan, stations: Iterable[str], *, teams: Iterable[str]) -> set[str]:
@@ -72,11 +78,65 @@ def fixed_stops(plan: Plan, teams: Iterable[str]) -> dict[str, TeamAssignment]:
     }
 
 
+def resume_at(plan: Plan, teams: Iterable[str], at: time, election_day: date) -> Resume:
+    """The re-plan of `teams` from `at` on election day: each team keeps its stops that
+    start before `at` in their own local time (its base departure first), the stops it
+    has made or is committed to when the re-plan is made."""
+    chosen = set(teams)
+    routes: dict[str, list[Stop]] = {t: [] for t in chosen}
+    for s in plan.stops:
+        if s.team_id in chosen:
+            routes[s.team_id].append(s)
+
+    def before(s: Stop) -> bool:
+        return s.arrive < datetime.combine(election_day, at, tzinfo=s.arrive.tzinfo)
+
+    so_far = {}
+    for team, stops in routes.items():
+        done = tuple(takewhile(before, sorted(stops, key=lambda s: s.seq)))
+        if done:
+            so_far[team] = done
+    return Resume(at, so_far)
+
+
+def with_stops_done(
+    fixed: Mapping[str, TeamAssignment], resume: Resume
+) -> dict[str, TeamAssignment]:
+    """`fixed` with the fixed stops the teams made before the re-plan's time: those are
+    kept whether or not the re-plan keeps the others (a team cannot undo its opening)."""
+    out = dict(fixed)
+    for team in resume.so_far:
+        done = {s.phase: s.site_id for s in resume.done(team) if s.phase != "base"}
+        if not done.keys() & {"opening", "counting", "tabulation", "closing"}:
+            continue
+        had = out.get(team, TeamAssignment(team, None, None, None, None))
+        out[team] = TeamAssignment(
+            team,
+            done.get("opening", had.opening),
+            done.get("counting", had.count),
+            done.get("tabulation", had.tabulation_tec),
+            done.get("closing", had.closing),
+        )
+    return out
+
+
 def kept_stops(plan: Plan, mission: Mission, area_id: str, replanned: Iterable[str]) -> list[Stop]:
     """The stops of the area's teams that are not re-planned."""
     chosen = set(replanned)
     area_teams = {t.team_id for t in mission.teams if t.area_id == area_id}
     return [s for s in plan.stops if s.team_id in area_teams - chosen]
+
+
+def kept_teams(kept: Sequence[Stop], area_id: str) -> KeptTeams | None:
+    """What a re-plan of some of `area_id`'s teams needs of the others (their `kept`
+    stops): how many they are and their voting visits; None when no team is kept."""
+    if not kept:
+        return None
+    return KeptTeams(
+        area_id,
+        len({s.team_id for s in kept}),
+        frozenset(s.site_id for s in kept if s.phase == "voting"),
+    )
 
 
 def with_kept_routes(plan: Plan, kept: Sequence[Stop], area_id: str) -> Plan:

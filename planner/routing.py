@@ -145,7 +145,9 @@ def _build(inp: RoutingInput, prize_scale: float) -> _Model:
     # Driving per team: a hard cap, and a soft one at `balance_share` of it, so long days
     # are spread over the teams (a per-vehicle span cost; a global span cost would slow
     # the search several-fold for the same balance).
-    routing.AddDimension(travel_cb, 0, int(inp.max_drive), True, "drive")
+    routing.AddDimensionWithVehicleCapacity(
+        travel_cb, 0, [inp.drive_cap(v) for v in range(inp.num_vehicles)], True, "drive"
+    )
     drive_dim = routing.GetDimensionOrDie("drive")
     if inp.balance_coefficient > 0:
         soft_cap = int(inp.max_drive * BALANCE_SHARE)
@@ -163,14 +165,16 @@ def _build(inp: RoutingInput, prize_scale: float) -> _Model:
     )
 
     if inp.mix_delta is not None:
-        offset = int(np.abs(inp.mix_delta).max()) * (max(inp.visit_caps, default=0) + 1)
+        offset = int(np.abs(inp.mix_delta).max()) * (max(inp.visit_caps, default=0) + 1) + max(
+            (abs(int(m)) for m in inp.mix_start), default=0
+        )
         mix_vec = [0 if n in depots else int(inp.mix_delta[n]) for n in range(inp.num_nodes)]
         mix_cb = routing.RegisterUnaryTransitVector(mix_vec)
         routing.AddDimension(mix_cb, 0, 2 * offset, False, "mix")
         mix_dim = routing.GetDimensionOrDie("mix")
         penalty = _worth(inp.mix_penalty, prize_scale)
         for v in range(inp.num_vehicles):
-            mix_dim.CumulVar(routing.Start(v)).SetValue(offset)
+            mix_dim.CumulVar(routing.Start(v)).SetValue(offset + inp.mix_from(v))
             end = routing.End(v)
             mix_dim.SetCumulVarSoftUpperBound(end, offset + inp.mix_band, penalty)
             mix_dim.SetCumulVarSoftLowerBound(end, max(0, offset - inp.mix_band), penalty)

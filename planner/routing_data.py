@@ -66,6 +66,9 @@ class RoutingInput:
     # Per-vehicle cap on optional visits; empty means `max_visits` for every vehicle.
     vehicle_max_visits: tuple[int, ...] = ()
     max_drive: int = 10**9
+    # Per-vehicle cap on driving; empty means `max_drive` for every vehicle (a re-plan
+    # from a time of day leaves each team what its kept stops have not driven).
+    vehicle_max_drive: tuple[int, ...] = ()
     # Longest time from a vehicle's departure to its return (its day's span).
     max_duty: int = 10**9
     breaks: tuple[MealBreak | None, ...] = ()
@@ -74,6 +77,9 @@ class RoutingInput:
     mix_delta: np.ndarray | None = None
     mix_band: int = 0
     mix_penalty: int = 0
+    # Per vehicle, where its mix starts: the visits that stay in a re-plan (its own made
+    # before the re-plan's time, its share of the kept teams'); empty means 0.
+    mix_start: tuple[int, ...] = ()
     balance_coefficient: int = 1
     # Alternatives: nodes of which at most one is visited (route mode: one place open on
     # several days, a node per day). Modelled by `planner.pyvrp_router` only.
@@ -90,6 +96,16 @@ class RoutingInput:
     @property
     def num_vehicles(self) -> int:
         return len(self.starts)
+
+    def drive_cap(self, vehicle: int) -> int:
+        """Vehicle `vehicle`'s cap on driving."""
+        if vehicle < len(self.vehicle_max_drive):
+            return int(self.vehicle_max_drive[vehicle])
+        return int(self.max_drive)
+
+    def mix_from(self, vehicle: int) -> int:
+        """Where vehicle `vehicle`'s urban/rural mix starts (`mix_start`)."""
+        return int(self.mix_start[vehicle]) if vehicle < len(self.mix_start) else 0
 
     def meal(self, vehicle: int) -> MealBreak | None:
         """Vehicle `vehicle`'s meal break, if it has one."""

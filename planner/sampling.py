@@ -30,6 +30,7 @@ from planner.balance import district_cap
 from planner.capacity import visits_per_team
 from planner.model import CountingPlace, Setting, Station, StationKind, commission_at_level
 from planner.problem import AreaProblem
+from planner.repair import with_stops_done
 from planner.schedule import (
     NO_COMMISSION,
     NO_EVENING,
@@ -74,10 +75,14 @@ def routable_stations(problem: AreaProblem) -> list[Station]:
     """The stations a team may visit: not abroad, not reported unusable, and placed by
     their own coordinates unless the rules allow routing to unlocated ones."""
     rules = problem.rules
+    # Fixed stops a re-plan's teams made before its time stay theirs, even if reported
+    # closed since (`planner.election` routes none of them again).
+    so_far = problem.resume.so_far if problem.resume is not None else {}
+    made = {s.site_id for stops in so_far.values() for s in stops if s.phase != "voting"}
     return [
         s
         for s in problem.stations
-        if s.station_id not in problem.excluded
+        if (s.station_id not in problem.excluded or s.station_id in made)
         and s.kind is not StationKind.ABROAD
         and (rules.route_unlocated_stations or not s.unlocated)
     ]
@@ -290,6 +295,7 @@ def sample_area(problem: AreaProblem, travel: TravelModel) -> AreaSample:
                 cands.follow_of_station[i] = None
 
     _keep_fixed_stops(problem, stations, cands)
+    _not_again(problem, stations, cands)
 
     unplanned: dict[str, str] = {}
     for t, team in enumerate(teams):
@@ -342,11 +348,28 @@ def sample_area(problem: AreaProblem, travel: TravelModel) -> AreaSample:
     fixed = {s for a in assignments for s in (a.opening, a.closing) if s is not None}
     if phases.counting is CountingPlace.STATION:
         fixed |= {a.count for a in assignments if a.count is not None}
-    expected_visits = len(teams) * visits_per_team(problem, travel)[1]
+    per_team = visits_per_team(problem, travel)[1]
+    expected_visits = len(teams) * per_team
+    # A re-plan of some of the area's teams draws the share of the stations around them
+    # that the whole area's plan drew (the pool for every team of the area, over all its
+    # stations), and caps districts as that plan did: a pool sized for the re-planned
+    # teams alone, spread over the whole area, left them few stations near their routes.
+    share = 0.0
+    if problem.kept_teams is not None:
+        expected_visits = (len(teams) + problem.kept_teams.teams) * per_team
+        share = options.pool_factor * expected_visits / max(1, len(problem.stations))
     caps = district_caps(stations, expected_visits, rules.district_max_share_factor)
     eligible = in_range.any(axis=0)
     pool = (
-        _voting_pool(stations, eligible, fixed, caps, options.pool_factor * expected_visits, rng)
+        _voting_pool(
+            stations,
+            eligible,
+            fixed,
+            caps,
+            options.pool_factor * len(teams) * per_team,
+            rng,
+            share=share,
+        )
         if phases.voting
         else []
     )
@@ -391,7 +414,8 @@ def _keep_fixed_stops(problem: AreaProblem, stations: list[Station], cands: _Can
     only its own opening, count or closing station and count commission, each where it is
     still open; a stop the field reports closed is chosen anew from the usual candidates.
     The commission it followed comes with its evening station, as before."""
-    if not problem.kept:
+    kept = problem.kept if problem.resume is None else with_stops_done(problem.kept, problem.resume)
+    if not kept:
         return
     phases = problem.rules.phases
     index = {s.station_id: i for i, s in enumerate(stations)}
@@ -400,7 +424,7 @@ def _keep_fixed_stops(problem: AreaProblem, stations: list[Station], cands: _Can
     owner: dict[int, int] = {}
     owner_of_commission: dict[str, int] = {}
     for t, team in enumerate(problem.teams):
-        keep = problem.kept.get(team.team_id)
+        keep = kept.get(team.team_id)
         if keep is None:
             continue
         if phases.opening and keep.opening in index:
@@ -424,6 +448,19 @@ def _keep_fixed_stops(problem: AreaProblem, stations: list[Station], cands: _Can
             offered[t][:] = [i for i in offered[t] if owner.get(i, t) == t]
         for named in (cands.count_commissions, cands.follow_only):
             named[t][:] = [c for c in named[t] if owner_of_commission.get(c, t) == t]
+
+
+def _not_again(problem: AreaProblem, stations: list[Station], cands: _Candidates) -> None:
+    """In a re-plan from a time of day, a team is offered no opening or evening station
+    it has already visited to observe voting: that would be a second visit."""
+    if problem.resume is None:
+        return
+    for t, team in enumerate(problem.teams):
+        voted = {s.site_id for s in problem.resume.done(team.team_id) if s.phase == "voting"}
+        if not voted:
+            continue
+        for offered in (cands.opening, cands.evening):
+            offered[t][:] = [i for i in offered[t] if stations[i].station_id not in voted]
 
 
 def _no_evening_note(problem: AreaProblem) -> str:
@@ -748,8 +785,11 @@ def _voting_pool(
     caps: dict[str, int],
     size: float,
     rng: np.random.Generator,
+    *,
+    share: float = 0.0,
 ) -> list[str]:
-    """Random candidate voting stations, stratified by district and capped per district."""
+    """Random candidate voting stations, stratified by district and capped per district:
+    `size` of them, or `share` of the stations available if that is more."""
     by_district: dict[str, list[int]] = defaultdict(list)
     for i, s in enumerate(stations):
         if eligible[i] and s.station_id not in fixed and s.kind is not StationKind.ABROAD:
@@ -757,6 +797,7 @@ def _voting_pool(
     available = sum(len(v) for v in by_district.values())
     if available == 0:
         return []
+    size = max(size, share * available)
     pool: list[str] = []
     for district in sorted(by_district):
         members = np.array(by_district[district])

@@ -8,9 +8,9 @@ reading a plan never loads a solver.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from planner.model import Targets
@@ -53,6 +53,46 @@ class Stop:
     travel_min: int
     lat: float
     lon: float
+
+
+@dataclass(frozen=True)
+class Resume:
+    """An election-day re-plan from the teams' current positions at `at` (a local clock
+    time): each team's stops that start before it (`so_far`, base departure first, route
+    order) are kept exactly as they are, and its day goes on from the last of them at
+    its departure (from the base when only the departure is kept); nothing new starts
+    before `at`, in the local time where it happens. A team without stops before `at`
+    is planned afresh, leaving its base no earlier than `at`. The same data serve a
+    re-plan made ahead of time that must keep every stop before a time of day."""
+
+    at: time
+    so_far: Mapping[str, tuple[Stop, ...]] = field(default_factory=dict)
+
+    def done(self, team_id: str) -> tuple[Stop, ...]:
+        """The team's kept stops (empty when it keeps none)."""
+        return tuple(self.so_far.get(team_id, ()))
+
+    def phases_done(self, team_id: str) -> frozenset[str]:
+        return frozenset(s.phase for s in self.done(team_id) if s.phase != "base")
+
+    @property
+    def stations_done(self) -> frozenset[str]:
+        """Stations some team has visited before `at`: never visited again."""
+        return frozenset(
+            s.site_id for stops in self.so_far.values() for s in stops if s.site_type == "station"
+        )
+
+
+@dataclass(frozen=True)
+class KeptTeams:
+    """The teams of one area that a re-plan of its other teams leaves as they are
+    (`planner.repair.kept_teams`): how many, so that the re-planned teams' voting pool is
+    as dense around them as the whole area's plan drew it, and their voting visits, which
+    the area's urban/rural and district rules count with the new ones."""
+
+    area_id: str
+    teams: int
+    voting: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -158,6 +198,13 @@ def combine_parts(plans: Iterable[AreaPlan]) -> tuple[AreaPlan, ...]:
         stats["search_s"] = round(sum(float(p.stats.get("search_s", 0.0)) for p in group), 2)
         stats["cpu_s"] = round(sum(float(p.stats.get("cpu_s", 0.0)) for p in group), 2)
         stats["cut_by_time"] = any(p.stats.get("cut_by_time") for p in group)
+        kept = [p.stats["kept_before"] for p in group if "kept_before" in p.stats]
+        if kept:  # a re-plan from a time of day: what each part kept before it
+            stats["kept_before"] = {
+                "time": kept[0]["time"],
+                "stops": sum(k["stops"] for k in kept),
+                "teams": dict(sorted({t: n for k in kept for t, n in k["teams"].items()}.items())),
+            }
         stats["parts"] = {p.part: dict(p.stats) for p in group}
         stops = tuple(s for p in group for s in p.stops)
         out.append(AreaPlan(area_id, stops, sample, stats))

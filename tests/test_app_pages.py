@@ -8,6 +8,7 @@ Planning runs go through the real background job on small missions.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import io
 import tempfile
 import time
@@ -40,7 +41,7 @@ from planner.ui import built_files
 from planner.ui.built_files import BuiltFiles
 from planner.ui.new_mission import NewMissionRequest, preview_new_mission
 from planner.ui.uploads import Upload
-from tests.support.app import ROOT, app, build, button, shown, texts
+from tests.support.app import ROOT, app, build, button, shown, texts, two_area_mission
 from tests.support.missions import small_mission
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -595,6 +596,49 @@ def test_lto_field_report_and_area_replan(app_store) -> None:
         before = [s.site_id for s in old if s.team_id == visit.team_id and s.phase == phase]
         after = [s.site_id for s in new if s.team_id == visit.team_id and s.phase == phase]
         assert after == before, phase
+
+
+def test_lto_replan_from_a_time_keeps_the_stops_before_it(app_store) -> None:
+    """ "Keep every stop before": a value that is not HH:MM is refused, saying so; with
+    11:00 every stop of the area's teams that starts before 11:00 is in the new version
+    unchanged, and the page says what was kept and why."""
+    seeded = app_store("two_areas")
+    with stored(seeded) as store:
+        old = load_plan(store, 1, user=ADMIN, record=False)
+    at = opened(seeded, "lto-a1")
+
+    def keep_before():
+        return next(t for t in at.text_input if t.label.startswith("Keep every stop before"))
+
+    keep_before().set_value("25:00")
+    button(at, "Re-plan A1 only").click().run()
+    assert not at.exception
+    assert "Cannot re-plan: keep every stop before: '25:00' is not a time of day" in texts(at.error)
+    assert "solve_job" not in at.session_state  # nothing started
+
+    keep_before().set_value("11:00")
+    at.number_input[-1].set_value(30)
+    button(at, "Re-plan A1 only").click().run()
+    wait_for_job(at)
+    assert not at.exception
+    assert "saved as version 2" in texts(at.success)
+    with stored(seeded) as store:
+        new = load_plan(store, 2, user=ADMIN, record=False)
+        info = plan_version(store, 2, user=ADMIN)
+    a1 = {t.team_id for t in two_area_mission().teams if t.area_id == "A1"}
+    day = next(s for s in old if s.phase == "opening").arrive.date()
+
+    def morning(stops):
+        cut = {s: dt.datetime.combine(day, clock(11, 0), tzinfo=s.arrive.tzinfo) for s in stops}
+        return [s for s in stops if s.team_id in a1 and s.arrive < cut[s]]
+
+    kept = morning(old)
+    assert kept and morning(new) == kept
+    assert [s for s in kept if s.phase != "base"]
+    stats = info.stats["areas"]["A1"]["kept_before"]
+    assert stats["time"] == "11:00"
+    assert stats["stops"] == sum(1 for s in kept if s.phase != "base")
+    assert "because they start before 11:00" in texts(at.caption)
 
 
 def test_coverage_page_draws_charts_and_targets(app_store) -> None:

@@ -176,3 +176,17 @@ def test_repair_handles_empty_and_unknown_districts(visits) -> None:
         )
         == set()
     )
+
+
+def test_fixed_visits_count_but_are_never_dropped() -> None:
+    """Visits that stay (kept teams', made before a re-plan's time) count towards the
+    urban share; only new visits go, and only while some drops can meet the rule."""
+    fixed = _visits([("a", True, 1.0)] * 6 + [("a", False, 1.0)] * 4)
+    new = [Visit(f"N{i}", "a", True, 1.0 + i / 10) for i in range(4)]
+    rules = {"district_sizes": {"a": 10}, "area_stations": 10, "tolerance_pp": 15, "factor": 9.0}
+    # 10 of 14 urban (71 %) against 50 % +- 15: three drops give 7 of 11 (64 %), in band.
+    assert repair(new, urban_share=0.5, fixed=fixed, **rules) == {"N0", "N1", "N2"}
+    # Against 30 % +- 15, not even dropping every new visit (60 %) meets it: none go.
+    assert repair(new, urban_share=0.3, fixed=fixed, **rules) == set()
+    # Without the fixed visits the new ones alone (100 % urban) would all go.
+    assert repair(new, urban_share=0.5, **rules) == {"N0", "N1", "N2", "N3"}

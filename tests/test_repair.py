@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
-import pytest
+from dataclasses import replace
+from datetime import datetime, time
 
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from planner.check import check_visits
+from planner.outputs import visits_csv
 from planner.plan import solve
+from planner.problem import PlanOptions, area_problems
 from planner.repair import (
     fixed_stops,
     kept_stops,
+    kept_teams,
     repair_mission,
+    resume_at,
     teams_visiting,
     with_kept_routes,
 )
+from planner.sampling import sample_area
+from planner.schedule import Plan, Stop
+from planner.travel import GreatCircleTravel
 from planner.ui.replan import restrict_to_area
-from tests.support.missions import small_mission, small_plan
+from tests.support.missions import small_mission, small_plan, visit_rows
 
 
 def test_only_the_team_visiting_a_closed_station_is_planned_again() -> None:
@@ -111,3 +124,169 @@ def test_a_kept_opening_that_is_closed_is_chosen_anew() -> None:
     assert after["opening"] != before["opening"]
     assert after["counting"] == before["counting"]
     assert after.get("tabulation") == before.get("tabulation")
+
+
+def _replan_from(cut: time, team: str, closed: set[str], *, keep_fixed: bool = True) -> Plan:
+    """`team` of the small plan's AOR-01 re-planned from `cut`, with `closed` reported
+    closed; the area's other teams kept; the whole area's plan."""
+    mission, plan = small_mission(), small_plan()
+    area = restrict_to_area(mission, "AOR-01")
+    restricted, visited = repair_mission(area, plan, "AOR-01", {team})
+    kept = kept_stops(plan, area, "AOR-01", {team})
+    replanned = solve(
+        restricted,
+        time_limit_s=60,
+        seed=plan.seed,
+        workers=1,
+        excluded=visited | closed,
+        kept=fixed_stops(plan, {team}) if keep_fixed else {},
+        resume=resume_at(plan, {team}, cut, mission.rules.election_date),
+        kept_teams=kept_teams(kept, "AOR-01"),
+    )
+    return with_kept_routes(replanned, kept, "AOR-01")
+
+
+def _csv(stops: list[Stop]) -> list[str]:
+    """The stops as visits.csv writes them (header left out)."""
+    return visits_csv(replace(small_plan(), stops=tuple(stops))).splitlines()[1:]
+
+
+def _assert_resumed(before: Plan, after: Plan, team: str, cut: time) -> None:
+    """The team's stops that start before `cut` are exactly as they were; every other
+    stop starts at or after `cut` and after the kept stops end; the plan passes the
+    checker."""
+    day = small_mission().rules.election_date
+
+    def early(s: Stop) -> bool:
+        return s.arrive < datetime.combine(day, cut, tzinfo=s.arrive.tzinfo)
+
+    old = sorted(before.stops_of(team), key=lambda s: s.seq)
+    new = sorted(after.stops_of(team), key=lambda s: s.seq)
+    kept = [s for s in old if early(s)]
+    assert new[: len(kept)] == kept
+    assert _csv(new[: len(kept)]) == _csv(kept)
+    rest = new[len(kept) :]
+    assert rest, "the day goes on after the kept stops"
+    assert not any(early(s) for s in rest)
+    if kept:
+        assert rest[0].arrive >= kept[-1].depart
+    assert [s.seq for s in new] == list(range(len(new)))
+    # The day's driving, kept legs and new ones together, within the cap (legs rounded).
+    rules = small_mission().rules
+    assert sum(s.travel_min for s in new) <= rules.max_driving_hours * 60 + len(new) / 2
+    report = check_visits(visit_rows(after), small_mission())
+    assert report.ok, [str(v) for v in report.violations]
+
+
+def test_a_replan_from_a_time_keeps_every_stop_before_it() -> None:
+    """A voting station at about noon closes; the team is re-planned from 11:00: its
+    morning is kept stop for stop, its afternoon goes on from its last stop before
+    11:00 (the real drive from there), the closed station gone, the plan valid."""
+    plan = small_plan()
+    team = "STO-001"
+    route = sorted(plan.stops_of(team), key=lambda s: s.seq)
+    closed = next(s for s in route if s.phase == "voting" and s.arrive.hour >= 12)
+    cut = time(11, 0)
+    after = _replan_from(cut, team, {closed.site_id})
+    _assert_resumed(plan, after, team, cut)
+    new = sorted(after.stops_of(team), key=lambda s: s.seq)
+    assert closed.site_id not in {s.site_id for s in new}
+    assert [s.site_id for s in new if s.phase in ("counting", "tabulation")] == [
+        s.site_id for s in route if s.phase in ("counting", "tabulation")
+    ]
+    kept = [s for s in route if s.arrive.time() < cut and s.phase != "base"]
+    stats = next(a for a in after.areas if a.area_id == "AOR-01").stats
+    assert stats["kept_before"] == {"time": "11:00", "stops": len(kept), "teams": {team: len(kept)}}
+    for other in ("STO-002", "STO-003"):
+        assert after.stops_of(other) == plan.stops_of(other)
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=6,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(
+    minutes=st.integers(4 * 60, 23 * 60 + 30),
+    team=st.sampled_from(["STO-001", "STO-002", "STO-003"]),
+    keep_fixed=st.booleans(),
+)
+def test_a_replan_from_any_time_of_day_keeps_the_morning_and_passes_the_checker(
+    minutes: int, team: str, keep_fixed: bool
+) -> None:
+    cut = time(minutes // 60, minutes % 60)
+    after = _replan_from(cut, team, set(), keep_fixed=keep_fixed)
+    _assert_resumed(small_plan(), after, team, cut)
+
+
+def test_a_replan_of_one_team_draws_a_pool_as_dense_as_the_whole_areas() -> None:
+    """Re-planning one of three teams: the voting pool is the share of the open stations
+    that the whole area's plan drew, not a pool sized for one team spread over the area;
+    no station another team keeps is in it."""
+    mission, plan = small_mission(), small_plan()
+    area = restrict_to_area(mission, "AOR-01")
+    restricted, visited = repair_mission(area, plan, "AOR-01", {"STO-001"})
+    kept = kept_stops(plan, area, "AOR-01", {"STO-001"})
+    travel = GreatCircleTravel.from_rules(mission.rules)
+    options = PlanOptions(seed=plan.seed)
+    (whole,) = area_problems(area, options)
+    full = sample_area(whole, travel).pool
+
+    def pool(**kwargs) -> tuple[str, ...]:
+        (problem,) = area_problems(restricted, options, excluded=visited, **kwargs)
+        return sample_area(problem, travel).pool
+
+    alone, dense = pool(), pool(kept_teams=kept_teams(kept, "AOR-01"))
+    stations = len(whole.stations)
+    assert len(dense) / (stations - len(visited)) >= 0.9 * len(full) / stations
+    assert len(dense) >= 2 * len(alone)
+    assert not set(dense) & visited
+
+
+def test_a_whole_area_replan_from_a_time_in_parts_keeps_every_teams_morning() -> None:
+    """Every team of the area re-planned from 11:00, the area cut into one part per
+    team: each keeps its stops before 11:00, and the area reports all that was kept."""
+    mission, plan = small_mission(), small_plan()
+    area = restrict_to_area(mission, "AOR-01")
+    teams = sorted(t.team_id for t in area.sto_teams)
+    cut = time(11, 0)
+    resume = resume_at(plan, teams, cut, mission.rules.election_date)
+    after = solve(
+        area,
+        time_limit_s=60,
+        seed=plan.seed,
+        workers=1,
+        kept=fixed_stops(plan, teams),
+        resume=resume,
+        options=PlanOptions(max_teams_per_part=1),
+    )
+    (stats,) = (a.stats for a in after.areas if a.area_id == "AOR-01")
+    assert len(stats["parts"]) == len(teams)
+    done = {t: sum(1 for s in resume.done(t) if s.phase != "base") for t in teams}
+    assert stats["kept_before"] == {"time": "11:00", "stops": sum(done.values()), "teams": done}
+    for team in teams:
+        _assert_resumed(plan, after, team, cut)
+
+
+def test_a_team_whose_afternoon_cannot_be_planned_keeps_its_morning() -> None:
+    """Every other station reported closed at 11:00: nothing is left for the team's
+    afternoon, but what it did before 11:00 stays in the plan, then the drive home."""
+    mission, plan = small_mission(), small_plan()
+    area = restrict_to_area(mission, "AOR-01")
+    team = "STO-001"
+    cut = time(11, 0)
+    resume = resume_at(plan, {team}, cut, mission.rules.election_date)
+    done = resume.done(team)
+    restricted, _ = repair_mission(area, plan, "AOR-01", {team})
+    closed = {s.station_id for s in mission.stations} - {s.site_id for s in done}
+    after = solve(
+        restricted, time_limit_s=60, seed=plan.seed, workers=1, excluded=closed, resume=resume
+    )
+    stops = sorted(after.stops_of(team), key=lambda s: s.seq)
+    assert tuple(stops[:-1]) == done
+    home = stops[-1]
+    assert (home.phase, home.seq) == ("base", done[-1].seq + 1)
+    assert home.arrive > done[-1].depart
+    assert any(f"{team}: keeps its stops before 11:00" in note for note in after.notes)

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.model import Mission
-from planner.schedule import TeamAssignment
+from planner.schedule import KeptTeams, Resume, TeamAssignment
 from planner.travel import TravelModel
 from planner.ui.job_files import (
     jobs_root,
@@ -131,6 +131,8 @@ class SolveJob:
         scheduler: str | None = None,
         excluded: frozenset[str] = frozenset(),
         kept: Mapping[str, TeamAssignment] | None = None,
+        resume: Resume | None = None,
+        kept_teams: KeptTeams | None = None,
         areas: list[str] | None = None,
         meta: dict[str, Any] | None = None,
         root: Path | None = None,
@@ -154,6 +156,8 @@ class SolveJob:
             "deadline": deadline,
             "excluded": frozenset(excluded),
             "kept": dict(kept or {}),
+            "resume": resume,
+            "kept_teams": kept_teams,
             "travel": travel,
         }
         source = self._folder / "input.pickle"

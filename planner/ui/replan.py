@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
+from datetime import time
 
 from planner.model import Mission
 from planner.schedule import Plan
@@ -16,6 +18,21 @@ def planned_areas(mission: Mission) -> list[str]:
         if t.area_id is not None and t.lon is not None and t.lat is not None
     }
     return [a.area_id for a in mission.areas if a.area_id in with_teams]
+
+
+def keep_before_time(text: str) -> time | None:
+    """The re-plan form's "keep every stop before" field: None when left empty, else a
+    time of day written HH:MM (24-hour). ValueError saying what is wrong otherwise."""
+    text = text.strip()
+    if not text:
+        return None
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", text)
+    if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+        raise ValueError(
+            f"keep every stop before: {text[:20]!r} is not a time of day; write HH:MM "
+            "(24-hour, e.g. 11:00), or leave it empty to re-plan the whole day"
+        )
+    return time(int(match[1]), int(match[2]))
 
 
 def restrict_to_area(mission: Mission, area_id: str) -> Mission:

@@ -5,16 +5,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import time
 from typing import Any
 
 import streamlit as st
 
 from planner.field_status import ReportKind, ReportState
 from planner.model import Mission, Rules
-from planner.repair import fixed_stops, kept_stops, repair_mission, teams_visiting
+from planner.repair import (
+    fixed_stops,
+    kept_stops,
+    kept_teams,
+    repair_mission,
+    resume_at,
+    teams_visiting,
+)
 from planner.road_closures import teams_crossing
 from planner.route_lines import TeamLine, plan_route_lines, plan_travel
-from planner.schedule import Plan, Stop, TeamAssignment
+from planner.schedule import KeptTeams, Plan, Resume, Stop, TeamAssignment
 from planner.store import (
     FieldUpdateRecord,
     PlanningInputs,
@@ -197,6 +205,10 @@ class AreaReplan:
     before: tuple[Stop, ...] = ()
     # The re-planned teams' openings, counts and commissions, kept where still open.
     fixed: Mapping[str, TeamAssignment] = field(default_factory=dict)
+    # A re-plan from a time of day: the stops each re-planned team keeps before it.
+    resume: Resume | None = None
+    # The teams kept as they are, as the solver counts them.
+    others: KeptTeams | None = None
 
 
 def moved_stations(inputs: PlanningInputs) -> frozenset[str]:
@@ -231,21 +243,27 @@ def area_replan(
     *,
     only_affected: bool,
     keep_fixed: bool = False,
+    keep_before: time | None = None,
 ) -> AreaReplan:
     """The re-plan of `area_id` after field reports: all its teams, or with
     `only_affected` the teams whose routes the reports break (`affected_teams`; the
     others keep their routes). With `keep_fixed` the re-planned teams keep their
     openings, counts and commissions wherever those are still open, and only their voting
-    visits are planned again. ValueError when there is nothing to re-plan."""
+    visits are planned again. With `keep_before` (a time of day) every re-planned team
+    keeps its stops that start before it and goes on from the last of them
+    (`planner.repair.resume_at`), the election-day re-plan from the teams' current
+    positions. ValueError when there is nothing to re-plan."""
     restricted = restrict_to_area(inputs.mission, area_id)
     rules = inputs.mission.rules
     travel, unplaced = planning_travel(rules, inputs.updates)
     teams = tuple(t.team_id for t in restricted.sto_teams)
     before = tuple(s for s in plan.stops if s.team_id in set(teams))
+    day = rules.election_date
     if not only_affected:
         fixed = fixed_stops(plan, teams) if keep_fixed else {}
+        resume = resume_at(plan, teams, keep_before, day) if keep_before is not None else None
         return AreaReplan(
-            restricted, inputs.excluded, travel, (), teams, tuple(unplaced), before, fixed
+            restricted, inputs.excluded, travel, (), teams, tuple(unplaced), before, fixed, resume
         )
     affected = affected_teams(inputs, plan, area_id)
     if not affected:
@@ -264,4 +282,6 @@ def area_replan(
         tuple(unplaced),
         before,
         fixed_stops(plan, affected) if keep_fixed else {},
+        resume_at(plan, affected, keep_before, day) if keep_before is not None else None,
+        kept_teams(kept, area_id),
     )

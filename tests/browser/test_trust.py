@@ -1,7 +1,8 @@
 """One plan version, named alike everywhere, on a 1280 x 720 laptop: a coordinator opens
 the published version (not a newer draft) and the sidebar says which one teams see; a
 re-plan of one area counts every team; the map lets the page scroll until it is clicked;
-metrics, toggles and labels are not cut; a coordinator on My area is not told it is theirs;
+metrics, toggles and labels are not cut; a coordinator on My area is not told it is theirs,
+and its re-plan form refuses a time to keep stops before that is not HH:MM;
 a team's open page shows a newly published version without a click."""
 
 from __future__ import annotations
@@ -145,6 +146,21 @@ def test_coordinator_on_my_area_is_not_told_it_is_theirs(laptop: Page, app_url: 
     _open(laptop, app_url, "my_area", "My area")
     expect(laptop.get_by_text("Area of responsibility", exact=True)).to_be_visible()
     expect(laptop.get_by_text("Your area of responsibility")).to_have_count(0)
+
+
+def test_replan_form_takes_a_time_to_keep_stops_before(laptop: Page, app_url: str) -> None:
+    """The area's re-plan form has "Keep every stop before", whole at 1280 x 720; a time
+    that is not HH:MM is refused, saying why."""
+    _open(laptop, app_url, f"my_area?area={LTO_AREA}", "My area")
+    form = laptop.get_by_test_id("stForm").filter(has_text="Keep every stop before")
+    box = form.get_by_role("textbox", name="Keep every stop before (HH:MM, election day)")
+    expect(box).to_be_visible(timeout=LONG)
+    assert _cut(laptop, '[data-testid="stForm"] [data-testid="stWidgetLabel"] p') == []
+    box.fill("25:00")
+    form.get_by_role("button", name=f"Re-plan {LTO_AREA} only").click()
+    alert = laptop.get_by_role("alert").filter(has_text="Cannot re-plan")
+    expect(alert).to_contain_text("is not a time of day", timeout=LONG)
+    expect(alert).to_contain_text("leave it empty to re-plan the whole day")
 
 
 def test_team_page_shows_a_new_publication_without_a_click(
