@@ -26,7 +26,7 @@ from planner.routing import solve_routing
 from planner.routing_data import RoutingInput
 from planner.schedule import AreaPlan
 from planner.travel import GreatCircleTravel, TravelModel
-from tests.support.missions import multi_area_mission
+from tests.support.missions import LIGHT_SEARCH, multi_area_mission
 
 VENV_BIN = Path(sys.executable).parent
 # Generous: areas stop on their counts of work long before it.
@@ -44,13 +44,13 @@ def _allowed(limit_s: float) -> float:
 
 @pytest.fixture(scope="module")
 def in_process_plan():
-    return solve(_mission(), time_limit_s=LIMIT_S, seed=11, workers=1)
+    return solve(_mission(), time_limit_s=LIMIT_S, seed=11, workers=1, options=LIGHT_SEARCH)
 
 
 def test_a_local_cluster_gives_the_in_process_plan_byte_for_byte(in_process_plan) -> None:
     """Areas solved by two worker processes, in whatever order they finish: the same
     visits.csv as one after the other in this process, and nothing cut."""
-    on_cluster = solve(_mission(), time_limit_s=LIMIT_S, seed=11, workers=2)
+    on_cluster = solve(_mission(), time_limit_s=LIMIT_S, seed=11, workers=2, options=LIGHT_SEARCH)
     assert on_cluster.stats["execution"] == "local-cluster"
     assert on_cluster.stats["workers"] == 2
     assert in_process_plan.stats["execution"] == "in-process"

@@ -23,7 +23,7 @@ from planner.sampling import sample_area
 from planner.schedule import Plan
 from planner.synthetic import synthetic_mission
 from planner.travel import GreatCircleTravel
-from tests.support.missions import visit_rows
+from tests.support.missions import LIGHT_SEARCH, visit_rows
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +102,7 @@ def _solve_parts(mission: Mission, options: PlanOptions, order: slice) -> Plan:
 
 
 def test_parts_give_the_same_plan_in_any_order_and_pass_the_check(city: Mission) -> None:
-    options = PlanOptions(seed=1, max_teams_per_part=8, solution_limit=5, max_rounds=2)
+    options = replace(LIGHT_SEARCH, seed=1, max_teams_per_part=8)
     forward = _solve_parts(city, options, slice(None))
     backward = _solve_parts(city, options, slice(None, None, -1))
     assert visits_csv(forward) == visits_csv(backward)
@@ -146,7 +146,7 @@ def test_a_dense_area_plans_every_team_and_passes_the_check() -> None:
     """One area of 8,500 stations and 126 teams: cut into parts, every team gets a day."""
     mission = synthetic_mission(8_500, 126, 1, dense=(8_500, 126))
     # A limit the parts' searches do not reach on two cores: they stop on their counts.
-    plan = solve(mission, time_limit_s=600, seed=1, workers=2)
+    plan = solve(mission, time_limit_s=600, seed=1, workers=2, options=LIGHT_SEARCH)
     assert not plan.stats["cut_areas"]
     assert len({s.team_id for s in plan.stops}) == 126
     (area,) = plan.areas

@@ -13,6 +13,7 @@ from planner.model import Mission
 from planner.outputs import visits_csv, write_plan
 from planner.plan import solve
 from planner.schedule import Plan
+from tests.support.missions import LIGHT_SEARCH
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +23,7 @@ def demo() -> Mission:
 
 @pytest.fixture(scope="module")
 def demo_plan(demo: Mission) -> Plan:
-    return solve(demo, time_limit_s=60, seed=7, workers=1)
+    return solve(demo, time_limit_s=60, seed=7, workers=1, options=LIGHT_SEARCH)
 
 
 def test_demo_plan_meets_targets_and_passes_check(
@@ -48,13 +49,13 @@ def test_demo_plan_meets_targets_and_passes_check(
 
 def test_same_seed_gives_identical_visits(demo: Mission, demo_plan: Plan) -> None:
     """A plan is reproducible from its seed, byte for byte."""
-    again = solve(demo, time_limit_s=60, seed=7, workers=1)
+    again = solve(demo, time_limit_s=60, seed=7, workers=1, options=LIGHT_SEARCH)
     assert visits_csv(again) == visits_csv(demo_plan)
 
 
 def test_other_seed_changes_selection(demo: Mission, demo_plan: Plan) -> None:
     """Another seed picks other stations, so officials cannot predict visits."""
-    other = solve(demo, time_limit_s=60, seed=8, workers=1)
+    other = solve(demo, time_limit_s=60, seed=8, workers=1, options=LIGHT_SEARCH)
     chosen = {s.site_id for s in demo_plan.stops if s.phase == "voting"}
     chosen_other = {s.site_id for s in other.stops if s.phase == "voting"}
     assert chosen != chosen_other

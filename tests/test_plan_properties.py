@@ -17,7 +17,7 @@ from planner.plan import solve
 from planner.problem import PlanOptions, area_problems
 from planner.schedule import PHASES, Plan
 from planner.travel import GreatCircleTravel
-from tests.support.missions import multi_area_mission, random_mission, visit_rows
+from tests.support.missions import LIGHT_SEARCH, multi_area_mission, random_mission, visit_rows
 
 
 def _most_visits(mission: Mission) -> int:
@@ -29,7 +29,7 @@ def _most_visits(mission: Mission) -> int:
 def _solve(mission: Mission, seed: int = 0) -> Plan:
     # Searches stop on counts of work; the limit is only there so that a busy machine
     # does not cut an area (which would leave its teams unplanned).
-    return solve(mission, time_limit_s=60, seed=seed, workers=1)
+    return solve(mission, time_limit_s=60, seed=seed, workers=1, options=LIGHT_SEARCH)
 
 
 def _assert_valid(plan: Plan, mission: Mission) -> None:
