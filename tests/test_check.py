@@ -13,7 +13,7 @@ from planner.check import CheckReport, check_visits
 from planner.model import Mission, Setting, Station, StationKind
 from planner.plan import solve
 from planner.travel import GreatCircleTravel, Place
-from tests.support.missions import multi_area_mission, visit_rows
+from tests.support.missions import LIGHT_SEARCH, multi_area_mission, visit_rows
 
 Rows = list[dict[str, str]]
 
@@ -26,7 +26,7 @@ def mission() -> Mission:
 
 @pytest.fixture(scope="module")
 def rows(mission: Mission) -> Rows:
-    plan = solve(mission, time_limit_s=60, seed=3, workers=1)
+    plan = solve(mission, time_limit_s=60, seed=3, workers=1, options=LIGHT_SEARCH)
     return visit_rows(plan)
 
 

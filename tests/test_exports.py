@@ -65,6 +65,7 @@ from planner.outputs import VISIT_COLUMNS, plan_digest, write_plan
 from planner.plan import solve
 from planner.schedule import Plan, Stop
 from planner.travel import great_circle_km
+from tests.support.missions import LIGHT_SEARCH
 
 KML = "{http://www.opengis.net/kml/2.2}"
 CONFIDENTIAL = "Confidential — not for distribution before election day"
@@ -82,7 +83,7 @@ class Demo:
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
     path = get_path(SMALL_MISSION)
     mission = load_mission(path)
-    plan = solve(mission, time_limit_s=60, seed=1, workers=1)
+    plan = solve(mission, time_limit_s=60, seed=1, workers=1, options=LIGHT_SEARCH)
     plan_dir = write_plan(plan, mission, tmp_path_factory.mktemp("exports") / "plan",
                           mission_path=path)  # fmt: skip
     return Demo(mission, plan, plan_dir, load_plan_dir(plan_dir, mission))

@@ -22,6 +22,7 @@ from planner.model import Mission
 from planner.outputs import write_plan
 from planner.plan import solve
 from planner.schedule import Plan
+from tests.support.missions import LIGHT_SEARCH
 
 ROUTE = Path(__file__).resolve().parent / "fixtures" / "route"
 PLAN_FILES = {"visits.csv", "coverage.csv", "plan.json", "routes.geojson"}
@@ -48,7 +49,11 @@ def solved() -> tuple[Mission, Plan, Path]:
     """The shipped small mission (its package path) and a plan of it."""
     package = get_path(SMALL_MISSION)
     mission = load_mission(package)
-    return mission, solve(mission, time_limit_s=60, seed=1, workers=1), package
+    return (
+        mission,
+        solve(mission, time_limit_s=60, seed=1, workers=1, options=LIGHT_SEARCH),
+        package,
+    )
 
 
 # --- write_directory ---------------------------------------------------------------------

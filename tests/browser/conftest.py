@@ -94,10 +94,12 @@ def seed_store(data_dir: Path) -> Seed:
         system_user,
         users_add,
     )
+    from tests.support.missions import LIGHT_SEARCH
 
     mission = load_mission(get_path())
     some = replace(mission, teams=tuple(t for t in mission.teams if t.area_id in PLANNED_AREAS))
-    plan = solve(some, time_limit_s=60, seed=mission.seed, workers=1)
+    # The lightest search: the pages show a plan, whatever its depth.
+    plan = solve(some, time_limit_s=60, seed=mission.seed, workers=1, options=LIGHT_SEARCH)
     admin = system_user("test-admin")
     with open_store(data_dir=data_dir) as store:
         mission_id = import_mission(store, mission, user=admin)

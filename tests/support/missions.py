@@ -252,4 +252,4 @@ def small_mission() -> Mission:
 
 @cache
 def small_plan(seed: int = SEED) -> Plan:
-    return solve(small_mission(), time_limit_s=60, seed=seed, workers=1)
+    return solve(small_mission(), time_limit_s=60, seed=seed, workers=1, options=LIGHT_SEARCH)
