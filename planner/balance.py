@@ -49,8 +49,8 @@ def repair(
     Greedy: while a rule is broken, drop the lowest-weight visit among those causing it.
     Every drop shrinks the caps a little, so the loop re-evaluates after each one.
     `fixed` visits (other teams' kept routes, or made before a re-plan's time) count
-    towards both rules but are never dropped; a rule that no number of drops can meet
-    with them drops nothing (that would cost visits and not meet it).
+    towards both rules but are never dropped. A rule that no number of drops can meet
+    while a visit remains drops nothing: that would cost visits and not meet it.
     """
     kept = sorted(visits, key=lambda v: (v.weight, v.station_id))
     dropped: set[str] = set()
@@ -64,15 +64,16 @@ def repair(
             if n > district_cap(total, district_sizes.get(d, 0), area_stations, factor)
         }
         urban = sum(v.urban for v in counted)
-        # With fixed visits, only a rule some drops can meet drops any.
+        # Only a rule that some drops can meet, short of dropping every visit, drops any:
+        # an empty day is not a representative one, and dropping cannot meet the rule
+        # when the visits that count are all on one side.
         over = {
             d
             for d in over
-            if not fixed
-            or any(
+            if any(
                 per_district[d] - j
                 <= district_cap(total - j, district_sizes.get(d, 0), area_stations, factor)
-                for j in range(1, sum(v.district == d for v in kept) + 1)
+                for j in range(1, min(sum(v.district == d for v in kept), total - 1) + 1)
             )
         }
         victim: Visit | None = None
@@ -81,11 +82,10 @@ def repair(
         if victim is None and not urban_share_ok(urban, total, urban_share, tolerance_pp):
             too_urban = urban / total > urban_share
             side = sum(v.urban == too_urban for v in kept)
-            fixable = fixed and any(
+            if any(
                 urban_share_ok(urban - j * too_urban, total - j, urban_share, tolerance_pp)
-                for j in range(1, side + 1)
-            )
-            if fixable or not fixed:
+                for j in range(1, min(side, total - 1) + 1)
+            ):
                 victim = next(v for v in kept if v.urban == too_urban)
         if victim is None:
             break
