@@ -14,7 +14,7 @@ from planner.model import Mission, Phases, Rules
 from planner.plan import solve
 from planner.routing import solve_routing
 from planner.routing_data import RoutingInput
-from tests.support.missions import multi_area_mission, visit_rows
+from tests.support.missions import LIGHT_SEARCH, multi_area_mission, visit_rows
 
 Rows = list[dict[str, str]]
 
@@ -41,7 +41,7 @@ def mission() -> Mission:
 
 @pytest.fixture(scope="module")
 def rows(mission: Mission) -> Rows:
-    return visit_rows(solve(mission, time_limit_s=20, seed=3, workers=1))
+    return visit_rows(solve(mission, time_limit_s=20, seed=3, workers=1, options=LIGHT_SEARCH))
 
 
 def test_the_default_duty_day_holds_and_the_checker_refuses_a_longer_one(
@@ -66,7 +66,7 @@ def test_the_plan_keeps_a_shorter_duty_day(mission: Mission, rows: Rows) -> None
     limit = round(float(np.median(list(duties.values()))) - 0.25, 2)
     assert limit < max(duties.values())
     strict = replace(mission, rules=replace(mission.rules, max_duty_hours=limit))
-    plan = solve(strict, time_limit_s=20, seed=3, workers=1)
+    plan = solve(strict, time_limit_s=20, seed=3, workers=1, options=LIGHT_SEARCH)
     shorter = visit_rows(plan)
     assert max(_duties(shorter).values()) <= limit + 1 / 60
     report = check_visits(shorter, strict)
@@ -80,7 +80,7 @@ def test_without_the_opening_the_router_bounds_the_day(mission: Mission) -> None
     keeps it within the limit."""
     phases = Phases(opening=False, counting=Phases().counting, tabulation=False)
     rules = replace(mission.rules, phases=phases, max_duty_hours=12.0)
-    plan = solve(replace(mission, rules=rules), time_limit_s=20, seed=1, workers=1)
+    plan = solve(replace(mission, rules=rules), time_limit_s=20, seed=1, workers=1, options=LIGHT_SEARCH)
     rows = visit_rows(plan)
     free = visit_rows(
         solve(
@@ -88,6 +88,7 @@ def test_without_the_opening_the_router_bounds_the_day(mission: Mission) -> None
             time_limit_s=20,
             seed=1,
             workers=1,
+            options=LIGHT_SEARCH,
         )
     )
     assert max(_duties(free).values()) > 12.0
