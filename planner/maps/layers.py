@@ -6,8 +6,10 @@ online."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import folium
@@ -19,8 +21,21 @@ from planner.maps.payloads import AREA_COLOUR, LEGEND_ITEMS, areas_geojson
 from planner.model import Area
 
 STATIC_URL = "/app/static/vendor"
-LEAFLET_JS = [("leaflet", f"{STATIC_URL}/leaflet/leaflet.js")]
-LEAFLET_CSS = [("leaflet_css", f"{STATIC_URL}/leaflet/leaflet.css")]
+STATIC_DIR = Path(__file__).resolve().parents[2] / "static" / "vendor"
+
+
+def versioned(name: str) -> str:
+    """The URL of a vendored file with its content hash (`?v=`): the browser keeps it for
+    a year (`planner.ui.caching`), and a changed file is a new URL."""
+    try:
+        digest = hashlib.sha256((STATIC_DIR / name).read_bytes()).hexdigest()[:12]
+    except OSError:  # installed without the app's static folder: served unversioned
+        return f"{STATIC_URL}/{name}"
+    return f"{STATIC_URL}/{name}?v={digest}"
+
+
+LEAFLET_JS = [("leaflet", versioned("leaflet/leaflet.js"))]
+LEAFLET_CSS = [("leaflet_css", versioned("leaflet/leaflet.css"))]
 
 _POINTS_JS = """
 {% macro script(this, kwargs) %}
