@@ -98,6 +98,18 @@ _ROUTES_JS = """
 var {{ this.get_name() }} = (function () {
   var d = {{ this.payload|safe }};
   var group = L.featureGroup();
+  function popup(t, f) {
+    var rows = [[d.labels[0], t.id], [d.labels[1], f[0]], [d.labels[2], f[1]],
+                [d.labels[3], f[2]]];
+    for (var k = 3; k + 1 < f.length; k += 2) rows.push([f[k], f[k + 1]]);
+    var h = '<div class="planner-popup" style="font:13px/1.35 sans-serif">'
+      + '<table style="border-collapse:collapse">';
+    rows.forEach(function (r) {
+      h += '<tr><th style="text-align:left;padding:1px 8px 1px 0;color:#555">' + r[0]
+        + '</th><td>' + r[1] + '</td></tr>';
+    });
+    return h + '</table></div>';
+  }
   d.teams.forEach(function (t) {
     L.polyline(t.path, {color: t.colour, weight: 3, opacity: 0.85})
       .bindTooltip(t.label, {sticky: true}).addTo(group);
@@ -112,7 +124,7 @@ var {{ this.get_name() }} = (function () {
     var icon = L.divIcon({className: 'planner-stop', html: html,
                           iconSize: [20, 20], iconAnchor: [10, 10]});
     L.marker([s[0], s[1]], {icon: icon, title: t.id + ' ' + s[3], riseOnHover: true})
-      .bindPopup(s[4], {maxWidth: 360}).addTo(group);
+      .bindPopup(popup.bind(null, t, s[4]), {maxWidth: 360}).addTo(group);
   });
   window.plannerLayers = window.plannerLayers || {};
   window.plannerLayers[d.key] = group;
