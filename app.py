@@ -214,4 +214,13 @@ def main() -> None:
 if __name__ == "__main__":  # a script run: draw the page
     main()
 else:  # imported by the server: the web application, with the cookie routes
-    app = st.App(__file__, routes=web.routes(), lifespan=_lifespan)
+    from starlette.middleware import Middleware
+
+    from planner.ui.caching import StaticCaching
+
+    app = st.App(
+        __file__,
+        routes=web.routes(),
+        middleware=[Middleware(StaticCaching, base=web.base_path)],
+        lifespan=_lifespan,
+    )

@@ -5,16 +5,21 @@ when it is configured (`[auth]` in `.streamlit/secrets.toml`). Opened on a page'
 from __future__ import annotations
 
 import streamlit as st
+import streamlit.components.v1 as components
 
 from planner.escaping import markdown_text
 from planner.passwords import MAX_LENGTH
 from planner.store import AuthError, BusyError
-from planner.ui import session
+from planner.ui import session, web
 from planner.ui.guard import BUSY
+from planner.ui.prefetch import prefetch_links
 
 store = session.get_store()
 target = session.requested_page()
 column = st.columns([2, 3])[0]  # a form of a readable width on a wide screen
+# While the form is filled in, the browser fetches what the first page will need (in a
+# frame of no height: the page's own HTML would lose the link tags to its sanitizer).
+components.html(prefetch_links(web.base_path()), height=0)
 with column:
     st.title("Sign in")
     st.caption("Deployment planner for election observation missions. The plan is confidential.")

@@ -106,7 +106,11 @@ def test_route_payload_numbers_stops_only_when_asked() -> None:
     # every stop but the return to base, the departure shown as B
     assert len([s for s in numbered["stops"] if s[2] == 0]) == len(route) - 1
     assert numbered["stops"][0][3] == "B"
-    assert "Arrive" in numbered["stops"][1][4] and "Voters" in numbered["stops"][1][4]
+    facts = numbered["stops"][1][4]
+    first = route[1]
+    assert facts[:3] == [f"{first.seq} · {first.phase}", f"{first.arrive:%H:%M}", facts[2]]
+    assert "Voters" in facts[3::2] and numbered["labels"][2] == "Arrive"
+    assert not any("<" in f for s in numbered["stops"] for f in s[4])  # values, not HTML
     counting = routes_payload(routes, colours, mission, numbered=True, phases=["counting"])
     assert {s[3] for s in counting["stops"]} - {"B"} == {
         str(s.seq) for t in routes.values() for s in t if s.phase == "counting"

@@ -6,8 +6,10 @@ online."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import folium
@@ -19,8 +21,21 @@ from planner.maps.payloads import AREA_COLOUR, LEGEND_ITEMS, areas_geojson
 from planner.model import Area
 
 STATIC_URL = "/app/static/vendor"
-LEAFLET_JS = [("leaflet", f"{STATIC_URL}/leaflet/leaflet.js")]
-LEAFLET_CSS = [("leaflet_css", f"{STATIC_URL}/leaflet/leaflet.css")]
+STATIC_DIR = Path(__file__).resolve().parents[2] / "static" / "vendor"
+
+
+def versioned(name: str) -> str:
+    """The URL of a vendored file with its content hash (`?v=`): the browser keeps it for
+    a year (`planner.ui.caching`), and a changed file is a new URL."""
+    try:
+        digest = hashlib.sha256((STATIC_DIR / name).read_bytes()).hexdigest()[:12]
+    except OSError:  # installed without the app's static folder: served unversioned
+        return f"{STATIC_URL}/{name}"
+    return f"{STATIC_URL}/{name}?v={digest}"
+
+
+LEAFLET_JS = [("leaflet", versioned("leaflet/leaflet.js"))]
+LEAFLET_CSS = [("leaflet_css", versioned("leaflet/leaflet.css"))]
 
 _POINTS_JS = """
 {% macro script(this, kwargs) %}
@@ -83,6 +98,18 @@ _ROUTES_JS = """
 var {{ this.get_name() }} = (function () {
   var d = {{ this.payload|safe }};
   var group = L.featureGroup();
+  function popup(t, f) {
+    var rows = [[d.labels[0], t.id], [d.labels[1], f[0]], [d.labels[2], f[1]],
+                [d.labels[3], f[2]]];
+    for (var k = 3; k + 1 < f.length; k += 2) rows.push([f[k], f[k + 1]]);
+    var h = '<div class="planner-popup" style="font:13px/1.35 sans-serif">'
+      + '<table style="border-collapse:collapse">';
+    rows.forEach(function (r) {
+      h += '<tr><th style="text-align:left;padding:1px 8px 1px 0;color:#555">' + r[0]
+        + '</th><td>' + r[1] + '</td></tr>';
+    });
+    return h + '</table></div>';
+  }
   d.teams.forEach(function (t) {
     L.polyline(t.path, {color: t.colour, weight: 3, opacity: 0.85})
       .bindTooltip(t.label, {sticky: true}).addTo(group);
@@ -97,7 +124,7 @@ var {{ this.get_name() }} = (function () {
     var icon = L.divIcon({className: 'planner-stop', html: html,
                           iconSize: [20, 20], iconAnchor: [10, 10]});
     L.marker([s[0], s[1]], {icon: icon, title: t.id + ' ' + s[3], riseOnHover: true})
-      .bindPopup(s[4], {maxWidth: 360}).addTo(group);
+      .bindPopup(popup.bind(null, t, s[4]), {maxWidth: 360}).addTo(group);
   });
   window.plannerLayers = window.plannerLayers || {};
   window.plannerLayers[d.key] = group;

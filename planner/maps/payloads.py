@@ -266,24 +266,19 @@ def _site_lines(stop: Stop, mission: Mission) -> list[tuple[str, str]]:
     return [("Base", team.base_name if team else stop.team_id)]
 
 
-def stop_popup(stop: Stop, mission: Mission) -> str:
-    """HTML popup of one stop: the team's arrival and departure, then the site."""
-    rows = [
-        ("Team", stop.team_id),
-        ("Stop", f"{stop.seq} · {stop.phase}"),
-        ("Arrive", _clock(stop.arrive)),
-        ("Depart", _clock(stop.depart, stop.arrive)),
-        *_site_lines(stop, mission),
-    ]
-    cells = "".join(
-        f'<tr><th style="text-align:left;padding:1px 8px 1px 0;color:#555">{html_text(k)}</th>'
-        f"<td>{html_text(str(v))}</td></tr>"
-        for k, v in rows
-    )
-    return (
-        '<div class="planner-popup" style="font:13px/1.35 sans-serif">'
-        f'<table style="border-collapse:collapse">{cells}</table></div>'
-    )
+def stop_facts(stop: Stop, mission: Mission) -> list[str]:
+    """What a stop's popup says, as values only (HTML-escaped): the stop, arrival and
+    departure, then the site's facts as label, value pairs flattened. The popup's labels,
+    team and layout are added in the browser (`STOP_LABELS`): a route of 30 stops sends
+    its facts, not 30 copies of the same styled table."""
+    facts = [f"{stop.seq} · {stop.phase}", _clock(stop.arrive), _clock(stop.depart, stop.arrive)]
+    for label, value in _site_lines(stop, mission):
+        facts += [label, str(value)]
+    return [html_text(f) for f in facts]
+
+
+# The popup's first labels; the team is the route's.
+STOP_LABELS = ("Team", "Stop", "Arrive", "Depart")
 
 
 def routes_payload(
@@ -296,7 +291,8 @@ def routes_payload(
     lines: Mapping[str, TeamLine] | None = None,
 ) -> dict[str, Any]:
     """One polyline per team, along the roads where `lines` has the team's road line,
-    else straight between stops; numbered stops (bases as `B`) when `numbered`."""
+    else straight between stops; numbered stops (bases as `B`) when `numbered`, each
+    as lat, lon, team index, label and its popup's facts (`stop_facts`)."""
     wanted = set(phases)
     teams = []
     stops = []
@@ -325,13 +321,24 @@ def routes_payload(
         for s in team_stops:
             if s.phase == "base":
                 if s.seq == 0:
-                    stops.append([_coord(s.lat), _coord(s.lon), index, "B", stop_popup(s, mission)])
+                    stops.append([_coord(s.lat), _coord(s.lon), index, "B", stop_facts(s, mission)])
                 continue
             if s.phase in wanted:
                 stops.append(
-                    [_coord(s.lat), _coord(s.lon), index, str(s.seq), stop_popup(s, mission)]
+                    [_coord(s.lat), _coord(s.lon), index, str(s.seq), stop_facts(s, mission)]
                 )
-    return {"key": "routes", "teams": teams, "stops": stops}
+    return {"key": "routes", "labels": list(STOP_LABELS), "teams": teams, "stops": stops}
+
+
+def _rounded(value: Any) -> Any:
+    """GeoJSON coordinates to 5 decimals (about 1 m; the outline is simplified to 1 km)."""
+    if isinstance(value, float):
+        return _coord(value)
+    if isinstance(value, list | tuple):
+        return [_rounded(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    return value
 
 
 def areas_geojson(areas: Iterable[Area], *, tolerance: float = 0.01) -> dict[str, Any]:
@@ -348,7 +355,7 @@ def areas_geojson(areas: Iterable[Area], *, tolerance: float = 0.01) -> dict[str
         features.append(
             {
                 "type": "Feature",
-                "geometry": mapping(shape),
+                "geometry": _rounded(mapping(shape)),
                 "properties": {
                     "area_id": area.area_id,
                     "label_id": html_text(area.area_id),

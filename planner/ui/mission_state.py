@@ -1,8 +1,9 @@
 """The mission this browser session works on, as the signed-in user may see it.
 
 The session keeps only the choice (`mission_id`); the mission itself is read from the
-store and cached by its edit version and the reader's scope, so sessions of the same
-scope share one copy and an edit by anyone is seen at the next rerun.
+store and shared by its edit version and the reader's scope (`planner.ui.shared`), so
+sessions of the same scope share one copy, released when the last of them closes, and
+an edit by anyone is seen at the next rerun.
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ from planner.store import (
 )
 from planner.ui import session
 from planner.ui.memo import per_run
+from planner.ui.shared import hold
 
 MISSION_KEY = "mission_id"
+MISSION_SLOT = "mission"
 
 
 def missions() -> list[MissionInfo]:
@@ -87,20 +90,6 @@ def _scope(who: CurrentUser) -> tuple[Any, ...]:
     return (who.role.value, tuple(sorted(who.area_ids)), who.team_id, who.mission_id)
 
 
-@st.cache_resource(show_spinner="Loading the mission…", max_entries=16, ttl=3600)
-def _scoped_mission(
-    url: str,
-    mid: int,
-    version: int,
-    scope: tuple[Any, ...],
-    published: int | None,
-    _who: CurrentUser,
-) -> Mission:
-    """The mission as everyone of `scope` sees it (the store filters it for `_who`)."""
-    del url, version, scope, published  # the cache key
-    return load_mission(session.get_store(), mid, user=_who)
-
-
 def mission_key() -> tuple[Any, ...]:
     """What the user's view of the mission depends on: store, mission, edit version,
     scope, and for a team the published version (its schedule's sites)."""
@@ -116,5 +105,11 @@ def mission_key() -> tuple[Any, ...]:
 def current_mission() -> Mission:
     """The mission as the signed-in user may see it (their AoRs only for an LTO; their
     own team and schedule sites for a team)."""
-    url, mid, version, scope, published_id = mission_key()
-    return _scoped_mission(url, mid, version, scope, published_id, session.user())
+    key = mission_key()
+    who = session.user()
+    return hold(
+        MISSION_SLOT,
+        ("mission", *key),
+        lambda: load_mission(session.get_store(), key[1], user=who),
+        spinner="Loading the mission…",
+    )

@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import streamlit as st
-
 from planner.field_status import STATUS_OF_KIND, ReportKind, ReportState, is_never_planned
 from planner.model import Mission
 from planner.store import (
@@ -20,10 +18,11 @@ from planner.store import (
 )
 from planner.ui import mission_state, session
 from planner.ui.memo import per_run
+from planner.ui.shared import SLOT_PREFIX, hold, let_go
 
-WORKING_KEY = "working_mission"
+WORKING_KEY = "working_mission"  # a slot of `planner.ui.shared`
 # Dropped when the session switches to another mission.
-MISSION_BOUND_KEYS = (WORKING_KEY,)
+MISSION_BOUND_KEYS = (SLOT_PREFIX + WORKING_KEY,)
 
 
 def reports(*, areas: Iterable[str] | None = None) -> list[FieldUpdateRecord]:
@@ -61,13 +60,11 @@ def working_mission() -> Mission:
     mission = mission_state.current_mission()
     found = reports()
     moved = tuple((r.id, r.lat, r.lon) for r in found if r.kind == ReportKind.STATION_MOVED)
-    key: tuple[Any, ...] = (mission_state.mission_key(), moved)
-    cached = st.session_state.get(WORKING_KEY)
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    working = apply_reports(mission, found)[0] if moved else mission
-    st.session_state[WORKING_KEY] = (key, working)
-    return working
+    if not moved:
+        let_go(WORKING_KEY)
+        return mission
+    key: tuple[Any, ...] = ("working", mission_state.mission_key(), moved)
+    return hold(WORKING_KEY, key, lambda: apply_reports(mission, found)[0])
 
 
 def excluded() -> frozenset[str]:

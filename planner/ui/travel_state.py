@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 from datetime import time
 from typing import Any
 
-import streamlit as st
-
 from planner.field_status import ReportKind, ReportState
 from planner.model import Mission, Rules
 from planner.repair import (
@@ -44,8 +42,9 @@ from planner.ui import mission_state, session
 from planner.ui.memo import per_run
 from planner.ui.replan import restrict_to_area
 from planner.ui.roads import available_roads, closed_cache, roads_dir
+from planner.ui.shared import hold
 
-LINES_KEY = "route_lines_cache"
+LINES_SLOT = "route_lines"
 
 
 def settings() -> TravelSettings:
@@ -107,26 +106,25 @@ def planning_travel(
 def version_lines(version: PlanVersionInfo, plan: Plan) -> dict[str, TeamLine]:
     """The route lines of a version's teams (as the user sees them): stored with the
     version; made from the travel the version recorded and stored the first time."""
-    key = (version.id, mission_state.mission_key())
-    cache: dict[Any, dict[str, TeamLine]] = st.session_state.setdefault(LINES_KEY, {})
-    if key in cache:
-        return cache[key]
     store, who = session.get_store(), session.user()
-    stored = {
-        team: TeamLine.from_json(line)
-        for team, line in stored_route_lines(store, version.id, user=who).items()
-    }
-    teams = {s.team_id for s in plan.stops}
-    missing = teams - set(stored)
-    if missing:
-        made = plan_route_lines(plan, missing)
-        if plan.stats.get("travel") is not None:  # else the reader cannot see the source
-            lines = {t: line.to_json() for t, line in made.items()}
-            save_route_lines(store, version.id, lines, user=who)
-        stored |= made
-    cache.clear()  # one version per session: the one looked at
-    cache[key] = {t: line for t, line in stored.items() if t in teams}
-    return cache[key]
+
+    def read() -> dict[str, TeamLine]:
+        stored = {
+            team: TeamLine.from_json(line)
+            for team, line in stored_route_lines(store, version.id, user=who).items()
+        }
+        teams = {s.team_id for s in plan.stops}
+        missing = teams - set(stored)
+        if missing:
+            made = plan_route_lines(plan, missing)
+            if plan.stats.get("travel") is not None:  # else the reader cannot see the source
+                lines = {t: line.to_json() for t, line in made.items()}
+                save_route_lines(store, version.id, lines, user=who)
+            stored |= made
+        return {t: line for t, line in stored.items() if t in teams}
+
+    # One version per session (the one looked at), one copy for every session of a scope.
+    return hold(LINES_SLOT, ("lines", version.id, mission_state.mission_key()), read)
 
 
 def closure_problem(points: Sequence[tuple[float, float]]) -> str | None:

@@ -1,7 +1,8 @@
 """The plan versions this browser session sees: which one it looks at, and its plan.
 
-A version's plan is read once per session and version (the store audits each session's
-first view of a version); a comparison with the parent version is computed once per
+A version's plan is read from the store at each session's first view of it (the store
+audits who viewed it) and kept once on the server for every session of the same scope
+(`planner.ui.shared`); a comparison with the parent version is computed once per
 session.
 """
 
@@ -24,14 +25,16 @@ from planner.store import (
 )
 from planner.ui import mission_state, session
 from planner.ui.memo import per_run
+from planner.ui.shared import hold
 from planner.ui.versions import plan_from_version
 
 VERSION_KEY = "plan_version_pick"
 PUBLISHED_SEEN_KEY = "published_version_seen"
-PLAN_CACHE_KEY = "plan_cache"
+PLAN_VIEWS_KEY = "plan_views"  # the versions this session has read (and been audited for)
+PLAN_SLOT = "plan"
 COMPARE_CACHE_KEY = "compare_cache"
 # Dropped when the session switches to another mission.
-MISSION_BOUND_KEYS = (VERSION_KEY, PLAN_CACHE_KEY, COMPARE_CACHE_KEY, PUBLISHED_SEEN_KEY)
+MISSION_BOUND_KEYS = (VERSION_KEY, PLAN_VIEWS_KEY, COMPARE_CACHE_KEY, PUBLISHED_SEEN_KEY)
 
 
 def versions() -> list[PlanVersionInfo]:
@@ -91,14 +94,24 @@ def choose_version(version_id: int | None) -> None:
 
 
 def plan_of(version: PlanVersionInfo) -> Plan:
-    """A version's plan as the user may see it; read once per session and version."""
-    key = (version.id, mission_state.mission_key())
-    cache: dict[tuple[Any, ...], Plan] = st.session_state.setdefault(PLAN_CACHE_KEY, {})
-    if key not in cache:
-        stops = load_plan(session.get_store(), version.id, user=session.user())
-        cache.clear()  # keep one version per session: the one looked at
-        cache[key] = plan_from_version(version, stops, mission_state.current_mission())
-    return cache[key]
+    """A version's plan as the user may see it: read (and audited) at the session's first
+    view of the version; one copy on the server for every session of the same scope, and
+    one version held per session (the one looked at)."""
+    who = session.user()
+    mission = mission_state.current_mission()
+    key = ("plan", version.id, mission_state.mission_key())
+    views: set[tuple[Any, ...]] = st.session_state.setdefault(PLAN_VIEWS_KEY, set())
+    if key in views:
+        stops = None
+    else:
+        stops = load_plan(session.get_store(), version.id, user=who)
+        views.add(key)
+
+    def read() -> Plan:
+        found = stops if stops is not None else load_plan(session.get_store(), version.id, user=who)
+        return plan_from_version(version, found, mission)
+
+    return hold(PLAN_SLOT, key, read)
 
 
 def version_by_id(version_id: int) -> PlanVersionInfo | None:

@@ -129,8 +129,20 @@ def seed(tmp_path_factory: pytest.TempPathFactory) -> Seed:
 
 
 @contextlib.contextmanager
-def serve_app(data_dir: Path, *, log_name: str = "streamlit.log") -> Iterator[str]:
-    """`streamlit run app.py` on the store in `data_dir`; yields its address, stops it after."""
+def serve_app(
+    data_dir: Path, *, log_name: str = "streamlit.log", env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """`streamlit run app.py` on the store in `data_dir` (with `env` added to the server's
+    environment); yields its address, stops it after."""
+    with serve_app_process(data_dir, log_name=log_name, env=env) as (url, _):
+        yield url
+
+
+@contextlib.contextmanager
+def serve_app_process(
+    data_dir: Path, *, log_name: str = "streamlit.log", env: dict[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """As `serve_app`, yielding the server's process too (its memory is measured)."""
     port = _free_port()
     env = {
         **os.environ,
@@ -138,6 +150,7 @@ def serve_app(data_dir: Path, *, log_name: str = "streamlit.log") -> Iterator[st
         "PLANNER_DATA_DIR": str(data_dir),
         # An open page notices a session ended elsewhere within seconds (default 30).
         "PLANNER_SESSION_CHECK_SECONDS": str(SESSION_CHECK_SECONDS),
+        **(env or {}),
     }
     env.pop("PLANNER_DATABASE_URL", None)
     log = (ROOT / "test-output").joinpath(log_name)
@@ -178,7 +191,7 @@ def serve_app(data_dir: Path, *, log_name: str = "streamlit.log") -> Iterator[st
                 pytest.fail(f"streamlit did not start; see {log}")
             time.sleep(0.3)
         try:
-            yield url
+            yield url, proc
         finally:
             proc.terminate()
             try:
