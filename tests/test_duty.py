@@ -80,7 +80,9 @@ def test_without_the_opening_the_router_bounds_the_day(mission: Mission) -> None
     keeps it within the limit."""
     phases = Phases(opening=False, counting=Phases().counting, tabulation=False)
     rules = replace(mission.rules, phases=phases, max_duty_hours=12.0)
-    plan = solve(replace(mission, rules=rules), time_limit_s=20, seed=1, workers=1, options=LIGHT_SEARCH)
+    plan = solve(
+        replace(mission, rules=rules), time_limit_s=20, seed=1, workers=1, options=LIGHT_SEARCH
+    )
     rows = visit_rows(plan)
     free = visit_rows(
         solve(
