@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from planner.estimates import estimates_summary, station_estimates, station_note
 from planner.exports import build_view, plan_csv, team_pdf
-from planner.maps.payloads import commissions_payload, stations_payload, stop_popup
+from planner.maps.payloads import commissions_payload, stations_payload, stop_facts
 from planner.model import Mission
 from planner.schedule import Plan
 from planner.ui.tables import (
@@ -106,7 +106,10 @@ def test_map_popups_show_the_estimates(flagged) -> None:
     assert notes[tec_id] == "Position approximate (centre of its stations)"
     assert {n for t, n in notes.items() if t != tec_id} == {""}
     stop = next(s for s in plan.stops if s.site_id == station_id)
-    assert "position approximate (at its commission); voters estimated" in stop_popup(stop, mission)
+    facts = stop_facts(stop, mission)
+    assert facts[facts.index("Note") + 1] == (
+        "position approximate (at its commission); voters estimated"
+    )
 
 
 def test_team_packs_note_the_estimates(flagged) -> None:
