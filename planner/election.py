@@ -41,7 +41,7 @@ from planner.greedy import greedy_routes
 from planner.model import CountingPlace, Rules, Setting, Station, Team
 from planner.problem import AreaProblem
 from planner.routing import solve_routing
-from planner.routing_data import MealBreak, RoutingInput, RoutingResult
+from planner.routing_data import DEFAULT_SEARCH, MealBreak, RoutingInput, RoutingResult
 from planner.sampling import sample_area, station_place
 from planner.schedule import (
     NIGHT_FROM,
@@ -783,12 +783,17 @@ def _route(problem: AreaProblem, inp: RoutingInput) -> RoutingResult:
     # on its own time-based work, which is not reproducible across machines.
     if options.solution_limit is None or options.max_rounds is None:
         raise ValueError("an area problem needs its search counts (planner.search_work)")
+    search = DEFAULT_SEARCH
+    if options.first_solutions is not None:
+        starts = search.first_solutions[: max(1, options.first_solutions)]
+        search = replace(search, first_solutions=starts)
     return solve_routing(
         inp,
         time_limit_s=max(0.01, problem.seconds_left()),
         solution_limit=options.solution_limit,
         rounds=min(options.max_rounds, options.rounds_per_team * inp.num_vehicles),
         seed=problem.seed,
+        search=search,
     )
 
 

@@ -206,6 +206,7 @@ def _search_work(problems: Sequence[AreaProblem]) -> dict[str, int]:
         return {}
     options = problems[0].options
     return {
+        "first_solutions": options.first_solutions or 0,
         "solution_limit": options.solution_limit or 0,
         "max_rounds": options.max_rounds or 0,
     }

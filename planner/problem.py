@@ -67,6 +67,9 @@ class PlanOptions:
     # time limit pays for.
     rounds_per_team: int = 2
     max_rounds: int | None = None
+    # First solutions the router builds before its search (the first this many of
+    # `planner.routing_data.FIRST_SOLUTIONS`). None: what the time limit pays for.
+    first_solutions: int | None = None
     # Areas with more teams than this are solved in parts of at most this many teams.
     max_teams_per_part: int = 20
 
@@ -230,11 +233,12 @@ def area_problems(
 def with_search_work(options: PlanOptions, teams: int) -> PlanOptions:
     """`options` with the search counts it leaves open set to what its time limit pays
     for with `teams` teams (`planner.search_work`)."""
-    if options.solution_limit is not None and options.max_rounds is not None:
-        return options
     level = level_for(options.time_limit_s, teams)
     return replace(
         options,
+        first_solutions=level.first_solutions
+        if options.first_solutions is None
+        else options.first_solutions,
         solution_limit=level.solution_limit
         if options.solution_limit is None
         else options.solution_limit,

@@ -48,7 +48,7 @@ def test_more_time_never_buys_less_work_nor_more_teams_more(
 
 
 def test_counts_given_are_kept() -> None:
-    given_counts = PlanOptions(time_limit_s=1, solution_limit=33, max_rounds=3)
+    given_counts = PlanOptions(time_limit_s=1, solution_limit=33, max_rounds=3, first_solutions=4)
     assert with_search_work(given_counts, 10_000) == given_counts
     half = with_search_work(PlanOptions(time_limit_s=10_000, max_rounds=1), 1)
     assert (half.solution_limit, half.max_rounds) == (LEVELS[0].solution_limit, 1)
@@ -56,13 +56,16 @@ def test_counts_given_are_kept() -> None:
 
 def test_every_area_gets_the_counts_and_the_plan_records_them() -> None:
     mission = random_mission(stations=60, teams=2, districts=2, seed=3)
-    problems = area_problems(mission, PlanOptions(time_limit_s=1))
-    assert {(p.options.solution_limit, p.options.max_rounds) for p in problems} == {
-        (LEVELS[-1].solution_limit, LEVELS[-1].max_rounds)
-    }
+    problems = area_problems(mission, PlanOptions(time_limit_s=0.1))
+    light = LEVELS[-1]
+    assert {
+        (p.options.first_solutions, p.options.solution_limit, p.options.max_rounds)
+        for p in problems
+    } == {(light.first_solutions, light.solution_limit, light.max_rounds)}
     assert level_for(60, 2) == LEVELS[0]  # a small mission's minute: the deepest search
     plan = solve(mission, time_limit_s=60, seed=1, workers=1, options=PlanOptions(max_rounds=0))
-    assert (plan.stats["solution_limit"], plan.stats["max_rounds"]) == (
-        LEVELS[0].solution_limit,
-        0,
-    )
+    assert (
+        plan.stats["first_solutions"],
+        plan.stats["solution_limit"],
+        plan.stats["max_rounds"],
+    ) == (LEVELS[0].first_solutions, LEVELS[0].solution_limit, 0)
