@@ -48,6 +48,7 @@ from tests.browser.conftest import (  # noqa: E402
     TEAM_USER,
     seed_store,
     serve_app_process,
+    throttle,
 )
 
 USERS = {Role.COORDINATOR: COORDINATOR, Role.LTO: LTO_USER, Role.TEAM: TEAM_USER}
@@ -104,21 +105,6 @@ class Requests:
     def reset(self) -> None:
         self.sent = self.cached = 0
         self._cached_ids.clear()
-
-
-def throttle(page: Page, kbps: float, latency_ms: float) -> None:
-    """Chromium's network emulation: `kbps` down and up, `latency_ms` added per request."""
-    session = page.context.new_cdp_session(page)
-    session.send("Network.enable")
-    session.send(
-        "Network.emulateNetworkConditions",
-        {
-            "offline": False,
-            "latency": latency_ms,
-            "downloadThroughput": kbps * 1000 / 8,
-            "uploadThroughput": kbps * 1000 / 8,
-        },
-    )
 
 
 def _settle(counter: Counter, requests: Requests, started: float, content_at: float) -> Visit:

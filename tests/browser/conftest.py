@@ -212,6 +212,21 @@ def screenshots() -> Path:
     return SCREENSHOTS
 
 
+def throttle(page: Page, kbps: float, latency_ms: float) -> None:
+    """Chromium's network emulation: `kbps` down and up, `latency_ms` added per request."""
+    session = page.context.new_cdp_session(page)
+    session.send("Network.enable")
+    session.send(
+        "Network.emulateNetworkConditions",
+        {
+            "offline": False,
+            "latency": latency_ms,
+            "downloadThroughput": kbps * 1000 / 8,
+            "uploadThroughput": kbps * 1000 / 8,
+        },
+    )
+
+
 def go_offline(page: Page, app_url: str) -> list[str]:
     """Abort every request that is not for the app itself; returns the blocked URLs."""
     blocked: list[str] = []

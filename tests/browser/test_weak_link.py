@@ -10,7 +10,7 @@ import time
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from .conftest import LTO_USER, MAP_FRAME, PASSWORD
+from .conftest import LTO_USER, MAP_FRAME, PASSWORD, throttle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -19,20 +19,6 @@ LATENCY_MS = 400
 FIRST_VISIT_S = 30
 SECOND_VISIT_S = 15
 OSM_TILES = "https://tile.openstreetmap.org/"
-
-
-def throttle(page: Page, kbps: float, latency_ms: float) -> None:
-    session = page.context.new_cdp_session(page)
-    session.send("Network.enable")
-    session.send(
-        "Network.emulateNetworkConditions",
-        {
-            "offline": False,
-            "latency": latency_ms,
-            "downloadThroughput": kbps * 1000 / 8,
-            "uploadThroughput": kbps * 1000 / 8,
-        },
-    )
 
 
 def _area_map_drawn(page: Page, started: float) -> float:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from planner.model import Mission, StationKind, Team, TeamKind
+from planner.model import StationKind
 from planner.route import check_route_dir, solve_route
 from planner.route.from_mission import (
     STATION_COLUMNS,
@@ -22,20 +22,11 @@ from planner.route.from_mission import (
     visit_tables,
     write_mission_route_plan,
 )
-from tests.support.missions import multi_area_mission
-
-
-def _mission() -> Mission:
-    mission = multi_area_mission(stations=(12, 20), teams=2, seed=3)
-    ltos = tuple(
-        Team(f"LTO-0{k}", TeamKind.LTO, f"A{k}", f"Town {k}", 71.45 + 5.0 * (k - 1), 51.15)
-        for k in (1, 2)
-    )
-    return replace(mission, teams=mission.teams + ltos)
+from tests.support.missions import lto_mission
 
 
 def test_tables_hold_the_areas_places_and_one_team_row_per_day() -> None:
-    mission = _mission()
+    mission = lto_mission()
     tables = visit_tables(mission, "A2", days=3)
     ids = [r["id"] for r in tables.stations]
     in_area = [s.station_id for s in mission.stations if mission.area_of_station(s) == "A2"]
@@ -63,7 +54,7 @@ def test_stays_weights_and_windows_follow_the_settings() -> None:
         day_start=time(8, 0), day_end=time(17, 0), commission_stay_min=90,
         station_stay_min=20, commission_weight=5.0, station_weight=2.0,
     )  # fmt: skip
-    tables = visit_tables(_mission(), "A1", days=2, start=date(2022, 11, 1), settings=settings)
+    tables = visit_tables(lto_mission(), "A1", days=2, start=date(2022, 11, 1), settings=settings)
     tec = next(r for r in tables.stations if r["id"].startswith("TEC-"))
     station = next(r for r in tables.stations if not r["id"].startswith("TEC-"))
     assert (tec["stay_min"], tec["weight"]) == ("90", "5")
@@ -75,7 +66,7 @@ def test_stays_weights_and_windows_follow_the_settings() -> None:
 
 
 def test_unlocated_and_abroad_stations_stay_out_unless_the_rules_allow() -> None:
-    mission = _mission()
+    mission = lto_mission()
     stations = list(mission.stations)
     a1 = [i for i, s in enumerate(stations) if s.station_id.startswith("R1-")]
     stations[a1[0]] = replace(stations[a1[0]], unlocated=True)
@@ -92,7 +83,7 @@ def test_unlocated_and_abroad_stations_stay_out_unless_the_rules_allow() -> None
 
 
 def test_team_option_picks_one_team_of_the_area() -> None:
-    mission = _mission()
+    mission = lto_mission()
     tables = visit_tables(mission, "A1", days=2, team_id="STO-01")
     assert [t["id"] for t in tables.teams] == ["STO-01-d1", "STO-01-d2"]
 
@@ -109,18 +100,18 @@ def test_team_option_picks_one_team_of_the_area() -> None:
 def test_bad_requests_say_what_is_wrong(area: str, kwargs: dict, message: str) -> None:
     kwargs = {"days": 2, **kwargs}
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        visit_tables(_mission(), area, **kwargs)
+        visit_tables(lto_mission(), area, **kwargs)
 
 
 def test_an_area_without_an_lto_team_asks_for_one() -> None:
-    mission = _mission()
+    mission = lto_mission()
     mission = replace(mission, teams=tuple(t for t in mission.teams if t.team_id != "LTO-01"))
     with pytest.raises(ValueError, match="no LTO team"):
         visit_tables(mission, "A1", days=2)
 
 
 def test_input_files_are_route_mode_tables() -> None:
-    files = input_files(visit_tables(_mission(), "A1", days=2))
+    files = input_files(visit_tables(lto_mission(), "A1", days=2))
     stations = list(csv.DictReader(io.StringIO(files["stations.csv"])))
     teams = list(csv.DictReader(io.StringIO(files["teams.csv"])))
     assert list(stations[0]) == list(STATION_COLUMNS)
@@ -128,7 +119,7 @@ def test_input_files_are_route_mode_tables() -> None:
 
 
 def test_plan_keeps_every_visit_inside_one_working_day_and_checks(tmp_path: Path) -> None:
-    tables = visit_tables(_mission(), "A2", days=2)
+    tables = visit_tables(lto_mission(), "A2", days=2)
     out = tmp_path / "lto"
     problem = mission_route_problem(tables, out)
     plan = solve_route(problem, time_limit_s=5)

@@ -7,7 +7,6 @@ import csv
 import io
 import json
 from collections import Counter
-from dataclasses import replace
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -17,7 +16,6 @@ from typer.testing import CliRunner
 from planner.cli import app
 from planner.errors import MissionDataError
 from planner.geodata import write_mission
-from planner.model import Mission, Team, TeamKind
 from planner.route import check_route_dir, solve_route
 from planner.route.check import check_route_visits
 from planner.route.from_mission import (
@@ -27,18 +25,9 @@ from planner.route.from_mission import (
     write_mission_route_plan,
 )
 from planner.route.opening_hours import END_OF_DAY, parse_opening_hours, read_opening_hours
-from tests.support.missions import multi_area_mission
+from tests.support.missions import lto_mission
 
 MONDAY = date(2026, 3, 9)
-
-
-def _mission() -> Mission:
-    mission = multi_area_mission(stations=(12, 20), teams=2, seed=3)
-    ltos = tuple(
-        Team(f"LTO-0{k}", TeamKind.LTO, f"A{k}", f"Town {k}", 71.45 + 5.0 * (k - 1), 51.15)
-        for k in (1, 2)
-    )
-    return replace(mission, teams=mission.teams + ltos)
 
 
 def test_hours_as_written() -> None:
@@ -80,7 +69,7 @@ def test_bad_hours_say_what_is_wrong(text: str, message: str) -> None:
 
 
 def test_a_place_has_a_row_per_day_it_is_open_on_real_dates() -> None:
-    mission = _mission()
+    mission = lto_mission()
     tec = next(c.tec_id for c in mission.commissions if mission.area_of_commission(c) == "A1")
     hours = {tec: parse_opening_hours("Mo-Fr 09:00-18:00; Sa 10:00-14:00")}
     # Friday to Tuesday: Sunday closed, Saturday short.
@@ -99,7 +88,7 @@ def test_a_place_has_a_row_per_day_it_is_open_on_real_dates() -> None:
 
 
 def test_closed_places_and_too_short_hours_have_no_rows() -> None:
-    mission = _mission()
+    mission = lto_mission()
     tec = next(c.tec_id for c in mission.commissions if mission.area_of_commission(c) == "A1")
     hours = {tec: parse_opening_hours("Sa-Su 10:00-10:30")}  # shorter than the stay
     tables = visit_tables(mission, "A1", days=3, start=MONDAY, hours=hours)
@@ -111,7 +100,7 @@ def test_each_place_is_visited_once_on_a_day_it_is_open(tmp_path: Path) -> None:
     """Every place of the area is open every day, so it has a row per day: the LTO could
     collect each place's weight on every day, but visits it once. A place open on
     Wednesday morning only is visited then, by Wednesday's team."""
-    mission = _mission()
+    mission = lto_mission()
     ids = sorted(area_place_ids(mission, "A1"))
     hours = {pid: parse_opening_hours("Mo-Su 09:00-18:00") for pid in ids}
     wednesday_only = ids[0]
@@ -145,7 +134,7 @@ def test_each_place_is_visited_once_on_a_day_it_is_open(tmp_path: Path) -> None:
 
 
 def test_the_hours_file_is_checked_row_by_row(tmp_path: Path) -> None:
-    mission = _mission()
+    mission = lto_mission()
     known = area_place_ids(mission, "A1")
     first = sorted(known)[0]
     path = tmp_path / "hours.csv"
@@ -171,7 +160,7 @@ def test_the_hours_file_is_checked_row_by_row(tmp_path: Path) -> None:
 
 
 def test_cli_plans_with_opening_hours(tmp_path: Path) -> None:
-    mission = _mission()
+    mission = lto_mission()
     package = tmp_path / "mission"
     write_mission(mission, package)
     first = sorted(area_place_ids(mission, "A1"))[0]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import cache
 
 import numpy as np
@@ -228,6 +229,16 @@ def multi_area_mission(
         targets=Targets(opening=teams, voting=teams * 6, counting=teams, tabulation=teams),
         seed=seed,
     )
+
+
+def lto_mission() -> Mission:
+    """Two areas (12 and 20 stations, one STO team each) with an LTO team based in each."""
+    mission = multi_area_mission(stations=(12, 20), teams=2, seed=3)
+    ltos = tuple(
+        Team(f"LTO-0{k}", TeamKind.LTO, f"A{k}", f"Town {k}", 71.45 + 5.0 * (k - 1), 51.15)
+        for k in (1, 2)
+    )
+    return replace(mission, teams=mission.teams + ltos)
 
 
 def visit_rows(plan: Plan) -> list[dict[str, str]]:
