@@ -60,12 +60,16 @@ class Execution:
     # Address of a running Dask scheduler; None: a LocalCluster of `workers` (or this
     # process when `workers` is 1).
     scheduler: str | None = None
+    # Longest wait for that scheduler to answer before the run fails with its address.
+    connect_timeout_s: float = CONNECT_TIMEOUT_S
 
     def __post_init__(self) -> None:
         if self.workers < 1:
             raise ValueError(f"workers must be at least 1, not {self.workers}")
         if self.scheduler is not None and not self.scheduler.strip():
             raise ValueError("the scheduler address is empty")
+        if self.connect_timeout_s <= 0:
+            raise ValueError(f"connect_timeout_s must be positive, not {self.connect_timeout_s}")
 
     @property
     def kind(self) -> str:
@@ -125,7 +129,7 @@ class Runner:
             if self.execution.scheduler is not None:
                 client = Client(
                     self.execution.scheduler,
-                    timeout=CONNECT_TIMEOUT_S,
+                    timeout=self.execution.connect_timeout_s,
                     set_as_default=False,
                 )
             else:

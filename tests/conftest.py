@@ -26,6 +26,16 @@ from planner.model import (
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The browser tests run on one worker, one after the other: they share the app
+    server and the store it serves, and chromium with a Streamlit server is a machine's
+    worth of work on two cores."""
+    for item in items:
+        if "browser" in item.path.parts:
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 # Kazakhstan, coarsely (about 40 km accuracy): enough to tell Almaty from Novosibirsk.
 KZ_OUTLINE = shapely.Polygon(
     [
