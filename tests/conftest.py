@@ -27,10 +27,11 @@ from planner.model import (
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The browser tests run on one worker, one after the other: they share the app
-    server and the store it serves, and chromium with a Streamlit server is a machine's
-    worth of work on two cores."""
+    """The browser tests run on one worker, one after the other, in file order: they share
+    the app server and the store it serves, and some share a tab. (First among the hooks:
+    pytest-xdist's `loadgroup` reads the group in its own hook.)"""
     for item in items:
         if "browser" in item.path.parts:
             item.add_marker(pytest.mark.xdist_group("browser"))

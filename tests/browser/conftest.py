@@ -17,10 +17,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-# Assertions wait for the page up to this long. A Streamlit rerun takes well under a second
-# on an idle machine but several on two busy cores; a wait that ends as soon as the page is
-# right costs nothing when it is quick.
-expect.set_options(timeout=20_000)
+# Assertions and actions wait for the page up to this long. A Streamlit rerun takes well
+# under a second on an idle machine but several on two cores that also run the other
+# worker's solver tests; a wait that ends as soon as the page is right costs nothing when
+# it is quick.
+WAIT_MS = 60_000
+expect.set_options(timeout=WAIT_MS)
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
@@ -264,14 +266,14 @@ def nav(page: Page, title: str, heading: str | None = None) -> None:
 def offline_page(page: Page, app_url: str) -> Page:
     """A page that can only reach the app (as on a laptop with no internet)."""
     go_offline(page, app_url)
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(60_000)
     return page
 
 
 def _session_page(browser: Browser, app_url: str, args: dict, username: str) -> Iterator[Page]:
     context = browser.new_context(**args)
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(60_000)
     go_offline(page, app_url)
     sign_in(page, app_url, username)
     yield page

@@ -174,7 +174,7 @@ def _visit(browser: Browser, url: str, args: dict, username: str) -> tuple[str, 
     the pages' text (word joiners removed) and the overlays' HTML."""
     context = browser.new_context(**args)
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(60_000)
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     go_offline(page, url)

@@ -47,7 +47,7 @@ def test_a_run_stopped_with_the_server_is_reported_after_a_restart(
     jobs = data_dir / "jobs"
     context = browser.new_context(**browser_context_args)
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(60_000)
     try:
         with serve_app(data_dir, log_name="streamlit-interrupted.log") as url:
             go_offline(page, url)

@@ -67,13 +67,13 @@ def _screenshot(page: Page, path: Path, *, height: int) -> None:
 
 def _map(page: Page):
     """The map's frame, once the page has settled on one map (a rerun briefly shows two)."""
-    expect(page.locator(MAP_FRAME)).to_have_count(1, timeout=30_000)
+    expect(page.locator(MAP_FRAME)).to_have_count(1, timeout=60_000)
     return page.frame_locator(MAP_FRAME)
 
 
 def _layer_counts(page: Page) -> dict[str, int]:
     container = _map(page).locator(".leaflet-container")
-    expect(container).to_be_visible(timeout=30_000)
+    expect(container).to_be_visible(timeout=60_000)
     page.wait_for_timeout(500)
     return container.evaluate(
         """() => {
@@ -136,7 +136,7 @@ def test_map_shows_stations_areas_and_routes(journey_page: Page, screenshots: Pa
     page.get_by_role("option", name=re.compile("AOR-01")).click()
     page.wait_for_timeout(300)
     frame = _map(page)
-    expect(frame.locator(".planner-stop").first).to_be_visible(timeout=30_000)
+    expect(frame.locator(".planner-stop").first).to_be_visible(timeout=60_000)
     assert frame.locator(".planner-stop").count() >= 3 * 5
 
     # Click an unvisited station away from the routes: its popup and details show.
@@ -153,7 +153,7 @@ def test_map_shows_stations_areas_and_routes(journey_page: Page, screenshots: Pa
             continue
     expect(popup).to_contain_text("Voters")
     expect(popup).to_contain_text("TEC")
-    expect(page.get_by_text(re.compile(r"^Station No\. "))).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(re.compile(r"^Station No\. "))).to_be_visible(timeout=60_000)
     _screenshot(page, screenshots / "map.png", height=1500)
 
 
@@ -167,7 +167,7 @@ def test_area_schedules_in_one_click(journey_page: Page, screenshots: Path) -> N
     expect(page.get_by_role("heading", name="Team schedules")).to_be_visible()
     expect(page.get_by_text(re.compile(r"^STO-001 · base"))).to_be_visible()
     frame = _map(page)
-    expect(frame.locator(".planner-stop").first).to_be_visible(timeout=30_000)
+    expect(frame.locator(".planner-stop").first).to_be_visible(timeout=60_000)
     _screenshot(page, screenshots / "my_area.png", height=2400)
 
 

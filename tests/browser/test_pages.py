@@ -47,7 +47,7 @@ def test_map_page_draws_every_station_of_default_mission(
     nav(page, "Map")
     expect(page.get_by_text("Stations: 10,101 (68 abroad, not on the map)")).to_be_visible()
     expect(page.get_by_text("Areas: 15")).to_be_visible()
-    expect(page.locator(MAP_FRAME)).to_have_count(1, timeout=30_000)
+    expect(page.locator(MAP_FRAME)).to_have_count(1, timeout=60_000)
     frame = page.frame_locator(MAP_FRAME)
     container = frame.locator(".leaflet-container")
     expect(container).to_be_visible(timeout=60_000)

@@ -46,7 +46,7 @@ def _screenshot(page: Page, path: Path, *, height: int) -> None:
 
 def _map_facts(page: Page) -> dict:
     """What the map frame holds: layer counts, and every team id in its HTML."""
-    expect(page.locator(MAP_FRAME)).to_have_count(1, timeout=30_000)
+    expect(page.locator(MAP_FRAME)).to_have_count(1, timeout=60_000)
     container = page.frame_locator(MAP_FRAME).locator(".leaflet-container")
     expect(container).to_be_visible(timeout=60_000)
     page.wait_for_timeout(500)
@@ -100,7 +100,7 @@ def test_lto_my_area_is_its_area_only(lto_page: Page, seed: Seed) -> None:
     assert not any(t in nav_text for t in ("Mission", "Teams & rules", "Plan"))
     stations = page.get_by_test_id("stMetric").filter(has_text="Stations").first
     expect(stations).to_contain_text(f"{seed.area_stations:,}")
-    expect(page.get_by_role("heading", name="Team schedules")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name="Team schedules")).to_be_visible(timeout=60_000)
     text = _page_text(page)
     assert set(AREA_IDS.findall(text)) == {LTO_AREA}
     assert set(TEAM_IDS.findall(text)) <= seed.area_teams | {"LTO-07"}

@@ -27,7 +27,7 @@ def context(browser: Browser, browser_context_args: dict) -> BrowserContext:
 
 def _tab(context: BrowserContext, app_url: str) -> tuple[Page, list[str]]:
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(60_000)
     return page, go_offline(page, app_url)
 
 

@@ -65,7 +65,7 @@ def draft(seed: Seed) -> Iterator[tuple[str, str]]:
 def _laptop(browser: Browser, app_url: str, username: str) -> Iterator[Page]:
     context = browser.new_context(viewport=LAPTOP)
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(60_000)
     go_offline(page, app_url)
     sign_in(page, app_url, username)
     yield page
