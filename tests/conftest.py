@@ -27,14 +27,20 @@ from planner.model import (
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The browser tests run on one worker, one after the other, in file order: they share
-    the app server and the store it serves, and some share a tab. (First among the hooks:
-    pytest-xdist's `loadgroup` reads the group in its own hook.)"""
-    for item in items:
-        if "browser" in item.path.parts:
-            item.add_marker(pytest.mark.xdist_group("browser"))
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """Two pytest-xdist workers share the tests file by file, the largest share first:
+    the browser tests, all on one worker, one after the other in file order (they share
+    the app server and the store it serves, some share a tab, and chromium with a
+    Streamlit server is a machine's worth of work on two cores). A scheduler of our own,
+    because `--dist loadgroup` no longer groups on this pytest."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class BrowserTestsTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "tests/browser" if path.startswith("tests/browser/") else path
+
+    return BrowserTestsTogether(config, log)
 
 
 # Kazakhstan, coarsely (about 40 km accuracy): enough to tell Almaty from Novosibirsk.
