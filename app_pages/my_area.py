@@ -367,6 +367,7 @@ else:
                     kept=replan.fixed,
                     resume=replan.resume,
                     kept_teams=replan.others,
+                    previous_visits=replan.previous_visits,
                     areas=[area_id],
                     travel=replan.travel,
                 )

@@ -102,6 +102,7 @@ def solve(
     kept: Mapping[str, TeamAssignment] | None = None,
     resume: Resume | None = None,
     kept_teams: KeptTeams | None = None,
+    previous_visits: Mapping[str, tuple[str, ...]] | None = None,
     on_progress: Progress | None = None,
 ) -> Plan:
     """Plan every STO team's election day.
@@ -110,7 +111,9 @@ def solve(
     `resume` makes it an election-day re-plan from a time of day, each team going on from
     the stops it keeps before it (`planner.repair.resume_at`); `kept_teams` are the
     teams of the area a re-plan of some of its teams leaves as they are
-    (`planner.repair.kept_teams`).
+    (`planner.repair.kept_teams`); `previous_visits` the re-planned teams' voting visits
+    in the plan being changed, which the re-plan weighs keeping
+    (`planner.repair.voting_visits`, `PlanOptions.keep_visit_weight`).
 
     `deadline` (wall-clock epoch seconds) is when the plan must be back: by default
     `time_limit_s` from now; a caller that still has files to write passes its own run
@@ -135,6 +138,7 @@ def solve(
             kept=kept or {},
             resume=resume,
             kept_teams=kept_teams,
+            previous_visits=previous_visits or {},
             on_progress=on_progress,
         )
     finally:
@@ -156,6 +160,7 @@ def _solve(
     kept: Mapping[str, TeamAssignment],
     resume: Resume | None,
     kept_teams: KeptTeams | None,
+    previous_visits: Mapping[str, tuple[str, ...]],
     on_progress: Progress | None,
 ) -> Plan:
     if any(t.area_id is None or t.lon is None or t.lat is None for t in mission.sto_teams):
@@ -164,7 +169,13 @@ def _solve(
     options = replace(options or PlanOptions(), seed=seed, time_limit_s=time_limit_s)
     due = area_deadline(results_due, time_limit_s)
     split = area_problems(
-        mission, options, excluded=excluded, kept=kept, resume=resume, kept_teams=kept_teams
+        mission,
+        options,
+        excluded=excluded,
+        kept=kept,
+        resume=resume,
+        kept_teams=kept_teams,
+        previous_visits=previous_visits,
     )
     problems = [replace(p, deadline=due) for p in split]
     total = len(problems)

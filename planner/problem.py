@@ -54,6 +54,10 @@ class PlanOptions:
     # A voting station's prize: its random weight (1 to 2) times this, rounded, so
     # weights count to two decimals.
     prize_per_weight: int = 100
+    # In a re-plan, what keeping a voting visit a re-planned team already had adds to its
+    # station's weight: a team drops or swaps a booked visit only for more coverage than
+    # this (one kept visit outweighs any new one; two new ones can outweigh one kept).
+    keep_visit_weight: float = 1.0
     opening_candidates: int = 25
     count_candidates: int = 40
     # CP-SAT's work limit for the fixed stops (deterministic seconds); at the limit
@@ -85,6 +89,8 @@ class PlanOptions:
                 raise ValueError(f"plan options: {name} must be at least 1")
         if self.pool_factor <= 0:
             raise ValueError("plan options: pool_factor must be positive")
+        if self.keep_visit_weight < 0:
+            raise ValueError("plan options: keep_visit_weight must not be negative")
 
 
 @dataclass(frozen=True)
@@ -119,6 +125,9 @@ class AreaProblem:
     # The area's teams a re-plan of its other teams leaves as they are: the voting pool
     # is drawn for them too, and the representativeness rules count their visits.
     kept_teams: KeptTeams | None = None
+    # A re-plan's voting visits of the re-planned teams in the plan it changes, by team
+    # (`planner.repair.voting_visits`): offered again, worth `keep_visit_weight` more.
+    previous_visits: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def seconds_left(self) -> float:
         """Wall seconds until `deadline` (`time_limit_s` when there is none): every solver
@@ -163,6 +172,7 @@ def area_problems(
     kept: Mapping[str, TeamAssignment] | None = None,
     resume: Resume | None = None,
     kept_teams: KeptTeams | None = None,
+    previous_visits: Mapping[str, tuple[str, ...]] | None = None,
 ) -> list[AreaProblem]:
     """Split a mission into one problem per area that has STO teams, and dense areas into
     parts (`AreaProblem.part`; module docstring).
@@ -214,6 +224,7 @@ def area_problems(
             time_limit_s=options.time_limit_s,
             excluded=excluded,
             kept=dict(kept or {}),
+            previous_visits=dict(previous_visits or {}),
             resume=resume,
             kept_teams=(
                 kept_teams

@@ -4,9 +4,10 @@ The teams whose routes the reports break (a closed or moved station on the route
 closed road under it) are planned again, from the area's stations that no other team
 visits and with count stations whose TEC no other team follows; every other team keeps
 its stops unchanged (`with_kept_routes`). A re-planned team can keep its own fixed stops
-too (`fixed_stops`), so that only its voting visits change. Coordinators and teams have
-booked drivers and interpreters on the published plan, so a report about one station must
-not move forty teams.
+too (`fixed_stops`), so that only its voting visits change, and the voting visits it had
+weigh more than new ones (`voting_visits`): each change must buy coverage. Coordinators
+and teams have booked drivers and interpreters on the published plan, so a report about
+one station must not move forty teams.
 
 An election-day re-plan goes on from the teams' current positions (`resume_at`): every
 stop that starts before a time of day is kept as it is, and the rest of each re-planned
@@ -76,6 +77,18 @@ def fixed_stops(plan: Plan, teams: Iterable[str]) -> dict[str, TeamAssignment]:
         for team, stops in found.items()
         if stops
     }
+
+
+def voting_visits(stops: Iterable[Stop], teams: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """The stations each of `teams` visits to observe voting in `stops`, in route order:
+    what a re-plan of those teams weighs keeping (`PlanOptions.keep_visit_weight`), so
+    that a report about one station does not rewrite the rest of a team's day."""
+    chosen = set(teams)
+    found: dict[str, list[str]] = {}
+    for s in sorted(stops, key=lambda s: (s.team_id, s.seq)):
+        if s.team_id in chosen and s.phase == "voting" and s.site_type == "station":
+            found.setdefault(s.team_id, []).append(s.site_id)
+    return {team: tuple(visits) for team, visits in found.items()}
 
 
 def resume_at(plan: Plan, teams: Iterable[str], at: time, election_day: date) -> Resume:

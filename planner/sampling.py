@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -130,6 +131,9 @@ def sample_area(problem: AreaProblem, travel: TravelModel) -> AreaSample:
         s.station_id: float(w)
         for s, w in zip(stations, rng.uniform(1.0, 2.0, len(stations)), strict=True)
     }
+    had = _previous_visits(problem, weights.keys())
+    for station_id in had:
+        weights[station_id] += options.keep_visit_weight
 
     places = [station_place(s) for s in stations]
     bases = [Place(t.team_id, float(t.lon), float(t.lat), True) for t in teams]  # type: ignore[arg-type]
@@ -373,6 +377,12 @@ def sample_area(problem: AreaProblem, travel: TravelModel) -> AreaSample:
         if phases.voting
         else []
     )
+    if phases.voting:
+        # What the re-planned teams visited before is offered again, wherever still in
+        # reach of a team and not a fixed stop now.
+        index = {s.station_id: i for i, s in enumerate(stations)}
+        drawn = set(pool)
+        pool += [s for s in had if s not in drawn and s not in fixed and eligible[index[s]]]
     followed_in_reach = {
         tec
         for t in range(len(teams))
@@ -407,6 +417,23 @@ def sample_area(problem: AreaProblem, travel: TravelModel) -> AreaSample:
             "counting": len(counted_in_reach),
         },
     )
+
+
+def _previous_visits(problem: AreaProblem, routable: Iterable[str]) -> list[str]:
+    """The voting visits this problem's teams had in the plan a re-plan changes
+    (`AreaProblem.previous_visits`), still routable and not already made before the
+    re-plan's time, in a fixed order."""
+    ours = {t.team_id for t in problem.teams}
+    made: set[str] = set()
+    if problem.resume is not None:
+        made = {s.site_id for t in ours for s in problem.resume.done(t) if s.phase == "voting"}
+    allowed = set(routable) - made
+    seen: dict[str, None] = {}
+    for team in sorted(ours & problem.previous_visits.keys()):
+        for station_id in problem.previous_visits[team]:
+            if station_id in allowed:
+                seen.setdefault(station_id)
+    return list(seen)
 
 
 def _keep_fixed_stops(problem: AreaProblem, stations: list[Station], cands: _Candidates) -> None:

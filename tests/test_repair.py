@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner.check import check_visits
+from planner.churn import churn
 from planner.outputs import visits_csv
 from planner.plan import solve
 from planner.problem import PlanOptions, area_problems
@@ -20,13 +21,14 @@ from planner.repair import (
     repair_mission,
     resume_at,
     teams_visiting,
+    voting_visits,
     with_kept_routes,
 )
 from planner.sampling import sample_area
 from planner.schedule import Plan, Stop
 from planner.travel import GreatCircleTravel
 from planner.ui.replan import restrict_to_area
-from tests.support.missions import small_mission, small_plan, visit_rows
+from tests.support.missions import LIGHT_SEARCH, small_mission, small_plan, visit_rows
 
 
 def test_only_the_team_visiting_a_closed_station_is_planned_again() -> None:
@@ -290,3 +292,72 @@ def test_a_team_whose_afternoon_cannot_be_planned_keeps_its_morning() -> None:
     assert (home.phase, home.seq) == ("base", done[-1].seq + 1)
     assert home.arrive > done[-1].depart
     assert any(f"{team}: keeps its stops before 11:00" in note for note in after.notes)
+
+
+def test_a_replan_offers_the_teams_voting_visits_again_at_a_higher_weight() -> None:
+    """The re-planned team's voting visits before (but the closed one) are in the pool,
+    each weighing `keep_visit_weight` more than its random weight."""
+    mission, plan = small_mission(), small_plan()
+    area = restrict_to_area(mission, "AOR-01")
+    team = "STO-001"
+    had = voting_visits(plan.stops, {team})[team]
+    closed = had[0]
+    restricted, visited = repair_mission(area, plan, "AOR-01", {team})
+    travel = GreatCircleTravel.from_rules(mission.rules)
+
+    def sample(weight: float):  # type: ignore[no-untyped-def]
+        options = PlanOptions(seed=plan.seed, keep_visit_weight=weight)
+        (problem,) = area_problems(
+            restricted,
+            options,
+            excluded=visited | {closed},
+            previous_visits={team: had},
+        )
+        return sample_area(problem, travel)
+
+    plain, keeping = sample(0.0), sample(1.5)
+    fixed = {s for a in keeping.assignments for s in (a.opening, a.count, a.closing)}
+    assert set(had[1:]) - fixed <= set(keeping.pool) and closed not in keeping.pool
+    for station in had[1:]:
+        assert keeping.weights[station] == pytest.approx(plain.weights[station] + 1.5)
+    others = set(plain.weights) - set(had)
+    assert all(keeping.weights[s] == plain.weights[s] for s in others)
+
+
+def test_a_replan_after_one_closed_station_keeps_the_rest_of_the_teams_visits() -> None:
+    """One closed voting station: the team that visited it keeps its other visits, as
+    good as all of them; without the weight, a new draw rewrites much of its day."""
+    mission, plan = small_mission(), small_plan()
+    area = restrict_to_area(mission, "AOR-01")
+    teams = [t.team_id for t in area.sto_teams]
+    team = "STO-001"
+    had = voting_visits(plan.stops, {team})[team]
+    closed = had[len(had) // 2]
+    affected = teams_visiting(plan, {closed}, teams=teams)
+    assert affected == {team}
+    restricted, visited = repair_mission(area, plan, "AOR-01", affected)
+    kept = kept_stops(plan, area, "AOR-01", affected)
+
+    def replan(weight: float) -> Plan:
+        replanned = solve(
+            restricted,
+            time_limit_s=60,
+            seed=plan.seed,
+            workers=1,
+            options=replace(LIGHT_SEARCH, keep_visit_weight=weight),
+            excluded=visited | {closed},
+            kept=fixed_stops(plan, affected),
+            kept_teams=kept_teams(kept, "AOR-01"),
+            previous_visits=voting_visits(plan.stops, affected),
+        )
+        return with_kept_routes(replanned, kept, "AOR-01")
+
+    weighed, unweighed = replan(1.0), replan(0.0)
+    after = {s.site_id for s in weighed.stops_of(team) if s.phase == "voting"}
+    assert closed not in after
+    assert len(set(had) - {closed} - after) <= 1  # at most one more visit given up
+    moved = churn(plan.stops, weighed.stops)
+    assert {t.team_id for t in moved.teams} == {team}
+    assert moved.total("dropped") <= 2
+    assert churn(plan.stops, unweighed.stops).total("dropped") > moved.total("dropped")
+    assert check_visits(visit_rows(weighed), mission).ok

@@ -133,6 +133,7 @@ class SolveJob:
         kept: Mapping[str, TeamAssignment] | None = None,
         resume: Resume | None = None,
         kept_teams: KeptTeams | None = None,
+        previous_visits: Mapping[str, tuple[str, ...]] | None = None,
         areas: list[str] | None = None,
         meta: dict[str, Any] | None = None,
         root: Path | None = None,
@@ -158,6 +159,7 @@ class SolveJob:
             "kept": dict(kept or {}),
             "resume": resume,
             "kept_teams": kept_teams,
+            "previous_visits": dict(previous_visits or {}),
             "travel": travel,
         }
         source = self._folder / "input.pickle"

@@ -17,6 +17,7 @@ from planner.repair import (
     repair_mission,
     resume_at,
     teams_visiting,
+    voting_visits,
 )
 from planner.road_closures import teams_crossing
 from planner.route_lines import TeamLine, plan_route_lines, plan_travel
@@ -207,6 +208,11 @@ class AreaReplan:
     resume: Resume | None = None
     # The teams kept as they are, as the solver counts them.
     others: KeptTeams | None = None
+
+    @property
+    def previous_visits(self) -> dict[str, tuple[str, ...]]:
+        """The re-planned teams' voting visits before: the re-plan weighs keeping them."""
+        return voting_visits(self.before, self.replanned)
 
 
 def moved_stations(inputs: PlanningInputs) -> frozenset[str]:
