@@ -189,12 +189,18 @@ def _navigation() -> st.Page:
 
 @contextlib.asynccontextmanager
 async def _lifespan(_app: st.App) -> AsyncIterator[None]:
-    """On shutdown, plan runs still going are stopped and marked interrupted (the server
-    ends by its signal after this, and exit handlers do not run)."""
+    """While the server runs, closed sessions' memory is released. On shutdown, plan runs
+    still going are stopped and marked interrupted (the server ends by its signal after
+    this, and exit handlers do not run)."""
     from planner.ui.jobs import stop_all_runs
+    from planner.ui.shared import keep_releasing
 
-    yield None
-    await asyncio.to_thread(stop_all_runs)
+    releasing = asyncio.create_task(keep_releasing())
+    try:
+        yield None
+    finally:
+        releasing.cancel()
+        await asyncio.to_thread(stop_all_runs)
 
 
 def main() -> None:
@@ -215,6 +221,14 @@ if __name__ == "__main__":  # a script run: draw the page
     main()
 else:  # imported by the server: the web application, with the cookie routes
     from starlette.middleware import Middleware
+
+    # The server's own notes (refused sign-in tickets and uploads, closed sessions let go)
+    # go to its log next to Streamlit's.
+    if not logging.getLogger("planner").handlers:
+        _handler = logging.StreamHandler()
+        _handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logging.getLogger("planner").addHandler(_handler)
+        logging.getLogger("planner").setLevel(logging.INFO)
 
     from planner.ui.caching import StaticCaching
 

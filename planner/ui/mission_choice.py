@@ -13,6 +13,7 @@ from planner.settings import read_settings
 from planner.store import import_mission
 from planner.ui import job_state, mission_state, report_state, session, version_state
 from planner.ui.memo import forget_run_memo
+from planner.ui.shared import let_go
 
 
 def choose_mission(new_id: int) -> None:
@@ -22,8 +23,9 @@ def choose_mission(new_id: int) -> None:
     job_state.cancel_job()
     forget_run_memo()
     st.session_state[mission_state.MISSION_KEY] = new_id
-    for key in (*version_state.MISSION_BOUND_KEYS, *report_state.MISSION_BOUND_KEYS):
+    for key in version_state.MISSION_BOUND_KEYS:
         st.session_state.pop(key, None)
+    let_go(*report_state.MISSION_BOUND_SLOTS)
     st.session_state.pop(job_state.JOB_RESULT_KEY, None)
 
 

@@ -18,11 +18,11 @@ from planner.store import (
 )
 from planner.ui import mission_state, session
 from planner.ui.memo import per_run
-from planner.ui.shared import SLOT_PREFIX, hold, let_go
+from planner.ui.shared import hold, let_go
 
 WORKING_KEY = "working_mission"  # a slot of `planner.ui.shared`
-# Dropped when the session switches to another mission.
-MISSION_BOUND_KEYS = (SLOT_PREFIX + WORKING_KEY,)
+# Let go when the session switches to another mission.
+MISSION_BOUND_SLOTS = (WORKING_KEY,)
 
 
 def reports(*, areas: Iterable[str] | None = None) -> list[FieldUpdateRecord]:
