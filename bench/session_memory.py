@@ -1,15 +1,16 @@
 """Server memory before, during and after many sessions: what closed sessions leave behind.
 
-python bench/session_memory.py [--data-dir DIR] [--sessions 17] [--ttl 10]
+python bench/session_memory.py [--data-dir DIR] [--sessions 17] [--ttl 10] [--rounds 2]
 
 Starts the app on the browser tests' seeded store (seeded into DIR once and reused),
 with one LTO account per area besides the coordinator. A warm-up session (the
 coordinator: Mission, Map, My area) loads what every later session shares; then the
 server's resident memory (VmRSS) is the baseline. Then `--sessions` browser sessions
 (LTOs of every area, then coordinators) sign in and look at their pages, all open at
-once; they are closed, and once Streamlit has dropped the disconnected sessions
-(`server.disconnectedSessionTTL`, set to `--ttl` seconds here) memory is read again.
-Prints baseline, peak and after, in MB, and after / baseline.
+once; they are closed, and once the server has shut the disconnected sessions down
+(`server.disconnectedSessionTTL`, set to `--ttl` seconds here) memory is read again;
+`--rounds` times. Prints baseline, peak and after each round, in MB, and the last after /
+baseline.
 """
 
 from __future__ import annotations
@@ -49,8 +50,9 @@ LTO_PAGES = ("my_area", "map")
 class MemoryRun:
     baseline_mb: float
     peak_mb: float
-    after_mb: float
+    after_mb: float  # after the last round
     sessions: int
+    after_each_mb: tuple[float, ...] = ()  # after each round
 
     @property
     def ratio(self) -> float:
@@ -138,7 +140,14 @@ def settle(pid: int, seconds: float) -> float:
 
 
 def measure(
-    url: str, pid: int, ltos: list[str], *, sessions: int, ttl_s: int, pages: bool = True
+    url: str,
+    pid: int,
+    ltos: list[str],
+    *,
+    sessions: int,
+    ttl_s: int,
+    pages: bool = True,
+    rounds: int = 1,
 ) -> MemoryRun:
     users = [(lto, LTO_PAGES) for lto in ltos]
     while len(users) < sessions:
@@ -151,17 +160,22 @@ def measure(
             baseline = settle(pid, ttl_s + 10)
             print(f"baseline {baseline:.0f} MB", file=sys.stderr)
             peak = baseline
-            contexts = []
-            for user, wanted in users:
-                contexts.append(open_session(browser, url, user, wanted if pages else wanted[:1]))
-                peak = max(peak, rss_mb(pid))
-                print(f"  {user}: {rss_mb(pid):.0f} MB", file=sys.stderr)
-            for context in contexts:
-                context.close()
-            after = settle(pid, ttl_s + 10)
+            afters = []
+            for _ in range(rounds):
+                contexts = []
+                for user, wanted in users:
+                    contexts.append(
+                        open_session(browser, url, user, wanted if pages else wanted[:1])
+                    )
+                    peak = max(peak, rss_mb(pid))
+                    print(f"  {user}: {rss_mb(pid):.0f} MB", file=sys.stderr)
+                for context in contexts:
+                    context.close()
+                afters.append(settle(pid, ttl_s + 10))
+                print(f"after the round: {afters[-1]:.0f} MB", file=sys.stderr)
         finally:
             browser.close()
-    return MemoryRun(baseline, peak, after, len(users))
+    return MemoryRun(baseline, peak, afters[-1], len(users), tuple(afters))
 
 
 def main() -> None:
@@ -169,13 +183,15 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, help="seed here once, reuse after")
     parser.add_argument("--sessions", type=int, default=17)
     parser.add_argument("--ttl", type=int, default=10, help="disconnected sessions kept (s)")
+    parser.add_argument("--rounds", type=int, default=2, help="sessions open and close again")
     args = parser.parse_args()
     started = time.monotonic()
     with running_app(args.data_dir, args.ttl) as (url, pid, ltos):
-        run = measure(url, pid, ltos, sessions=args.sessions, ttl_s=args.ttl)
+        run = measure(url, pid, ltos, sessions=args.sessions, ttl_s=args.ttl, rounds=args.rounds)
     print(
         f"sessions {run.sessions}: baseline {run.baseline_mb:.0f} MB, peak {run.peak_mb:.0f} MB, "
-        f"after {run.after_mb:.0f} MB ({run.ratio:.2f} of baseline); "
+        f"after each round {', '.join(f'{a:.0f}' for a in run.after_each_mb)} MB "
+        f"(the last {run.ratio:.2f} of baseline); "
         f"{time.monotonic() - started:.0f} s"
     )
 
