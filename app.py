@@ -33,7 +33,11 @@ def _page(name: str, *, default: bool = False) -> st.Page:
     from planner.ui.pages import PAGES
 
     path, title, icon = PAGES[name]
-    return st.Page(path, title=title, icon=icon, default=default)
+    if default:
+        # Served at "/"; Streamlit still reserves the name it would have had, so it is
+        # named apart, and a hidden page answers at `name` (`_navigation`).
+        return st.Page(path, title=title, icon=icon, default=True, url_path=f"{name}-start")
+    return st.Page(path, title=title, icon=icon)
 
 
 def _stand_ins(script: str, title: str, icon: str) -> list[st.Page]:
@@ -156,7 +160,7 @@ def _navigation() -> st.Page:
     from planner.escaping import markdown_text
     from planner.ui import session
     from planner.ui.guard import page_errors
-    from planner.ui.pages import PASSWORD_PAGE, ROLE_PAGES, SIGN_IN_PAGE
+    from planner.ui.pages import PAGES, PASSWORD_PAGE, ROLE_PAGES, SIGN_IN_PAGE
 
     try:
         session.get_store()
@@ -181,7 +185,15 @@ def _navigation() -> st.Page:
         return st.navigation([first, *_stand_ins(script, "Choose your password", icon)])
     names = ROLE_PAGES[user.role]
     own = st.Page(script, title=title, icon=icon, url_path=name, visibility="hidden")
-    page = st.navigation([*(_page(n, default=i == 0) for i, n in enumerate(names)), own])
+    # The start page is served at "/", and also at its own name: a link to /my_area (a
+    # bookmark, or a coordinator's link sent to an LTO) opens it, not "Page not found".
+    start, start_title, start_icon = PAGES[names[0]]
+    start_alias = st.Page(
+        start, title=start_title, icon=start_icon, url_path=names[0], visibility="hidden"
+    )
+    page = st.navigation(
+        [*(_page(n, default=i == 0) for i, n in enumerate(names)), own, start_alias]
+    )
     with page_errors("The app"):
         _sidebar(user)
     return page

@@ -47,6 +47,11 @@ def test_reload_on_map_keeps_the_session_and_the_page(context, app_url: str) -> 
     expect(page.get_by_text(f"Signed in as {LTO_USER}")).to_be_visible(timeout=LONG)
     assert re.search(r"/map$", page.url)
     assert not [u for u in blocked if "favicon" in u or "fonts" in u]
+    # The start page at its own address too (a bookmark, a link from a coordinator).
+    page.goto(f"{app_url}/my_area")
+    _heading(page, "My area")
+    expect(page.get_by_text(f"Signed in as {LTO_USER}")).to_be_visible(timeout=LONG)
+    expect(page.get_by_text("Page not found")).to_have_count(0)
 
 
 def test_a_link_opened_before_signing_in_opens_after(context, app_url: str) -> None:
