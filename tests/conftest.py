@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import shapely
+from hypothesis import settings
 
 from planner.model import (
     Area,
@@ -25,6 +26,12 @@ from planner.model import (
 )
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+# Hypothesis judges an example by what it does, not how long it takes: with two workers on
+# two cores any wall-clock deadline fails at random.
+settings.register_profile("suite", deadline=None)
+settings.load_profile("suite")
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:

@@ -67,8 +67,19 @@ def test_a_run_stopped_with_the_server_is_reported_after_a_restart(
             expect(page.get_by_text(f"Signed in as {COORDINATOR}")).to_be_visible(timeout=60_000)
             nav(page, "Plan")
             expect(page.get_by_text("Planning run interrupted (seed")).to_be_visible(timeout=60_000)
-            page.get_by_role("button", name="Dismiss").click()
-            expect(page.get_by_text("Planning run interrupted")).to_have_count(0, timeout=60_000)
+            # A click that lands while the page reruns (its session check, every 2 s) can
+            # be lost on two busy cores: click again until the notice goes.
+            notice = page.get_by_text("Planning run interrupted")
+            dismiss = page.get_by_role("button", name="Dismiss")
+            for _ in range(3):
+                if dismiss.count():
+                    dismiss.click()
+                try:
+                    expect(notice).to_have_count(0, timeout=20_000)
+                    break
+                except AssertionError:
+                    continue
+            expect(notice).to_have_count(0)
         assert list(jobs.glob("job-*")) == []
     finally:
         context.close()
