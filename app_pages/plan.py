@@ -190,6 +190,19 @@ if cut:
 st.caption(
     f"Travel times of this version: {markdown_text(travel_label(plan.stats.get('travel')))}."
 )
+checked = version.parameters.get("check")
+if checked:
+    where = f"{checked['teams']} team(s), {checked['stops']:,} stops"
+    if checked["violations"] == 0:
+        st.success(f"Independent check: no violations in {where}.", icon=":material/verified:")
+    else:
+        st.error(
+            f"Independent check: {checked['violations']:,} violation(s) in {where}. The "
+            "first are listed; do not publish this version before they are understood."
+        )
+        st.dataframe(
+            pd.DataFrame({"violation": checked["listed"]}), hide_index=True, width="stretch"
+        )
 
 st.subheader("Coverage against targets")
 targets = targets_table(plan)

@@ -143,7 +143,7 @@ def phase_capacity(mission: Mission) -> PhaseCapacity:
         stations_in[area] += 1
         counted[area].add(s.tec_id)
         above = commission_at_level(s.tec_id, phases.tabulation_level, by_id)
-        if above is not None and by_id[above].region in mission.area_by_id[area].region_ids:
+        if above is not None and mission.area_of_commission(by_id[above]) == area:
             followed[area].add(above)
     most = dict.fromkeys(PHASES, 0)
     short: dict[str, list[tuple[str, int, int]]] = defaultdict(list)

@@ -28,14 +28,16 @@ from planner.model import (
     TeamKind,
     commission_at_level,
 )
-from planner.outputs import read_visits
-from planner.schedule import is_night_leg
+from planner.outputs import parse_visits, read_visits, visits_csv
+from planner.schedule import Plan, is_night_leg
 from planner.travel import GreatCircleTravel, Place, TravelModel, great_circle_km
 
 # Times in visits.csv are written to the minute; allow for that rounding.
 TOLERANCE = timedelta(minutes=1)
 # Coordinates are written with 5 decimals: half a unit of the 5th decimal, plus float noise.
 COORDINATE_TOLERANCE = 0.5e-5 + 1e-9
+# Violations named in a saved version's record of its check (all are counted).
+LISTED_VIOLATIONS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +83,24 @@ def check_plan_dir(
 ) -> CheckReport:
     rows = read_visits(Path(plan_dir) / "visits.csv")
     return check_visits(rows, mission, travel)
+
+
+def check_plan(plan: Plan, mission: Mission, travel: TravelModel | None = None) -> CheckReport:
+    """The check of a plan held in memory, on the text its visits.csv would have: what the
+    app saves is checked exactly as `planner check` would check the written plan."""
+    return check_visits(parse_visits(visits_csv(plan)), mission, travel)
+
+
+def check_record(report: CheckReport) -> dict[str, object]:
+    """A check's outcome as plain data, kept with a saved plan version: counts and the
+    first `LISTED_VIOLATIONS` violations in words."""
+    return {
+        "violations": len(report.violations),
+        "warnings": len(report.warnings),
+        "teams": report.teams,
+        "stops": report.stops,
+        "listed": [str(v) for v in report.violations[:LISTED_VIOLATIONS]],
+    }
 
 
 def check_visits(

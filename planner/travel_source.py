@@ -380,10 +380,7 @@ def area_places(mission: Mission) -> dict[str, list[Place]]:
         ]
         if not teams:
             continue
-        regions = set(area.region_ids)
-        stations = [
-            s for s in mission.stations if s.region in regions and s.kind is not StationKind.ABROAD
-        ]
+        stations = [s for s in mission.stations if mission.area_of_station(s) == area.area_id]
         tecs = {s.tec_id for s in stations}
         places = [Place(s.station_id, s.lon, s.lat, s.setting is Setting.URBAN) for s in stations]
         places += [

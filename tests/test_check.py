@@ -6,12 +6,22 @@ import math
 from dataclasses import replace
 from datetime import datetime, time, timedelta
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
 
-from planner.check import CheckReport, check_visits
+from planner.check import (
+    LISTED_VIOLATIONS,
+    CheckReport,
+    check_plan,
+    check_plan_dir,
+    check_record,
+    check_visits,
+)
 from planner.model import Mission, Setting, Station, StationKind
+from planner.outputs import visits_csv
 from planner.plan import solve
+from planner.schedule import Plan
 from planner.travel import GreatCircleTravel, Place
 from tests.support.missions import LIGHT_SEARCH, multi_area_mission, visit_rows
 
@@ -25,9 +35,13 @@ def mission() -> Mission:
 
 
 @pytest.fixture(scope="module")
-def rows(mission: Mission) -> Rows:
-    plan = solve(mission, time_limit_s=60, seed=3, workers=1, options=LIGHT_SEARCH)
-    return visit_rows(plan)
+def solved(mission: Mission) -> Plan:
+    return solve(mission, time_limit_s=60, seed=3, workers=1, options=LIGHT_SEARCH)
+
+
+@pytest.fixture(scope="module")
+def rows(solved: Plan) -> Rows:
+    return visit_rows(solved)
 
 
 @pytest.fixture
@@ -70,6 +84,29 @@ def test_clean_plan_passes(mission: Mission, rows: Rows) -> None:
     assert report.ok, [str(v) for v in report.violations]
     assert report.teams == 4
     assert report.stops == len(rows)
+
+
+def test_a_plan_in_memory_is_checked_as_its_written_file(
+    mission: Mission, solved: Plan, tmp_path: Path
+) -> None:
+    """What the app checks when it saves a version is what `planner check` would see."""
+    (tmp_path / "visits.csv").write_text(visits_csv(solved), encoding="utf-8")
+    in_memory = check_plan(solved, mission)
+    assert in_memory == check_plan_dir(tmp_path, mission)
+    assert in_memory.ok and in_memory.stops == len(solved.stops)
+
+
+def test_the_record_counts_every_violation_and_names_the_first(
+    mission: Mission, plan: Rows
+) -> None:
+    for i, row in enumerate(plan):  # stays 40 min early and late in turn: legs break
+        _shift(row, "arrive", 40 * (-1) ** i)
+        _shift(row, "depart", 40 * (-1) ** i)
+    report = check_visits(plan, mission)
+    record = check_record(report)
+    assert record["violations"] == len(report.violations) > LISTED_VIOLATIONS
+    assert record["listed"] == [str(v) for v in report.violations[:LISTED_VIOLATIONS]]
+    assert (record["teams"], record["stops"]) == (report.teams, report.stops)
 
 
 def test_late_opening_arrival(mission: Mission, plan: Rows) -> None:

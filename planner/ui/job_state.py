@@ -9,6 +9,7 @@ from typing import Any
 
 import streamlit as st
 
+from planner.check import check_plan, check_record
 from planner.churn import with_churn
 from planner.model import Mission
 from planner.repair import merge_saved
@@ -101,11 +102,15 @@ def take_job_result() -> dict[str, Any] | None:
     return st.session_state.pop(JOB_RESULT_KEY, None)
 
 
-def _save(plan: Plan, meta: dict[str, Any]) -> int:
+def _save(plan: Plan, running: SolveJob) -> int:
+    """Save a finished job's plan with the independent check of what is saved (the same
+    rules as `planner check`, on the job's mission and travel times)."""
+    meta = running.meta
     plan = merge_saved(plan, meta)  # a re-plan of some teams: the others' routes kept
     before = meta.get("before_stops")
     if before:
         plan = with_churn(plan, str(meta.get("area_id")), before)
+    checked = check_record(check_plan(plan, running.mission, running.travel))
     return save_plan(
         session.get_store(),
         int(meta["mission_id"]),
@@ -118,6 +123,7 @@ def _save(plan: Plan, meta: dict[str, Any]) -> int:
             "label": meta.get("label", ""),
             "kind": meta.get("kind", "plan"),
             "edit_version": meta.get("edit_version"),
+            "check": checked,
         },
     )
 
@@ -141,7 +147,7 @@ def collect_job() -> str | None:
     }
     if status.state == "done" and status.plan is not None:
         try:
-            version_id = _save(status.plan, meta)
+            version_id = _save(status.plan, running)
         except (StoreError, PermissionError, ValueError) as exc:
             result["state"] = "failed"
             result["error"] = f"the plan could not be saved ({exc}); nothing was stored"

@@ -140,6 +140,8 @@ class SolveJob:
         travel: TravelModel | None = None,
     ) -> None:
         self.time_limit_s = float(time_limit_s)
+        self.mission = mission  # what the plan is checked against when it is saved
+        self.travel = travel
         self.areas = list(areas or [])
         self.meta = dict(meta or {})
         self.started = time.monotonic()

@@ -95,7 +95,9 @@ def test_switch_to_small_demo_mission(journey_page: Page) -> None:
     page.get_by_test_id("stSelectbox").filter(has_text="Shipped missions").click()
     page.get_by_role("option", name=re.compile("ulytau-small")).click()
     page.get_by_role("button", name="Load shipped mission").click()
-    expect(page.get_by_role("heading", name="Ulytau demo")).to_be_visible()
+    # The sidebar's mission, not the page's title: a Streamlit rerun racing the session
+    # check's timed fragment rerun can leave the h1 out until the next rerun.
+    expect(page.get_by_test_id("stSidebar")).to_contain_text("Ulytau demo")
     # The metric, not a table cell that may hold the same number once the table has drawn.
     stations = page.get_by_test_id("stMetric").filter(has_text="Polling stations")
     expect(stations.get_by_test_id("stMetricValue")).to_have_text("300")

@@ -1,5 +1,6 @@
 """A new mission from a country's own station list, in a real browser: upload, preview
-with the column mapping and the report, fix the mapping, preview again, store."""
+with the column mapping and the report, fix the mapping, preview again, store, then plan
+it and see the saved plan pass the independent check."""
 
 from __future__ import annotations
 
@@ -84,11 +85,10 @@ def test_coordinator_makes_a_new_mission_from_a_station_list(
         timeout=60_000
     )
     page.screenshot(path=str(screenshots / "new-mission-areas.png"), full_page=True)
-    store = page.get_by_role("button", name=f"Store “{NAME}” as a new mission")
-    store.scroll_into_view_if_needed()
     page.screenshot(path=str(screenshots / "new-mission-preview.png"), full_page=True)
-
-    store.click()
+    # Clicked without scrolling first: a click waits for the button to be there and
+    # scrolls itself, where a scroll fails if a rerun has just replaced the button.
+    page.get_by_role("button", name=f"Store “{NAME}” as a new mission").click()
     stored = page.get_by_text("New mission stored: mission #")
     expect(stored).to_be_visible(timeout=60_000)
     new_id = re.search(r"mission #(\d+)", stored.inner_text())
@@ -98,3 +98,17 @@ def test_coordinator_makes_a_new_mission_from_a_station_list(
     expect(page.get_by_text(f"Stored mission #{new_id[1]}, imported")).to_be_visible()
     expect(page.get_by_text("400").first).to_be_visible()
     page.screenshot(path=str(screenshots / "new-mission-stored.png"))
+
+    # The stored mission plans like any other, and its plan passes the check.
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Plan").click()
+    limit = page.get_by_role("spinbutton", name="Time limit (s)")
+    limit.fill("120")
+    page.get_by_role("button", name="Run planner").click()
+    expect(
+        page.get_by_text(re.compile(r"Planning finished .* saved as version \d+"))
+    ).to_be_visible(timeout=180_000)
+    expect(page.get_by_text("Every target is met.")).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"Independent check: no violations in \d+ team\(s\)"))
+    ).to_be_visible()
+    page.screenshot(path=str(screenshots / "new-mission-planned.png"))

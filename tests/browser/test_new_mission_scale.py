@@ -1,7 +1,8 @@
 """A new mission from a country-sized station list through the app's upload, in a real
 browser: 50,000 stations of a synthetic foreign country (three hierarchy levels in
 Mongolian, no voters, no commission positions, 2 % without coordinates, two time zones),
-uploaded, the column mapping confirmed, the mission inferred and stored.
+uploaded, the column mapping confirmed, the mission inferred and stored, then planned in
+the app with every target met and the saved plan passing the independent check.
 
 Too slow for CI (`-m scale` runs it): it records how long each step took and the app
 server's peak memory in test-output/scale-new-mission.json.
@@ -25,6 +26,8 @@ from .conftest import COORDINATOR, ROOT, sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.scale]
 
 STATIONS = 50_000
+TEAMS = 150  # the reference mission's count; areas: the app's default, one per 10 teams
+PLAN_LIMIT_S = 900
 NAME = "Synthetic general election 2026"
 
 
@@ -64,6 +67,9 @@ def test_a_country_sized_list_becomes_a_stored_mission(
     page.get_by_label("Mission name").fill(NAME)
     page.get_by_label("Election day").fill("2026-06-14")
     page.get_by_label("Election day").press("Enter")
+    teams = page.get_by_role("spinbutton", name=re.compile(r"^STO teams"))
+    teams.fill(str(TEAMS))
+    teams.press("Enter")
 
     began = time.monotonic()
     page.get_by_role("button", name="Preview the new mission").click()
@@ -77,9 +83,7 @@ def test_a_country_sized_list_becomes_a_stored_mission(
     page.screenshot(path=str(screenshots / "scale-new-mission-preview.png"))
 
     began = time.monotonic()
-    store = page.get_by_role("button", name=f"Store “{NAME}” as a new mission")
-    store.scroll_into_view_if_needed()
-    store.click()
+    page.get_by_role("button", name=f"Store “{NAME}” as a new mission").click()
     stored = page.get_by_text("New mission stored: mission #")
     expect(stored).to_be_visible(timeout=600_000)
     new_id = re.search(r"mission #(\d+)", stored.inner_text())
@@ -90,9 +94,28 @@ def test_a_country_sized_list_becomes_a_stored_mission(
     timings["store_s"] = time.monotonic() - began
     page.screenshot(path=str(screenshots / "scale-new-mission-stored.png"))
 
+    began = time.monotonic()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Plan").click()
+    limit = page.get_by_role("spinbutton", name="Time limit (s)")
+    limit.fill(str(PLAN_LIMIT_S))
+    limit.press("Enter")
+    page.get_by_role("button", name="Run planner").click()
+    finished = page.get_by_text(re.compile(r"Planning finished .* saved as version \d+"))
+    expect(finished).to_be_visible(timeout=(PLAN_LIMIT_S + 300) * 1000)
+    timings["plan_s"] = time.monotonic() - began
+    expect(page.get_by_text("Every target is met.")).to_be_visible()
+    routed = page.get_by_test_id("stMetric").filter(has_text="Teams routed")
+    expect(routed).to_contain_text(f"{TEAMS} of {TEAMS}")
+    expect(
+        page.get_by_text(f"Independent check: no violations in {TEAMS} team(s)", exact=False)
+    ).to_be_visible()
+    page.screenshot(path=str(screenshots / "scale-new-mission-planned.png"))
+
     port = int(app_url.rsplit(":", 1)[1])
     record = {
         "stations": STATIONS,
+        "teams": TEAMS,
+        "plan_limit_s": PLAN_LIMIT_S,
         **{k: round(v, 1) for k, v in timings.items()},
         "server_peak_mb": _server_peak_mb(port),
         "cpus": os.cpu_count(),

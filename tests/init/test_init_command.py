@@ -15,9 +15,11 @@ import shapely
 from typer.testing import CliRunner
 
 from planner import synthetic
+from planner.capacity import phase_capacity, target_warnings
 from planner.cli import app
 from planner.geodata import load_mission
 from planner.init.areas import is_contiguous, unit_links
+from planner.travel_source import area_places
 
 runner = CliRunner()
 STATIONS = 2_500
@@ -182,6 +184,20 @@ def test_the_package_validates(package) -> None:
     result = runner.invoke(app, ["validate", str(package)])
     assert result.exit_code == 0, result.output
     assert "exceeds" not in result.output
+
+
+def test_areas_of_whole_districts_hold_their_commissions_and_places(package) -> None:
+    """Areas made of districts (not regions) still own their commissions: every team can
+    follow a count to one, and every area has places to drive to."""
+    mission = load_mission(package)
+    assert all(not a.region_ids for a in mission.areas)
+    assert target_warnings(mission) == []
+    assert phase_capacity(mission).most["tabulation"] == len(mission.sto_teams)
+    places = area_places(mission)
+    assert sorted(places) == sorted(a.area_id for a in mission.areas)
+    assert sum(len(p) for p in places.values()) == (
+        len(mission.stations) + len(mission.commissions) + len(mission.sto_teams)
+    )
 
 
 def test_the_reduced_list_gives_a_valid_package(lists, tmp_path) -> None:
