@@ -377,7 +377,7 @@ def sample_area(problem: AreaProblem, travel: TravelModel) -> AreaSample:
         if phases.voting
         else []
     )
-    if phases.voting:
+    if phases.voting and had:
         # What the re-planned teams visited before is offered again, wherever still in
         # reach of a team and not a fixed stop now.
         index = {s.station_id: i for i, s in enumerate(stations)}

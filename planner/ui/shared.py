@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import ctypes.util
+import functools
 import gc
 import logging
 import threading
@@ -108,7 +109,7 @@ def release_closed_sessions(
     still reconnect); returns those sessions. `is_open(session_id)` says whether a
     session is connected now."""
     now = time.monotonic() if now is None else now
-    gone: dict[str, dict[str, Held]] = {}
+    released: list[str] = []
     with _LOCK:
         for session_id in list(_HELD_BY):
             if is_open(session_id):
@@ -116,10 +117,8 @@ def release_closed_sessions(
                 continue
             closed_at = _CLOSED_SINCE.setdefault(session_id, now)
             if now - closed_at >= grace_s:
-                gone[session_id] = _HELD_BY.pop(session_id)
-                del _CLOSED_SINCE[session_id]
-    released = list(gone)
-    gone.clear()  # the last strong references of values no open session holds
+                del _HELD_BY[session_id], _CLOSED_SINCE[session_id]
+                released.append(session_id)
     return released
 
 
@@ -135,20 +134,29 @@ def holding_sessions() -> int:
         return len(_HELD_BY)
 
 
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's `malloc_trim`, looked up once (finding the C library runs a program);
+    None where there is no glibc."""
+    name = ctypes.util.find_library("c")
+    if not name:
+        return None
+    try:
+        trim = ctypes.CDLL(name).malloc_trim
+    except (OSError, AttributeError):
+        return None
+    trim.argtypes = [ctypes.c_size_t]
+    return trim
+
+
 def give_back_free_memory() -> None:
     """Collect what nothing refers to any more and return the heap's free pages to the
     system (glibc keeps them otherwise, and a server's resident memory would stay at its
     peak); the second part only where there is a glibc."""
     gc.collect()
-    name = ctypes.util.find_library("c")
-    if not name:
-        return
-    try:
-        trim = ctypes.CDLL(name).malloc_trim
-    except (OSError, AttributeError):
-        return
-    trim.argtypes = [ctypes.c_size_t]
-    trim(0)
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 async def keep_releasing() -> None:
