@@ -39,15 +39,20 @@ def commission_note(commission: Commission) -> str:
     return POSITION_FROM_STATIONS if commission.approximate else ""
 
 
+def counted(n: int, noun: str) -> str:
+    """'1 station', '2,000 stations': a count with its noun in the right number."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
 def estimates_summary(mission: Mission) -> str:
     """One line of what the mission's data holds as estimates, e.g. 'voters of 50,000
     stations, tz of 120 stations; 1,204 commission seats approximate'; '' when none."""
     fields: Counter[str] = Counter()
     for s in mission.stations:
         fields.update(station_estimates(s).split(", ") if station_estimates(s) else ())
-    parts = [f"{f} of {fields[f]:,} stations" for f in ESTIMATED_FIELDS if fields[f]]
+    parts = [f"{f} of {counted(fields[f], 'station')}" for f in ESTIMATED_FIELDS if fields[f]]
     seats = sum(c.approximate for c in mission.commissions)
     text = ", ".join(parts)
     if seats:
-        text += ("; " if text else "") + f"{seats:,} commission seats approximate"
+        text += ("; " if text else "") + f"{counted(seats, 'commission seat')} approximate"
     return text

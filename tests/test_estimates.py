@@ -60,7 +60,7 @@ def test_the_mission_says_what_it_holds_as_estimates(flagged) -> None:
     mission = flagged[0]
     assert estimates_summary(small_mission()) == ""
     assert estimates_summary(mission) == (
-        "voters of 1 stations, position of 1 stations; 1 commission seats approximate"
+        "voters of 1 station, position of 1 station; 1 commission seat approximate"
     )
 
 
