@@ -111,4 +111,7 @@ def test_coordinator_makes_a_new_mission_from_a_station_list(
     expect(
         page.get_by_text(re.compile(r"Independent check: no violations in \d+ team\(s\)"))
     ).to_be_visible()
+    # The run's progress and its cancel button are gone once the page has settled.
+    expect(page.get_by_role("button", name="Cancel planning")).to_have_count(0)
+    page.get_by_text("Independent check:").scroll_into_view_if_needed()
     page.screenshot(path=str(screenshots / "new-mission-planned.png"))

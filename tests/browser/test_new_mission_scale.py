@@ -109,6 +109,9 @@ def test_a_country_sized_list_becomes_a_stored_mission(
     expect(
         page.get_by_text(f"Independent check: no violations in {TEAMS} team(s)", exact=False)
     ).to_be_visible()
+    # The run's progress and its cancel button are gone once the page has settled.
+    expect(page.get_by_role("button", name="Cancel planning")).to_have_count(0)
+    page.get_by_text("Independent check:").scroll_into_view_if_needed()
     page.screenshot(path=str(screenshots / "scale-new-mission-planned.png"))
 
     port = int(app_url.rsplit(":", 1)[1])
