@@ -22,7 +22,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -45,6 +45,8 @@ from solvers import (
 )
 from tune_ortools import config as ortools_config
 
+from planner.routing_data import DEFAULT_SEARCH
+
 SOLVERS = ("ortools", "ortools-sl60", "ortools-tuned", "pyvrp", "vroom")
 DEFAULT_SOLVERS = ("ortools", "pyvrp", "vroom")
 # solvers whose answer does not depend on a seed: run once whatever `--seeds` says
@@ -62,6 +64,11 @@ VROOM_PRIORITY = "half"
 def jobs_for(inst: Instance, solver: str, limit: float, seed: int) -> list[Job]:
     if solver == "ortools":
         return [Job(inst, "ortools", limit, run_ortools, {"seed": seed})]
+    if solver.startswith("ortools-pyvrp"):  # e.g. ortools-pyvrp50: half the limit to PyVRP
+        share = int(solver.removeprefix("ortools-pyvrp")) / 100
+        search = replace(DEFAULT_SEARCH, pyvrp_share=share)
+        kwargs = {"seed": seed, "search": search, "name": solver}
+        return [Job(inst, solver, limit, run_ortools, kwargs)]
     if solver == "ortools-sl60":
         return [Job(inst, "ortools-sl60", limit, run_ortools, {"solution_limit": 60, "seed": seed})]
     if solver == "ortools-tuned":

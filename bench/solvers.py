@@ -32,7 +32,7 @@ import numpy as np
 from evaluate import check_route
 
 from planner.routing import solve_routing
-from planner.routing_data import RoutingInput, SearchParameters
+from planner.routing_data import DEFAULT_SEARCH, RoutingInput, SearchParameters
 
 # One first solution and one local search, no rounds: the router's search on its own.
 SINGLE_SEARCH = SearchParameters(
@@ -61,13 +61,18 @@ def run_ortools(
     *,
     solution_limit: int | None = None,
     seed: int = 0,
+    search: SearchParameters = DEFAULT_SEARCH,
+    name: str | None = None,
 ) -> Run:
     """Our production router given a time limit only: it runs the counts of work the limit
     stands for (`planner.routing.work_for`), the limit itself a safety net."""
     began = time.perf_counter()
-    result = solve_routing(inp, time_limit_s=time_limit_s, solution_limit=solution_limit, seed=seed)
+    result = solve_routing(
+        inp, time_limit_s=time_limit_s, solution_limit=solution_limit, seed=seed, search=search
+    )
     wall = time.perf_counter() - began
-    name = "ortools" if solution_limit is None else f"ortools-sl{solution_limit}"
+    if name is None:
+        name = "ortools" if solution_limit is None else f"ortools-sl{solution_limit}"
     return Run(
         name,
         [list(r) for r in result.routes],

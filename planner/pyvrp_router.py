@@ -6,10 +6,13 @@ groups of alternatives of which one at most is visited (a place on one of its da
 prize-collecting VRP with time windows as PyVRP states it: stations are optional clients
 (`prize`), teams are vehicle types (start and end depots, `tw_early`/`start_late`/
 `tw_late`, the cap as a capacity with one unit per stop, the driving cap as
-`max_distance`). One prize unit is worth more than every team's whole day, so the most
-prize comes first and travel only breaks ties, as in `planner.routing`. Election-day
-inputs (stops mandatory for one team, meal breaks, the urban/rural band, the driving
-balance) stay with OR-Tools (`supports`).
+`max_distance`, the duty cap as `shift_duration`). A stop mandatory for one team is a
+required client that only that team's routing profile reaches: in every other team's,
+the legs into and out of it are longer than any day. One prize unit is worth more than
+every team's whole day, so the most prize comes first and travel only breaks ties, as in
+`planner.routing`. Meal breaks, the urban/rural band and the driving balance stay with
+OR-Tools (`supports`); on election day PyVRP may only give the OR-Tools router a start
+(`planner.pyvrp_start`).
 
 The search: PyVRP's iterated local search for a count of iterations, every route of
 every feasible solution it looks at kept in a pool; then a set-partitioning model
@@ -73,11 +76,11 @@ MAX_PENALTY = 1e12
 
 
 def supports(inp: RoutingInput) -> bool:
-    """Whether PyVRP models `inp` exactly: every station optional, no meal breaks, no
-    urban/rural band and no driving balance."""
+    """Whether PyVRP models `inp` exactly: no meal breaks, no urban/rural band and no
+    driving balance. (A stop mandatory for one team is exact: that team's own routing
+    profile, in which no other team can reach it.)"""
     return (
-        bool((inp.required_vehicle < 0).all())
-        and not any(b is not None for b in inp.breaks)
+        not any(b is not None for b in inp.breaks)
         and inp.mix_delta is None
         and inp.balance_coefficient == 0
     )
@@ -99,6 +102,9 @@ class _Encoding:
     vehicles: tuple[tuple[int, ...], ...]  # vehicle type -> vehicles, in order
     worth: int  # objective units per prize unit
     groups: tuple[tuple[int, ...], ...] = ()  # client indices of which one at most is visited
+    required: tuple[int, ...] = ()  # client indices of the stops mandatory for one team
+    # Per vehicle type with mandatory stops: its only vehicle's own stops, in window order.
+    own: tuple[tuple[int, ...], ...] = ()
 
 
 def time_unit(inp: RoutingInput) -> int:
@@ -113,7 +119,10 @@ def time_unit(inp: RoutingInput) -> int:
         inp.depart_earliest,
         inp.depart_latest,
         inp.return_latest,
-        np.array([inp.max_drive] if inp.max_drive < 10**9 else [], dtype=np.int64),
+        np.array(
+            [d for d in (inp.max_drive, *inp.vehicle_max_drive, inp.max_duty) if d < 10**9],
+            dtype=np.int64,
+        ),
     ]
     unit = int(np.gcd.reduce(np.concatenate([np.asarray(v, dtype=np.int64) for v in values])))
     return max(1, unit)
@@ -133,6 +142,8 @@ def _in_unit(inp: RoutingInput) -> RoutingInput:
         depart_latest=inp.depart_latest // unit,
         return_latest=inp.return_latest // unit,
         max_drive=inp.max_drive // unit if inp.max_drive < 10**9 else inp.max_drive,
+        vehicle_max_drive=tuple(d // unit if d < 10**9 else d for d in inp.vehicle_max_drive),
+        max_duty=inp.max_duty // unit if inp.max_duty < 10**9 else inp.max_duty,
     )
 
 
@@ -153,6 +164,8 @@ def _encode(inp: RoutingInput) -> _Encoding:
         for v in range(inp.num_vehicles)
     )
     worth = span + 1
+    owner = [int(inp.required_vehicle[n]) for n in clients]
+    mandatory = any(o >= 0 for o in owner)
     types: dict[tuple[int, ...], list[int]] = {}
     for v in range(inp.num_vehicles):
         key = (
@@ -162,25 +175,40 @@ def _encode(inp: RoutingInput) -> _Encoding:
             int(inp.depart_latest[v]),
             int(inp.return_latest[v]),
             int(min(caps[v], len(clients))),
+            min(inp.drive_cap(v), span + 1),
+            min(int(inp.max_duty), span + 1),
+            v if v in owner else -1,  # a team with stops of its own is a type of its own
         )
         types.setdefault(key, []).append(v)
-    limits: dict[str, Any] = {}
-    if int(inp.max_drive) < span:
-        limits["max_distance"] = int(inp.max_drive)
-    vehicle_types = [
-        VehicleType(
-            len(vs),
-            capacity=[cap] if capped else [],
-            start_depot=start,
-            end_depot=end,
-            tw_early=early,
-            start_late=late,
-            tw_late=back,
-            **limits,
+    vehicle_types = []
+    matrices: list[Any] = [matrix]  # profile 0 (no vehicle's when stops are mandatory)
+    for k, ((start, end, early, late, back, cap, drive, duty, own), vs) in enumerate(types.items()):
+        limits: dict[str, Any] = {}
+        if drive <= span:
+            limits["max_distance"] = drive
+        if duty <= span:
+            limits["shift_duration"] = duty
+        if mandatory:
+            # Legs into and out of other teams' mandatory stops are longer than any day.
+            others = [len(depots) + c for c, o in enumerate(owner) if o >= 0 and o != own]
+            profile = matrix.copy()
+            profile[others, :] = span + 1
+            profile[:, others] = span + 1
+            np.fill_diagonal(profile, 0)
+            matrices.append(profile)
+            limits["profile"] = k + 1
+        vehicle_types.append(
+            VehicleType(
+                len(vs),
+                capacity=[cap] if capped else [],
+                start_depot=start,
+                end_depot=end,
+                tw_early=early,
+                start_late=late,
+                tw_late=back,
+                **limits,
+            )
         )
-        for (start, end, early, late, back, cap), vs in types.items()
-    ]
-    matrices: list[Any] = [matrix]
     client_of = {n: k for k, n in enumerate(clients)}
     groups = [tuple(client_of[n] for n in group) for group in inp.groups if len(group) > 1]
     group_of = {k: g for g, members in enumerate(groups) for k in members}
@@ -189,12 +217,12 @@ def _encode(inp: RoutingInput) -> _Encoding:
         [
             Client(
                 location=len(depots) + k,
-                delivery=[1] if capped else [],
+                delivery=[1 if owner[k] < 0 else 0] if capped else [],
                 service_duration=int(inp.service[n]),
                 tw_early=int(inp.window_open[n]),
                 tw_late=int(inp.window_close[n]),
-                prize=int(inp.prize[n]) * worth,
-                required=False,
+                prize=int(inp.prize[n]) * worth if owner[k] < 0 else 0,
+                required=owner[k] >= 0,
                 group=group_of.get(k),
             )
             for k, n in enumerate(clients)
@@ -205,8 +233,21 @@ def _encode(inp: RoutingInput) -> _Encoding:
         matrices,
         groups=[ClientGroup(list(members), required=False) for members in groups],
     )
+    own_stops = []
+    for vtype in types:
+        mine = [c for c, o in enumerate(owner) if o >= 0 and o == vtype[-1]]
+        mine.sort(
+            key=lambda c: (int(inp.window_open[clients[c]]), int(inp.window_close[clients[c]]))
+        )
+        own_stops.append(tuple(mine))
     return _Encoding(
-        data, tuple(clients), tuple(tuple(vs) for vs in types.values()), worth, tuple(groups)
+        data,
+        tuple(clients),
+        tuple(tuple(vs) for vs in types.values()),
+        worth,
+        tuple(groups),
+        tuple(c for c, o in enumerate(owner) if o >= 0),
+        tuple(own_stops) if mandatory else (),
     )
 
 
@@ -271,7 +312,7 @@ def solve_pyvrp(
     from pyvrp.stop import MaxIterations, MultipleCriteria
 
     if not supports(inp):
-        raise ValueError("PyVRP cannot model mandatory stops, breaks, the mix band or balance")
+        raise ValueError("PyVRP cannot model meal breaks, the mix band or the driving balance")
     began = time.perf_counter()
     enc = _encode(inp)
     data = enc.data
@@ -304,9 +345,14 @@ def solve_pyvrp(
         if operator.supports(data):
             search.add_operator(operator(data))
     penalties = PenaltyManager(params.penalty.midpoint_penalties(data), params.penalty)
-    current = search(
-        pyvrp.Solution.make_random(data, rng), penalties.max_cost_evaluator(), exhaustive=True
-    )
+    if enc.own:  # each team with only its own mandatory stops: a start in the right place
+        start = pyvrp.Solution(
+            data,
+            [pyvrp.Route(data, list(stops), vtype) for vtype, stops in enumerate(enc.own) if stops],
+        )
+    else:
+        start = pyvrp.Solution.make_random(data, rng)
+    current = search(start, penalties.max_cost_evaluator(), exhaustive=True)
     # With one vehicle, a plan is one route and the search's best is the best it saw.
     recombine = inp.num_vehicles > 1
     callbacks = Pooling() if recombine else IteratedLocalSearchCallbacks()
@@ -398,8 +444,11 @@ def _partition(
         by_type.setdefault(vtype, []).append(var)
         for c in dict.fromkeys(key_of.get(c, c) for c in visits):
             covering.setdefault(c, []).append(var)
-    for sharing in covering.values():
-        if len(sharing) > 1:
+    required = set(enc.required)
+    for c, sharing in covering.items():
+        if c in required:  # a mandatory stop: on exactly one chosen route, its team's
+            model.add_exactly_one(sharing)
+        elif len(sharing) > 1:
             model.add_at_most_one(sharing)
     for vtype, vars_ in by_type.items():
         model.add(sum(vars_) <= len(enc.vehicles[vtype]))

@@ -25,6 +25,7 @@ from ortools.util.optional_boolean_pb2 import BOOL_FALSE, BOOL_TRUE
 
 from planner.lns import improve
 from planner.objective import BALANCE_SHARE, objective
+from planner.pyvrp_start import pyvrp_start, start_iterations
 from planner.routing_data import (
     DEFAULT_SEARCH,
     STATUS_CUT,
@@ -323,6 +324,7 @@ def solve_routing(
     rounds: int | None = None,
     seed: int = 0,
     search: SearchParameters = DEFAULT_SEARCH,
+    pyvrp_iterations: int | None = None,
 ) -> RoutingResult:
     """Collect the most prize, then drive the least.
 
@@ -341,12 +343,21 @@ def solve_routing(
     began = time.perf_counter()
     starts = len(search.first_solutions)
     if solution_limit is None or rounds is None:
-        work = work_for(inp, time_limit_s, search)
+        own_s = (1 - search.pyvrp_share) * time_limit_s
+        work = work_for(inp, own_s, search)
         starts = work.starts
         solution_limit = work.solution_limit if solution_limit is None else solution_limit
         rounds = work.rounds if rounds is None else rounds
+        if pyvrp_iterations is None and search.pyvrp_share > 0:
+            pyvrp_iterations = start_iterations(inp, time_limit_s - own_s)
     full_scale = _prize_scale(inp) if search.prize_scale is None else search.prize_scale
     best: RoutingResult | None = None
+    if pyvrp_iterations and _optional_nodes(inp):
+        relaxed = pyvrp_start(inp, pyvrp_iterations, seed=seed, deadline=deadline)
+        if relaxed is not None:
+            params = _descent_params(max(0.05, deadline.left()), solution_limit=1)
+            started = _solve_from(inp, relaxed, full_scale, params, STATUS_DONE)
+            best = started[1] if started is not None else None
     for strategy, factor in search.first_solutions[:starts]:
         if best is not None and deadline.passed():
             break

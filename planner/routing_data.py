@@ -176,6 +176,10 @@ class SearchParameters:
     # sweeps within them (`planner.chains`).
     rounds: bool = True
     chains: bool = True
+    # Share of a time limit given to PyVRP's search on the relaxation of the input, whose
+    # routes, fitted to their meal breaks, are one more first solution
+    # (`planner.pyvrp_start`); 0: none. Used when the counts come from the time limit.
+    pyvrp_share: float = 0.0
 
 
 # What every plan uses.

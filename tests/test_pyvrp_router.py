@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from planner import pyvrp_router
-from planner.feasibility import Nodes, replay
+from planner.feasibility import Nodes, replay, replay_vehicle
 from planner.pyvrp_router import iterations_for, solve_pyvrp, supports, time_unit
 from planner.routing_data import Deadline, MealBreak, RoutingInput
 from tests.support.routing import make_input
@@ -48,13 +48,38 @@ def assert_feasible(inp: RoutingInput, routes: tuple[tuple[int, ...], ...]) -> N
 def test_pyvrp_takes_only_what_it_models_exactly() -> None:
     inp = route_like()
     assert supports(inp)
-    assert not supports(replace(inp, required_vehicle=np.r_[0, inp.required_vehicle[1:]]))
+    assert supports(replace(inp, required_vehicle=np.r_[-1, 0, inp.required_vehicle[2:]]))
     assert not supports(replace(inp, breaks=(MealBreak(0, 10, 5),)))
     assert not supports(replace(inp, balance_coefficient=1))
     with pytest.raises(ValueError, match="cannot model"):
         solve_pyvrp(
             replace(inp, balance_coefficient=1), iterations=10, seed=0, deadline=Deadline(5)
         )
+
+
+def test_a_stop_mandatory_for_a_team_is_on_that_team_s_route_only() -> None:
+    """Each team's own stops lie next to the other team's base: PyVRP's plain search
+    would swap them; the per-team routing profiles keep every one with its team."""
+    points = [(0, 0), (1000, 0), (990, 10), (980, -10), (10, 10), (20, -10)]
+    points += [(100 * k, 300) for k in range(1, 10)]
+    required = [-1, -1, 0, 0, 1, 1] + [-1] * 9
+    inp = make_input(
+        points,
+        vehicles=2,
+        required=required,
+        return_latest=4000,
+        max_visits=3,
+        balance_coefficient=0,
+    )
+    found = solve_pyvrp(inp, iterations=1500, seed=1, deadline=Deadline(30))
+    seen = [n for r in found.routes for n in r]
+    assert len(seen) == len(set(seen))
+    for v, route in enumerate(found.routes):
+        assert replay_vehicle(inp, v, route).on_time
+    assert {2, 3} <= set(found.routes[0]) and {4, 5} <= set(found.routes[1])
+    mandatory = {2, 3, 4, 5}
+    assert all(len(set(r) - mandatory) <= 3 for r in found.routes)  # the cap: optional only
+    assert found.prize_total > 0
 
 
 def test_the_work_is_a_count_from_the_time_limit_and_the_input() -> None:

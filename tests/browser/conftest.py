@@ -300,3 +300,22 @@ def lto_page(browser: Browser, app_url: str, browser_context_args: dict) -> Iter
 @pytest.fixture(scope="module")
 def team_page(browser: Browser, app_url: str, browser_context_args: dict) -> Iterator[Page]:
     yield from _session_page(browser, app_url, browser_context_args, TEAM_USER)
+
+
+FAILURES = ROOT / "test-output" / "failures"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):  # type: ignore[no-untyped-def]
+    """A failed browser test leaves a screenshot of each of its pages in
+    test-output/failures/, taken before the test's fixtures close them: what the page
+    showed when an expectation gave up."""
+    report = yield
+    if report.when == "call" and report.failed:
+        FAILURES.mkdir(parents=True, exist_ok=True)
+        pages = [v for v in getattr(item, "funcargs", {}).values() if isinstance(v, Page)]
+        for k, page in enumerate(pages):
+            name = "".join(c if c.isalnum() or c in "-_." else "_" for c in item.name)
+            with contextlib.suppress(Exception):  # a page already closed says nothing
+                page.screenshot(path=str(FAILURES / f"{name}-{k}.png"), full_page=True)
+    return report

@@ -1,0 +1,65 @@
+"""Starting routes for the election-day router from PyVRP's search on a relaxation.
+
+PyVRP's iterated local search (with the set partitioning of `planner.pyvrp_router`)
+collects more prize than OR-Tools' insertion heuristics and guided local search in the
+same time, but it cannot model the meal break, the urban/rural band or the driving
+balance. So it solves the relaxation without them; each route then gives up the voting
+visits it must, least prize first, until its meal break fits (`fit_meals`); and the
+OR-Tools model, which holds every rule, takes the routes as one of its first solutions
+and searches on from the best (`planner.routing.solve_routing`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from planner.feasibility import replay_vehicle
+from planner.pyvrp_router import iterations_for, solve_pyvrp
+from planner.routing_data import Deadline, RoutingInput
+
+
+def relaxation(inp: RoutingInput) -> RoutingInput:
+    """`inp` without what PyVRP cannot model: meal breaks, the urban/rural band and the
+    driving balance (every other rule stays, mandatory stops included)."""
+    return replace(inp, breaks=(), mix_delta=None, mix_band=0, mix_penalty=0, balance_coefficient=0)
+
+
+def fit_meals(inp: RoutingInput, routes: list[list[int]]) -> list[list[int]]:
+    """Each route with the fewest voting visits given up, least prize first (the last
+    such when prizes tie), for its meal break to fit and every stay to be on time. A
+    route whose own mandatory stops cannot fit stays as it is (the router rejects it)."""
+    fitted = []
+    for v, route in enumerate(routes):
+        route = list(route)
+        while not replay_vehicle(inp, v, route).on_time:
+            optional = [i for i, n in enumerate(route) if inp.required_vehicle[n] < 0]
+            if not optional:
+                break
+            # The single removal that fits, cheapest first; else drop the cheapest and go on.
+            order = sorted(optional, key=lambda i: (int(inp.prize[route[i]]), -i))
+            for i in order:
+                trial = route[:i] + route[i + 1 :]
+                if replay_vehicle(inp, v, trial).on_time:
+                    route = trial
+                    break
+            else:
+                del route[order[0]]
+        fitted.append(route)
+    return fitted
+
+
+def start_iterations(inp: RoutingInput, time_limit_s: float) -> int:
+    """The iterations of PyVRP's search `time_limit_s` stands for on `inp`'s relaxation."""
+    return iterations_for(relaxation(inp), time_limit_s)
+
+
+def pyvrp_start(
+    inp: RoutingInput, iterations: int, *, seed: int, deadline: Deadline
+) -> list[list[int]] | None:
+    """Routes for `inp` from `iterations` of PyVRP's search on its relaxation (a count:
+    the same routes on any machine), each fitted to its meal break; None when the search
+    found no feasible plan."""
+    found = solve_pyvrp(relaxation(inp), iterations=iterations, seed=seed, deadline=deadline)
+    if not any(found.routes) and (inp.required_vehicle >= 0).any():
+        return None
+    return fit_meals(inp, [list(r) for r in found.routes])
