@@ -4,6 +4,7 @@ moves the figures that set the levels' reference costs).
 
     python bench/search_work.py                 # every level, mission seed
     python bench/search_work.py --seed 7
+    python bench/search_work.py --levels 0,4 --pyvrp 0,1000   # levels by index, PyVRP starts
 """
 
 from __future__ import annotations
@@ -28,21 +29,31 @@ def _cpu_s() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--levels", default=None, help="indices into LEVELS (default: all)")
+    parser.add_argument(
+        "--pyvrp",
+        default=None,
+        help="PyVRP start iterations to run each level with (default: the level's own)",
+    )
     args = parser.parse_args()
+    chosen = [LEVELS[int(k)] for k in args.levels.split(",")] if args.levels else list(LEVELS)
+    starts = [int(k) for k in args.pyvrp.split(",")] if args.pyvrp else [None]
     mission = load_mission(get_path())
     seed = mission.seed if args.seed is None else args.seed
     teams = len(mission.sto_teams)
     print(f"default mission, {teams} STO teams, seed {seed}, 1 worker in this process")
     print(
-        "| first solutions | solutions | rounds | CPU s | CPU s per team | reference | wall s "
-        "| opening | voting | counting | tabulation | cut |"
+        "| first solutions | solutions | rounds | PyVRP iterations | CPU s | CPU s per team "
+        "| reference | wall s | opening | voting | counting | tabulation | cut |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for level in LEVELS:
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for level, pyvrp in ((lv, p) for lv in chosen for p in starts):
+        iterations = level.pyvrp_iterations if pyvrp is None else pyvrp
         options = PlanOptions(
             solution_limit=level.solution_limit,
             max_rounds=level.max_rounds,
             first_solutions=level.first_solutions,
+            pyvrp_iterations=iterations,
         )
         cpu, wall = _cpu_s(), time.perf_counter()
         # A limit far above the work: the counts end every search.
@@ -51,7 +62,7 @@ def main() -> None:
         done = Counter(s.phase for s in plan.stops)
         print(
             f"| {level.first_solutions} | {level.solution_limit} | {level.max_rounds} "
-            f"| {cpu:.0f} | {cpu / teams:.2f} | "
+            f"| {iterations:,} | {cpu:.0f} | {cpu / teams:.2f} | "
             f"{level.cpu_s_per_team:.2f} | {wall:.0f} | {done['opening']} | {done['voting']:,} | "
             f"{done['counting']} | {done['tabulation']} | {len(plan.stats['cut_areas'])} |",
             flush=True,

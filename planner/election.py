@@ -794,6 +794,7 @@ def _route(problem: AreaProblem, inp: RoutingInput) -> RoutingResult:
         rounds=min(options.max_rounds, options.rounds_per_team * inp.num_vehicles),
         seed=problem.seed,
         search=search,
+        pyvrp_iterations=options.pyvrp_iterations or 0,
     )
 
 

@@ -220,6 +220,7 @@ def _search_work(problems: Sequence[AreaProblem]) -> dict[str, int]:
         "first_solutions": options.first_solutions or 0,
         "solution_limit": options.solution_limit or 0,
         "max_rounds": options.max_rounds or 0,
+        "pyvrp_iterations": options.pyvrp_iterations or 0,
     }
 
 

@@ -74,6 +74,10 @@ class PlanOptions:
     # First solutions the router builds before its search (the first this many of
     # `planner.routing_data.FIRST_SOLUTIONS`). None: what the time limit pays for.
     first_solutions: int | None = None
+    # Iterations of PyVRP's search on each area's relaxation (no meal, band or balance),
+    # whose routes are one more start of the router (`planner.pyvrp_start`); 0: none.
+    # None: what the time limit pays for.
+    pyvrp_iterations: int | None = None
     # Areas with more teams than this are solved in parts of at most this many teams.
     max_teams_per_part: int = 20
 
@@ -254,6 +258,9 @@ def with_search_work(options: PlanOptions, teams: int) -> PlanOptions:
         if options.solution_limit is None
         else options.solution_limit,
         max_rounds=level.max_rounds if options.max_rounds is None else options.max_rounds,
+        pyvrp_iterations=level.pyvrp_iterations
+        if options.pyvrp_iterations is None
+        else options.pyvrp_iterations,
     )
 
 

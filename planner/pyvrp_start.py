@@ -19,9 +19,29 @@ from planner.routing_data import Deadline, RoutingInput
 
 
 def relaxation(inp: RoutingInput) -> RoutingInput:
-    """`inp` without what PyVRP cannot model: meal breaks, the urban/rural band and the
-    driving balance (every other rule stays, mandatory stops included)."""
-    return replace(inp, breaks=(), mix_delta=None, mix_band=0, mix_penalty=0, balance_coefficient=0)
+    """`inp` without what PyVRP cannot model: the urban/rural band, the driving balance
+    and meal breaks (every other rule stays, mandatory stops included). A team's meal
+    becomes a longer stay at its first own stop when that stop ends before the meal may
+    start (the opening): the day then holds as many visits as with the meal, and the
+    routes need few changes to fit it."""
+    service = inp.service.copy()
+    for v in range(inp.num_vehicles):
+        meal = inp.meal(v)
+        own = [int(n) for n in (inp.required_vehicle == v).nonzero()[0]]
+        if meal is None or not own:
+            continue
+        first = min(own, key=lambda n: (int(inp.window_open[n]), n))
+        if int(inp.window_close[first]) + int(service[first]) <= meal.earliest:
+            service[first] += meal.duration
+    return replace(
+        inp,
+        service=service,
+        breaks=(),
+        mix_delta=None,
+        mix_band=0,
+        mix_penalty=0,
+        balance_coefficient=0,
+    )
 
 
 def fit_meals(inp: RoutingInput, routes: list[list[int]]) -> list[list[int]]:

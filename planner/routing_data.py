@@ -178,8 +178,10 @@ class SearchParameters:
     chains: bool = True
     # Share of a time limit given to PyVRP's search on the relaxation of the input, whose
     # routes, fitted to their meal breaks, are one more first solution
-    # (`planner.pyvrp_start`); 0: none. Used when the counts come from the time limit.
-    pyvrp_share: float = 0.0
+    # (`planner.pyvrp_start`); 0: none. Used when the counts come from the time limit
+    # (a plan's come from `planner.search_work`). 0.6: the best of 0.3, 0.6 and 0.8 on
+    # the benchmark's election-day areas at 5 s and 30 s (bench/README.md).
+    pyvrp_share: float = 0.6
 
 
 # What every plan uses.

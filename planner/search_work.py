@@ -10,9 +10,12 @@ same plan anywhere, and a time limit short enough to cut areas asks for less wor
 instead.
 
 Reference costs: CPU seconds per STO team of the shipped default mission (10,101
-stations, 150 teams, 20 areas), one worker on the benchmark machine while other work ran
-(`bench/README.md`, `search_work.py`). Voting visits at each level, same seed: 1,820,
-1,811, 1,810, 1,794 and 1,795; openings, counts and tabulations equal.
+stations, 150 teams, 20 areas), one worker, two such runs at once on the benchmark
+machine's two cores (`bench/README.md`, `search_work.py`). Every level starts each area
+from PyVRP's routes (`planner.pyvrp_start`): at equal CPU time they cover more than any
+depth of the OR-Tools search alone. Voting visits at each level, mission seed: 1,881,
+1,860 and 1,834 (the OR-Tools search alone: 1,780 to 1,820 at 0.12 to 1.7 CPU s per
+team); openings, counts and tabulations equal.
 """
 
 from __future__ import annotations
@@ -32,15 +35,19 @@ class SearchLevel:
     # First solutions built before the search (the first this many of
     # `planner.routing_data.FIRST_SOLUTIONS`).
     first_solutions: int = len(FIRST_SOLUTIONS)
+    # Iterations of PyVRP's search that give each area's router one more start
+    # (`planner.pyvrp_start`); 0: none.
+    pyvrp_iterations: int = 0
 
 
 LEVELS = (
-    SearchLevel(solution_limit=60, max_rounds=8, cpu_s_per_team=1.7),
-    SearchLevel(solution_limit=20, max_rounds=4, cpu_s_per_team=0.95),
-    SearchLevel(solution_limit=10, max_rounds=2, cpu_s_per_team=0.69),
-    SearchLevel(solution_limit=5, max_rounds=0, cpu_s_per_team=0.27),
-    SearchLevel(solution_limit=5, max_rounds=0, cpu_s_per_team=0.14, first_solutions=2),
-)
+    SearchLevel(solution_limit=5, max_rounds=0, cpu_s_per_team=0.5, first_solutions=1,
+                pyvrp_iterations=3_000),
+    SearchLevel(solution_limit=5, max_rounds=0, cpu_s_per_team=0.25, first_solutions=1,
+                pyvrp_iterations=1_000),
+    SearchLevel(solution_limit=5, max_rounds=0, cpu_s_per_team=0.17, first_solutions=1,
+                pyvrp_iterations=300),
+)  # fmt: skip
 
 # CPU seconds a run counts on per second of its time limit: one core. Two workers on two
 # cores that another program keeps busy get about one core between them; the share left

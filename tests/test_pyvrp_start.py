@@ -7,11 +7,15 @@ from dataclasses import replace
 
 import numpy as np
 
+from planner.check import check_plan
 from planner.feasibility import replay_vehicle
+from planner.outputs import visits_csv
+from planner.plan import solve
 from planner.pyvrp_router import supports
 from planner.pyvrp_start import fit_meals, relaxation
 from planner.routing import solve_routing
 from planner.routing_data import DEFAULT_SEARCH, MealBreak
+from tests.support.missions import LIGHT_SEARCH, multi_area_mission
 from tests.support.routing import HOUR, assert_schedule_feasible, make_input
 
 PYVRP_START = replace(DEFAULT_SEARCH, pyvrp_share=0.5)
@@ -89,3 +93,15 @@ def test_the_share_of_a_time_limit_buys_the_start() -> None:
     found = solve_routing(inp, time_limit_s=2, search=PYVRP_START)
     assert_schedule_feasible(inp, found)
     assert {2, 4} <= set(found.routes[0]) and {3, 5} <= set(found.routes[1])
+
+
+def test_a_plan_with_pyvrp_starts_passes_the_check_and_repeats() -> None:
+    """The whole pipeline with a PyVRP start in every area: meal breaks, the urban/rural
+    band, the driving balance and time zones all hold, and the same seed repeats."""
+    mission = multi_area_mission(stations=(50, 50), teams=4, districts=3, seed=1)
+    options = replace(LIGHT_SEARCH, pyvrp_iterations=400)
+    plans = [solve(mission, time_limit_s=120, seed=3, workers=1, options=options) for _ in "ab"]
+    assert plans[0].stats["pyvrp_iterations"] == 400
+    report = check_plan(plans[0], mission)
+    assert report.ok, [str(v) for v in report.violations]
+    assert visits_csv(plans[0]) == visits_csv(plans[1])

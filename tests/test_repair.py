@@ -355,9 +355,13 @@ def test_a_replan_after_one_closed_station_keeps_the_rest_of_the_teams_visits() 
     weighed, unweighed = replan(1.0), replan(0.0)
     after = {s.site_id for s in weighed.stops_of(team) if s.phase == "voting"}
     assert closed not in after
-    assert len(set(had) - {closed} - after) <= 1  # at most one more visit given up
+    # A booked visit goes only for more coverage: each one given up is paid for by a new
+    # visit beyond it, and the team keeps all but a couple of its day.
+    given_up = set(had) - {closed} - after
+    assert len(given_up) <= 2
+    assert len(after) >= len(had) - 1 + len(given_up)
     moved = churn(plan.stops, weighed.stops)
     assert {t.team_id for t in moved.teams} == {team}
-    assert moved.total("dropped") <= 2
+    assert moved.total("dropped") <= 1 + len(given_up)
     assert churn(plan.stops, unweighed.stops).total("dropped") > moved.total("dropped")
     assert check_visits(visit_rows(weighed), mission).ok

@@ -24,7 +24,7 @@ def test_levels_go_from_the_deepest_to_the_lightest() -> None:
 
 def test_the_default_mission_gets_the_work_its_limit_pays_for() -> None:
     """`planner plan`'s default minute asks for the lightest search; a quarter of an hour
-    for the deepest, whose work a quiet machine does in about two minutes."""
+    for the deepest, whose work a quiet machine does in about a minute."""
     assert level_for(60, DEFAULT_TEAMS) == LEVELS[-1]
     assert level_for(900, DEFAULT_TEAMS) == LEVELS[0]
     light = LEVELS[-1].cpu_s_per_team * DEFAULT_TEAMS
@@ -48,7 +48,9 @@ def test_more_time_never_buys_less_work_nor_more_teams_more(
 
 
 def test_counts_given_are_kept() -> None:
-    given_counts = PlanOptions(time_limit_s=1, solution_limit=33, max_rounds=3, first_solutions=4)
+    given_counts = PlanOptions(
+        time_limit_s=1, solution_limit=33, max_rounds=3, first_solutions=4, pyvrp_iterations=7
+    )
     assert with_search_work(given_counts, 10_000) == given_counts
     half = with_search_work(PlanOptions(time_limit_s=10_000, max_rounds=1), 1)
     assert (half.solution_limit, half.max_rounds) == (LEVELS[0].solution_limit, 1)
@@ -68,4 +70,5 @@ def test_every_area_gets_the_counts_and_the_plan_records_them() -> None:
         plan.stats["first_solutions"],
         plan.stats["solution_limit"],
         plan.stats["max_rounds"],
-    ) == (LEVELS[0].first_solutions, LEVELS[0].solution_limit, 0)
+        plan.stats["pyvrp_iterations"],
+    ) == (LEVELS[0].first_solutions, LEVELS[0].solution_limit, 0, LEVELS[0].pyvrp_iterations)
