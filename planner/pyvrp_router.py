@@ -93,6 +93,13 @@ def iterations_for(inp: RoutingInput, time_limit_s: float) -> int:
     return max(MIN_RUN, int(SEARCH_SHARE * time_limit_s * rate))
 
 
+def reference_seconds(inp: RoutingInput, iterations: int) -> float:
+    """How long `iterations` take at the reference pace: a search given less time than
+    this would be cut by its deadline, not ended by its count."""
+    rate = REFERENCE_RATE / (1 - VEHICLE_COST + VEHICLE_COST * max(1, inp.num_vehicles))
+    return iterations / rate
+
+
 @dataclass(frozen=True)
 class _Encoding:
     """The PyVRP model of an input: which node each client is, which vehicles each type."""

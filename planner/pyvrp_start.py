@@ -79,7 +79,10 @@ def pyvrp_start(
     """Routes for `inp` from `iterations` of PyVRP's search on its relaxation (a count:
     the same routes on any machine), each fitted to its meal break; None when the search
     found no feasible plan."""
-    found = solve_pyvrp(relaxation(inp), iterations=iterations, seed=seed, deadline=deadline)
+    try:
+        found = solve_pyvrp(relaxation(inp), iterations=iterations, seed=seed, deadline=deadline)
+    except RuntimeError:  # a route PyVRP found late on replay: no start, the others remain
+        return None
     if not any(found.routes) and (inp.required_vehicle >= 0).any():
         return None
     return fit_meals(inp, [list(r) for r in found.routes])

@@ -25,6 +25,7 @@ from ortools.util.optional_boolean_pb2 import BOOL_FALSE, BOOL_TRUE
 
 from planner.lns import improve
 from planner.objective import BALANCE_SHARE, objective
+from planner.pyvrp_router import MIN_SEGMENT, reference_seconds
 from planner.pyvrp_start import pyvrp_start, start_iterations
 from planner.routing_data import (
     DEFAULT_SEARCH,
@@ -353,7 +354,14 @@ def solve_routing(
     full_scale = _prize_scale(inp) if search.prize_scale is None else search.prize_scale
     best: RoutingResult | None = None
     if pyvrp_iterations and _optional_nodes(inp):
-        relaxed = pyvrp_start(inp, pyvrp_iterations, seed=seed, deadline=deadline)
+        # Not started when the time left cannot pay for one segment of its search at
+        # the reference pace: its first descent cannot be stopped, and a start cut short
+        # would not be the seed's anyway.
+        if deadline.left() < reference_seconds(inp, MIN_SEGMENT):
+            deadline.cut = True
+            relaxed = None
+        else:
+            relaxed = pyvrp_start(inp, pyvrp_iterations, seed=seed, deadline=deadline)
         if relaxed is not None:
             params = _descent_params(max(0.05, deadline.left()), solution_limit=1)
             started = _solve_from(inp, relaxed, full_scale, params, STATUS_DONE)
