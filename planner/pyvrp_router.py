@@ -86,18 +86,21 @@ def supports(inp: RoutingInput) -> bool:
     )
 
 
+def _reference_rate(inp: RoutingInput) -> float:
+    """Iterations per second on `inp` at the reference pace (module docstring)."""
+    return REFERENCE_RATE / (1 - VEHICLE_COST + VEHICLE_COST * max(1, inp.num_vehicles))
+
+
 def iterations_for(inp: RoutingInput, time_limit_s: float) -> int:
-    """The iterations `time_limit_s` stands for at the reference pace (module docstring):
-    a count from the time limit and the input alone, the same on every machine."""
-    rate = REFERENCE_RATE / (1 - VEHICLE_COST + VEHICLE_COST * max(1, inp.num_vehicles))
-    return max(MIN_RUN, int(SEARCH_SHARE * time_limit_s * rate))
+    """The iterations `time_limit_s` stands for at the reference pace: a count from the
+    time limit and the input alone, the same on every machine."""
+    return max(MIN_RUN, int(SEARCH_SHARE * time_limit_s * _reference_rate(inp)))
 
 
 def reference_seconds(inp: RoutingInput, iterations: int) -> float:
     """How long `iterations` take at the reference pace: a search given less time than
     this would be cut by its deadline, not ended by its count."""
-    rate = REFERENCE_RATE / (1 - VEHICLE_COST + VEHICLE_COST * max(1, inp.num_vehicles))
-    return iterations / rate
+    return iterations / _reference_rate(inp)
 
 
 @dataclass(frozen=True)
@@ -109,8 +112,8 @@ class _Encoding:
     vehicles: tuple[tuple[int, ...], ...]  # vehicle type -> vehicles, in order
     worth: int  # objective units per prize unit
     groups: tuple[tuple[int, ...], ...] = ()  # client indices of which one at most is visited
-    required: tuple[int, ...] = ()  # client indices of the stops mandatory for one team
-    # Per vehicle type with mandatory stops: its only vehicle's own stops, in window order.
+    # When stops are mandatory for one team, per vehicle type: the client indices of its
+    # only vehicle's own stops, in window order (every mandatory stop is in one of them).
     own: tuple[tuple[int, ...], ...] = ()
 
 
@@ -253,7 +256,6 @@ def _encode(inp: RoutingInput) -> _Encoding:
         tuple(tuple(vs) for vs in types.values()),
         worth,
         tuple(groups),
-        tuple(c for c, o in enumerate(owner) if o >= 0),
         tuple(own_stops) if mandatory else (),
     )
 
@@ -451,7 +453,7 @@ def _partition(
         by_type.setdefault(vtype, []).append(var)
         for c in dict.fromkeys(key_of.get(c, c) for c in visits):
             covering.setdefault(c, []).append(var)
-    required = set(enc.required)
+    required = {c for stops in enc.own for c in stops}
     for c, sharing in covering.items():
         if c in required:  # a mandatory stop: on exactly one chosen route, its team's
             model.add_exactly_one(sharing)

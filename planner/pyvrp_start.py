@@ -3,10 +3,11 @@
 PyVRP's iterated local search (with the set partitioning of `planner.pyvrp_router`)
 collects more prize than OR-Tools' insertion heuristics and guided local search in the
 same time, but it cannot model the meal break, the urban/rural band or the driving
-balance. So it solves the relaxation without them; each route then gives up the voting
-visits it must, least prize first, until its meal break fits (`fit_meals`); and the
-OR-Tools model, which holds every rule, takes the routes as one of its first solutions
-and searches on from the best (`planner.routing.solve_routing`).
+balance. So it solves the relaxation without them, each team's meal folded into its
+opening stay (`relaxation`); a route that still has no room for its meal gives up voting
+visits, least prize first (`fit_meals`); and the OR-Tools model, which holds every rule,
+takes the routes as one of its first solutions and searches on from the best
+(`planner.routing.solve_routing`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from planner.feasibility import replay_vehicle
-from planner.pyvrp_router import iterations_for, solve_pyvrp
+from planner.pyvrp_router import solve_pyvrp
 from planner.routing_data import Deadline, RoutingInput
 
 
@@ -66,11 +67,6 @@ def fit_meals(inp: RoutingInput, routes: list[list[int]]) -> list[list[int]]:
                 del route[order[0]]
         fitted.append(route)
     return fitted
-
-
-def start_iterations(inp: RoutingInput, time_limit_s: float) -> int:
-    """The iterations of PyVRP's search `time_limit_s` stands for on `inp`'s relaxation."""
-    return iterations_for(relaxation(inp), time_limit_s)
 
 
 def pyvrp_start(

@@ -25,8 +25,8 @@ from ortools.util.optional_boolean_pb2 import BOOL_FALSE, BOOL_TRUE
 
 from planner.lns import improve
 from planner.objective import BALANCE_SHARE, objective
-from planner.pyvrp_router import MIN_SEGMENT, reference_seconds
-from planner.pyvrp_start import pyvrp_start, start_iterations
+from planner.pyvrp_router import MIN_SEGMENT, iterations_for, reference_seconds
+from planner.pyvrp_start import pyvrp_start
 from planner.routing_data import (
     DEFAULT_SEARCH,
     STATUS_CUT,
@@ -350,7 +350,7 @@ def solve_routing(
         solution_limit = work.solution_limit if solution_limit is None else solution_limit
         rounds = work.rounds if rounds is None else rounds
         if pyvrp_iterations is None and search.pyvrp_share > 0:
-            pyvrp_iterations = start_iterations(inp, time_limit_s - own_s)
+            pyvrp_iterations = iterations_for(inp, time_limit_s - own_s)
     full_scale = _prize_scale(inp) if search.prize_scale is None else search.prize_scale
     best: RoutingResult | None = None
     if pyvrp_iterations and _optional_nodes(inp):
@@ -359,12 +359,12 @@ def solve_routing(
         # would not be the seed's anyway.
         if deadline.left() < reference_seconds(inp, MIN_SEGMENT):
             deadline.cut = True
-            relaxed = None
+            pyvrp_routes = None
         else:
-            relaxed = pyvrp_start(inp, pyvrp_iterations, seed=seed, deadline=deadline)
-        if relaxed is not None:
+            pyvrp_routes = pyvrp_start(inp, pyvrp_iterations, seed=seed, deadline=deadline)
+        if pyvrp_routes is not None:
             params = _descent_params(max(0.05, deadline.left()), solution_limit=1)
-            started = _solve_from(inp, relaxed, full_scale, params, STATUS_DONE)
+            started = _solve_from(inp, pyvrp_routes, full_scale, params, STATUS_DONE)
             best = started[1] if started is not None else None
     for strategy, factor in search.first_solutions[:starts]:
         if best is not None and deadline.passed():
